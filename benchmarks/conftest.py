@@ -1,0 +1,1 @@
+"""Benchmarks live outside the default test run: `pytest benchmarks`."""

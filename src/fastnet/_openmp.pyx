@@ -1,0 +1,21 @@
+"""Thread-count control for the compiled kernels (csrc/threads.c)."""
+
+cdef extern from "threads.h":
+    int fn_have_openmp()
+    void fn_set_num_threads(int n)
+    int fn_get_num_threads()
+
+
+def have_openmp():
+    """True when the kernels were built with OpenMP."""
+    return bool(fn_have_openmp())
+
+
+def set_num_threads(int n):
+    """Set OpenMP's thread count for kernels called from this thread."""
+    fn_set_num_threads(n)
+
+
+def get_num_threads():
+    """OpenMP's current thread count (1 for a serial build)."""
+    return fn_get_num_threads()
