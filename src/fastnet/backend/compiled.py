@@ -1,9 +1,9 @@
 """The "cython" backend: the reference kernels' names, compiled.
 
-Each function here allocates the output with NumPy and hands raw, validated
-arrays to a Cython module (src/fastnet/_*.pyx) that releases the GIL and
-calls the C kernels in csrc/. Names and signatures match
-`fastnet.backend.reference` exactly.
+Each area lives in its own module: the functions there allocate outputs
+with NumPy and hand validated arrays to a Cython module (src/fastnet/_*.pyx)
+that releases the GIL and calls the C kernels in csrc/. Names and
+signatures match `fastnet.backend.reference` exactly.
 """
 
 from .. import _build_check
@@ -12,30 +12,28 @@ _build_check.require_compiled()
 
 import numpy as np  # noqa: E402
 
-from . import reference  # noqa: E402
-
-xp = np
-
-# Kernels not compiled yet run the reference; tests/test_backend_registry.py
-# lists which, so none can hide here.
-from .reference import (  # noqa: E402,F401
+from .compiled_elementwise import (  # noqa: E402,F401
     activation_backward,
     activation_forward,
-    adagrad_update,
-    adam_update,
     add,
     bias_add,
     column_sum,
+)
+from .compiled_gemm import gemm  # noqa: E402,F401
+from .compiled_losses import (  # noqa: E402,F401
     cross_entropy,
-    gemm,
     mean_squared_error,
-    momentum_update,
-    nesterov_update,
-    rmsprop_update,
-    sgd_update,
     sigmoid_binary_cross_entropy,
     softmax,
     softmax_cross_entropy,
 )
+from .compiled_optimizers import (  # noqa: E402,F401
+    adagrad_update,
+    adam_update,
+    momentum_update,
+    nesterov_update,
+    rmsprop_update,
+    sgd_update,
+)
 
-ACTIVATIONS = reference.ACTIVATIONS
+xp = np
