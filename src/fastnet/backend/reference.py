@@ -105,8 +105,11 @@ def softmax(x):
 
     x: (N, C). Subtracting the row max keeps exp from overflowing.
     """
-    e = np.exp(x - x.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    # An inf in a row gives inf - inf = NaN; the Backend turns that into a
+    # ValueError, so NumPy's warning is silenced here.
+    with np.errstate(invalid="ignore"):
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
 
 
 def cross_entropy(y, t):
@@ -151,7 +154,10 @@ def sigmoid_binary_cross_entropy(x, t):
     """
     if x.size == 0:
         return 0.0, x.copy()
-    loss = float(np.mean(_log1pexp(x) - t * x))
+    # inf logits give inf - inf = NaN here; the Backend reports that as a
+    # ValueError, so NumPy's own warning would only be noise.
+    with np.errstate(invalid="ignore"):
+        loss = float(np.mean(_log1pexp(x) - t * x))
     dx = (_sigmoid(x) - t) / x.size
     return loss, dx.astype(x.dtype, copy=False)
 

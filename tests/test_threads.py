@@ -1,0 +1,43 @@
+"""Thread-count control: set/get, OMP_NUM_THREADS, threadpoolctl, bad values."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import fastnet
+from fastnet import _openmp
+
+
+def test_set_and_get_round_trip():
+    fastnet.set_num_threads(1)
+    assert fastnet.get_num_threads() == 1
+    if _openmp.have_openmp():
+        fastnet.set_num_threads(2)
+        assert fastnet.get_num_threads() == 2
+
+
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-3, ValueError),
+                                        (1.5, TypeError), ("2", TypeError), (True, TypeError)])
+def test_bad_thread_counts_are_refused(bad, error):
+    with pytest.raises(error, match="set_num_threads"):
+        fastnet.set_num_threads(bad)
+
+
+@pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: always 1 thread")
+def test_omp_num_threads_is_honoured():
+    code = "import fastnet; print(fastnet.get_num_threads())"
+    env = dict(os.environ, OMP_NUM_THREADS="3")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "3"
+
+
+@pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: always 1 thread")
+def test_threadpoolctl_limits_the_kernels():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    fastnet.set_num_threads(2)
+    with threadpoolctl.threadpool_limits(1, user_api="openmp"):
+        assert fastnet.get_num_threads() == 1
+    assert fastnet.get_num_threads() == 2
