@@ -1,0 +1,89 @@
+"""Turn a pytest-benchmark JSON file into the tables the README shows.
+
+    OMP_NUM_THREADS=1 pytest benchmarks --benchmark-json=bench.json
+    python benchmarks/report.py bench.json
+
+For each group: every implementation's median, its speed relative to the
+group's baseline (numpy unless the group says otherwise), and the GFLOP/s or
+GB/s a benchmark recorded in extra_info.
+"""
+
+import argparse
+import json
+from collections import defaultdict
+
+BASELINES = ("numpy", "book_f64", "book", "reference")
+
+
+def _impl(bench):
+    params = bench.get("params") or {}
+    return str(params.get("impl", bench["name"].split("[")[-1].rstrip("]")))
+
+
+def _label(bench):
+    params = dict(bench.get("params") or {})
+    params.pop("impl", None)
+    rest = ", ".join(f"{k}={v}" for k, v in params.items())
+    return f"{_impl(bench)}" + (f" ({rest})" if rest else "")
+
+
+def _baseline(rows):
+    for name in BASELINES:
+        for bench in rows:
+            if _impl(bench) == name:
+                return bench
+    return None
+
+
+def _format_time(seconds):
+    for unit, scale in (("s", 1), ("ms", 1e3), ("µs", 1e6)):
+        if seconds * scale >= 1:
+            return f"{seconds * scale:.3g} {unit}"
+    return f"{seconds * 1e9:.3g} ns"
+
+
+def report(path):
+    with open(path) as f:
+        data = json.load(f)
+    groups = defaultdict(list)
+    for bench in data["benchmarks"]:
+        groups[bench.get("group") or "(no group)"].append(bench)
+    out = []
+    info = data.get("machine_info", {})
+    out.append(f"machine: {info.get('cpu', {}).get('brand_raw', '?')}; "
+               f"fastnet: {info.get('fastnet')}; blas: {info.get('blas')}")
+    for group, rows in sorted(groups.items()):
+        base = _baseline(rows)
+        out.append(f"\n### {group}\n")
+        out.append("| implementation | median | vs " + (_impl(base) if base else "-")
+                   + " | throughput |")
+        out.append("|---|---|---|---|")
+        for bench in sorted(rows, key=lambda b: b["stats"]["median"]):
+            median = bench["stats"]["median"]
+            ratio = f"{base['stats']['median'] / median:.2f}×" if base else ""
+            extra = dict(bench.get("extra_info", {}))
+            # Benchmarks may record the work done ("flops"/"bytes") and leave
+            # the rate to this script, computed from the median.
+            if "flops" in extra and "gflops" not in extra:
+                extra["gflops"] = extra["flops"] / median / 1e9
+            if "bytes" in extra and "gbytes_per_s" not in extra:
+                extra["gbytes_per_s"] = extra["bytes"] / median / 1e9
+            thr = []
+            if "gflops" in extra:
+                thr.append(f"{extra['gflops']:.1f} GFLOP/s")
+            if "pct_of_peak" in extra:
+                thr.append(f"{extra['pct_of_peak']:.0f} % of peak")
+            if "gbytes_per_s" in extra:
+                thr.append(f"{extra['gbytes_per_s']:.1f} GB/s")
+            out.append(f"| {_label(bench)} | {_format_time(median)} | {ratio} | {', '.join(thr)} |")
+    return "\n".join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("json_file")
+    print(report(parser.parse_args().json_file))
+
+
+if __name__ == "__main__":
+    main()
