@@ -45,11 +45,12 @@ CASES = [
     ("softmax_cross_entropy", (X, np.eye(4)), ValueError, r"one-hot t must have the shape of x"),
     ("softmax_cross_entropy", (X, LABELS.astype(np.complex64)), TypeError, r"integer labels"),
     ("cross_entropy", (np.full((2, 2), 0.5), np.array([0, 2])), ValueError, r"labels must lie"),
-    ("cross_entropy", (np.array([[0.5, np.nan]]), np.array([0])), ValueError, r"NaN"),
+    ("cross_entropy", (np.array([[np.nan, 0.5]]), np.array([0])), ValueError, r"NaN"),
     ("sigmoid_binary_cross_entropy", (X, X[:, :2]), ValueError, r"t has shape \(4, 2\)"),
     ("sigmoid_binary_cross_entropy", (np.array([np.inf]), np.array([1.0])), ValueError,
      r"NaN or inf"),
     ("mean_squared_error", (X, X.T), ValueError, r"t has shape \(3, 4\) but y has shape \(4, 3\)"),
+    ("mean_squared_error", (np.array([1.0, np.nan]), np.ones(2)), ValueError, r"NaN or inf"),
     # optimizers
     ("sgd_update", (np.ones(3), np.ones(4), 0.1), ValueError,
      r"grad has shape \(4,\) but param has shape \(3,\)"),

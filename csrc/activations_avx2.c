@@ -1,0 +1,22 @@
+/* The activation loops of activations_impl.h compiled with -mavx2 -mfma
+ * (CMakeLists.txt sets these flags on this file alone). activations.c calls
+ * them only when CPUID reports AVX2 and FMA, so the wheel still runs on older
+ * CPUs. Twice the lanes of the portable SSE2 build, and FMA for the exp
+ * polynomial, which is what keeps sigmoid and tanh at memory speed. */
+#include <string.h>
+#include <tgmath.h>
+
+#include "elementwise.h"
+#include "fast_exp.h"
+
+#define real float
+#define FN(x) x##_f32_avx2
+#include "activations_impl.h"
+#undef real
+#undef FN
+
+#define real double
+#define FN(x) x##_f64_avx2
+#include "activations_impl.h"
+#undef real
+#undef FN

@@ -1,0 +1,48 @@
+/* Elementwise kernels: broadcasting add, column sums, activations.
+ *
+ * Every function exists for float32 (_f32) and float64 (_f64); the bodies are
+ * written once in broadcast_impl.h and activations_impl.h. Inputs were
+ * validated in Python (fastnet.backend.Backend), so nothing here checks them.
+ */
+#ifndef FASTNET_ELEMENTWISE_H
+#define FASTNET_ELEMENTWISE_H
+
+#include <stddef.h>
+
+/* The activation codes shared with src/fastnet/_elementwise.pyx. */
+enum fn_activation { FN_IDENTITY = 0, FN_RELU = 1, FN_SIGMOID = 2, FN_TANH = 3 };
+
+/* Most dimensions a broadcast add accepts (NumPy's own limit is 64). */
+#define FN_MAX_DIMS 64
+
+/* c := a + b with NumPy broadcasting.
+ * ndim: dims of the result; shape[ndim]: the result's shape; a_strides and
+ * b_strides: byte strides of a and b aligned to the result's dims (0 where the
+ * operand broadcasts); c: a new C-contiguous result, written. */
+void fn_add_f32(int ndim, const ptrdiff_t *shape, const float *a, const ptrdiff_t *a_strides,
+                const float *b, const ptrdiff_t *b_strides, float *c);
+void fn_add_f64(int ndim, const ptrdiff_t *shape, const double *a, const ptrdiff_t *a_strides,
+                const double *b, const ptrdiff_t *b_strides, double *c);
+
+/* s := Σ_i X[i, :]. x: (n, m) with rows `row_stride` elements apart and
+ * contiguous columns; s: (m,), written. */
+void fn_column_sum_f32(size_t n, size_t m, const float *x, ptrdiff_t row_stride, float *s);
+void fn_column_sum_f64(size_t n, size_t m, const double *x, ptrdiff_t row_stride, double *s);
+
+/* y := act(x) on n contiguous elements; y is written (may alias x). */
+void fn_act_forward_f32(int act, const float *x, float *y, size_t n);
+void fn_act_forward_f64(int act, const double *x, double *y, size_t n);
+
+/* dx := dout · act'(x) from the forward output y, n contiguous elements. */
+void fn_act_backward_f32(int act, const float *dout, const float *y, float *dx, size_t n);
+void fn_act_backward_f64(int act, const double *dout, const double *y, double *dx, size_t n);
+
+/* 1 when the AVX2+FMA builds of the exp-heavy loops (activations, softmax)
+ * run: CPUID says yes and FASTNET_ELEMENTWISE_SIMD is not "portable". */
+int fn_elementwise_use_avx2(void);
+
+/* Which activation loops run: "avx2" (AVX2+FMA build, chosen from CPUID) or
+ * "portable"; FASTNET_ELEMENTWISE_SIMD=portable forces the portable one. */
+const char *fn_activation_simd(void);
+
+#endif
