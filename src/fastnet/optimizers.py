@@ -1,0 +1,134 @@
+"""Optimizers with the book's names, defaults and update rules.
+
+Each optimizer has `update(params, grads)`, which changes every
+`params[key]` IN PLACE: the layers of a network hold references to those
+arrays, so they see the new values without being rebuilt. The arithmetic
+of each rule is one backend kernel (`sgd_update`, `adam_update`, ...), so
+an update is one pass over memory per parameter instead of NumPy's
+several temporaries.
+
+State arrays (`v`, `h`, `m`) are dicts keyed like `params`, created with
+zeros on the first update, as in the book.
+"""
+
+import math
+
+from .backend import current
+
+__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+
+
+def _zeros_like_each(B, params):
+    return {key: B.xp.zeros_like(val) for key, val in params.items()}
+
+
+class SGD:
+    """Stochastic gradient descent: p -= lr·g."""
+
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        B = current()
+        for key in params:
+            B.sgd_update(params[key], grads[key], self.lr)
+
+
+class Momentum:
+    """v = momentum·v - lr·g; p += v."""
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr = lr
+        self.momentum = momentum
+        self.v = None
+
+    def update(self, params, grads):
+        B = current()
+        if self.v is None:
+            self.v = _zeros_like_each(B, params)
+        for key in params:
+            B.momentum_update(params[key], grads[key], self.v[key], self.lr, self.momentum)
+
+
+class Nesterov:
+    """Nesterov's accelerated gradient, in the book's rearranged form.
+
+    p += momentum²·v; p -= (1 + momentum)·lr·g; v = momentum·v - lr·g.
+    """
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr = lr
+        self.momentum = momentum
+        self.v = None
+
+    def update(self, params, grads):
+        B = current()
+        if self.v is None:
+            self.v = _zeros_like_each(B, params)
+        for key in params:
+            B.nesterov_update(params[key], grads[key], self.v[key], self.lr, self.momentum)
+
+
+class AdaGrad:
+    """h += g²; p -= lr·g / (√h + 1e-7)."""
+
+    def __init__(self, lr=0.01):
+        self.lr = lr
+        self.h = None
+
+    def update(self, params, grads):
+        B = current()
+        if self.h is None:
+            self.h = _zeros_like_each(B, params)
+        for key in params:
+            B.adagrad_update(params[key], grads[key], self.h[key], self.lr)
+
+
+class RMSprop:
+    """h = decay_rate·h + (1 - decay_rate)·g²; p -= lr·g / (√h + 1e-7)."""
+
+    def __init__(self, lr=0.01, decay_rate=0.99):
+        self.lr = lr
+        self.decay_rate = decay_rate
+        self.h = None
+
+    def update(self, params, grads):
+        B = current()
+        if self.h is None:
+            self.h = _zeros_like_each(B, params)
+        for key in params:
+            B.rmsprop_update(params[key], grads[key], self.h[key], self.lr, self.decay_rate)
+
+
+class Adam:
+    """Adam (Kingma & Ba) exactly as the book writes it.
+
+    iter += 1; lr_t = lr·√(1 - beta2^iter) / (1 - beta1^iter);
+    m += (1 - beta1)(g - m); v += (1 - beta2)(g² - v); p -= lr_t·m / (√v + 1e-7).
+    The bias correction is folded into the scalar lr_t, computed once per
+    update in Python, so the kernel never touches the step count.
+    """
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.iter = 0
+        self.m = None
+        self.v = None
+
+    def update(self, params, grads):
+        B = current()
+        if self.m is None:
+            self.m = _zeros_like_each(B, params)
+            self.v = _zeros_like_each(B, params)
+        self.iter += 1
+        lr_t = (
+            self.lr
+            * math.sqrt(1.0 - self.beta2**self.iter)
+            / (1.0 - self.beta1**self.iter)
+        )
+        for key in params:
+            B.adam_update(
+                params[key], grads[key], self.m[key], self.v[key], lr_t, self.beta1, self.beta2
+            )
