@@ -1,0 +1,216 @@
+"""The `fastnet` command.
+
+    fastnet train                  # MLP on the bundled MNIST digits, then vs NumPy
+    fastnet train --hidden 100 50 --optimizer sgd --lr 0.1 --epochs 20
+    python -m fastnet train --help
+
+`fastnet train` trains the book's MultiLayerNet with mini-batch gradient
+descent, prints loss and accuracies after every epoch, then runs the SAME
+training (same seed, same batches) on the "numpy" reference backend and
+prints how much faster fastnet was.
+"""
+
+import argparse
+import math
+import sys
+import time
+from contextlib import nullcontext
+
+import numpy as np
+
+import fastnet
+
+from . import datasets, nets, optimizers
+from .backend import current, load, using_backend
+from .progress import ProgressBar
+
+__all__ = ["main"]
+
+OPTIMIZERS = {
+    "sgd": optimizers.SGD,
+    "momentum": optimizers.Momentum,
+    "nesterov": optimizers.Nesterov,
+    "adagrad": optimizers.AdaGrad,
+    "rmsprop": optimizers.RMSprop,
+    "adam": optimizers.Adam,
+}
+# Learning rates measured on the bundled digits (hidden 100, batch 100, 15
+# epochs, seeds 0-7): each reaches 91.8-93.7 % test accuracy. The book's own
+# defaults (SGD 0.01) learn several times slower.
+DEFAULT_LR = {
+    "sgd": 0.2,
+    "momentum": 0.03,
+    "nesterov": 0.03,
+    "adagrad": 0.03,
+    "rmsprop": 0.001,
+    "adam": 0.001,
+}
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    return value
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="fastnet",
+        description="Deep Learning from Scratch's networks on compiled kernels.",
+    )
+    parser.add_argument("--version", action="version", version=f"fastnet {fastnet.__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    train = commands.add_parser(
+        "train",
+        help="train an MLP on MNIST and compare its speed with NumPy",
+        description="Train MultiLayerNet on MNIST (by default the 4,000/1,000 digits "
+        "bundled with fastnet), then time the same training on the NumPy reference.",
+    )
+    train.add_argument("--epochs", type=_positive_int, default=15, help="default: 15")
+    train.add_argument("--batch-size", type=_positive_int, default=100, help="default: 100")
+    train.add_argument("--hidden", type=_positive_int, nargs="+", default=[100], metavar="N",
+                       help="hidden layer sizes, e.g. --hidden 100 50 (default: 100)")
+    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam",
+                       help="default: adam")
+    train.add_argument("--lr", type=_positive_float, default=None,
+                       help="learning rate (default depends on the optimizer: "
+                       + ", ".join(f"{k} {v}" for k, v in DEFAULT_LR.items()) + ")")
+    train.add_argument("--dtype", choices=sorted(DTYPES), default="float32",
+                       help="default: float32")
+    train.add_argument("--backend", choices=["numpy", "cython", "cupy"], default=None,
+                       help="default: fastnet's default (cython when built)")
+    train.add_argument("--threads", type=_positive_int, default=None,
+                       help="threads for the compiled kernels (default: OpenMP's)")
+    train.add_argument("--seed", type=int, default=0, help="default: 0")
+    train.add_argument("--data", choices=["bundled", "full", "auto"], default="bundled",
+                       help="MNIST source: bundled 5,000 digits (default), full 70,000 "
+                       "(downloaded once), or auto (full if possible)")
+    train.add_argument("--no-compare", action="store_true",
+                       help="skip timing the same training on the NumPy reference")
+    return parser
+
+
+def main(argv=None):
+    """Run the command line `argv` (default: sys.argv[1:]); returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.backend is not None:
+        try:
+            load(args.backend)
+        except (ImportError, RuntimeError) as exc:
+            parser.error(f"backend {args.backend!r} is not available here: {exc}")
+    return _train_command(args)
+
+
+def _train_command(args, out=None):
+    out = sys.stdout if out is None else out
+    try:
+        (x_train, t_train), (x_test, t_test) = datasets.load_mnist(source=args.data)
+    except (OSError, ValueError) as exc:
+        print(f"fastnet: error: cannot load MNIST: {exc}", file=sys.stderr)
+        return 1
+    dtype = DTYPES[args.dtype]
+    data = (x_train.astype(dtype), t_train, x_test.astype(dtype), t_test)
+    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    threads_before = fastnet.get_num_threads()
+    if args.threads is not None:
+        fastnet.set_num_threads(args.threads)
+    backend_ctx = using_backend(args.backend) if args.backend else nullcontext()
+    try:
+        with backend_ctx:
+            backend = fastnet.get_backend()
+            sizes = "-".join(str(n) for n in [784, *args.hidden, 10])
+            print(f"MultiLayerNet {sizes} (relu), {args.optimizer} lr={lr:g}, "
+                  f"{args.epochs} epochs of batch {args.batch_size}, {args.dtype}, "
+                  f"backend {backend}, {fastnet.get_num_threads()} thread(s)", file=out)
+            print(f"data: MNIST ({args.data}), {len(t_train)} train / {len(t_test)} test",
+                  file=out)
+            seconds = _fit(args, lr, data, out, verbose=True)
+        if args.no_compare:
+            print(f"fastnet ({backend}, {args.dtype}): {_seconds(seconds)}", file=out)
+        elif backend == "numpy":
+            print(f"numpy reference ({args.dtype}): {_seconds(seconds)} "
+                  "(no comparison: the run above already used the numpy backend)", file=out)
+        else:
+            with using_backend("numpy"):
+                reference_seconds = _fit(args, lr, data, out, verbose=False)
+            ratio = reference_seconds / seconds if seconds > 0 else float("inf")
+            print(f"fastnet ({backend}, {args.dtype}): {_seconds(seconds)}; "
+                  f"numpy reference: {_seconds(reference_seconds)}; "
+                  f"speed-up {ratio:.2f}{_times_sign(out)}", file=out)
+    finally:
+        if args.threads is not None:
+            fastnet.set_num_threads(threads_before)
+    return 0
+
+
+def _fit(args, lr, data, out, verbose):
+    """Train a fresh net with args' seed; returns the seconds spent training.
+
+    The clock covers the mini-batch steps only; evaluating accuracies and
+    printing are left out, so both backends are timed on the same work.
+    """
+    x_train, t_train, x_test, t_test = data
+    B = current()
+    x_train, x_test = B.xp.asarray(x_train), B.xp.asarray(x_test)
+    t_train, t_test = B.xp.asarray(t_train), B.xp.asarray(t_test)
+    np.random.seed(args.seed)  # the net's weight initialisation draws from it
+    rng = np.random.default_rng(args.seed)  # the mini-batch order
+    net = nets.MultiLayerNet(784, args.hidden, 10, dtype=DTYPES[args.dtype])
+    optimizer = OPTIMIZERS[args.optimizer](lr=lr)
+    n = len(t_train)
+    steps = math.ceil(n / args.batch_size)
+    # The reference run gets one bar for the whole run, not one line per epoch.
+    whole_run = None if verbose else ProgressBar(steps * args.epochs, "numpy reference",
+                                                 stream=out)
+    seconds = 0.0
+    for epoch in range(1, args.epochs + 1):
+        label = f"epoch {epoch:>{len(str(args.epochs))}}/{args.epochs}"
+        bar = ProgressBar(steps, label, stream=out) if verbose else whole_run
+        order = rng.permutation(n)
+        loss_sum = 0.0
+        start = time.perf_counter()
+        for step in range(steps):
+            batch = B.xp.asarray(order[step * args.batch_size:(step + 1) * args.batch_size])
+            grads = net.gradient(x_train[batch], t_train[batch])
+            optimizer.update(net.params, grads)
+            # gradient() ran the forward pass: its loss is already computed.
+            loss_sum += float(net.last_layer.loss)
+            bar.update()
+        seconds += time.perf_counter() - start
+        if verbose:
+            bar.finish(f"{label}  loss {loss_sum / steps:.4f}  "
+                       f"train acc {net.accuracy(x_train, t_train):.4f}  "
+                       f"test acc {net.accuracy(x_test, t_test):.4f}")
+    if not verbose:
+        whole_run.finish(f"numpy reference: {args.epochs} epochs, "
+                         f"test acc {net.accuracy(x_test, t_test):.4f}")
+    return seconds
+
+
+def _seconds(seconds):
+    return f"{seconds:.3f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def _times_sign(stream):
+    # "×" where the stream can encode it, a plain "x" on ASCII-only consoles.
+    try:
+        "×".encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return "x"
+    return "×"
