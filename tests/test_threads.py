@@ -41,3 +41,19 @@ def test_threadpoolctl_limits_the_kernels():
     with threadpoolctl.threadpool_limits(1, user_api="openmp"):
         assert fastnet.get_num_threads() == 1
     assert fastnet.get_num_threads() == 2
+
+
+def _wait_policy_after_import(env):
+    code = "import os, fastnet; fastnet.get_num_threads(); print(os.environ['OMP_WAIT_POLICY'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_openmp_threads_sleep_instead_of_spinning_by_default():
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    assert _wait_policy_after_import(env) == "PASSIVE"
+
+
+def test_users_wait_policy_wins():
+    assert _wait_policy_after_import(dict(os.environ, OMP_WAIT_POLICY="ACTIVE")) == "ACTIVE"

@@ -4,8 +4,18 @@ Arrays are plain NumPy arrays. Kernels come from the current backend
 ("cython" by default, "numpy" as the readable reference, "cupy" on a GPU).
 """
 
-from .backend import available_backends, get_backend, set_backend, using_backend
-from .threads import get_num_threads, set_num_threads
+import os
+
+# OpenMP's default makes idle threads spin. When the machine's other cores are
+# busy (shared CI machines, a laptop under load), a spinning team stalls every
+# parallel region for a scheduler time slice: `fastnet train` ran 60x slower
+# on 2 threads than on 1 here. Sleeping threads cost microseconds to wake,
+# which the kernels' minimum work per parallel region makes negligible.
+# It must be set before libgomp loads; a value the user set wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from .backend import available_backends, get_backend, set_backend, using_backend  # noqa: E402
+from .threads import get_num_threads, set_num_threads  # noqa: E402
 
 __version__ = "0.1.0"
 
