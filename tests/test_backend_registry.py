@@ -50,16 +50,7 @@ def test_every_kernel_exists_in_every_backend(name):
     assert callable(getattr(current(), name))
 
 
-# Kernels whose compiled version has not landed yet. strict: once one lands
-# this test passes unexpectedly and fails, so the list cannot go stale.
-NOT_COMPILED_YET = {"gemm"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="not compiled yet"))
-     if n in NOT_COMPILED_YET else n for n in KERNEL_NAMES],
-)
+@pytest.mark.parametrize("name", KERNEL_NAMES)
 def test_compiled_backend_does_not_reuse_the_reference(name):
     # A compiled kernel that quietly runs the NumPy reference is a stub.
     assert getattr(compiled, name) is not getattr(reference, name), (

@@ -1,0 +1,54 @@
+/* Which code runs: the portable micro-kernel and epilogue, or their AVX2
+ * builds (kernel_avx2.c), chosen per call by the caller (fastnet.gemm reads
+ * CPUID once, and FASTNET_GEMM_SIMD=portable or set_simd_kernel override it).
+ * Also the NumPy path's epilogue: C := act(C + bias) over all of C.
+ */
+
+#ifdef FASTNET_X86
+/* Rung 5's micro-kernel and epilogue, compiled with AVX2+FMA in kernel_avx2.c. */
+void FN(fn_gemm_kernel_avx2)(ptrdiff_t kc, const real *pa, ptrdiff_t rs_pa, ptrdiff_t cs_pa,
+                             const real *pb, real *c, ptrdiff_t ldc, int accumulate,
+                             ptrdiff_t nr);
+void FN(fn_gemm_epilogue_block_avx2)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
+                                     const real *bias, int activation);
+#endif
+
+/* A micro-kernel (kernel_portable_impl.h documents the arguments) and the
+ * epilogue built for the same instruction set (epilogue_impl.h). */
+typedef void (*FN(kernel_fn))(ptrdiff_t kc, const real *pa, ptrdiff_t rs_pa, ptrdiff_t cs_pa,
+                               const real *pb, real *c, ptrdiff_t ldc, int accumulate,
+                               ptrdiff_t nr);
+typedef void (*FN(epilogue_fn))(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
+                                 const real *bias, int activation);
+typedef struct {
+    FN(kernel_fn) kernel;
+    FN(epilogue_fn) epilogue;
+} FN(code);
+
+/* The portable code, or the AVX2 code when asked for (the caller checked
+ * fn_gemm_have_avx2 first). */
+static FN(code) FN(pick_code)(int kernel_choice) {
+    FN(code) code = {FN(kernel_portable), FN(epilogue_block)};
+#ifdef FASTNET_X86
+    if (kernel_choice == FN_KERNEL_AVX2) {
+        code.kernel = FN(fn_gemm_kernel_avx2);
+        code.epilogue = FN(fn_gemm_epilogue_block_avx2);
+    }
+#else
+    (void)kernel_choice;
+#endif
+    return code;
+}
+
+/* C := act(C + bias) over all of C, rows split over threads when it is big
+ * enough to pay: the epilogue of the NumPy path. */
+void FN(fn_gemm_epilogue)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc, const real *bias,
+                          int activation, int kernel_choice) {
+    if (!bias && activation == FN_ACT_IDENTITY) return;
+    const FN(epilogue_fn) epilogue = FN(pick_code)(kernel_choice).epilogue;
+    const int nt = fn_threads_for((size_t)m * (size_t)n);
+    (void)nt; /* unused in a serial build */
+    #pragma omp parallel for num_threads(nt) if(nt > 1) schedule(static)
+    for (ptrdiff_t i = 0; i < m; i++) epilogue(1, n, c + i * ldc, ldc, bias, activation);
+}
+

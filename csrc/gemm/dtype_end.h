@@ -1,0 +1,15 @@
+/* Ends one dtype's instantiation (see dtype_f32.h), so the next can begin. */
+#undef real
+#undef FN
+#undef ABS
+#undef COPYSIGN
+#undef MR
+#undef NR
+#undef KC
+#undef MC
+#undef NC
+#undef A_IN_PLACE_MAX_N
+#undef A_IN_PLACE_COLUMNS
+#undef BLOCK_M
+#undef BLOCK_K
+#undef BLOCK_N

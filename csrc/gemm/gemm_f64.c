@@ -1,0 +1,13 @@
+/* Every GEMM rung for float64: the bodies in *_impl.h, with the types and
+ * block sizes of dtype_f64.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fast_exp.h"
+#include "gemm.h"
+#include "threads.h"
+
+#include "dtype_f64.h"
+#include "ladder_impl.h"
+#include "dtype_end.h"

@@ -1,0 +1,30 @@
+/* Rung 5: the AVX2+FMA micro-kernels (kernel_avx2_impl.h) and epilogues
+ * (epilogue_impl.h) for float32 and float64. Only this file is compiled with
+ * -mavx2 -mfma; gemm_*.c call into it only when fn_gemm_have_avx2() says the
+ * CPU has both, so the extension still runs on CPUs without AVX2. Empty off
+ * x86-64. */
+#ifdef FASTNET_X86
+#include <math.h>
+#include <stddef.h>
+
+#include "fast_exp.h"
+#include "gemm.h"
+
+#include "dtype_f32.h"
+#include "kernel_avx2_impl.h"
+#include "epilogue_impl.h"
+void FN(fn_gemm_epilogue_block_avx2)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
+                                     const real *bias, int activation) {
+    FN(epilogue_block)(m, n, c, ldc, bias, activation);
+}
+#include "dtype_end.h"
+
+#include "dtype_f64.h"
+#include "kernel_avx2_impl.h"
+#include "epilogue_impl.h"
+void FN(fn_gemm_epilogue_block_avx2)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
+                                     const real *bias, int activation) {
+    FN(epilogue_block)(m, n, c, ldc, bias, activation);
+}
+#include "dtype_end.h"
+#endif

@@ -1,0 +1,195 @@
+/* Rungs 4-5 — packed, blocked GEMM with a fused epilogue:
+ * C := act(A·B + bias)
+ *
+ * a: (m, k) view (rs_a, cs_a); b: (k, n) view (rs_b, cs_b); c: (m, n)
+ * row-major with row stride ldc, written; bias: (n,) or NULL; activation: an
+ * fn_gemm_activation; kernel_choice: FN_KERNEL_PORTABLE or FN_KERNEL_AVX2.
+ * Returns 0, or -1 when the packing buffers cannot be allocated.
+ *
+ * The BLIS/GotoBLAS structure: a KC x NC panel of B is packed once and kept
+ * in L3/L2, an MC x KC block of A is packed and kept in L2, and the
+ * micro-kernel multiplies MR x KC slivers of A by KC x NR slivers of B
+ * (in L1) into an MR x NR tile of C held in registers. The first k-block
+ * writes C, later ones add to it, and the last one applies bias and
+ * activation to each tile while it is in L1. With several threads, each
+ * computes its own slab of C that way (fn_gemm_packed_* at the end).
+ */
+
+static void *FN(aligned_buffer)(size_t count) {
+    void *p = NULL;
+    /* 64 B: a cache line, and more than an AVX load needs. */
+    if (posix_memalign(&p, 64, count * sizeof(real)) != 0) return NULL;
+    return p;
+}
+
+/* The mc x kc block of A at `a` as MR-row slivers for the micro-kernel.
+ *
+ * In place (rows of A contiguous, or for float32 its columns; narrow C),
+ * the micro-kernel reads full slivers where they are (its broadcasts take
+ * any strides) and only the last, short sliver is copied and zero-padded:
+ * for the book's layer shapes (n = 50) packing all of A cost a third of the
+ * product. Otherwise the block is packed whole. A packed sliver s is at
+ * a_pack + s*MR*kc with strides (1, MR); macro_kernel picks the source. */
+static void FN(prepare_a)(ptrdiff_t mc, ptrdiff_t kc, const real *a, ptrdiff_t rs_a,
+                          ptrdiff_t cs_a, int in_place, real *a_pack) {
+    for (ptrdiff_t s = 0; s < (mc + MR - 1) / MR; s++) {
+        if (!in_place || mc - s * MR < MR) FN(pack_a_sliver)(s, mc, kc, a, rs_a, cs_a, a_pack);
+    }
+}
+
+/* The macro-kernel: every MR x NR tile of the mc x nc block of C. */
+static void FN(macro_kernel)(FN(code) code, ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc,
+                             const real *a, ptrdiff_t rs_a, ptrdiff_t cs_a, int a_in_place,
+                             const real *a_pack, const real *b_pack, real *c, ptrdiff_t ldc,
+                             int accumulate, int last, const real *bias, int activation) {
+    const int has_epilogue = last && (bias || activation != FN_ACT_IDENTITY);
+    for (ptrdiff_t jr = 0; jr < nc; jr += NR) {
+        const ptrdiff_t nr = nc - jr < NR ? nc - jr : NR;
+        const real *b_sliver = b_pack + jr * kc;
+        for (ptrdiff_t ir = 0; ir < mc; ir += MR) {
+            const ptrdiff_t mr = mc - ir < MR ? mc - ir : MR;
+            real *c_tile = c + ir * ldc + jr;
+            const int packed = !a_in_place || mr < MR;
+            const real *a_sliver = packed ? a_pack + ir * kc : a + ir * rs_a;
+            const ptrdiff_t rs = packed ? 1 : rs_a, cs = packed ? MR : cs_a;
+            if (mr == MR && nr == NR) {
+                code.kernel(kc, a_sliver, rs, cs, b_sliver, c_tile, ldc, accumulate, NR);
+            } else {
+                /* Edge tile: compute the full padded tile aside, keep the valid part. */
+                real edge[MR * NR] __attribute__((aligned(64)));
+                code.kernel(kc, a_sliver, rs, cs, b_sliver, edge, NR, 0, nr);
+                for (ptrdiff_t i = 0; i < mr; i++) {
+                    for (ptrdiff_t j = 0; j < nr; j++) {
+                        c_tile[i * ldc + j] = accumulate ? c_tile[i * ldc + j] + edge[i * NR + j]
+                                                         : edge[i * NR + j];
+                    }
+                }
+            }
+            if (has_epilogue) {
+                code.epilogue(mr, nr, c_tile, ldc, bias ? bias + jr : NULL, activation);
+            }
+        }
+    }
+}
+
+/* The jc / pc / ic loops, run by every thread of a parallel region (or
+ * alone, outside one: the `omp for` loops then run serially). */
+/* One thread's GEMM (the whole algorithm above, serially) on C's (m, n)
+ * block at c: the jc / pc / ic loops around the macro-kernel. Allocates and
+ * frees its own packing buffers. Returns 0, or -1 when they cannot be had. */
+static int FN(packed_serial)(FN(code) code, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                             const real *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
+                             const real *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
+                             real *c, ptrdiff_t ldc, const real *bias, int activation) {
+    /* Packing A costs a pass over it; the product reuses each element of A
+     * 2n times, so for narrow C (the book's n = 50) the pass is a large share
+     * and A is read in place when its layout allows (see prepare_a). */
+    const int a_in_place =
+        (cs_a == 1 || (A_IN_PLACE_COLUMNS && rs_a == 1)) && n <= A_IN_PLACE_MAX_N;
+    /* Blocks of equal size, at most MC / KC (784 = 4 x 196, not 3 x 256 +
+     * 16): a thin last block would pay the packing and the reload of C for
+     * little work. Row blocks stay whole MR slivers. */
+    const ptrdiff_t m_blocks = (m + MC - 1) / MC, k_blocks = (k + KC - 1) / KC;
+    const ptrdiff_t mc_max = ((m + m_blocks - 1) / m_blocks + MR - 1) / MR * MR;
+    const ptrdiff_t kc_max = (k + k_blocks - 1) / k_blocks;
+    const ptrdiff_t nc_max = n < NC ? (n + NR - 1) / NR * NR : NC;
+    real *b_pack = FN(aligned_buffer)((size_t)kc_max * nc_max);
+    real *a_pack = FN(aligned_buffer)((size_t)mc_max * kc_max);
+    if (!b_pack || !a_pack) {
+        free(b_pack);
+        free(a_pack);
+        return -1;
+    }
+    for (ptrdiff_t jc = 0; jc < n; jc += NC) {
+        const ptrdiff_t nc = n - jc < NC ? n - jc : NC;
+        for (ptrdiff_t pc = 0; pc < k; pc += kc_max) {
+            const ptrdiff_t kc = k - pc < kc_max ? k - pc : kc_max;
+            const real *b_panel = b + pc * rs_b + jc * cs_b;
+            for (ptrdiff_t s = 0; s < (nc + NR - 1) / NR; s++) {
+                FN(pack_b_sliver)(s, nc, kc, b_panel, rs_b, cs_b, b_pack);
+            }
+            for (ptrdiff_t ic = 0; ic < m; ic += mc_max) {
+                const ptrdiff_t mc = m - ic < mc_max ? m - ic : mc_max;
+                const real *a_block = a + ic * rs_a + pc * cs_a;
+                FN(prepare_a)(mc, kc, a_block, rs_a, cs_a, a_in_place, a_pack);
+                FN(macro_kernel)(code, mc, nc, kc, a_block, rs_a, cs_a, a_in_place, a_pack,
+                                 b_pack, c + ic * ldc + jc, ldc, pc > 0, pc + kc == k,
+                                 bias ? bias + jc : NULL, activation);
+            }
+        }
+    }
+    free(b_pack);
+    free(a_pack);
+    return 0;
+}
+
+#ifndef FN_GEMM_PARALLEL_MIN_FLOPS
+/* Below this many flops (~0.2 ms on one core) a second thread does not pay
+ * for waking it: under OMP_WAIT_POLICY=PASSIVE (fastnet's default) the
+ * book's 7.8 MFLOP layer products ran at 60-100 GFLOP/s on 2 threads
+ * against ~72 on 1, while 256³ (34 MFLOP) went from 92 to ~150. */
+#define FN_GEMM_PARALLEL_MIN_FLOPS ((size_t)1 << 24)
+#endif
+
+/* Thread t's share [*start, *end) of `size` rows (or columns) in units of
+ * `unit` (MR or NR), so no slab boundary adds an edge tile. */
+static void FN(slab)(ptrdiff_t size, ptrdiff_t unit, int t, int nt, ptrdiff_t *start,
+                     ptrdiff_t *end) {
+    const ptrdiff_t units = (size + unit - 1) / unit;
+    const ptrdiff_t lo = units * t / nt * unit, hi = units * (t + 1) / nt * unit;
+    *start = lo < size ? lo : size;
+    *end = hi < size ? hi : size;
+}
+
+int FN(fn_gemm_packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                       const real *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
+                       const real *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
+                       real *c, ptrdiff_t ldc, const real *bias, int activation,
+                       int kernel_choice) {
+    if (m == 0 || n == 0) return 0;
+    if (k == 0) { /* an empty sum: C = act(0 + bias) */
+        for (ptrdiff_t i = 0; i < m; i++) {
+            for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = 0;
+        }
+        FN(fn_gemm_epilogue)(m, n, c, ldc, bias, activation, kernel_choice);
+        return 0;
+    }
+    const FN(code) code = FN(pick_code)(kernel_choice);
+    const size_t flops = 2 * (size_t)m * (size_t)n * (size_t)k;
+    const int nt = flops < FN_GEMM_PARALLEL_MIN_FLOPS ? 1 : fn_threads_for(flops);
+    if (nt == 1) { /* no parallel region: even a 1-thread one costs ~1 µs */
+        return FN(packed_serial)(code, m, n, k, a, rs_a, cs_a, b, rs_b, cs_b, c, ldc, bias,
+                                 activation);
+    }
+    /* Threads split C into slabs along its longer side and each runs the
+     * serial GEMM on its slab: no shared buffers and no barriers, so nothing
+     * to race on and nothing to wait for (1.9x at 1024³ on 2 cores, a bit
+     * above a version sharing one packed B panel with two barriers per
+     * k-block). The price: each thread packs the other operand itself. */
+    const int split_rows = m >= n;
+    int failed = 0;
+    #pragma omp parallel num_threads(nt) reduction(| : failed)
+    {
+        ptrdiff_t lo, hi;
+#ifdef FASTNET_HAVE_OPENMP
+        const int t = omp_get_thread_num(), threads = omp_get_num_threads();
+#else
+        const int t = 0, threads = 1;
+#endif
+        if (split_rows) {
+            FN(slab)(m, MR, t, threads, &lo, &hi);
+            if (hi > lo) {
+                failed |= FN(packed_serial)(code, hi - lo, n, k, a + lo * rs_a, rs_a, cs_a, b,
+                                            rs_b, cs_b, c + lo * ldc, ldc, bias, activation);
+            }
+        } else {
+            FN(slab)(n, NR, t, threads, &lo, &hi);
+            if (hi > lo) {
+                failed |= FN(packed_serial)(code, m, hi - lo, k, a, rs_a, cs_a, b + lo * cs_b,
+                                            rs_b, cs_b, c + lo, ldc, bias ? bias + lo : NULL,
+                                            activation);
+            }
+        }
+    }
+    return failed ? -1 : 0;
+}

@@ -1,0 +1,146 @@
+"""fastnet's GEMM, C := act(op(A)·op(B) + bias): how it is computed, and
+the ladder of C implementations it was built from.
+
+The "cython" backend's `gemm` takes one of two paths per call:
+
+- "fastnet": the packed GEMM of csrc/gemm/ (the ladder's last rung), with
+  bias and activation fused into the store of each tile;
+- "numpy": NumPy's matmul (OpenBLAS), then bias and activation in one C pass.
+
+"auto" (the default) takes the faster one for the shape, by a rule measured
+on 1 thread and documented in fastnet/backend/compiled_gemm.py;
+`gemm_path_for(m, n, k, dtype)` tells what it picks for op(A) (m, k) times
+op(B) (k, n):
+
+    >>> import fastnet.gemm as G
+    >>> G.gemm_path_for(100, 784, 50, "float32")  # the book's dY·W.T
+    'fastnet'
+    >>> G.set_gemm_path("numpy")   # force one path (for comparisons)
+
+The ladder, for reading and benchmarking in order (each is C := A·B on 2-D
+float32/float64 arrays, checked like every kernel call):
+
+    gemm_naive, gemm_reordered, gemm_blocked, gemm_packed_portable,
+    gemm_packed_simd
+
+`simd_kernel()` says which micro-kernel the packed GEMM runs: "avx2_fma" on
+CPUs with AVX2 and FMA, else "portable"; FASTNET_GEMM_SIMD=portable in the
+environment (read at import) or `set_simd_kernel("portable")` forces the
+portable one.
+"""
+
+from . import _build_check
+
+_build_check.require_compiled()
+
+import numpy as np  # noqa: E402
+
+from . import _gemm  # noqa: E402
+from .backend import compiled_gemm as _compiled  # noqa: E402
+from .backend.validated import Backend  # noqa: E402
+
+__all__ = [
+    "gemm_blocked",
+    "gemm_naive",
+    "gemm_packed_portable",
+    "gemm_packed_simd",
+    "gemm_path_for",
+    "gemm_reordered",
+    "get_gemm_path",
+    "set_gemm_path",
+    "set_simd_kernel",
+    "simd_kernel",
+]
+
+
+def set_gemm_path(path):
+    """Use `path` ("auto", "fastnet" or "numpy") for every gemm from now on."""
+    _compiled.set_path(path)
+
+
+def get_gemm_path():
+    """The path setting: "auto", "fastnet" or "numpy"."""
+    return _compiled.get_path()
+
+
+def gemm_path_for(m, n, k, dtype):
+    """The path ("fastnet" or "numpy") "auto" takes for op(A) (m, k) · op(B) (k, n)."""
+    return _compiled.path_for(m, n, k, dtype)
+
+
+def simd_kernel():
+    """The packed GEMM's micro-kernel: "avx2_fma" or "portable"."""
+    return _compiled.get_kernel()
+
+
+def set_simd_kernel(kernel):
+    """Use micro-kernel "avx2_fma" (CPUs with AVX2+FMA only) or "portable"."""
+    _compiled.set_kernel(kernel)
+
+
+# ------------------------------------------------------------------ ladder
+
+
+class _Rung:
+    """A kernel module with one `gemm`, so `Backend` validates its calls."""
+
+    xp = np
+
+    def __init__(self, compute):
+        self._compute = compute
+
+    def gemm(self, a, b, bias, activation, trans_a, trans_b):
+        c = np.empty((a.shape[0], b.shape[1]), a.dtype)
+        self._compute(a, b, c, a.dtype.char == "d")
+        return c
+
+
+def _rung(which):
+    return _Rung(lambda a, b, c, is_f64: _gemm.rung(which, a, b, c, is_f64))
+
+
+def _packed(kernel):
+    def compute(a, b, c, is_f64):
+        if not _gemm.packed(a, b, None, 0, False, False, c, kernel, is_f64):
+            raise ValueError("the GEMM ladder needs arrays aligned to their item size")
+
+    return _Rung(compute)
+
+
+_RUNGS = {
+    "naive": Backend("gemm_naive", _rung(_gemm.NAIVE)),
+    "reordered": Backend("gemm_reordered", _rung(_gemm.REORDERED)),
+    "blocked": Backend("gemm_blocked", _rung(_gemm.BLOCKED)),
+    "packed_portable": Backend("gemm_packed_portable", _packed(0)),
+    "packed_simd": Backend("gemm_packed_simd", _packed(1)),
+}
+
+
+def gemm_naive(a, b):
+    """Rung 1, C := A·B by the i-j-k triple loop (csrc/gemm/naive_impl.h)."""
+    return _RUNGS["naive"].gemm(a, b)
+
+
+def gemm_reordered(a, b):
+    """Rung 2, C := A·B in i-k-j order (csrc/gemm/reordered_impl.h)."""
+    return _RUNGS["reordered"].gemm(a, b)
+
+
+def gemm_blocked(a, b):
+    """Rung 3, C := A·B over cache-sized tiles (csrc/gemm/blocked_impl.h)."""
+    return _RUNGS["blocked"].gemm(a, b)
+
+
+def gemm_packed_portable(a, b):
+    """Rung 4, packed GEMM with the portable C micro-kernel (packed_impl.h)."""
+    return _RUNGS["packed_portable"].gemm(a, b)
+
+
+def gemm_packed_simd(a, b):
+    """Rung 5, packed GEMM with the AVX2+FMA micro-kernel (kernel_avx2.c).
+
+    Raises RuntimeError on a CPU without AVX2 and FMA.
+    """
+    if not _gemm.have_avx2():
+        raise RuntimeError("gemm_packed_simd needs a CPU with AVX2 and FMA")
+    return _RUNGS["packed_simd"].gemm(a, b)
