@@ -19,7 +19,7 @@ void FN(fn_act_forward_run)(int act, const real *x, real *y, size_t n) {
         /* stable sigmoid: e = e^-|x| never overflows;
          * σ(x) = 1/(1+e) for x >= 0 and e/(1+e) for x < 0 */
         for (size_t i = 0; i < n; i++) {
-            real e = fn_exp_neg(-fabs(x[i]));
+            real e = fn_exp_neg(-fn_abs(x[i]));
             y[i] = (x[i] >= 0 ? (real)1 : e) / (1 + e);
         }
         break;
@@ -27,7 +27,7 @@ void FN(fn_act_forward_run)(int act, const real *x, real *y, size_t n) {
         /* tanh|x| = -m / (2 + m) with m = e^(-2|x|) - 1 in (-1, 0]: no overflow,
          * and expm1 keeps small |x| accurate where 1 - e^(-2|x|) would cancel */
         for (size_t i = 0; i < n; i++) {
-            real m = fn_expm1_neg(-2 * fabs(x[i]));
+            real m = fn_expm1_neg(-2 * fn_abs(x[i]));
             y[i] = copysign(-m / (2 + m), x[i]);
         }
         break;

@@ -156,6 +156,9 @@ static inline double fn_expm1_neg_f64(double x) {
 }
 
 /* Type-generic names, so that code written once for `real` picks the right one. */
+/* |x| in x's own type: fabs() of a float returns a double, which would send
+ * float32 data through the float64 exp below. */
+#define fn_abs(x) _Generic((x), float: fabsf, double: fabs)(x)
 #define fn_exp_neg(x) _Generic((x), float: fn_exp_neg_f32, double: fn_exp_neg_f64)(x)
 #define fn_expm1_neg(x) _Generic((x), float: fn_expm1_neg_f32, double: fn_expm1_neg_f64)(x)
 

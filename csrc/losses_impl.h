@@ -100,7 +100,7 @@ double FN(fn_sigmoid_bce)(size_t n, const real *x, const real *t, real *dx) {
         size_t lo = (size_t)b * FN_SUM_BLOCK, hi = lo + FN_SUM_BLOCK < n ? lo + FN_SUM_BLOCK : n;
         double s = 0.0;
         for (size_t i = lo; i < hi; i++) {
-            real xi = x[i], e = fn_exp_neg(-fabs(xi));
+            real xi = x[i], e = fn_exp_neg(-fn_abs(xi));
             s += (xi > 0 ? (double)xi : 0.0) + log1p((double)e) - (double)t[i] * (double)xi;
             dx[i] = ((xi >= 0 ? (real)1 : e) / (1 + e) - t[i]) / size;
         }
