@@ -5,6 +5,7 @@ count and SIMD kernel in the JSON's machine_info, and prints them, so a
 ratio against NumPy always says what it was measured against.
 """
 
+import importlib.util
 import os
 
 import pytest
@@ -49,10 +50,17 @@ def pytest_report_header(config):
     return lines
 
 
+# PyTorch CPU, when installed, is compared on the same thread count; it is
+# imported here so that its count is set before any benchmark uses it.
+torch = importlib.import_module("torch") if importlib.util.find_spec("torch") else None
+
+
 @pytest.fixture(autouse=True)
 def _one_thread_unless_asked():
-    """Benchmarks run on 1 thread unless a test sets its own count."""
+    """Benchmarks run on 1 thread (fastnet and PyTorch) unless a test sets its own."""
     before = fastnet.get_num_threads()
     fastnet.set_num_threads(1)
+    if torch is not None:
+        torch.set_num_threads(1)
     yield
     fastnet.set_num_threads(before)
