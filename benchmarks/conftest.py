@@ -46,7 +46,8 @@ def pytest_report_header(config):
     for lib in _blas_info():
         lines.append(f"blas: {lib}")
     if any(k in os.environ for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
-        lines.append("WARNING: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE set: NumPy's BLAS is not its default")
+        lines.append("WARNING: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are set, "
+                     "so NumPy's BLAS is not running its default kernel")
     return lines
 
 

@@ -4,7 +4,6 @@ import subprocess
 import sys
 import textwrap
 
-
 # Blocking the module in sys.modules makes `import fastnet._openmp` raise
 # ImportError exactly as it does in an unbuilt source checkout.
 HIDE_EXTENSION = "import sys; sys.modules['fastnet._openmp'] = None\n"
