@@ -2,6 +2,7 @@
 
     fastnet train                  # MLP on the bundled MNIST digits, then vs NumPy
     fastnet train --hidden 100 50 --optimizer sgd --lr 0.1 --epochs 20
+    fastnet run ch05/train_neuralnet.py  # a book script, on fastnet (fastnet.scratch)
     python -m fastnet train --help
 
 `fastnet train` trains the book's MultiLayerNet with mini-batch gradient
@@ -12,6 +13,7 @@ prints how much faster fastnet was.
 
 import argparse
 import math
+import os
 import sys
 import time
 from contextlib import nullcontext
@@ -102,6 +104,16 @@ def build_parser():
                        "(downloaded once), or auto (full if possible)")
     train.add_argument("--no-compare", action="store_true",
                        help="skip timing the same training on the NumPy reference")
+    run = commands.add_parser(
+        "run",
+        help="run a script of the book 'Deep Learning from Scratch' on fastnet",
+        description="Run SCRIPT.py unchanged, as if from its chapter folder, with the "
+        "book's `common` and `dataset` packages resolved to fastnet.scratch. "
+        "Arguments after SCRIPT.py go to the script.",
+    )
+    run.add_argument("script", metavar="SCRIPT.py", help="the book script to run")
+    run.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
+                     help="arguments passed on to the script (its sys.argv[1:])")
     return parser
 
 
@@ -109,12 +121,24 @@ def main(argv=None):
     """Run the command line `argv` (default: sys.argv[1:]); returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "run":
+        return _run_command(args)
     if args.backend is not None:
         try:
             load(args.backend)
         except (ImportError, RuntimeError) as exc:
             parser.error(f"backend {args.backend!r} is not available here: {exc}")
     return _train_command(args)
+
+
+def _run_command(args):
+    from . import scratch  # imported here: `fastnet train` does not need it
+
+    if not os.path.isfile(args.script):
+        print(f"fastnet run: error: no such script: {args.script}", file=sys.stderr)
+        return 2
+    scratch.run_script(args.script, args.args)
+    return 0
 
 
 def _train_command(args, out=None):

@@ -1,0 +1,1 @@
+"""Plain-NumPy stand-in for the book's `common` package (benchmark baseline)."""

@@ -1,0 +1,1 @@
+"""Stand-in for the book's `dataset` package (benchmark baseline)."""

@@ -1,0 +1,70 @@
+"""The book's common/multi_layer_net.py: MultiLayerNet with the book's layer list.
+
+fastnet.nets.MultiLayerNet fuses each activation into the Affine before it;
+this one keeps the book's separate layers, because scripts index them by
+name: `layers` is Affine1, Activation_function1, ..., Affine{L+1}, and
+`last_layer` is SoftmaxWithLoss. Initialisation (NumPy's global randn),
+params names, predict / loss / accuracy / numerical_gradient / gradient are
+fastnet's; only the layer list and the weight-decay sum are built here.
+"""
+
+from collections import OrderedDict
+
+import numpy as np
+
+from fastnet import nets as _nets
+from fastnet.backend import current
+from fastnet.layers import Tanh
+
+from .gradient import numerical_gradient
+from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
+
+__all__ = ["np", "OrderedDict", "numerical_gradient", "MultiLayerNet"]
+
+# The book offers 'relu' and 'sigmoid'; fastnet's Tanh comes along.
+ACTIVATION_LAYERS = {"relu": Relu, "sigmoid": Sigmoid, "tanh": Tanh}
+
+
+class MultiLayerNet(_nets.MultiLayerNet):
+    """Fully connected net: (Affine, activation) × len(hidden_size_list), Affine, softmax.
+
+    MultiLayerNet(input_size, hidden_size_list, output_size, activation='relu',
+    weight_init_std='relu', weight_decay_lambda=0): params W1, b1, ...,
+    W{L+1}, b{L+1}; weight_init_std a number, or 'relu'/'he' → √(2/fan_in),
+    'sigmoid'/'xavier' → √(1/fan_in). loss adds 0.5·λ·ΣW², gradient λ·W.
+    """
+
+    def __init__(self, input_size, hidden_size_list, output_size, activation="relu",
+                 weight_init_std="relu", weight_decay_lambda=0, **engine_options):
+        super().__init__(input_size, hidden_size_list, output_size, activation,
+                         weight_init_std, weight_decay_lambda, **engine_options)
+
+    def _build_layers(self, n_affine, activation):
+        # Called by fastnet's constructor once params exist: the book's list.
+        self.layers = OrderedDict()
+        self._grad_sources = []  # (params key, layer, gradient attribute)
+        for i in range(1, n_affine + 1):
+            affine = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
+            self.layers[f"Affine{i}"] = affine
+            self._grad_sources += [(f"W{i}", affine, "dW"), (f"b{i}", affine, "db")]
+            if i < n_affine:
+                self._add_hidden_layers(i, activation)
+        self.last_layer = SoftmaxWithLoss()
+
+    def _add_hidden_layers(self, i, activation):
+        """The layers after Affine{i} of a hidden block (Extend adds more)."""
+        self.layers[f"Activation_function{i}"] = ACTIVATION_LAYERS[activation]()
+
+    def _weight_decay(self):
+        """0.5·λ·ΣW² over every weight matrix (0 when λ is 0)."""
+        lam = self.weight_decay_lambda
+        if not lam:
+            return 0
+        xp = current().xp
+        return sum(0.5 * lam * float(xp.vdot(self.params[key], self.params[key]))
+                   for key, _, attr in self._grad_sources if attr == "dW")
+
+    def loss(self, x, t):
+        """Cross-entropy of softmax(predict(x)) against t, plus 0.5·λ·ΣW²."""
+        y = self.predict(x)
+        return self.last_layer.forward(y, t) + self._weight_decay()
