@@ -1,5 +1,5 @@
 # Chapter 5 style: train the two-layer net with backprop and SGD.
-# ITERS (default 10000) shortens the run.
+# ITERS (default 10000) shortens the run; SEED fixes NumPy's generator.
 import os
 import sys
 
@@ -9,6 +9,8 @@ from dataset.mnist import load_mnist
 from two_layer_net import TwoLayerNet
 
 (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, one_hot_label=True)
+if "SEED" in os.environ:
+    np.random.seed(int(os.environ["SEED"]))
 network = TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
 
 iters_num = int(os.environ.get("ITERS", 10000))
