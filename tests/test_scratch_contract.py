@@ -383,6 +383,18 @@ def test_softmax_with_loss(labels):
     check_close(layer.backward(), (y - np.eye(3)[lab]) / 4, "backward", 1e-12, 1e-15)
 
 
+def test_softmax_with_loss_lets_a_diverged_network_go_on_like_the_book():
+    x = np.array([[np.inf, 1.0], [0.0, 1.0]])
+    layer = layers.SoftmaxWithLoss()
+    with pytest.warns(RuntimeWarning, match="NaN or inf"):
+        loss = layer.forward(x, np.array([0, 1]))
+    assert np.isnan(loss) and np.isnan(layer.loss)
+    dx = layer.backward()
+    assert np.isnan(dx[0]).all() and np.isfinite(dx[1]).all() and np.isnan(layer.y[0]).all()
+    with pytest.raises(ValueError, match="labels must lie in"):
+        layer.forward(x, np.array([0, 5]))  # bad labels are still caught
+
+
 # ------------------------------------------------------------ MultiLayerNet
 
 

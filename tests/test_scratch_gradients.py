@@ -36,6 +36,23 @@ def test_relu_and_sigmoid(backend, shape):
                     name=f"Sigmoid on {backend.name}")
 
 
+@pytest.mark.parametrize("cls", [layers.Relu, layers.Sigmoid])
+@pytest.mark.parametrize("order", [(0, 3, 1, 2), (1, 0), (2, 0, 1)])
+def test_activations_keep_the_memory_layout(backend, cls, order):
+    # A Convolution hands on a transposed view of channels-last memory: the
+    # activation runs through it in memory order and keeps that layout.
+    base = random((3, 4, 5, 2)[:len(order)], 15)
+    x = base.transpose(order)
+    with fastnet.using_backend(backend.name):
+        layer = cls()
+        out = check_layer(layer, x, name=f"{cls.__name__} on a transposed view")
+        y = layer.forward(x)
+    assert y.strides == x.strides, f"{cls.__name__} output strides {y.strides}, x {x.strides}"
+    assert out.shape == x.shape
+    if cls is layers.Relu:
+        np.testing.assert_array_equal(layer.mask, x <= 0)
+
+
 @pytest.mark.parametrize("x_shape, m", [((1, 3), 2), ((4, 5), 3), ((3, 2, 2, 2), 5)])
 def test_affine(backend, x_shape, m):
     x = random(x_shape, 2)

@@ -1,12 +1,16 @@
 """The book's common/layers.py on fastnet's layers.
 
 Where fastnet's own layer has the book's contract it is re-exported
-(`Relu` with its `mask`, `Sigmoid` with its `out`); where it differs on
-purpose it is wrapped here so that book scripts see the book's behaviour:
+(`Relu` with its `mask`, `Sigmoid` with its `out`, `Pooling` with its
+`arg_max`, `BatchNormalization`, `Dropout` with masks from np.random.rand);
+where it differs on purpose it is wrapped here so that book scripts see the
+book's behaviour:
 
-- `Affine(W, b)`: the book's two-argument constructor; dx is always
-  returned (fastnet's Affine can skip it and fuse an activation).
-- `SoftmaxWithLoss`: also takes integer one-hot labels, as the book does.
+- `Affine(W, b)` and `Convolution(W, b, stride=1, pad=0)`: the book's
+  constructors; dx is always returned (fastnet's can skip it and fuse an
+  activation).
+- `SoftmaxWithLoss`: also takes integer one-hot labels, and lets NaN or
+  inf scores through to a NaN loss (with a RuntimeWarning), as the book does.
 
 Layers keep references to the caller's W, b (and gamma, beta) arrays, so an
 optimizer that updates `params` in place is seen at once. No layer writes
@@ -14,10 +18,13 @@ into the `dout` it is given (the book's Relu does; no script can rely on
 that, since the array it overwrites is the previous layer's output).
 """
 
+import warnings
+
 import numpy as np
 
 from fastnet import layers as _engine
-from fastnet.layers import Relu, Sigmoid
+from fastnet.backend import current
+from fastnet.backend import reference as _reference
 
 from .functions import cross_entropy_error, softmax
 from .util import col2im, im2col
@@ -39,6 +46,59 @@ __all__ = [
     "Convolution",
     "Pooling",
 ]
+
+
+def _memory_order(*arrays):
+    """The axis order in which the arrays (one shape, one layout) are C-contiguous.
+
+    None when they already are, or when no order makes them so. A
+    Convolution's output is a transposed view of channels-last memory; an
+    elementwise kernel run in memory order reads it straight through instead
+    of gathering it, and its result keeps that layout for the Pooling after
+    it (NumPy's ufuncs keep the input's layout the same way).
+    """
+    first = arrays[0]
+    if first.flags.c_contiguous or any(a.strides != first.strides for a in arrays[1:]):
+        return None
+    order = sorted(range(first.ndim), key=lambda axis: -first.strides[axis])
+    if not first.transpose(order).flags.c_contiguous:
+        return None
+    return order
+
+
+def _inverse(order):
+    back = [0] * len(order)
+    for position, axis in enumerate(order):
+        back[axis] = position
+    return back
+
+
+class _LayoutKeeping:
+    """An activation layer whose output has its input's memory layout (see _memory_order)."""
+
+    def forward(self, x):
+        order = _memory_order(x) if isinstance(x, current().xp.ndarray) else None
+        if order is None:
+            return super().forward(x)
+        super().forward(x.transpose(order))
+        self.out = self.out.transpose(_inverse(order))  # x's shape, x's layout
+        return self.out
+
+    def backward(self, dout):
+        order = _memory_order(dout, self.out)
+        if order is None:
+            return super().backward(dout)
+        kernel = current().activation_backward
+        dx = kernel(dout.transpose(order), self.out.transpose(order), self.activation)
+        return dx.transpose(_inverse(order))
+
+
+class Relu(_LayoutKeeping, _engine.Relu):
+    """y = max(0, x); `mask` is (x <= 0), as in the book. Keeps x's memory layout."""
+
+
+class Sigmoid(_LayoutKeeping, _engine.Sigmoid):
+    """y = 1 / (1 + exp(-x)); stores `out`, as in the book. Keeps x's memory layout."""
 
 
 class Affine(_engine.Affine):
@@ -63,9 +123,30 @@ class SoftmaxWithLoss(_engine.SoftmaxWithLoss):
         if getattr(t, "size", None) == getattr(x, "size", None) and t.dtype.kind in "biu":
             # An integer one-hot array: the kernel takes one-hot targets as floats.
             t_kernel = t.astype(x.dtype)
-        loss = super().forward(x, t_kernel)
+        xp = current().xp
+        if isinstance(x, xp.ndarray) and not bool(xp.isfinite(x).all()):
+            loss = self._forward_diverged(x, t_kernel)
+        else:
+            loss = super().forward(x, t_kernel)
         self.t = t
         return loss
+
+    def _forward_diverged(self, x, t):
+        """NaN or inf scores: a NaN loss and gradient, as the book's NumPy code gives.
+
+        A diverging network (chapter 6's batch-norm comparison trains one on
+        purpose) goes on training with NaN in the book, at chance accuracy;
+        fastnet's checked kernels refuse NaN, so the NumPy reference kernel
+        computes this step, after the checks have run on finite stand-ins.
+        """
+        super().forward(current().xp.nan_to_num(x), t)  # shapes and labels still checked
+        warnings.warn(RuntimeWarning(
+            "SoftmaxWithLoss: the scores contain NaN or inf (the network diverged); "
+            "the loss is NaN, as with the book's NumPy code"), stacklevel=3)
+        with np.errstate(all="ignore"):
+            self.loss, self._dx = _reference.softmax_cross_entropy(x, t)
+            self._x, self._y = x, _reference.softmax(x)
+        return self.loss
 
 
 def _needs_engine(name):
