@@ -330,6 +330,34 @@ def test_smooth_curve(n):
     check_close(util.smooth_curve(list(x)), np.array(want), "smooth_curve", 1e-12, 1e-14)
 
 
+def book_im2col(x, fh, fw, stride, pad):
+    """im2col by its definition: one row per (n, oh, ow), columns (c, fh, fw)."""
+    n, c, h, w = x.shape
+    xp = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
+    oh, ow = (h + 2 * pad - fh) // stride + 1, (w + 2 * pad - fw) // stride + 1
+    rows = [xp[i, :, a * stride:a * stride + fh, b * stride:b * stride + fw].ravel()
+            for i in range(n) for a in range(oh) for b in range(ow)]
+    return np.array(rows).reshape(n * oh * ow, c * fh * fw)
+
+
+@needs_conv
+@pytest.mark.parametrize("shape, fh, fw, stride, pad", [
+    ((1, 1, 3, 3), 2, 2, 1, 0), ((2, 3, 5, 4), 3, 2, 1, 1), ((2, 2, 7, 7), 3, 3, 2, 2)])
+def test_im2col_col2im(shape, fh, fw, stride, pad):
+    rng = np.random.default_rng(20)
+    x = rng.standard_normal(shape)
+    col = util.im2col(x, fh, fw, stride, pad)
+    check_close(col, book_im2col(x, fh, fw, stride, pad), "im2col", 0, 0)
+    # col2im is im2col's adjoint: <im2col(x), C> == <x, col2im(C)>.
+    C = rng.standard_normal(col.shape)
+    back = util.col2im(C, shape, fh, fw, stride, pad)
+    assert back.shape == shape
+    check_close(np.vdot(x, back), np.vdot(col, C), "<x, col2im(C)>", 1e-12, 1e-12)
+    # The book's im2col fills float64 zeros: integer images come back as floats.
+    ints = util.im2col(np.arange(np.prod(shape)).reshape(shape), fh, fw, stride, pad)
+    assert ints.dtype == np.float64
+
+
 # --------------------------------------------------------------------- layers
 
 

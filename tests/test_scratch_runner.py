@@ -242,3 +242,52 @@ def test_ch08_train_then_infer_from_params(capsys, monkeypatch, tmp_path):
     acc = float(out.split("test accuracy:")[1].split()[0])
     wrong = int(out.split("misclassified:")[1].split()[0])
     assert wrong == round((1 - acc) * 200)
+
+
+def book_params_file(path, shapes, seed):
+    """A params file as the book's save_params writes it: a pickled dict of float64
+    arrays, referring to numpy.core like the files pickled by NumPy 1.x."""
+    rng = np.random.default_rng(seed)
+    params = {key: 0.1 * rng.standard_normal(shape) for key, shape in shapes.items()}
+    data = pickle.dumps(params, protocol=2).replace(b"numpy._core", b"numpy.core")
+    path.write_bytes(data)
+    return params
+
+
+SIMPLE_SHAPES = {"W1": (30, 1, 5, 5), "b1": (30,), "W2": (4320, 100), "b2": (100,),
+                 "W3": (100, 10), "b3": (10,)}
+DEEP_SHAPES = dict(
+    [(f"W{i + 1}", s) for i, s in enumerate([(16, 1, 3, 3), (16, 16, 3, 3), (32, 16, 3, 3),
+                                              (32, 32, 3, 3), (64, 32, 3, 3), (64, 64, 3, 3),
+                                              (1024, 50), (50, 10)])]
+    + [(f"b{i + 1}", (n,)) for i, n in enumerate([16, 16, 32, 32, 64, 64, 50, 10])])
+
+
+@needs_conv
+@pytest.mark.parametrize("chapter, module, cls, shapes", [
+    ("ch07", "simple_convnet", "SimpleConvNet", SIMPLE_SHAPES),
+    ("ch08", "deep_convnet", "DeepConvNet", DEEP_SHAPES)])
+def test_book_params_files_load_into_fastnets_networks(tmp_path, chapter, module, cls, shapes):
+    """The same file in the chapter's own network (on fastnet.scratch layers)
+    and in fastnet.nets' network: the same scores."""
+    import fastnet.nets
+
+    path = tmp_path / "params.pkl"
+    params = book_params_file(path, shapes, seed=21)
+    x = np.random.default_rng(22).random((3, 1, 28, 28)).astype(np.float32)
+    engine_net = getattr(fastnet.nets, cls)()
+    engine_net.load_params(str(path))
+    for key, value in params.items():
+        np.testing.assert_array_equal(engine_net.params[key], value)
+
+    fastnet.scratch.install()
+    sys.path.insert(0, str(SCRIPTS / chapter))
+    try:
+        chapter_net = getattr(__import__(module), cls)()
+    finally:
+        sys.path.remove(str(SCRIPTS / chapter))
+        sys.modules.pop(module, None)
+    chapter_net.load_params(str(path))
+    predict = {"DeepConvNet": lambda net: net.predict(x, train_flg=False)}.get(
+        cls, lambda net: net.predict(x))
+    np.testing.assert_allclose(predict(engine_net), predict(chapter_net), rtol=1e-10, atol=1e-12)
