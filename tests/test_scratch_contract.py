@@ -394,6 +394,31 @@ def test_affine_nd_input_attributes_and_references():
     check_close(layer.forward(x), x.reshape(2, -1) @ W + b, "Affine after W*=2", 1e-12, 1e-14)
 
 
+def test_affine_takes_a_number_as_bias():
+    W = np.arange(6.0).reshape(3, 2)
+    x = np.ones((4, 3))
+    layer = layers.Affine(W, 0)
+    check_close(layer.forward(x), x @ W, "Affine(W, 0).forward", 0, 0)
+    assert layer.b == 0
+    layer.backward(np.ones((4, 2)))
+    check_close(layer.db, np.full(2, 4.0), "Affine(W, 0).db", 0, 0)
+
+
+@needs_conv
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.uint8])
+def test_convolution_images_meet_float64_filters_in_float64(dtype):
+    # ch08/half_float_network.py feeds float16 images; ch07/apply_filter.py
+    # builds Convolution(w, 0) with a number as the bias.
+    rng = np.random.default_rng(23)
+    W = rng.standard_normal((2, 1, 3, 3))
+    x = (rng.random((2, 1, 5, 5)) * 10).astype(dtype)
+    out = layers.Convolution(W, 0).forward(x)
+    assert out.dtype == np.float64 and out.shape == (2, 2, 3, 3)
+    col = util.im2col(x.astype(np.float64), 3, 3)
+    want = (col @ W.reshape(2, -1).T).reshape(2, 3, 3, 2).transpose(0, 3, 1, 2)
+    check_close(out, want, f"Convolution on {np.dtype(dtype).name} images", 1e-12, 1e-12)
+
+
 @pytest.mark.parametrize("labels", ["int", "onehot", "onehot-int", "uint8"])
 def test_softmax_with_loss(labels):
     rng = np.random.default_rng(6)

@@ -101,7 +101,26 @@ class Sigmoid(_LayoutKeeping, _engine.Sigmoid):
     """y = 1 / (1 + exp(-x)); stores `out`, as in the book. Keeps x's memory layout."""
 
 
-class Affine(_engine.Affine):
+class _ScalarBias:
+    """Takes a number as the bias, as NumPy's `+ b` would.
+
+    The book's ch07/apply_filter.py builds Convolution(w, 0); the kernels
+    take a bias vector, so a number is spread over one for the call.
+    """
+
+    def forward(self, x):
+        b = self.b
+        if np.ndim(b) != 0:
+            return super().forward(x)
+        size = self.W.shape[0] if self.W.ndim == 4 else self.W.shape[-1]
+        self.b = current().xp.full(size, b, dtype=np.result_type(self.W.dtype, b))
+        try:
+            return super().forward(x)
+        finally:
+            self.b = b
+
+
+class Affine(_ScalarBias, _engine.Affine):
     """out = x·W + b for x of any ndim (reshaped to (N, -1)); backward returns dx in x's shape.
 
     Stores `x` (2-D), `original_x_shape`, and after backward `dW`, `db`.
