@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from _gradcheck import central_difference, check_close, check_net
 
-import fastnet.layers
 from fastnet.datasets import BundledDataWarning
 from fastnet.scratch.common import (
     functions,
@@ -28,10 +27,6 @@ from fastnet.scratch.common import (
 from fastnet.scratch.dataset import mnist
 
 EMPTY = inspect.Parameter.empty
-# TEMPORARY until the engine's conv layers are merged (then removed).
-needs_conv = pytest.mark.skipif(not hasattr(fastnet.layers, "Convolution"),
-                                reason="fastnet.layers has no conv layers yet")
-CONV_NAMES = {"Dropout", "BatchNormalization", "Convolution", "Pooling"}
 
 # (module, name, [(parameter, default or EMPTY), ...]): BOOK_API.md's table.
 # Extra parameters after these must be keyword-only (fastnet's additions).
@@ -122,8 +117,6 @@ def _check_parameters(what, signature, expected):
 @pytest.mark.parametrize("module, name, expected", SIGNATURES,
                          ids=[f"{m.__name__.rsplit('.', 1)[1]}.{n}" for m, n, _ in SIGNATURES])
 def test_signature(module, name, expected):
-    if name in CONV_NAMES and not hasattr(fastnet.layers, "Convolution"):
-        pytest.skip("fastnet.layers has no conv layers yet")  # TEMPORARY
     obj = getattr(module, name)
     target = obj.__init__ if inspect.isclass(obj) else obj
     _check_parameters(f"{module.__name__}.{name}", inspect.signature(target), expected)
@@ -132,8 +125,6 @@ def test_signature(module, name, expected):
 @pytest.mark.parametrize("cls, method, expected", METHODS,
                          ids=[f"{c.__name__}.{m}" for c, m, _ in METHODS])
 def test_method_signature(cls, method, expected):
-    if cls.__name__ in CONV_NAMES and not hasattr(fastnet.layers, "Convolution"):
-        pytest.skip("fastnet.layers has no conv layers yet")  # TEMPORARY
     _check_parameters(f"{cls.__name__}.{method}", inspect.signature(getattr(cls, method)),
                       expected)
 
@@ -340,7 +331,6 @@ def book_im2col(x, fh, fw, stride, pad):
     return np.array(rows).reshape(n * oh * ow, c * fh * fw)
 
 
-@needs_conv
 @pytest.mark.parametrize("shape, fh, fw, stride, pad", [
     ((1, 1, 3, 3), 2, 2, 1, 0), ((2, 3, 5, 4), 3, 2, 1, 1), ((2, 2, 7, 7), 3, 3, 2, 2)])
 def test_im2col_col2im(shape, fh, fw, stride, pad):
@@ -404,7 +394,6 @@ def test_affine_takes_a_number_as_bias():
     check_close(layer.db, np.full(2, 4.0), "Affine(W, 0).db", 0, 0)
 
 
-@needs_conv
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.uint8])
 def test_convolution_images_meet_float64_filters_in_float64(dtype):
     # ch08/half_float_network.py feeds float16 images; ch07/apply_filter.py
@@ -501,7 +490,6 @@ def test_multi_layer_net_gradient_and_weight_decay():
         check_close(grads[key], num[key], f"numerical_gradient[{key}]", 1e-5, 1e-7)
 
 
-@needs_conv
 def test_multi_layer_net_extend_layout():
     np.random.seed(10)
     net = multi_layer_net_extend.MultiLayerNetExtend(
@@ -519,7 +507,6 @@ def test_multi_layer_net_extend_layout():
     assert list(plain.layers) == ["Affine1", "Activation_function1", "Affine2"]
 
 
-@needs_conv
 def test_multi_layer_net_extend_train_flg_paths():
     rng = np.random.default_rng(11)
     np.random.seed(11)
@@ -538,7 +525,6 @@ def test_multi_layer_net_extend_train_flg_paths():
     assert net.loss(x, t) == net.loss(x, t, train_flg=False)
 
 
-@needs_conv
 def test_multi_layer_net_extend_gradient_with_batchnorm():
     rng = np.random.default_rng(12)
     np.random.seed(12)

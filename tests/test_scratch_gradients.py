@@ -7,12 +7,7 @@ import pytest
 from _gradcheck import check_close, check_layer
 
 import fastnet
-import fastnet.layers
 from fastnet.scratch.common import layers
-
-# TEMPORARY until the engine's conv layers are merged (then removed).
-needs_conv = pytest.mark.skipif(not hasattr(fastnet.layers, "Convolution"),
-                                reason="fastnet.layers has no conv layers yet")
 
 
 def random(shape, seed):
@@ -95,7 +90,6 @@ class Reseeded:
         return self.layer.backward(dout)
 
 
-@needs_conv
 def test_dropout(backend):
     x = random((6, 7), 6)
     np.random.seed(3)
@@ -108,7 +102,6 @@ def test_dropout(backend):
         check_close(layer.forward(x, train_flg=False), x * 0.7, "Dropout(inference)", 1e-12, 0)
 
 
-@needs_conv
 @pytest.mark.parametrize("shape", [(5, 4), (3, 2, 3, 3)])
 def test_batch_normalization_train(backend, shape):
     x = random(shape, 7)
@@ -128,7 +121,6 @@ def test_batch_normalization_train(backend, shape):
                     rtol=1e-5, atol=1e-7)
 
 
-@needs_conv
 def test_batch_normalization_running_stats_and_inference(backend):
     x = random((6, 3), 10)
     gamma, beta = np.ones(3), np.zeros(3)
@@ -162,7 +154,6 @@ def book_conv(x, W, b, stride, pad):
     ((2, 3, 5, 6), (4, 3, 3, 2), 1, 1),
     ((2, 2, 7, 7), (3, 2, 3, 3), 2, 1),
 ])
-@needs_conv
 def test_convolution(backend, x_shape, w_shape, stride, pad):
     x, W, b = random(x_shape, 11), random(w_shape, 12), random(w_shape[:1], 13)
     with fastnet.using_backend(backend.name):
@@ -190,7 +181,6 @@ def book_max_pool(x, ph, pw, stride, pad):
     ((2, 3, 6, 5), (3, 2), 1, 0),
     ((2, 2, 5, 5), (2, 2), 2, 1),
 ])
-@needs_conv
 def test_pooling(backend, x_shape, pool, stride, pad):
     x = random(x_shape, 14)
     with fastnet.using_backend(backend.name):
@@ -200,7 +190,6 @@ def test_pooling(backend, x_shape, pool, stride, pad):
     assert layer.arg_max is not None
 
 
-@needs_conv
 def test_pooling_routes_ties_to_the_first_max(backend):
     x = np.ones((1, 1, 2, 2))
     with fastnet.using_backend(backend.name):

@@ -25,6 +25,7 @@ import numpy as np
 from fastnet import layers as _engine
 from fastnet.backend import current
 from fastnet.backend import reference as _reference
+from fastnet.layers import BatchNormalization, Dropout, Pooling
 
 from .functions import cross_entropy_error, softmax
 from .util import col2im, im2col
@@ -168,20 +169,20 @@ class SoftmaxWithLoss(_engine.SoftmaxWithLoss):
         return self.loss
 
 
-def _needs_engine(name):
-    """A stand-in for a layer this build of fastnet's engine does not provide yet."""
+class Convolution(_ScalarBias, _engine.Convolution):
+    """out = x ⊛ W + b: x (N, C, H, W), W (FN, C, FH, FW), b (FN,) -> (N, FN, OH, OW).
 
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError(
-            f"common.layers.{name} needs fastnet.layers.{name} (the engine's "
-            f"convolution work), which this build of fastnet does not have yet"
-        )
+    The book's four-argument constructor (fastnet's Convolution can also fuse
+    the ReLU after it and skip dx). Stores `x`, `col`, `col_W`, and after
+    backward `dW` (FN, C, FH, FW) and `db` (FN,).
+    """
 
-    return type(name, (), {"__init__": __init__, "__doc__": f"Not available: {name}."})
+    def __init__(self, W, b, stride=1, pad=0):
+        super().__init__(W, b, stride, pad)
 
-
-Dropout = getattr(_engine, "Dropout", None) or _needs_engine("Dropout")
-BatchNormalization = (getattr(_engine, "BatchNormalization", None)
-                      or _needs_engine("BatchNormalization"))
-Convolution = getattr(_engine, "Convolution", None) or _needs_engine("Convolution")
-Pooling = getattr(_engine, "Pooling", None) or _needs_engine("Pooling")
+    def forward(self, x):
+        # The book's im2col writes into float64 zeros, so float32 (or integer)
+        # images meet float64 filters in float64. Casting the image, not its
+        # FH·FW times larger column matrix, does that in one small pass.
+        dtype = np.result_type(x.dtype, self.W.dtype)
+        return super().forward(x if x.dtype == dtype else x.astype(dtype))

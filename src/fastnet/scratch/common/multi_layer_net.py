@@ -4,8 +4,8 @@ fastnet.nets.MultiLayerNet fuses each activation into the Affine before it;
 this one keeps the book's separate layers, because scripts index them by
 name: `layers` is Affine1, Activation_function1, ..., Affine{L+1}, and
 `last_layer` is SoftmaxWithLoss. Initialisation (NumPy's global randn),
-params names, predict / loss / accuracy / numerical_gradient / gradient are
-fastnet's; only the layer list and the weight-decay sum are built here.
+params names, predict / loss / accuracy / numerical_gradient / gradient
+(with weight decay) are fastnet's; only the layer list is built here.
 """
 
 from collections import OrderedDict
@@ -13,7 +13,6 @@ from collections import OrderedDict
 import numpy as np
 
 from fastnet import nets as _nets
-from fastnet.backend import current
 from fastnet.layers import Tanh
 
 from .gradient import numerical_gradient
@@ -42,29 +41,26 @@ class MultiLayerNet(_nets.MultiLayerNet):
     def _build_layers(self, n_affine, activation):
         # Called by fastnet's constructor once params exist: the book's list.
         self.layers = OrderedDict()
-        self._grad_sources = []  # (params key, layer, gradient attribute)
+        numbered = []  # (i, layer holding W{i}/b{i} or gamma{i}/beta{i})
         for i in range(1, n_affine + 1):
             affine = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
             self.layers[f"Affine{i}"] = affine
-            self._grad_sources += [(f"W{i}", affine, "dW"), (f"b{i}", affine, "db")]
+            numbered.append((i, affine))
             if i < n_affine:
-                self._add_hidden_layers(i, activation)
+                numbered += self._add_hidden_layers(i, activation)
         self.last_layer = SoftmaxWithLoss()
+        self._grad_sources = self._sources(numbered)  # fastnet's gradient() reads these
 
     def _add_hidden_layers(self, i, activation):
-        """The layers after Affine{i} of a hidden block (Extend adds more)."""
+        """Add the layers after Affine{i}; returns the (i, layer) with parameters among them."""
         self.layers[f"Activation_function{i}"] = ACTIVATION_LAYERS[activation]()
+        return []
 
-    def _weight_decay(self):
-        """0.5·λ·ΣW² over every weight matrix (0 when λ is 0)."""
-        lam = self.weight_decay_lambda
-        if not lam:
-            return 0
-        xp = current().xp
-        return sum(0.5 * lam * float(xp.vdot(self.params[key], self.params[key]))
-                   for key, _, attr in self._grad_sources if attr == "dW")
+    # The book's signatures: no train_flg here (MultiLayerNetExtend has one).
+    def predict(self, x):
+        """The scores for x, through every layer in order."""
+        return super().predict(x)
 
     def loss(self, x, t):
         """Cross-entropy of softmax(predict(x)) against t, plus 0.5·λ·ΣW²."""
-        y = self.predict(x)
-        return self.last_layer.forward(y, t) + self._weight_decay()
+        return self.last_layer.forward(self.predict(x), t) + self._decay()

@@ -11,7 +11,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from fastnet.backend import current
+from fastnet._net_init import ones, zeros
+from fastnet._netbase import LayeredNet
 
 from .gradient import numerical_gradient
 from .layers import BatchNormalization, Dropout
@@ -37,56 +38,30 @@ class MultiLayerNetExtend(MultiLayerNet):
         self.use_batchnorm = use_batchnorm
         super().__init__(input_size, hidden_size_list, output_size, activation,
                          weight_init_std, weight_decay_lambda, **engine_options)
-        # The layers whose forward takes train_flg (the book tests the key).
-        self._train_flg_layers = {
-            name for name in self.layers if "Dropout" in name or "BatchNorm" in name
-        }
 
     def _add_hidden_layers(self, i, activation):
+        numbered = []
         if self.use_batchnorm:
-            xp = current().xp
             size = self.hidden_size_list[i - 1]
             dtype = self.params[f"W{i}"].dtype
-            self.params[f"gamma{i}"] = xp.ones(size, dtype=dtype)
-            self.params[f"beta{i}"] = xp.zeros(size, dtype=dtype)
+            self.params[f"gamma{i}"] = ones(size, dtype)
+            self.params[f"beta{i}"] = zeros(size, dtype)
             norm = BatchNormalization(self.params[f"gamma{i}"], self.params[f"beta{i}"])
             self.layers[f"BatchNorm{i}"] = norm
-            self._grad_sources += [(f"gamma{i}", norm, "dgamma"), (f"beta{i}", norm, "dbeta")]
+            numbered.append((i, norm))
         super()._add_hidden_layers(i, activation)
         if self.use_dropout:
             self.layers[f"Dropout{i}"] = Dropout(self.dropout_ration)
+        return numbered
 
     def predict(self, x, train_flg=False):
-        for name, layer in self.layers.items():
-            if name in self._train_flg_layers:
-                x = layer.forward(x, train_flg)
-            else:
-                x = layer.forward(x)
-        return x
+        """The scores for x; train_flg goes to the Dropout and BatchNorm layers."""
+        return LayeredNet.predict(self, x, train_flg)
 
     def loss(self, x, t, train_flg=False):
         """Cross-entropy of softmax(predict(x, train_flg)) against t, plus 0.5·λ·ΣW²."""
-        y = self.predict(x, train_flg)
-        return self.last_layer.forward(y, t) + self._weight_decay()
+        return LayeredNet.loss(self, x, t, train_flg)
 
-    def numerical_gradient(self, X, T):
-        """Central differences of loss(X, T, train_flg=True), keyed like params."""
-
-        def loss_w(_):
-            return self.loss(X, T, train_flg=True)
-
-        return {key: numerical_gradient(loss_w, param) for key, param in self.params.items()}
-
-    def gradient(self, x, t):
-        """Backpropagation through loss(x, t, train_flg=True): W, b, gamma, beta."""
-        self.loss(x, t, train_flg=True)
-        dout = self.last_layer.backward(1)
-        for layer in reversed(self.layers.values()):
-            dout = layer.backward(dout)
-        lam = self.weight_decay_lambda
-        grads = {}
-        for key, layer, attr in self._grad_sources:
-            grads[key] = getattr(layer, attr)
-            if attr == "dW" and lam:
-                grads[key] = grads[key] + lam * self.params[key]
-        return grads
+    def _training_loss(self, x, t):
+        # What gradient() and numerical_gradient() differentiate, as in the book.
+        return self.loss(x, t, train_flg=True)

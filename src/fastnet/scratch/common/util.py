@@ -42,19 +42,6 @@ def conv_output_size(input_size, filter_size, stride=1, pad=0):
     return (input_size + 2 * pad - filter_size) / stride + 1
 
 
-def _kernel(name):
-    # The convolution kernels come from the engine's conv work; a backend
-    # without them gets a clear message rather than an AttributeError.
-    B = current()
-    kernel = getattr(B, name, None)
-    if kernel is None:
-        raise NotImplementedError(
-            f"common.util.{name} needs the engine kernel `{name}` of fastnet's "
-            f"backend {B.name!r}, which this build of fastnet does not have yet"
-        )
-    return kernel
-
-
 def _float(x):
     # The book's im2col writes into np.zeros, so integer images give floats.
     x = current().xp.asarray(x)
@@ -66,9 +53,9 @@ def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
 
     Rows are ordered by (n, oh, ow), columns by (c, fh, fw).
     """
-    return _kernel("im2col")(_float(input_data), filter_h, filter_w, stride, pad)
+    return current().im2col(_float(input_data), filter_h, filter_w, stride, pad)
 
 
 def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     """The adjoint of im2col: sums overlapping columns back into (N, C, H, W)."""
-    return _kernel("col2im")(_float(col), tuple(input_shape), filter_h, filter_w, stride, pad)
+    return current().col2im(_float(col), tuple(input_shape), filter_h, filter_w, stride, pad)
