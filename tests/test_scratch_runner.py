@@ -181,6 +181,16 @@ def test_ch03_activations(capsys, monkeypatch):
     assert out[6] == "Z2 [0.62624937 0.7710107 ]"
 
 
+def test_ch04_gradient_simplenet(capsys, monkeypatch):
+    out = run_book_script("ch04/gradient_simplenet.py", capsys, monkeypatch)
+    numbers = np.array([float(v) for v in out.replace("[", " ").replace("]", " ").split()])
+    W, dW = numbers[:6].reshape(2, 3), numbers[6:].reshape(2, 3)
+    x, t = np.array([0.6, 0.9]), np.array([0.0, 0.0, 1.0])
+    z = x @ W
+    y = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    np.testing.assert_allclose(dW, np.outer(x, y - t), rtol=1e-5, atol=1e-6)
+
+
 @bundled_ok
 def test_ch05_train_neuralnet(capsys, monkeypatch):
     out = run_book_script("ch05/train_neuralnet.py", capsys, monkeypatch, ITERS=200)
