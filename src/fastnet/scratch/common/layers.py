@@ -1,14 +1,16 @@
 """The book's common/layers.py on fastnet's layers.
 
 Where fastnet's own layer has the book's contract it is re-exported
-(`Relu` with its `mask`, `Sigmoid` with its `out`, `Pooling` with its
-`arg_max`, `BatchNormalization`, `Dropout` with masks from np.random.rand);
-where it differs on purpose it is wrapped here so that book scripts see the
-book's behaviour:
+(`Pooling` with its `arg_max`, `BatchNormalization`, `Dropout` with masks
+from np.random.rand); where it differs it is wrapped here so that book
+scripts see the book's behaviour:
 
 - `Affine(W, b)` and `Convolution(W, b, stride=1, pad=0)`: the book's
   constructors; dx is always returned (fastnet's can skip it and fuse an
-  activation).
+  activation); a number is accepted as the bias; images of any dtype meet
+  float64 filters in float64, as the book's im2col makes them.
+- `Relu` (with `mask`) and `Sigmoid` (with `out`) keep their input's
+  memory layout, as NumPy does (fastnet's return C-contiguous arrays).
 - `SoftmaxWithLoss`: also takes integer one-hot labels, and lets NaN or
   inf scores through to a NaN loss (with a RuntimeWarning), as the book does.
 
