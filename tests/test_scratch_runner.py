@@ -150,6 +150,19 @@ def test_fastnet_run_missing_script(tmp_path):
     assert result.returncode == 2 and "no such script: missing.py" in result.stderr
 
 
+def test_fastnet_run_names_a_missing_plotting_package(tmp_path, monkeypatch, capsys):
+    from fastnet import cli
+
+    script = write(tmp_path / "plot.py", "import matplotlib.pyplot as plt\n")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+    assert cli.main(["run", str(script)]) == 1
+    err = capsys.readouterr().err
+    assert "needs 'matplotlib'" in err and "pip install matplotlib" in err
+    other = write(tmp_path / "other.py", "import no_such_module_anywhere\n")
+    with pytest.raises(ModuleNotFoundError):
+        cli.main(["run", str(other)])
+
+
 def test_offline_script_warns_once_on_one_line_of_message(tmp_path):
     result = run_cli("-m", "fastnet", "run", str(SCRIPTS / "ch05" / "gradient_check.py"),
                      cwd=tmp_path)

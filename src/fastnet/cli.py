@@ -48,6 +48,11 @@ DEFAULT_LR = {
     "adam": 0.001,
 }
 DTYPES = {"float32": np.float32, "float64": np.float64}
+# Packages some of the book's scripts import that fastnet does not depend on.
+BOOK_OPTIONAL_PACKAGES = {
+    "matplotlib": "pip install matplotlib (or fastnet[plot])",
+    "PIL": "pip install pillow",
+}
 
 
 def _positive_int(text):
@@ -138,7 +143,17 @@ def _run_command(args):
     if not os.path.isfile(args.script):
         print(f"fastnet run: error: no such script: {args.script}", file=sys.stderr)
         return 2
-    scratch.run_script(args.script, args.args)
+    try:
+        scratch.run_script(args.script, args.args)
+    except ModuleNotFoundError as exc:
+        # The book's scripts plot with matplotlib and read images with PIL;
+        # fastnet needs neither, so say how to get them.
+        package = (exc.name or "").split(".")[0]
+        if package not in BOOK_OPTIONAL_PACKAGES:
+            raise
+        print(f"fastnet run: error: {args.script} needs {package!r}, which is not "
+              f"installed: {BOOK_OPTIONAL_PACKAGES[package]}", file=sys.stderr)
+        return 1
     return 0
 
 
