@@ -116,7 +116,7 @@ class EarlyStopping(_Monitor):
                 self.best_weights = self.model.get_weights()
             return
         self.wait += 1
-        if self.wait > self.patience:  # Keras stops once wait reaches patience + 1
+        if self.wait >= self.patience and epoch > 0:  # never after the first epoch
             self.stopped_epoch = epoch
             self.model.stop_training = True
             if self.restore_best_weights and self.best_weights is not None:

@@ -79,6 +79,8 @@ class Sequential:
             self.input_shape_ = layer.declared_input_shape
         self.layers.append(layer)
         self.built = False
+        if self.input_shape_ is not None:
+            self.build()  # like Keras: weights exist as soon as the input shape is known
 
     def build(self, input_shape=None):
         """Create every weight; input_shape is Keras' (None, ...) or one sample's shape."""
@@ -157,6 +159,8 @@ class Sequential:
         if isinstance(metrics, (str, metrics_module.Metric)):
             metrics = [metrics]
         self.metric_names = list(metrics or [])
+        for name in self.metric_names:
+            metrics_module.get(name, self.loss, 2)  # an unknown name fails here, not in fit
         self._metrics = None  # resolved once the output width is known
 
     def _ready(self, x_shape=None):
