@@ -48,7 +48,7 @@ model = models.Sequential()
 model.add(layers.Dense(16, activation="relu", input_shape=(NUM_WORDS,)))
 model.add(layers.Dense(16, activation="relu"))
 model.add(layers.Dense(1, activation="sigmoid"))
-model.compile(optimizer=optimizers.RMSprop(lr=0.001), loss="binary_crossentropy",
+model.compile(optimizer=optimizers.RMSprop(learning_rate=0.001), loss="binary_crossentropy",
               metrics=["acc"])
 
 x_val = x_train[:1000]

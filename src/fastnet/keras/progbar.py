@@ -14,6 +14,10 @@ from ..progress import _is_tty
 __all__ = ["Progbar"]
 
 
+def _per_step(seconds):
+    return f"{seconds * 1e6:.0f}us/step" if seconds < 1e-3 else f"{seconds * 1e3:.0f}ms/step"
+
+
 def format_logs(logs):
     return "".join(f" - {key}: {value:.4f}" for key, value in logs.items())
 
@@ -54,12 +58,12 @@ class Progbar:
         elapsed = now - self.start
         per_step = elapsed / max(step, 1)
         if self.verbose == 2:
-            return f"{step}/{self.target} - {elapsed:.0f}s - {per_step * 1e3:.0f}ms/step" + (
+            return f"{step}/{self.target} - {elapsed:.0f}s - {_per_step(per_step)}" + (
                 format_logs(logs))
         filled = self.width * step // max(self.target, 1)
         bar = "=" * max(filled - 1, 0) + (">" if filled < self.width else "=") if filled else ""
         bar = bar.ljust(self.width, ".")
-        timing = f"{elapsed:.0f}s {per_step * 1e3:.0f}ms/step"
+        timing = f"{elapsed:.0f}s {_per_step(per_step)}"
         if step < self.target:
             timing = f"ETA: {per_step * (self.target - step):.0f}s"
         return f"{step}/{self.target} [{bar}] - {timing}{format_logs(logs)}"
