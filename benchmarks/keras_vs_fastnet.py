@@ -38,7 +38,7 @@ def _data():
     return x, y
 
 
-def _model(impl):
+def _model(impl, gemm_path="auto"):
     if impl == "keras":
         import torch
 
@@ -48,10 +48,12 @@ def _model(impl):
         version = f"keras {keras.__version__} (torch {torch.__version__})"
     else:
         import fastnet
+        import fastnet.gemm
         from fastnet.keras import layers, models
 
         fastnet.set_num_threads(1)
-        version = f"fastnet ({fastnet.get_backend()} backend)"
+        fastnet.gemm.set_gemm_path(gemm_path)
+        version = f"fastnet ({fastnet.get_backend()} backend, gemm path {gemm_path})"
     model = models.Sequential([
         layers.Dense(512, activation="relu", input_shape=(FEATURES,)),
         layers.Dense(CLASSES, activation="softmax"),
@@ -60,13 +62,13 @@ def _model(impl):
     return model, version
 
 
-def child(impl, repeats):
+def child(impl, repeats, gemm_path):
     """Time fit (one epoch) and predict; print one JSON line."""
     import warnings
 
     warnings.simplefilter("ignore")  # Keras warns about input_shape=; not timed
     x, y = _data()
-    model, version = _model(impl)
+    model, version = _model(impl, gemm_path)
     model.fit(x[:2560], y[:2560], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
     model.predict(x[:320], verbose=0)
     fit, predict = [], []
@@ -96,33 +98,38 @@ def main(argv=None):
                         help="the Python of a venv with keras and torch installed")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--gemm-paths", default="auto",
+                        help="fastnet GEMM paths to run, comma-separated (auto, numpy, fastnet)")
     parser.add_argument("--child", choices=["fastnet", "keras"], help=argparse.SUPPRESS)
+    parser.add_argument("--gemm-path", default="auto", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.repeats)
+        child(args.child, args.repeats, args.gemm_path)
         return
-    pythons = {"fastnet": sys.executable, "keras": args.keras_python}
-    results = {"fastnet": {"fit_epoch_s": [], "predict_s": []},
-               "keras": {"fit_epoch_s": [], "predict_s": []}}
+    runs = [(f"fastnet[{p}]", sys.executable, "fastnet", p) for p in args.gemm_paths.split(",")]
+    runs.append(("keras", args.keras_python, "keras", "auto"))
+    results = {name: {"fit_epoch_s": [], "predict_s": []} for name, *_ in runs}
     for _ in range(args.rounds):
-        for impl, python in pythons.items():
+        for name, python, impl, path in runs:
             out = subprocess.run(
                 [python, os.path.abspath(__file__), "--child", impl, "--repeats",
-                 str(args.repeats)], env=_child_env(), capture_output=True, text=True)
+                 str(args.repeats), "--gemm-path", path],
+                env=_child_env(), capture_output=True, text=True)
             if out.returncode:
-                sys.exit(f"{impl} child failed:\n{out.stderr[-3000:]}")
+                sys.exit(f"{name} child failed:\n{out.stderr[-3000:]}")
             row = json.loads(out.stdout.strip().splitlines()[-1])
             for key in ("fit_epoch_s", "predict_s"):
-                results[impl][key] += row[key]
-            results[impl]["version"] = row["version"]
-    print(f"1 thread, float32, {args.rounds} rounds x {args.repeats} repeats, medians")
-    print(f"{'':28}{'fastnet':>10}{'Keras 3':>10}{'Keras/fastnet':>15}")
-    for key, label in (("fit_epoch_s", "fit, 1 epoch of 60,000 (s)"),
-                       ("predict_s", "predict 10,000 (s)")):
-        f = statistics.median(results["fastnet"][key])
-        k = statistics.median(results["keras"][key])
-        print(f"{label:28}{f:10.3f}{k:10.3f}{k / f:14.2f}x")
-    print(f"fastnet: {results['fastnet']['version']}; keras: {results['keras']['version']}")
+                results[name][key] += row[key]
+            results[name]["version"] = row["version"]
+    print(f"1 thread, float32, {args.rounds} rounds x {args.repeats} repeats, medians (s)")
+    names = [name for name, *_ in runs]
+    print(f"{'':18}" + "".join(f"{n:>16}" for n in names) + "   Keras / fastnet")
+    for key, label in (("fit_epoch_s", "fit 1 epoch"), ("predict_s", "predict 10,000")):
+        medians = [statistics.median(results[n][key]) for n in names]
+        ratios = ", ".join(f"{medians[-1] / m:.2f}x" for m in medians[:-1])
+        print(f"{label:18}" + "".join(f"{m:16.3f}" for m in medians) + f"   {ratios}")
+    for name in names:
+        print(f"{name}: {results[name]['version']}")
     print(json.dumps(results))
 
 

@@ -212,25 +212,30 @@ def _numerical_check(model, x, t):
     ("softmax", "categorical_crossentropy"), ("softmax", "sparse_categorical_crossentropy"),
     ("softmax", "mse"), ("sigmoid", "binary_crossentropy"), ("sigmoid", "mse"),
     ("linear", "mae"), ("tanh", "mse"),
+    ("linear", losses.CategoricalCrossentropy(from_logits=True)),
+    ("linear", losses.BinaryCrossentropy(from_logits=True)),
 ])
-def test_gradients_match_central_differences(backend, last, loss):
+@pytest.mark.parametrize("in_dense", [True, False], ids=["Dense(act)", "Activation"])
+def test_gradients_match_central_differences(backend, last, loss, in_dense):
     fastnet.set_backend(backend.name)
     config.set_floatx("float64")
     try:
         rng = np.random.default_rng(1)
+        head = ([layers.Dense(3, activation=last)] if in_dense
+                else [layers.Dense(3), layers.Activation(last)])
         model = models.Sequential([
             layers.Dense(5, activation="tanh", input_shape=(4,),
                          kernel_regularizer=regularizers.l1_l2(l1=0.01, l2=0.02)),
             layers.Dropout(0.0),
             layers.Dense(3, activation="relu", bias_initializer="ones"),
-            layers.Dense(3),
-            layers.Activation(last),
+            *head,
         ])
         model.compile("sgd", loss)
         x = rng.standard_normal((7, 4))
         labels = rng.integers(0, 3, 7)
+        name = getattr(loss, "name", loss)
         t = {"categorical_crossentropy": np.eye(3)[labels],
-             "sparse_categorical_crossentropy": labels}.get(loss, rng.random((7, 3)))
+             "sparse_categorical_crossentropy": labels}.get(name, rng.random((7, 3)))
         _numerical_check(model, x, t)
     finally:
         config.set_floatx("float32")
