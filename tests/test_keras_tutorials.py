@@ -110,4 +110,4 @@ def test_cnn_mnist():
     with pytest.warns(BundledDataWarning):
         ns = _run("cnn_mnist.py")
     assert ns["history"].history["loss"][0] > 0
-    assert ns["test_acc"] > 0.8
+    assert ns["test_acc"] > 0.7

@@ -346,20 +346,25 @@ def _same_padding(size, kernel, stride, name):
     return total // 2
 
 
-def _nhwc_to_nchw(x):
-    return current().xp.ascontiguousarray(x.transpose(0, 3, 1, 2))
+# Keras images are channels-last (N, H, W, C), the engine's are the book's
+# (N, C, H, W). A transpose is only a view: the engine's kernels read and write
+# through strides, and its Convolution's output is channels-last in memory, so
+# these transposes at the layer boundary copy nothing.
+def _to_book(x):
+    return x.transpose(0, 3, 1, 2)
 
 
-def _nchw_to_nhwc(x):
-    return current().xp.ascontiguousarray(x.transpose(0, 2, 3, 1))
+def _to_keras(x):
+    return x.transpose(0, 2, 3, 1)
 
 
-class Conv2D(_OutputActivation, Layer):
+class Conv2D(Layer):
     """2-D convolution over channels-last images (batch, height, width, channels).
 
-    Runs on the engine's Convolution (im2col + GEMM, book layout NCHW): the
-    input is transposed to NCHW at the layer's boundary and the output back.
-    The kernel is kept in Keras' layout (kh, kw, in, out) for get_weights.
+    Runs on the engine's Convolution (im2col + one GEMM with the bias and
+    activation fused). The kernel is kept in Keras' layout (kh, kw, in, out),
+    the one get_weights returns and the optimizer updates; the engine reads a
+    copy in the book's layout (out, in, kh, kw), refreshed on every forward.
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
@@ -379,6 +384,8 @@ class Conv2D(_OutputActivation, Layer):
                                       "both axes")
         self.padding = padding
         self.activation = activations.get(activation)
+        if self.activation == "softmax":
+            raise NotImplementedError("Conv2D: activation='softmax' is not supported")
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -410,8 +417,6 @@ class Conv2D(_OutputActivation, Layer):
         convolution, _ = _engine_conv_layers()
         out = super().build(input_shape, dtype)
         kh, kw = self.kernel_size
-        # Keras layout (kh, kw, in, out) for the user; the engine's view of the
-        # same memory in the book's layout (out, in, kh, kw) is made once.
         self.kernel = self.kernel_initializer((kh, kw, input_shape[2], self.filters), dtype)
         xp = current().xp
         self.bias = (self.bias_initializer((self.filters,), dtype) if self.use_bias
@@ -419,33 +424,25 @@ class Conv2D(_OutputActivation, Layer):
         self.weights = [self.kernel] + ([self.bias] if self.use_bias else [])
         self._book_W = xp.ascontiguousarray(self.kernel.transpose(3, 2, 0, 1))
         self._conv = convolution(self._book_W, self.bias, stride=self.strides[0],
-                                 pad=self._pad(input_shape))
+                                 pad=self._pad(input_shape),
+                                 activation=activations.kernel_name(self.activation))
         return out
 
-    def forward(self, x, training=False, logits=False):
-        B = current()
-        # The engine keeps its own (out, in, kh, kw) copy of the kernel;
-        # refresh it from the Keras-layout weights the optimizer updates.
+    def forward(self, x, training=False):
         self._book_W[...] = self.kernel.transpose(3, 2, 0, 1)
-        z = _nchw_to_nhwc(self._conv.forward(_nhwc_to_nchw(x)))
-        self._act = act = "linear" if logits else self.activation
-        if act == "softmax":
-            raise NotImplementedError("Conv2D: activation='softmax' is not supported")
-        self._out = z if act == "linear" else B.activation_forward(z, act)
-        return self._out
+        self._conv.need_input_grad = self.need_input_grad
+        return _to_keras(self._conv.forward(_to_book(x)))
 
     def backward(self, dout):
-        B = current()
-        if self._act != "linear":
-            dout = B.activation_backward(dout, self._out, self._act)
-        dx = self._conv.backward(_nhwc_to_nchw(dout))
+        dx = self._conv.backward(_to_book(dout))
+        # The engine's dW is (out, in, kh, kw); the kernel's gradient is in Keras' layout.
         dW = current().xp.ascontiguousarray(self._conv.dW.transpose(2, 3, 1, 0))
         self.grads = [dW] + ([self._conv.db] if self.use_bias else [])
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(self.grads[0], self.kernel)
         if self.bias_regularizer is not None and self.use_bias:
             self.bias_regularizer.add_gradient(self.grads[1], self.bias)
-        return _nchw_to_nhwc(dx) if self.need_input_grad else None
+        return None if dx is None else _to_keras(dx)
 
     def regularization_loss(self):
         return Dense.regularization_loss(self)
@@ -498,10 +495,10 @@ class MaxPooling2D(Layer):
         return super().build(input_shape, dtype)
 
     def forward(self, x, training=False):
-        return _nchw_to_nhwc(self._pool.forward(_nhwc_to_nchw(x)))
+        return _to_keras(self._pool.forward(_to_book(x)))
 
     def backward(self, dout):
-        return _nchw_to_nhwc(self._pool.backward(_nhwc_to_nchw(dout)))
+        return _to_keras(self._pool.backward(_to_book(dout)))
 
     def get_config(self):
         return {**super().get_config(), "pool_size": list(self.pool_size),
