@@ -230,9 +230,19 @@ class Sequential:
     def _regularization(self):
         return sum(layer.regularization_loss() for layer in self.layers)
 
+    @property
+    def _regularized(self):
+        return any(getattr(layer, "kernel_regularizer", None) is not None
+                   or getattr(layer, "bias_regularizer", None) is not None
+                   for layer in self.layers)
+
     def _train_step(self, xb, tb):
         out = self._forward(xb, True, self._fuse_last)
         loss, dout = self.loss.loss_and_grad(out, tb, self._logits)
+        if self._regularized:
+            # As in Keras, the batch's loss includes the penalty of the
+            # weights it was computed with (before this step's update).
+            loss += self._regularization()
         for layer in reversed(self.layers[self._first_weighted:]):
             dout = layer.backward(dout)
         trainable = [layer for layer in self.layers if layer.trainable and layer.weights]
@@ -315,10 +325,7 @@ class Sequential:
         return history
 
     def _logs(self, names, sums, seen):
-        logs = dict(zip(names, (s / max(seen, 1) for s in sums)))
-        # The penalty of the current weights (Keras adds each step's to its loss).
-        logs["loss"] += self._regularization()
-        return logs
+        return dict(zip(names, (s / max(seen, 1) for s in sums)))
 
     # ------------------------------------------------------------ evaluate / predict
 
