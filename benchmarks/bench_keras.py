@@ -11,7 +11,7 @@ Groups:
 
 Implementations (`impl`): fastnet-keras, and keras-torch (Keras 3 on PyTorch,
 1 thread) only when `keras` and `torch` import in this environment; it is
-skipped otherwise. extra_info["gflops"] counts the GEMM work of the epoch.
+skipped otherwise. extra_info["flops"] counts the GEMM work (report.py gives GFLOP/s).
 """
 
 import importlib.util
@@ -63,7 +63,7 @@ def test_fit_one_epoch(benchmark, data, impl):
     model = _model(impl)
     model.fit(x[:1280], y[:1280], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
     benchmark.group = "keras_fit_epoch"
-    benchmark.extra_info["gflops"] = FIT_FLOPS / 1e9
+    benchmark.extra_info["flops"] = FIT_FLOPS
     history = benchmark.pedantic(
         model.fit, args=(x, y), kwargs=dict(batch_size=BATCH, epochs=1, verbose=0),
         rounds=3, iterations=1)
@@ -76,7 +76,7 @@ def test_predict(benchmark, data, impl):
     model = _model(impl)
     model.predict(x[:320], verbose=0)  # warm-up
     benchmark.group = "keras_predict"
-    benchmark.extra_info["gflops"] = PREDICT_FLOPS / 1e9
+    benchmark.extra_info["flops"] = PREDICT_FLOPS
     out = benchmark.pedantic(model.predict, args=(x[:N_PREDICT],), kwargs=dict(verbose=0),
                              rounds=5, iterations=1)
     assert out.shape == (N_PREDICT, CLASSES)
