@@ -21,6 +21,11 @@ LOGITS and the loss calls one kernel, `softmax_cross_entropy` (or
   nearly true) loss. Soft (non one-hot) targets: the gradient is exact, the
   reported categorical loss uses the argmax label. Training follows the same
   gradient either way, without the clipping's zero gradient at saturation.
+
+The unfused paths (cross-entropy on probabilities, mae) are short array
+expressions on the backend's array module (`current().xp`): they run only
+when a model does not end in the matching activation, which the tutorials
+never do, so they have no kernel of their own.
 """
 
 import numpy as np
