@@ -376,3 +376,21 @@ def test_losses_callable_like_keras():
     expected = -np.mean(np.log([0.8, 0.6]))
     assert losses.categorical_crossentropy(y_true, y_pred) == pytest.approx(expected, rel=1e-6)
     assert losses.get("mse")(y_true, y_pred) == pytest.approx(np.mean((y_true - y_pred) ** 2))
+
+
+def test_keras_book_function_forms_of_loss_and_metric():
+    """The Keras book's listing 3.6: losses.binary_crossentropy, metrics.binary_accuracy."""
+    from fastnet.keras import metrics
+
+    x, labels = _blobs(classes=2)
+    model = models.Sequential([layers.Dense(8, activation="relu", input_shape=(6,)),
+                               layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=optimizers.RMSprop(lr=0.01), loss=losses.binary_crossentropy,
+                  metrics=[metrics.binary_accuracy])
+    h = model.fit(x, labels, epochs=3, verbose=0)
+    assert set(h.history) == {"loss", "binary_accuracy"}
+    assert model.optimizer.learning_rate == 0.01
+    assert metrics.binary_accuracy(np.array([1, 0, 1]), np.array([0.9, 0.2, 0.4])) == (
+        pytest.approx(2 / 3))
+    assert metrics.categorical_accuracy(np.eye(3), np.eye(3)[[0, 1, 0]]) == pytest.approx(2 / 3)
+    assert metrics.mae(np.zeros((2, 2)), np.ones((2, 2))) == pytest.approx(1.0)

@@ -16,7 +16,8 @@ from . import losses as losses_module
 
 __all__ = [
     "BinaryAccuracy", "CategoricalAccuracy", "MeanAbsoluteError", "MeanSquaredError",
-    "Metric", "SparseCategoricalAccuracy", "get",
+    "Metric", "SparseCategoricalAccuracy", "binary_accuracy", "categorical_accuracy", "get",
+    "mae", "mean_absolute_error", "mean_squared_error", "mse", "sparse_categorical_accuracy",
 ]
 
 
@@ -92,10 +93,36 @@ _BY_NAME = {
 }
 
 
+def _function(cls, name):
+    """Keras' function form of a metric (`metrics=[metrics.binary_accuracy]`)."""
+
+    def metric(y_true, y_pred):
+        xp = current().xp
+        y_pred = xp.asarray(y_pred)
+        y_pred = y_pred.reshape(len(y_pred), -1)
+        y_true = xp.asarray(y_true)
+        if cls is not SparseCategoricalAccuracy:
+            y_true = y_true.reshape(y_pred.shape)
+        total, count = cls(name).batch_sum(y_pred, y_true)
+        return total / max(count, 1)
+
+    metric.__name__ = name
+    return metric
+
+
+binary_accuracy = _function(BinaryAccuracy, "binary_accuracy")
+categorical_accuracy = _function(CategoricalAccuracy, "categorical_accuracy")
+sparse_categorical_accuracy = _function(SparseCategoricalAccuracy, "sparse_categorical_accuracy")
+mean_absolute_error = mae = _function(MeanAbsoluteError, "mean_absolute_error")
+mean_squared_error = mse = _function(MeanSquaredError, "mean_squared_error")
+
+
 def get(identifier, loss, n_out):
     """The Metric for a name the user gave to compile(), reported under that name."""
     if isinstance(identifier, Metric):
         return identifier
+    if callable(identifier) and getattr(identifier, "__name__", None) in _BY_NAME:
+        identifier = identifier.__name__  # metrics.binary_accuracy and the like
     if not isinstance(identifier, str):
         raise ValueError(f"unknown metric {identifier!r}; pass a name such as 'accuracy'")
     key = identifier.lower()

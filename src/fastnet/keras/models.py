@@ -439,7 +439,8 @@ class Sequential:
                               "config": self.optimizer.get_config()},
                 "loss": type(self.loss).__name__,
                 "loss_config": self.loss.get_config(),
-                "metrics": [m if isinstance(m, str) else m.name for m in self.metric_names],
+                "metrics": [m if isinstance(m, str) else getattr(m, "name", m.__name__)
+                            for m in self.metric_names],
             }
         _write_npz(filepath, config, self.get_weights() if self.built else [])
 
