@@ -394,3 +394,25 @@ def test_keras_book_function_forms_of_loss_and_metric():
         pytest.approx(2 / 3))
     assert metrics.categorical_accuracy(np.eye(3), np.eye(3)[[0, 1, 0]]) == pytest.approx(2 / 3)
     assert metrics.mae(np.zeros((2, 2)), np.ones((2, 2))) == pytest.approx(1.0)
+
+
+def test_tensorflow_quickstart_style_from_logits_then_softmax(tmp_path):
+    """Flatten(input_shape=(28, 28)) -> Dense -> Dense(10) logits, from_logits=True."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 200)
+    x = rng.random((200, 28, 28)) * 0.1 + labels[:, None, None] / 10
+    model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
+                               layers.Dense(32, activation="relu"), layers.Dropout(0.2),
+                               layers.Dense(10)])
+    loss_fn = losses.SparseCategoricalCrossentropy(from_logits=True)
+    assert loss_fn(labels[:3], model.predict(x[:3], verbose=0)) > 0
+    model.compile(optimizer="adam", loss=loss_fn, metrics=["accuracy"])
+    h = model.fit(x, labels, epochs=5, verbose=0)
+    assert h.history["loss"][-1] < h.history["loss"][0]
+    probability_model = models.Sequential([*model.layers, layers.Softmax()])
+    p = probability_model.predict(x[:4], verbose=0)
+    np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(np.argmax(p, 1), np.argmax(model.predict(x[:4], verbose=0), 1))
+    probability_model.save(tmp_path / "p.keras")
+    loaded = models.load_model(tmp_path / "p.keras")
+    np.testing.assert_array_equal(loaded.predict(x[:4], verbose=0), p)

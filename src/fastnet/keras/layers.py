@@ -23,7 +23,7 @@ from . import activations, initializers, regularizers, utils
 
 __all__ = [
     "Activation", "Conv2D", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer",
-    "MaxPooling2D",
+    "MaxPooling2D", "Softmax",
 ]
 
 _name_counts = {}
@@ -259,6 +259,20 @@ class Activation(_OutputActivation, Layer):
 
     def get_config(self):
         return {**super().get_config(), "activation": self.activation}
+
+
+class Softmax(Activation):
+    """output = softmax(input) over the last axis (Keras' Softmax layer)."""
+
+    def __init__(self, axis=-1, **kwargs):
+        if axis not in (-1, 1):
+            raise NotImplementedError("Softmax: only the last axis of 2-D inputs is supported")
+        super().__init__("softmax", **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["activation"]
+        return config
 
 
 class Dropout(Layer):
@@ -510,7 +524,7 @@ Convolution2D = Conv2D
 MaxPool2D = MaxPooling2D
 
 _BY_NAME = {cls.__name__: cls for cls in (
-    InputLayer, Dense, Activation, Dropout, Flatten, Conv2D, MaxPooling2D)}
+    InputLayer, Dense, Activation, Softmax, Dropout, Flatten, Conv2D, MaxPooling2D)}
 
 
 def from_config(class_name, config):
