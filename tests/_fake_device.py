@@ -306,23 +306,28 @@ class FakeElementwise:
         return outs[0] if len(outs) == 1 else outs
 
 
-class FakeRowKernel:
-    """A RawKernel `k(grid, block, args)` over rows, for one C type of `real`."""
+class FakeRawKernel:
+    """A RawKernel `k(grid, block, args)` for one C type of `real`.
+
+    Checks what CuPy leaves unchecked: every pointer argument is a
+    C-contiguous device array of the exact C type, every scalar a NumPy
+    scalar of the exact C type, and grid × block covers the thread count
+    (the first `long long` argument: rows, or output elements).
+    """
 
     def __init__(self, xp, real_char, signature, func):
         self.xp = xp
         self.real = np.dtype(real_char)
-        self.signature = signature  # one of "real*", "long long*", "long long", "real"
+        self.signature = signature  # C types: "real*", "int*", "long long*", "long long", "real"
         self.func = func
 
     def __call__(self, grid, block, args):
         if len(args) != len(self.signature):
             raise TypeError(f"{len(args)} arguments for {len(self.signature)} parameters")
-        ctypes = {"real*": self.real, "long long*": np.dtype(np.int64),
-                  "long long": np.dtype(np.int64), "real": self.real}
+        ctypes = {"real": self.real, "int": np.dtype(np.int32), "long long": np.dtype(np.int64)}
         raw = []
         for a, kind in zip(args, self.signature):
-            want = ctypes[kind]
+            want = ctypes[kind.rstrip("*")]
             if kind.endswith("*"):
                 if not isinstance(a, DeviceArray):
                     raise TypeError(f"pointer argument is not a device array: {type(a)}")
@@ -334,9 +339,9 @@ class FakeRowKernel:
                 if not isinstance(a, np.generic) or a.dtype != want:
                     raise TypeError(f"scalar argument must be a NumPy {want}, got {a!r}")
                 raw.append(a)
-        n = int(raw[self.signature.index("long long")])
-        if grid[0] * block[0] < n:
-            raise ValueError(f"launch of {grid} x {block} threads does not cover {n} rows")
+        threads = int(raw[self.signature.index("long long")])
+        if grid[0] * block[0] < threads:
+            raise ValueError(f"launch of {grid} x {block} threads does not cover {threads}")
         with np.errstate(all="ignore"):  # a GPU does not warn about inf or NaN
             self.func(*raw)
 
@@ -425,7 +430,7 @@ def fake_kernels(xp):
 
     def rows(name):
         signature, func = _ROW_SIGNATURES[name]
-        return {char: FakeRowKernel(xp, char, signature, func) for char in gpu_kernels.REAL_TYPES}
+        return {char: FakeRawKernel(xp, char, signature, func) for char in gpu_kernels.REAL_TYPES}
 
     return types.SimpleNamespace(
         activation_forward={
