@@ -86,6 +86,12 @@ class DeviceArray:
     def reshape(self, *shape):
         return self._call("reshape", *shape)
 
+    def transpose(self, *axes):
+        return self._call("transpose", *axes)
+
+    def flatten(self):
+        return self._call("flatten")
+
     def astype(self, dtype, copy=True):
         return self._call("astype", dtype, copy=copy)
 
@@ -193,7 +199,8 @@ class FakeCupy:
     # Functions taken over from NumPy (each also exists in CuPy).
     _FUNCTIONS = ("ascontiguousarray", "empty_like", "zeros_like", "ones_like", "matmul",
                   "exp", "log", "log1p", "sqrt", "tanh", "abs", "maximum", "minimum", "where",
-                  "isfinite", "isnan", "sum", "mean", "vdot", "argmax", "dot", "copy")
+                  "isfinite", "isnan", "sum", "mean", "vdot", "argmax", "dot", "copy",
+                  "result_type", "take")
     # Allocations from a shape: no array argument to check.
     _ALLOCATORS = ("empty", "zeros", "ones", "arange", "eye", "full")
 
