@@ -7,6 +7,8 @@ between host and device (tests/_fake_device.py). With a GPU and CuPy, the
 same tests also run on the real "cupy" backend.
 """
 
+import os
+import re
 import subprocess
 import sys
 import types
@@ -311,3 +313,35 @@ def test_the_gpu_backend_has_every_kernel():
     assert "gemm" in kernels and "adam_update" in kernels
     missing = [name for name in kernels if not callable(getattr(DeviceKernels, name, None))]
     assert not missing, f"the GPU backend lacks kernels: {missing}"
+
+
+def test_fastnet_train_on_the_stand_in_copies_only_before_the_loop(monkeypatch, capsys, tmp_path):
+    """`fastnet train --backend cupy` through the GPU backend's code, on the stand-in."""
+    from fastnet import cli
+
+    monkeypatch.setenv("FASTNET_OFFLINE", "1")
+    monkeypatch.setenv("FASTNET_DATA", str(tmp_path))
+    B = make_fake_gpu_backend("cupy")
+    monkeypatch.setitem(fastnet.backend._loaded, "cupy", B)
+    status = cli.main(["train", "--backend", "cupy", "--epochs", "2", "--hidden", "20",
+                       "--no-compare", "--threads", "1"])
+    out = capsys.readouterr().out
+    assert status == 0 and "backend cupy" in out
+    assert float(out.rsplit("test acc ", 1)[1].split()[0]) > 0.8, out
+    # The data (4 arrays) and the weights (2) once, one batch order per epoch.
+    assert B.xp.transfers["to_device"] == 4 + 2 + 2, B.xp.transfers
+    assert B.xp.transfers["to_host"] == 0, B.xp.transfers
+
+
+def test_fastnet_backend_cupy_without_a_gpu_is_a_clear_error():
+    try:
+        load("cupy")
+        pytest.skip("this machine has a working GPU backend")
+    except (ImportError, RuntimeError):
+        pass
+    code = "import fastnet; fastnet.get_backend()"
+    env = dict(os.environ, FASTNET_BACKEND="cupy")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert re.match(r"(ImportError|RuntimeError): the 'cupy' backend needs", last), last
