@@ -60,7 +60,10 @@ def train(net, optimizer, x, t, order, steps, batch=16):
         optimizer.update(net.params, net.gradient(x[rows], t[rows]))
 
 
+# The stand-in computes exactly what the CPU does; a GPU sums in another order,
+# and a few optimizer steps (Adam normalises each step) can amplify that.
 TOL = {np.float32: dict(rtol=2e-4, atol=2e-5), np.float64: dict(rtol=1e-9, atol=1e-11)}
+GPU_TOL = {np.float32: dict(rtol=2e-3, atol=2e-4), np.float64: dict(rtol=1e-7, atol=1e-9)}
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
@@ -91,7 +94,8 @@ def test_training_stays_on_the_device_and_matches_numpy(device, opt, dtype):
     for key, param in net.params.items():
         assert isinstance(param, fastnet.backend.current().xp.ndarray), key
         np.testing.assert_allclose(fastnet.to_numpy(param), host_net.params[key],
-                                   err_msg=f"params[{key!r}] after training", **TOL[dtype])
+                                   err_msg=f"params[{key!r}] after training",
+                                   **(TOL if device is not None else GPU_TOL)[dtype])
     assert acc == pytest.approx(host_acc)
     if device is not None:  # the fake counts every crossing
         assert during.get("to_device", 0) == 0, f"arrays copied to the device: {during}"

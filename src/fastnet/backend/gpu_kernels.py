@@ -129,9 +129,11 @@ ROW_KERNELS = r"""
 __device__ void softmax_row(const real* x, real* y, long long c) {
     real m = x[0];
     for (long long j = 1; j < c; ++j) m = x[j] > m ? x[j] : m;
-    real s = 0;
+    // The sum is kept in double: 1,000 float terms added one by one would
+    // lose about three digits, where NumPy's pairwise sum loses one.
+    double s = 0;
     for (long long j = 0; j < c; ++j) { y[j] = exp(x[j] - m); s += y[j]; }
-    for (long long j = 0; j < c; ++j) y[j] /= s;
+    for (long long j = 0; j < c; ++j) y[j] = (real)(y[j] / s);
 }
 
 // The first index of the largest value, like argmax.
