@@ -26,7 +26,8 @@ import types
 
 import numpy as np
 
-from fastnet.backend import gpu_kernels, reference
+from fastnet.backend import gpu_conv_kernels, gpu_kernels, reference
+from fastnet.backend.gpu_conv_kernels import BATCHNORM
 
 _SCALARS = (bool, int, float, np.generic)
 
@@ -206,6 +207,9 @@ class FakeCupy:
 
     def __init__(self):
         self.transfers = collections.Counter()
+        # cupy.random draws on the device; the stand-in draws with NumPy's
+        # global generator, so np.random.seed reproduces the CPU backends here.
+        self.random = types.SimpleNamespace(rand=lambda *shape: self._wrap(np.random.rand(*shape)))
         for name in self._FUNCTIONS:
             setattr(self, name, self._device_function(name))
         for name in self._ALLOCATORS:
@@ -353,6 +357,32 @@ class FakeRawKernel:
             self.func(*raw)
 
 
+def _im2col(img, col, total, c, h, w, fh, fw, oh, ow, stride, pad):
+    col[...] = reference.im2col(img, fh, fw, stride, pad)
+    _check_total(total, col)
+
+
+def _col2im(col, img, total, c, h, w, fh, fw, oh, ow, stride, pad):
+    img[...] = reference.col2im(col, img.shape, fh, fw, stride, pad)
+    _check_total(total, img)
+
+
+def _max_pool_forward(img, out, arg_max, total, h, w, ph, pw, oh, ow, stride, pad):
+    out[...], arg_max[...] = reference.max_pool_forward(img, ph, pw, stride, pad)
+    _check_total(total, out)
+
+
+def _max_pool_backward(dout, arg_max, dx, total, h, w, ph, pw, oh, ow, stride, pad):
+    dx[...] = reference.max_pool_backward(dout, arg_max, dx.shape, ph, pw, stride, pad)
+    _check_total(total, dx)
+
+
+def _check_total(total, out):
+    # The kernels run one thread per output element, `total` of them.
+    if total != out.size:
+        raise ValueError(f"total {total} but the output has {out.size} elements")
+
+
 def _softmax_rows(x, y, n, c):
     y[...] = reference.softmax(x)
 
@@ -369,6 +399,16 @@ def _xent_onehot(x, t, dx, logp, n, c, eps):
     logp[...] = np.log(y[np.arange(n), t.argmax(axis=1)] + eps)
     dx[...] = (y - t) / y.dtype.type(n)
 
+
+_SIZES = ("long long",) * 9  # total and the sizes after it
+_CONV_SIGNATURES = {
+    "im2col": (("real*", "real*", "long long") + _SIZES, _im2col),
+    "col2im": (("real*", "real*", "long long") + _SIZES, _col2im),
+    "max_pool_forward": (("real*", "real*", "int*", "long long") + _SIZES[:8],
+                         _max_pool_forward),
+    "max_pool_backward": (("real*", "int*", "real*", "long long") + _SIZES[:8],
+                          _max_pool_backward),
+}
 
 _ROW_SIGNATURES = {
     "softmax_rows": (("real*", "real*", "long long", "long long"), _softmax_rows),
@@ -435,8 +475,8 @@ def fake_kernels(xp):
     def ew(spec, func, in_place=False):
         return FakeElementwise(xp, spec, func, in_place)
 
-    def rows(name):
-        signature, func = _ROW_SIGNATURES[name]
+    def raw(name, table):
+        signature, func = table[name]
         return {char: FakeRawKernel(xp, char, signature, func) for char in gpu_kernels.REAL_TYPES}
 
     return types.SimpleNamespace(
@@ -457,8 +497,33 @@ def fake_kernels(xp):
             name: ew(spec, _OPTIMIZERS[name], in_place=True)
             for name, spec in gpu_kernels.OPTIMIZERS.items()
         },
-        **{name: rows(name) for name in gpu_kernels.ROW_KERNEL_NAMES},
+        batchnorm={
+            "forward_train": ew(BATCHNORM["forward_train"], _bn_forward_train),
+            "running": ew(BATCHNORM["running"], _bn_running, in_place=True),
+            "forward_infer": ew(BATCHNORM["forward_infer"], _bn_forward_infer),
+            "backward": ew(BATCHNORM["backward"], _bn_backward),
+        },
+        **{name: raw(name, _ROW_SIGNATURES) for name in gpu_kernels.ROW_KERNEL_NAMES},
+        **{name: raw(name, _CONV_SIGNATURES) for name in gpu_conv_kernels.CONV_KERNEL_NAMES},
     )
+
+
+def _bn_forward_train(x, mu, std, gamma, beta):
+    xn = (x - mu) / std
+    return xn, gamma * xn + beta
+
+
+def _bn_running(mu, var, momentum, one_minus_momentum, running_mean, running_var):
+    running_mean[...] = momentum * running_mean + one_minus_momentum * mu
+    running_var[...] = momentum * running_var + one_minus_momentum * var
+
+
+def _bn_forward_infer(x, running_mean, running_var, gamma, beta, eps):
+    return gamma * ((x - running_mean) / np.sqrt(running_var + eps)) + beta
+
+
+def _bn_backward(dout, xn, std, gamma, dgamma, dbeta, count):
+    return (gamma / std) * (dout - dbeta / count - xn * (dgamma / count))
 
 
 # ---------------------------------------------------------------- backend

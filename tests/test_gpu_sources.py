@@ -6,7 +6,7 @@ NVRTC itself needs none, so where the library is installed (the
 source in fastnet/backend/gpu_kernels.py and fails with NVRTC's log. An
 ElementwiseKernel's statement is compiled inside a small harness shaped like
 the kernel CuPy generates (inputs as `const T`, outputs as `T&`, the
-preamble before it); the row kernels are compiled as they are. It checks
+preamble before it); the RawKernels are compiled as they are. It checks
 syntax and types only: that the kernels compute the right numbers is
 checked on a GPU by the backend tests, and their glue on the CPU by
 test_gpu_wiring.py.
@@ -20,7 +20,7 @@ import os
 
 import pytest
 
-from fastnet.backend import gpu_kernels
+from fastnet.backend import gpu_conv_kernels, gpu_kernels
 
 
 def _find_nvrtc():
@@ -92,6 +92,7 @@ def elementwise_specs():
         "backward": gpu_kernels.ACTIVATION_BACKWARD,
         "bias": gpu_kernels.BIAS_ACTIVATION,
         "update": gpu_kernels.OPTIMIZERS,
+        "batchnorm": gpu_conv_kernels.BATCHNORM,
     }
     specs = [(f"{kind}-{name}", spec) for kind, table in tables.items()
              for name, spec in table.items()]
@@ -106,9 +107,11 @@ def test_elementwise_kernel_compiles(name, spec, real):
 
 
 @pytest.mark.parametrize("real", ["float", "double"])
-def test_row_kernels_compile(real):
-    ok, log = compile_cuda(gpu_kernels.row_kernel_source(real))
-    assert ok and not log.strip(), f"row kernels ({real}) do not compile cleanly:\n{log}"
+@pytest.mark.parametrize("name", ["ROW_KERNELS", "CONV_KERNELS"])
+def test_raw_kernels_compile(name, real):
+    source = getattr(gpu_kernels, name, None) or getattr(gpu_conv_kernels, name)
+    ok, log = compile_cuda(gpu_kernels.raw_source(source, real))
+    assert ok and not log.strip(), f"{name} ({real}) do not compile cleanly:\n{log}"
 
 
 def test_a_broken_source_is_reported():

@@ -22,7 +22,7 @@ import fastnet.backend
 from fastnet import functions
 from fastnet.backend import gpu, gpu_kernels, load
 from fastnet.gradient import numerical_gradient
-from fastnet.nets import MultiLayerNet, TwoLayerNet
+from fastnet.nets import MultiLayerNet, MultiLayerNetExtend, SimpleConvNet, TwoLayerNet
 from fastnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 
 HINT = r"fastnet\.to_device"
@@ -103,6 +103,62 @@ def test_training_stays_on_the_device_and_matches_numpy(device, opt, dtype):
         # Per step: the loss (the book returns a float), the label-range
         # check and the weight-decay penalty; accuracy reads its count once.
         assert during.get("scalar_reads", 0) <= 3 * 12 + 1, during
+
+
+def images(n=24, c=3, seed=0):
+    """(n, 1, 8, 8) images whose class is the brightest quarter of the image."""
+    rng = np.random.default_rng(seed)
+    t = rng.integers(0, c, n)
+    x = rng.standard_normal((n, 1, 8, 8))
+    for k in range(c):
+        x[t == k, :, (k // 2) * 4:(k // 2) * 4 + 4, (k % 2) * 4:(k % 2) * 4 + 4] += 2.0
+    return x, t
+
+
+def make_conv_net(dtype):
+    return SimpleConvNet(input_dim=(1, 8, 8), hidden_size=10, output_size=3, weight_init_std=0.1,
+                         conv_param={"filter_num": 4, "filter_size": 3, "pad": 1, "stride": 1},
+                         dtype=dtype)
+
+
+def make_extend_net(dtype, dropout):
+    return MultiLayerNetExtend(64, [12, 8], 3, use_batchnorm=True, use_dropout=dropout,
+                               dropout_ration=0.2, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("kind", ["conv", "batchnorm", "batchnorm+dropout"])
+def test_convolution_era_nets_train_on_the_device(device, kind, dtype):
+    """Convolution, pooling, batch norm and dropout layers on device arrays."""
+    if kind == "batchnorm+dropout" and device is None:
+        pytest.skip("CuPy draws dropout masks with its own generator: no NumPy run to match")
+    x, t = images()
+    x = x.astype(dtype) if kind == "conv" else x.reshape(len(x), -1).astype(dtype)
+    order = np.random.default_rng(1).permutation(len(x))
+
+    def run():
+        np.random.seed(0)
+        if kind == "conv":
+            net = make_conv_net(dtype)
+        else:
+            net = make_extend_net(dtype, dropout=kind.endswith("dropout"))
+        xs, ts, orders = (fastnet.to_device(a) for a in (x, t, order))
+        before = None if device is None else dict(device)
+        train(net, Adam(lr=0.01), xs, ts, orders, steps=6, batch=8)
+        acc = net.accuracy(xs, ts)
+        during = None if device is None else {k: device[k] - before.get(k, 0) for k in device}
+        return net, acc, during
+
+    net, acc, during = run()
+    with fastnet.using_backend("numpy"):
+        host_net, host_acc, _ = run()
+    for key, param in net.params.items():
+        np.testing.assert_allclose(fastnet.to_numpy(param), host_net.params[key],
+                                   err_msg=f"{kind} params[{key!r}]",
+                                   **(TOL if device is not None else GPU_TOL)[dtype])
+    assert acc == pytest.approx(host_acc)
+    if device is not None:
+        assert during.get("to_device", 0) == 0 and during.get("to_host", 0) == 0, during
 
 
 def test_nets_and_optimizers_allocate_on_the_device(device):

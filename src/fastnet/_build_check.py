@@ -8,7 +8,7 @@ backend with one warning instead of a traceback into Cython internals.
 import importlib
 import warnings
 
-COMPILED_MODULES = ("_openmp", "_gemm", "_elementwise", "_losses", "_optimizers")
+COMPILED_MODULES = ("_openmp", "_gemm", "_elementwise", "_losses", "_optimizers", "_conv")
 
 _BUILD_HINT = (
     "build it with `pip install .` (or, for development, "

@@ -15,7 +15,8 @@ branches on the device. Differences from the book, on purpose:
 
 from .backend import current
 
-__all__ = ["Affine", "Relu", "Sigmoid", "Tanh", "SoftmaxWithLoss"]
+__all__ = ["Affine", "Relu", "Sigmoid", "Tanh", "SoftmaxWithLoss",
+           "Convolution", "Pooling", "BatchNormalization", "Dropout"]
 
 
 class Affine:
@@ -135,3 +136,7 @@ class SoftmaxWithLoss:
         if self._y is None and self._x is not None:
             self._y = current().softmax(self._x)
         return self._y
+
+
+# The chapter 6-7 layers live in their own module; they belong to this namespace.
+from .layers_conv import BatchNormalization, Convolution, Dropout, Pooling  # noqa: E402

@@ -20,6 +20,8 @@ objects, which CuPy compiles on their first call.
 
 import types
 
+from . import gpu_conv_kernels
+
 # Added inside the log of the cross-entropy and to the optimizers'
 # denominators: the book's values, as in reference.py.
 CROSS_ENTROPY_EPS = 1e-7
@@ -187,9 +189,9 @@ REAL_TYPES = {"f": "float", "d": "double"}
 ROW_BLOCK = 128
 
 
-def row_kernel_source(real):
-    """ROW_KERNELS for one element type ("float" or "double")."""
-    return f"typedef {real} real;\n" + ROW_KERNELS
+def raw_source(source, real):
+    """A RawKernel source for one element type: `real` is "float" or "double"."""
+    return f"typedef {real} real;\n" + source
 
 
 def build(cupy):
@@ -204,9 +206,10 @@ def build(cupy):
             in_params, out_params, operation, f"fastnet_{name}", preamble=PREAMBLE
         )
 
-    def rows(name):
+    def raw(source, name):
+        # One compiled kernel per element type: RawKernels are not generic.
         return {
-            char: cupy.RawKernel(row_kernel_source(real), name)
+            char: cupy.RawKernel(raw_source(source, real), name)
             for char, real in REAL_TYPES.items()
         }
 
@@ -222,5 +225,11 @@ def build(cupy):
         },
         sigmoid_bce=elementwise(SIGMOID_BCE, "sigmoid_bce"),
         optimizers={name: elementwise(spec, f"{name}_update") for name, spec in OPTIMIZERS.items()},
-        **{name: rows(name) for name in ROW_KERNEL_NAMES},
+        batchnorm={
+            name: elementwise(spec, f"batchnorm_{name}")
+            for name, spec in gpu_conv_kernels.BATCHNORM.items()
+        },
+        **{name: raw(ROW_KERNELS, name) for name in ROW_KERNEL_NAMES},
+        **{name: raw(gpu_conv_kernels.CONV_KERNELS, name)
+           for name in gpu_conv_kernels.CONV_KERNEL_NAMES},
     )

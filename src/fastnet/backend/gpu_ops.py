@@ -15,11 +15,15 @@ and the reference math in place of the CUDA kernels (tests/_fake_device.py).
 
 import numpy as np
 
+from .gpu_conv_ops import DeviceConvKernels
 from .gpu_kernels import CROSS_ENTROPY_EPS, OPTIMIZER_EPS, ROW_BLOCK
 
 
-class DeviceKernels:
-    """Every kernel of reference.py on `xp` arrays, computed by the kernels in `k`."""
+class DeviceKernels(DeviceConvKernels):
+    """Every kernel of reference.py on `xp` arrays, computed by the kernels in `k`.
+
+    The convolution-era kernels come from DeviceConvKernels (gpu_conv_ops.py).
+    """
 
     def __init__(self, xp, k):
         self.xp = xp

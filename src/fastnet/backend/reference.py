@@ -222,3 +222,152 @@ def adam_update(param, grad, m, v, lr_t, beta1, beta2):
     m += (1 - beta1) * (grad - m)
     v += (1 - beta2) * (grad * grad - v)
     param -= lr_t * m / (np.sqrt(v) + OPTIMIZER_EPS)
+
+
+# ----------------------------------------------------------- convolution
+# Images are (N, C, H, W). A filter of FH x FW moved by `stride` over the
+# image zero-padded by `pad` on every side gives OH x OW positions:
+#   OH = (H + 2·pad - FH) // stride + 1,  OW = (W + 2·pad - FW) // stride + 1.
+
+# Added to the variance inside the square root of batch normalization (the
+# book's value, written 10e-7 there): keeps 1/std finite for a constant feature.
+BATCHNORM_EPS = 10e-7
+
+
+def conv_output_size(size, filter_size, stride, pad):
+    """(size + 2·pad - filter_size) // stride + 1: positions along one axis."""
+    return (size + 2 * pad - filter_size) // stride + 1
+
+
+def im2col(x, filter_h, filter_w, stride=1, pad=0):
+    """col[(n, oh, ow), (c, i, j)] := x_pad[n, c, oh·stride + i, ow·stride + j].
+
+    x: (N, C, H, W) -> col (N·OH·OW, C·FH·FW): one row per output position,
+    holding the patch the filter sees there (zeros where it hangs over the
+    edge). A convolution is then one matrix product col · W.reshape(FN, -1).T.
+    """
+    n, c, h, w = x.shape
+    oh = conv_output_size(h, filter_h, stride, pad)
+    ow = conv_output_size(w, filter_w, stride, pad)
+    img = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
+    col = np.empty((n, c, filter_h, filter_w, oh, ow), x.dtype)
+    # One strided slice per filter offset (i, j) copies that offset for every
+    # output position at once: FH·FW slices instead of OH·OW patches.
+    for i in range(filter_h):
+        for j in range(filter_w):
+            col[:, :, i, j] = img[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride]
+    return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, c * filter_h * filter_w)
+
+
+def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+    """dx[n, c, y, x] := Σ col[(n, oh, ow), (c, i, j)] over oh·s + i - pad = y, ow·s + j - pad = x.
+
+    The adjoint of im2col: every patch entry is added back to the pixel it
+    was copied from (overlapping patches add up; padding is dropped).
+    col: (N·OH·OW, C·FH·FW) -> a new (N, C, H, W) array, input_shape = (N, C, H, W).
+    """
+    n, c, h, w = input_shape
+    oh = conv_output_size(h, filter_h, stride, pad)
+    ow = conv_output_size(w, filter_w, stride, pad)
+    patches = col.reshape(n, oh, ow, c, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((n, c, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1), col.dtype)
+    for i in range(filter_h):
+        for j in range(filter_w):
+            img[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride] += patches[:, :, i, j]
+    return np.ascontiguousarray(img[:, :, pad:pad + h, pad:pad + w])
+
+
+def max_pool_forward(x, pool_h, pool_w, stride, pad):
+    """out[n, c, oh, ow] := max over the window of x_pad; arg_max := its first position.
+
+    x: (N, C, H, W) -> (out (N, C, OH, OW), arg_max (N, C, OH, OW) int32),
+    arg_max holding i·pool_w + j of the window's first maximum (the book's
+    np.argmax tie rule). Padding is zeros that take part in the max, as in
+    the book, whose pooling runs on im2col's zero-padded patches.
+    """
+    n, c, h, w = x.shape
+    oh = conv_output_size(h, pool_h, stride, pad)
+    ow = conv_output_size(w, pool_w, stride, pad)
+    windows = im2col(x, pool_h, pool_w, stride, pad).reshape(n, oh, ow, c, pool_h * pool_w)
+    arg_max = windows.argmax(axis=4)
+    out = np.take_along_axis(windows, arg_max[..., None], axis=4)[..., 0]
+    return (np.ascontiguousarray(out.transpose(0, 3, 1, 2)),
+            np.ascontiguousarray(arg_max.transpose(0, 3, 1, 2), dtype=np.int32))
+
+
+def max_pool_backward(dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
+    """dx[n, c, y, x] := Σ dout[n, c, oh, ow] over windows whose arg_max is (y, x).
+
+    dout, arg_max: (N, C, OH, OW) -> a new dx of input_shape (N, C, H, W).
+    Each output's gradient goes to the one input that won its window;
+    overlapping windows add up, gradients routed into the padding vanish.
+    """
+    n, c, oh, ow = dout.shape
+    dwin = np.zeros((n, oh, ow, c, pool_h * pool_w), dout.dtype)
+    np.put_along_axis(dwin, arg_max.transpose(0, 2, 3, 1)[..., None].astype(np.intp),
+                      dout.transpose(0, 2, 3, 1)[..., None], axis=4)
+    return col2im(dwin.reshape(n * oh * ow, c * pool_h * pool_w), input_shape,
+                  pool_h, pool_w, stride, pad)
+
+
+# ------------------------------------------------------ batch normalization
+# x is (N, D): statistics are per feature (column), over the batch (rows).
+
+
+def batchnorm_forward_train(x, gamma, beta, running_mean, running_var, momentum):
+    """out := γ·x̂ + β, x̂ := (x - μ) / √(σ² + eps), μ, σ² the batch mean and variance.
+
+    x: (N, D), N >= 1; gamma, beta, running_mean, running_var: (D,).
+    running_mean := momentum·running_mean + (1 - momentum)·μ, and the same
+    for running_var with σ², IN PLACE (the book's rule). Returns
+    (out, xn, std): x̂ and std = √(σ² + eps) are what backward needs.
+    """
+    mu = x.mean(axis=0)
+    xc = x - mu
+    var = np.mean(xc * xc, axis=0)
+    std = np.sqrt(var + BATCHNORM_EPS)
+    xn = xc / std
+    running_mean[...] = momentum * running_mean + (1 - momentum) * mu
+    running_var[...] = momentum * running_var + (1 - momentum) * var
+    return gamma * xn + beta, xn, std
+
+
+def batchnorm_forward_infer(x, gamma, beta, running_mean, running_var):
+    """out := γ·(x - running_mean) / √(running_var + eps) + β, x (N, D)."""
+    return gamma * ((x - running_mean) / np.sqrt(running_var + BATCHNORM_EPS)) + beta
+
+
+def batchnorm_backward(dout, xn, std, gamma):
+    """(dx, dγ, dβ) := (γ/std·(dout - dβ/N - x̂·dγ/N), Σ_n dout·x̂, Σ_n dout).
+
+    dout, xn: (N, D); std, gamma: (D,). The book's chain through x̂, σ² and μ,
+    simplified (Σ_n x̂ = 0), so one pass over the batch gives all three.
+    """
+    n = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * xn).sum(axis=0)
+    dx = (gamma / std) * (dout - dbeta / n - xn * (dgamma / n))
+    return dx, dgamma, dbeta
+
+
+# ---------------------------------------------------------------- dropout
+
+
+def dropout_mask(shape, dropout_ratio):
+    """M := U(0, 1) > ratio, drawn with np.random.rand so np.random.seed reproduces the book."""
+    return np.random.rand(*shape) > dropout_ratio
+
+
+def dropout_forward(x, mask):
+    """Y := X·M (M boolean, X's shape): training keeps the units whose draw passed."""
+    return x * mask
+
+
+def dropout_backward(dout, mask):
+    """dX := dout·M: dropped units pass no gradient."""
+    return dout * mask
+
+
+def dropout_infer(x, dropout_ratio):
+    """Y := X·(1 - ratio): at inference every unit is kept, scaled to the training mean."""
+    return x * (1.0 - dropout_ratio)

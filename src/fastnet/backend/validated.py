@@ -298,3 +298,185 @@ class Backend:
         """The book's Adam step with the bias-corrected rate lr_t, in place."""
         param, grad = self._update_args("adam_update", param, grad, m, v)
         self.impl.adam_update(param, grad, m, v, float(lr_t), float(beta1), float(beta2))
+
+    # -------------------------------------------------------- convolution
+
+    @staticmethod
+    def _window(kernel, shape, filter_h, filter_w, stride, pad, what="filter"):
+        """(OH, OW) for a filter_h x filter_w window over (N, C, H, W), or a clear error."""
+        for name, value, low in (("filter_h", filter_h, 1), ("filter_w", filter_w, 1),
+                                 ("stride", stride, 1), ("pad", pad, 0)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise ValueError(f"{kernel}: {name} must be an integer >= {low}, got {value!r}")
+        h, w = shape[2] + 2 * pad, shape[3] + 2 * pad
+        if filter_h > h or filter_w > w:
+            raise ValueError(
+                f"{kernel}: {what} {filter_h}x{filter_w} is bigger than the input {shape} "
+                f"padded by {pad} ({h}x{w})"
+            )
+        return (h - filter_h) // stride + 1, (w - filter_w) // stride + 1
+
+    def _image(self, x, name, kernel):
+        x = self._array(x, name, kernel)
+        if x.ndim != 4:
+            raise ValueError(
+                f"{kernel}: {name} must be 4-D (N, C, H, W), got shape {x.shape} ({x.ndim}-D)"
+            )
+        return x
+
+    @staticmethod
+    def _input_shape(input_shape, kernel):
+        message = f"{kernel}: input_shape must be (N, C, H, W), got {input_shape!r}"
+        try:
+            shape = tuple(int(s) for s in input_shape)
+        except TypeError:
+            raise ValueError(message) from None
+        if len(shape) != 4 or min(shape) < 0:
+            raise ValueError(message)
+        return shape
+
+    def im2col(self, x, filter_h, filter_w, stride=1, pad=0):
+        """(N, C, H, W) -> (N·OH·OW, C·FH·FW) patches. See reference.im2col."""
+        x = self._image(x, "x", "im2col")
+        self._window("im2col", x.shape, filter_h, filter_w, stride, pad)
+        return self.impl.im2col(x, int(filter_h), int(filter_w), int(stride), int(pad))
+
+    def col2im(self, col, input_shape, filter_h, filter_w, stride=1, pad=0):
+        """The adjoint of im2col, -> (N, C, H, W). See reference.col2im."""
+        col = self._array(col, "col", "col2im", ndim=2)
+        shape = self._input_shape(input_shape, "col2im")
+        oh, ow = self._window("col2im", shape, filter_h, filter_w, stride, pad)
+        n, c = shape[:2]
+        expected = (n * oh * ow, c * filter_h * filter_w)
+        if col.shape != expected:
+            raise ValueError(
+                f"col2im: col must have shape {expected} for input_shape {shape}, "
+                f"filter {filter_h}x{filter_w}, stride {stride}, pad {pad}; got {col.shape}"
+            )
+        return self.impl.col2im(col, shape, int(filter_h), int(filter_w), int(stride), int(pad))
+
+    def max_pool_forward(self, x, pool_h, pool_w, stride, pad):
+        """(out, arg_max) of max pooling. See reference.max_pool_forward."""
+        x = self._image(x, "x", "max_pool_forward")
+        self._window("max_pool_forward", x.shape, pool_h, pool_w, stride, pad, what="pool")
+        return self.impl.max_pool_forward(x, int(pool_h), int(pool_w), int(stride), int(pad))
+
+    def max_pool_backward(self, dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
+        """dx routing dout to each window's arg_max. See reference.max_pool_backward."""
+        kernel = "max_pool_backward"
+        dout = self._image(dout, "dout", kernel)
+        shape = self._input_shape(input_shape, kernel)
+        oh, ow = self._window(kernel, shape, pool_h, pool_w, stride, pad, what="pool")
+        expected = (shape[0], shape[1], oh, ow)
+        if dout.shape != expected:
+            raise ValueError(
+                f"{kernel}: dout must have shape {expected} for input_shape {shape}, "
+                f"pool {pool_h}x{pool_w}, stride {stride}, pad {pad}; got {dout.shape}"
+            )
+        if not isinstance(arg_max, self._ndarray) or arg_max.shape != expected \
+                or arg_max.dtype != np.int32:
+            raise ValueError(
+                f"{kernel}: arg_max must be the int32 array of shape {expected} that "
+                f"max_pool_forward returned, got {getattr(arg_max, 'shape', type(arg_max))}"
+            )
+        # A compiled kernel writes dx at this index: one reduction proves it in range.
+        if arg_max.size and int(arg_max.view(np.uint32).max()) >= pool_h * pool_w:
+            raise ValueError(f"{kernel}: arg_max values must lie in [0, {pool_h * pool_w})")
+        return self.impl.max_pool_backward(dout, arg_max, shape, int(pool_h), int(pool_w),
+                                           int(stride), int(pad))
+
+    # ------------------------------------------------ batch normalization
+
+    def _features(self, arrays, names, d, kernel):
+        out = []
+        for a, name in zip(arrays, names):
+            a = self._array(a, name, kernel, ndim=1)
+            if a.shape[0] != d:
+                raise ValueError(f"{kernel}: {name} must have shape ({d},), got {a.shape}")
+            out.append(a)
+        return out
+
+    def _running(self, running_mean, running_var, x, kernel):
+        for name, r in (("running_mean", running_mean), ("running_var", running_var)):
+            if not isinstance(r, self._ndarray) or r.shape != (x.shape[1],) \
+                    or r.dtype != x.dtype:
+                raise ValueError(
+                    f"{kernel}: {name} must be a {x.dtype} array of shape ({x.shape[1]},) "
+                    f"for x {x.shape}, got {getattr(r, 'dtype', type(r))} "
+                    f"{getattr(r, 'shape', '')}"
+                )
+
+    def batchnorm_forward_train(self, x, gamma, beta, running_mean, running_var, momentum):
+        """(out, xn, std) of batch norm on a (N, D) batch; running stats updated in place."""
+        kernel = "batchnorm_forward_train"
+        x = self._array(x, "x", kernel, ndim=2)
+        if x.shape[0] == 0:
+            raise ValueError(f"{kernel}: a batch of x {x.shape} has no sample to average")
+        gamma, beta = self._features((gamma, beta), ("gamma", "beta"), x.shape[1], kernel)
+        x, gamma, beta = self._common(x, gamma, beta)
+        self._running(running_mean, running_var, x, kernel)
+        for r in (running_mean, running_var):
+            if not self._writeable(r):
+                raise ValueError(f"{kernel}: running statistics are updated in place; "
+                                 "they must be writable")
+        return self.impl.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,
+                                                 float(momentum))
+
+    def batchnorm_forward_infer(self, x, gamma, beta, running_mean, running_var):
+        """Batch norm with the running statistics, x (N, D)."""
+        kernel = "batchnorm_forward_infer"
+        x = self._array(x, "x", kernel, ndim=2)
+        gamma, beta = self._features((gamma, beta), ("gamma", "beta"), x.shape[1], kernel)
+        x, gamma, beta = self._common(x, gamma, beta)
+        self._running(running_mean, running_var, x, kernel)
+        return self.impl.batchnorm_forward_infer(x, gamma, beta, running_mean, running_var)
+
+    def batchnorm_backward(self, dout, xn, std, gamma):
+        """(dx, dgamma, dbeta) of batch norm from forward_train's xn and std."""
+        kernel = "batchnorm_backward"
+        dout = self._array(dout, "dout", kernel, ndim=2)
+        xn = self._array(xn, "xn", kernel, ndim=2)
+        self._same_shape(xn, dout, ("xn", "dout"), kernel)
+        std, gamma = self._features((std, gamma), ("std", "gamma"), dout.shape[1], kernel)
+        dout, xn, std = self._common(dout, xn, std)
+        if gamma.dtype != dout.dtype:
+            gamma = gamma.astype(dout.dtype)
+        return self.impl.batchnorm_backward(dout, xn, std, gamma)
+
+    # ------------------------------------------------------------ dropout
+
+    def _ratio(self, dropout_ratio, kernel):
+        ratio = float(dropout_ratio)
+        if not 0.0 <= ratio < 1.0:
+            raise ValueError(f"{kernel}: dropout_ratio must lie in [0, 1), got {dropout_ratio!r}")
+        return ratio
+
+    def _mask(self, x, mask, kernel, name="x"):
+        if not isinstance(mask, self._ndarray) or mask.dtype != np.bool_ \
+                or mask.shape != x.shape:
+            raise ValueError(
+                f"{kernel}: mask must be a boolean array of {name}'s shape {x.shape}, got "
+                f"{getattr(mask, 'dtype', type(mask))} {getattr(mask, 'shape', '')}"
+            )
+
+    def dropout_mask(self, shape, dropout_ratio):
+        """Boolean keep-mask from np.random.rand (the book's draw)."""
+        return self.impl.dropout_mask(tuple(int(s) for s in shape),
+                                      self._ratio(dropout_ratio, "dropout_mask"))
+
+    def dropout_forward(self, x, mask):
+        """Y := X·M. See reference.dropout_forward."""
+        x = self._array(x, "x", "dropout_forward")
+        self._mask(x, mask, "dropout_forward")
+        return self.impl.dropout_forward(x, mask)
+
+    def dropout_backward(self, dout, mask):
+        """dX := dout·M. See reference.dropout_backward."""
+        dout = self._array(dout, "dout", "dropout_backward")
+        self._mask(dout, mask, "dropout_backward", name="dout")
+        return self.impl.dropout_backward(dout, mask)
+
+    def dropout_infer(self, x, dropout_ratio):
+        """Y := X·(1 - ratio). See reference.dropout_infer."""
+        x = self._array(x, "x", "dropout_infer")
+        return self.impl.dropout_infer(x, self._ratio(dropout_ratio, "dropout_infer"))

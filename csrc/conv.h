@@ -1,0 +1,78 @@
+/* Convolution-era kernels: im2col / col2im, max pooling, batch norm, masks.
+ *
+ * Every function exists for float32 (_f32) and float64 (_f64); the bodies are
+ * written once in im2col_impl.h, pool_impl.h and batchnorm_impl.h. Inputs were
+ * validated in Python (fastnet.backend.Backend), so nothing here checks them.
+ * Images are (N, C, H, W) addressed through four ELEMENT strides, so a
+ * transposed view (a convolution's channels-last output) is read in place.
+ */
+#ifndef FASTNET_CONV_H
+#define FASTNET_CONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A window of fh x fw moved by `stride` over an n x c x h x w image padded
+ * by `pad`: oh x ow positions, oh = (h + 2·pad - fh) / stride + 1. */
+typedef struct {
+    ptrdiff_t n, c, h, w, fh, fw, stride, pad, oh, ow;
+} fn_window;
+
+/* Added to the variance inside the square root (the book's 10e-7). */
+#define FN_BATCHNORM_EPS 10e-7
+
+/* col[(n, oh, ow), (c, i, j)] := x_pad[n, c, oh·stride + i, ow·stride + j].
+ * x: strides xs[4]; col: (n·oh·ow, c·fh·fw), C order, written. */
+void fn_im2col_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4], float *col);
+void fn_im2col_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4], double *col);
+
+/* dx[n, c, y, x] += col[(n, oh, ow), (c, i, j)] at y = oh·stride + i - pad,
+ * x = ow·stride + j - pad (inside the image). col: C order; dx: strides ds[4],
+ * zeroed by the caller, written. */
+void fn_col2im_f32(const fn_window *g, const float *col, float *dx, const ptrdiff_t ds[4]);
+void fn_col2im_f64(const fn_window *g, const double *col, double *dx, const ptrdiff_t ds[4]);
+
+/* out[n, c, oh, ow] := max of the window over x_pad (padding counts as 0),
+ * arg_max := i·fw + j of its first maximum. x: strides xs[4]; out, arg_max:
+ * (n, c, oh, ow), C order, written. */
+void fn_max_pool_forward_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
+                             float *out, int32_t *arg_max);
+void fn_max_pool_forward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
+                             double *out, int32_t *arg_max);
+
+/* dx[window's arg_max] += dout[n, c, oh, ow]. dout: strides os[4]; arg_max: C
+ * order, values in [0, fh·fw); dx: strides ds[4], zeroed by the caller. */
+void fn_max_pool_backward_f32(const fn_window *g, const float *dout, const ptrdiff_t os[4],
+                              const int32_t *arg_max, float *dx, const ptrdiff_t ds[4]);
+void fn_max_pool_backward_f64(const fn_window *g, const double *dout, const ptrdiff_t os[4],
+                              const int32_t *arg_max, double *dx, const ptrdiff_t ds[4]);
+
+/* Batch norm over the rows of a C-order (n, d) x, n >= 1 (see reference.py).
+ * forward_train writes out, xn (n, d) and std (d,) and updates running_mean,
+ * running_var (d,) in place; forward_infer writes out; backward writes dx
+ * (n, d), dgamma and dbeta (d,). */
+void fn_batchnorm_forward_train_f32(size_t n, size_t d, const float *x, const float *gamma,
+                                    const float *beta, float *running_mean, float *running_var,
+                                    double momentum, float *out, float *xn, float *std);
+void fn_batchnorm_forward_train_f64(size_t n, size_t d, const double *x, const double *gamma,
+                                    const double *beta, double *running_mean,
+                                    double *running_var, double momentum, double *out,
+                                    double *xn, double *std);
+void fn_batchnorm_forward_infer_f32(size_t n, size_t d, const float *x, const float *gamma,
+                                    const float *beta, const float *running_mean,
+                                    const float *running_var, float *out);
+void fn_batchnorm_forward_infer_f64(size_t n, size_t d, const double *x, const double *gamma,
+                                    const double *beta, const double *running_mean,
+                                    const double *running_var, double *out);
+void fn_batchnorm_backward_f32(size_t n, size_t d, const float *dout, const float *xn,
+                               const float *std, const float *gamma, float *dx, float *dgamma,
+                               float *dbeta);
+void fn_batchnorm_backward_f64(size_t n, size_t d, const double *dout, const double *xn,
+                               const double *std, const double *gamma, double *dx,
+                               double *dgamma, double *dbeta);
+
+/* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */
+void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y);
+void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y);
+
+#endif

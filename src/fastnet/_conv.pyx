@@ -1,0 +1,237 @@
+"""im2col / col2im, max pooling, batch norm and the dropout mask (C kernels in csrc/conv.c).
+
+Called by fastnet.backend.compiled_conv with arrays the Backend has
+validated; the outputs are allocated there. Images are passed with their
+strides (in elements), so transposed views are read and written in place;
+the other arrays must be C-contiguous (compiled_conv makes sure of it). Each
+function picks the float32 or float64 kernel from the item size and runs it
+without the GIL.
+"""
+
+from cpython.buffer cimport PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
+from libc.stdint cimport int32_t, uint8_t
+
+cdef extern from "conv.h" nogil:
+    ctypedef struct fn_window:
+        Py_ssize_t n, c, h, w, fh, fw, stride, pad, oh, ow
+    void fn_im2col_f32(const fn_window *g, const float *x, const Py_ssize_t *xs, float *col)
+    void fn_im2col_f64(const fn_window *g, const double *x, const Py_ssize_t *xs, double *col)
+    void fn_col2im_f32(const fn_window *g, const float *col, float *dx, const Py_ssize_t *ds)
+    void fn_col2im_f64(const fn_window *g, const double *col, double *dx, const Py_ssize_t *ds)
+    void fn_max_pool_forward_f32(const fn_window *g, const float *x, const Py_ssize_t *xs,
+                                 float *out, int32_t *arg_max)
+    void fn_max_pool_forward_f64(const fn_window *g, const double *x, const Py_ssize_t *xs,
+                                 double *out, int32_t *arg_max)
+    void fn_max_pool_backward_f32(const fn_window *g, const float *dout, const Py_ssize_t *os,
+                                  const int32_t *arg_max, float *dx, const Py_ssize_t *ds)
+    void fn_max_pool_backward_f64(const fn_window *g, const double *dout, const Py_ssize_t *os,
+                                  const int32_t *arg_max, double *dx, const Py_ssize_t *ds)
+    void fn_batchnorm_forward_train_f32(size_t n, size_t d, const float *x, const float *gamma,
+                                        const float *beta, float *running_mean,
+                                        float *running_var, double momentum, float *out,
+                                        float *xn, float *std)
+    void fn_batchnorm_forward_train_f64(size_t n, size_t d, const double *x,
+                                        const double *gamma, const double *beta,
+                                        double *running_mean, double *running_var,
+                                        double momentum, double *out, double *xn, double *std)
+    void fn_batchnorm_forward_infer_f32(size_t n, size_t d, const float *x, const float *gamma,
+                                        const float *beta, const float *running_mean,
+                                        const float *running_var, float *out)
+    void fn_batchnorm_forward_infer_f64(size_t n, size_t d, const double *x,
+                                        const double *gamma, const double *beta,
+                                        const double *running_mean, const double *running_var,
+                                        double *out)
+    void fn_batchnorm_backward_f32(size_t n, size_t d, const float *dout, const float *xn,
+                                   const float *std, const float *gamma, float *dx,
+                                   float *dgamma, float *dbeta)
+    void fn_batchnorm_backward_f64(size_t n, size_t d, const double *dout, const double *xn,
+                                   const double *std, const double *gamma, double *dx,
+                                   double *dgamma, double *dbeta)
+    void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y)
+    void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y)
+
+
+cdef class _Buffers:
+    """The buffers of one call's arrays, released together when it ends."""
+    cdef Py_buffer v[10]
+    cdef int count
+
+    def __cinit__(self):
+        self.count = 0
+
+    cdef Py_buffer *get(self, object arr, bint writable) except NULL:
+        PyObject_GetBuffer(arr, &self.v[self.count],
+                           PyBUF_STRIDES | PyBUF_WRITABLE if writable else PyBUF_STRIDES)
+        self.count += 1
+        return &self.v[self.count - 1]
+
+    def __dealloc__(self):
+        for i in range(self.count):
+            PyBuffer_Release(&self.v[i])
+
+
+cdef void _element_strides(Py_buffer *v, Py_ssize_t *out) noexcept:
+    for k in range(4):
+        out[k] = v.strides[k] // v.itemsize
+
+
+cdef fn_window _window(tuple shape, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride,
+                       Py_ssize_t pad, Py_ssize_t oh, Py_ssize_t ow):
+    cdef fn_window g
+    g.n, g.c, g.h, g.w = shape
+    g.fh, g.fw, g.stride, g.pad, g.oh, g.ow = fh, fw, stride, pad, oh, ow
+    return g
+
+
+def im2col(x, col, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad,
+           Py_ssize_t oh, Py_ssize_t ow):
+    """col := the patches of x (any element strides); col a new C-order array."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *vx = b.get(x, False)
+    cdef Py_buffer *vc = b.get(col, True)
+    cdef Py_ssize_t xs[4]
+    _element_strides(vx, xs)
+    cdef fn_window g = _window(x.shape, fh, fw, stride, pad, oh, ow)
+    if vx.itemsize == 4:
+        with nogil:
+            fn_im2col_f32(&g, <float *>vx.buf, xs, <float *>vc.buf)
+    else:
+        with nogil:
+            fn_im2col_f64(&g, <double *>vx.buf, xs, <double *>vc.buf)
+
+
+def col2im(col, dx, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad,
+           Py_ssize_t oh, Py_ssize_t ow):
+    """dx += the patches of col (C order) put back; dx zeroed, any element strides."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *vc = b.get(col, False)
+    cdef Py_buffer *vd = b.get(dx, True)
+    cdef Py_ssize_t ds[4]
+    _element_strides(vd, ds)
+    cdef fn_window g = _window(dx.shape, fh, fw, stride, pad, oh, ow)
+    if vc.itemsize == 4:
+        with nogil:
+            fn_col2im_f32(&g, <float *>vc.buf, <float *>vd.buf, ds)
+    else:
+        with nogil:
+            fn_col2im_f64(&g, <double *>vc.buf, <double *>vd.buf, ds)
+
+
+def max_pool_forward(x, out, arg_max, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t stride,
+                     Py_ssize_t pad):
+    """out, arg_max := the max of each window of x and its first position."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *vx = b.get(x, False)
+    cdef Py_buffer *vo = b.get(out, True)
+    cdef Py_buffer *va = b.get(arg_max, True)
+    cdef Py_ssize_t xs[4]
+    _element_strides(vx, xs)
+    cdef fn_window g = _window(x.shape, ph, pw, stride, pad, out.shape[2], out.shape[3])
+    if vx.itemsize == 4:
+        with nogil:
+            fn_max_pool_forward_f32(&g, <float *>vx.buf, xs, <float *>vo.buf, <int32_t *>va.buf)
+    else:
+        with nogil:
+            fn_max_pool_forward_f64(&g, <double *>vx.buf, xs, <double *>vo.buf,
+                                    <int32_t *>va.buf)
+
+
+def max_pool_backward(dout, arg_max, dx, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t stride,
+                      Py_ssize_t pad):
+    """dx += dout at each window's arg_max; dx zeroed, any element strides."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *vo = b.get(dout, False)
+    cdef Py_buffer *va = b.get(arg_max, False)
+    cdef Py_buffer *vd = b.get(dx, True)
+    cdef Py_ssize_t os[4]
+    cdef Py_ssize_t ds[4]
+    _element_strides(vo, os)
+    _element_strides(vd, ds)
+    cdef fn_window g = _window(dx.shape, ph, pw, stride, pad, dout.shape[2], dout.shape[3])
+    if vo.itemsize == 4:
+        with nogil:
+            fn_max_pool_backward_f32(&g, <float *>vo.buf, os, <int32_t *>va.buf,
+                                     <float *>vd.buf, ds)
+    else:
+        with nogil:
+            fn_max_pool_backward_f64(&g, <double *>vo.buf, os, <int32_t *>va.buf,
+                                     <double *>vd.buf, ds)
+
+
+def batchnorm_forward_train(x, gamma, beta, running_mean, running_var, double momentum,
+                            out, xn, std):
+    """out, xn, std := batch norm of the C-order (n, d) x, n >= 1; running stats in place."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *v[9]
+    for k, (arr, w) in enumerate(((x, 0), (gamma, 0), (beta, 0), (running_mean, 1),
+                                  (running_var, 1), (out, 1), (xn, 1), (std, 1))):
+        v[k] = b.get(arr, w)
+    cdef size_t n = x.shape[0], d = x.shape[1]
+    if v[0].itemsize == 4:
+        with nogil:
+            fn_batchnorm_forward_train_f32(n, d, <float *>v[0].buf, <float *>v[1].buf,
+                                           <float *>v[2].buf, <float *>v[3].buf,
+                                           <float *>v[4].buf, momentum, <float *>v[5].buf,
+                                           <float *>v[6].buf, <float *>v[7].buf)
+    else:
+        with nogil:
+            fn_batchnorm_forward_train_f64(n, d, <double *>v[0].buf, <double *>v[1].buf,
+                                           <double *>v[2].buf, <double *>v[3].buf,
+                                           <double *>v[4].buf, momentum, <double *>v[5].buf,
+                                           <double *>v[6].buf, <double *>v[7].buf)
+
+
+def batchnorm_forward_infer(x, gamma, beta, running_mean, running_var, out):
+    """out := batch norm of the C-order (n, d) x with the running statistics."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *v[6]
+    for k, (arr, w) in enumerate(((x, 0), (gamma, 0), (beta, 0), (running_mean, 0),
+                                  (running_var, 0), (out, 1))):
+        v[k] = b.get(arr, w)
+    cdef size_t n = x.shape[0], d = x.shape[1]
+    if v[0].itemsize == 4:
+        with nogil:
+            fn_batchnorm_forward_infer_f32(n, d, <float *>v[0].buf, <float *>v[1].buf,
+                                           <float *>v[2].buf, <float *>v[3].buf,
+                                           <float *>v[4].buf, <float *>v[5].buf)
+    else:
+        with nogil:
+            fn_batchnorm_forward_infer_f64(n, d, <double *>v[0].buf, <double *>v[1].buf,
+                                           <double *>v[2].buf, <double *>v[3].buf,
+                                           <double *>v[4].buf, <double *>v[5].buf)
+
+
+def batchnorm_backward(dout, xn, std, gamma, dx, dgamma, dbeta):
+    """dx, dgamma, dbeta := batch norm's gradients, every array C-order."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *v[7]
+    for k, (arr, w) in enumerate(((dout, 0), (xn, 0), (std, 0), (gamma, 0), (dx, 1),
+                                  (dgamma, 1), (dbeta, 1))):
+        v[k] = b.get(arr, w)
+    cdef size_t n = dout.shape[0], d = dout.shape[1]
+    if v[0].itemsize == 4:
+        with nogil:
+            fn_batchnorm_backward_f32(n, d, <float *>v[0].buf, <float *>v[1].buf,
+                                      <float *>v[2].buf, <float *>v[3].buf, <float *>v[4].buf,
+                                      <float *>v[5].buf, <float *>v[6].buf)
+    else:
+        with nogil:
+            fn_batchnorm_backward_f64(n, d, <double *>v[0].buf, <double *>v[1].buf,
+                                      <double *>v[2].buf, <double *>v[3].buf,
+                                      <double *>v[4].buf, <double *>v[5].buf,
+                                      <double *>v[6].buf)
+
+
+def mask_multiply(x, mask, y):
+    """y := x·mask, x, mask (bool) and y C-order of one size."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *vx = b.get(x, False)
+    cdef Py_buffer *vm = b.get(mask, False)
+    cdef Py_buffer *vy = b.get(y, True)
+    cdef size_t size = vx.len // vx.itemsize
+    if vx.itemsize == 4:
+        with nogil:
+            fn_mask_multiply_f32(size, <float *>vx.buf, <uint8_t *>vm.buf, <float *>vy.buf)
+    else:
+        with nogil:
+            fn_mask_multiply_f64(size, <double *>vx.buf, <uint8_t *>vm.buf, <double *>vy.buf)

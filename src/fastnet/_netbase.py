@@ -1,0 +1,96 @@
+"""LayeredNet: what the book's networks share (predict, loss, accuracy, gradients, pickles)."""
+
+from . import _net_init
+from .backend import current
+from .gradient import numerical_gradient as _numerical_gradient
+from .layers import BatchNormalization, Dropout
+
+_TRAIN_AWARE = (Dropout, BatchNormalization)  # their forward takes train_flg
+
+
+class LayeredNet:
+    """A chain of layers and a SoftmaxWithLoss; subclasses build `params`, `layers`
+    (a list or an OrderedDict) and `_grad_sources`: (param key, layer, attribute)."""
+
+    weight_decay_lambda = 0
+
+    def _layer_list(self):
+        return list(self.layers.values()) if isinstance(self.layers, dict) else self.layers
+
+    def predict(self, x, train_flg=False):
+        for layer in self._layer_list():
+            x = layer.forward(x, train_flg) if isinstance(layer, _TRAIN_AWARE) else layer.forward(x)
+        return x
+
+    def _decay(self):
+        """0.5·λ·ΣW² over the weights (0 without weight decay)."""
+        lam = self.weight_decay_lambda
+        if not lam:
+            return 0.0
+        xp = current().xp
+        # Summed where the weights live, then read once: on a GPU every
+        # float() waits for the device.
+        squares = sum(xp.vdot(self.params[key], self.params[key])
+                      for key, _, attr in self._grad_sources if attr == "dW")
+        return 0.5 * lam * float(squares)
+
+    def loss(self, x, t, train_flg=True):
+        """Cross-entropy of softmax(predict(x, train_flg)) against t (+ weight decay)."""
+        return self.last_layer.forward(self.predict(x, train_flg), t) + self._decay()
+
+    def _training_loss(self, x, t):
+        return self.loss(x, t, train_flg=True)
+
+    def accuracy(self, x, t, batch_size=100):
+        """Fraction of samples whose top score is the label, predicted batch by batch.
+
+        Unlike the book's loop, a last partial batch is counted too.
+        """
+        t = current().asarray(t, "t", "accuracy")  # a host t on the GPU: a clear TypeError
+        if t.ndim != 1:
+            t = t.argmax(axis=1)
+        hits = 0  # counted where the arrays live, read back once
+        for i in range(0, x.shape[0], batch_size):
+            y = self.predict(x[i:i + batch_size], train_flg=False)
+            hits = hits + (y.argmax(axis=1) == t[i:i + batch_size]).sum()
+        return int(hits) / x.shape[0]
+
+    def numerical_gradient(self, x, t):
+        """Gradients by central differences (slow; for checking `gradient`)."""
+
+        def loss_w(_):
+            return self._training_loss(x, t)
+
+        return {key: _numerical_gradient(loss_w, param) for key, param in self.params.items()}
+
+    def gradient(self, x, t):
+        """Gradients of `loss(x, t)` by backpropagation, keyed like params."""
+        self._training_loss(x, t)
+        dout = self.last_layer.backward(1)
+        for layer in reversed(self._layer_list()):
+            dout = layer.backward(dout)
+        grads = {key: getattr(layer, attr) for key, layer, attr in self._grad_sources}
+        lam = self.weight_decay_lambda
+        if lam:
+            # d/dW of 0.5·λ·ΣW² is λ·W; a new array, so layer.dW stays the data gradient.
+            for key, layer, attr in self._grad_sources:
+                if attr == "dW":
+                    grads[key] = layer.dW + lam * layer.W
+        return grads
+
+    def save_params(self, file_name="params.pkl"):
+        """Pickle the params dict (the book's format)."""
+        _net_init.save_params(self.params, file_name)
+
+    def load_params(self, file_name="params.pkl"):
+        """Load a pickled params dict (the book's files too) into this net, in place."""
+        _net_init.load_params(self.params, file_name)
+
+    def _sources(self, pairs):
+        """(key, layer, attr) for each numbered layer: W/b, or gamma/beta for batch norm."""
+        out = []
+        for i, layer in pairs:
+            names = ("gamma", "dgamma", "beta", "dbeta") if isinstance(
+                layer, BatchNormalization) else ("W", "dW", "b", "db")
+            out += [(f"{names[0]}{i}", layer, names[1]), (f"{names[2]}{i}", layer, names[3])]
+        return out

@@ -1,0 +1,125 @@
+"""im2col / col2im, max pooling, batch norm and dropout for the "cython" backend.
+
+Same names and signatures as `fastnet.backend.reference`. Outputs are
+allocated here with NumPy; `fastnet._conv` fills them from C (csrc/conv.c)
+without the GIL. Two layout choices, invisible in the values:
+
+- Images are read through their strides, so a Convolution's output (a
+  transposed, channels-last view) is pooled or im2col'ed without a copy.
+- col2im and max_pool_backward return their (N, C, H, W) gradient in
+  channels-last MEMORY order (a transposed view), the order in which the
+  Convolution layer before them wants its dout: its reshape is then free.
+"""
+
+import numpy as np
+
+from .. import _conv
+from . import reference
+from .reference import conv_output_size, dropout_mask  # noqa: F401  (NumPy's generator)
+
+
+def _readable(x):
+    # The kernels index whole elements: a (rare) misaligned view is copied first.
+    return x if x.flags.aligned else x.copy()
+
+
+def _channels_last_zeros(shape, dtype):
+    n, c, h, w = shape
+    return np.zeros((n, h, w, c), dtype).transpose(0, 3, 1, 2)
+
+
+def im2col(x, filter_h, filter_w, stride=1, pad=0):
+    """col[(n, oh, ow), (c, i, j)] := x_pad[n, c, oh·stride + i, ow·stride + j]."""
+    n, c, h, w = x.shape
+    oh = conv_output_size(h, filter_h, stride, pad)
+    ow = conv_output_size(w, filter_w, stride, pad)
+    col = np.empty((n * oh * ow, c * filter_h * filter_w), x.dtype)
+    _conv.im2col(_readable(x), col, filter_h, filter_w, stride, pad, oh, ow)
+    return col
+
+
+def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+    """The adjoint of im2col: patches added back into (N, C, H, W) (channels-last memory)."""
+    n, c, h, w = input_shape
+    oh = conv_output_size(h, filter_h, stride, pad)
+    ow = conv_output_size(w, filter_w, stride, pad)
+    dx = _channels_last_zeros(input_shape, col.dtype)
+    _conv.col2im(np.ascontiguousarray(col), dx, filter_h, filter_w, stride, pad, oh, ow)
+    return dx
+
+
+def max_pool_forward(x, pool_h, pool_w, stride, pad):
+    """(out, arg_max): each window's max and the position of its first maximum."""
+    n, c, h, w = x.shape
+    oh = conv_output_size(h, pool_h, stride, pad)
+    ow = conv_output_size(w, pool_w, stride, pad)
+    out = np.empty((n, c, oh, ow), x.dtype)
+    arg_max = np.empty((n, c, oh, ow), np.int32)
+    _conv.max_pool_forward(_readable(x), out, arg_max, pool_h, pool_w, stride, pad)
+    return out, arg_max
+
+
+def max_pool_backward(dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
+    """dx: each dout routed to its window's arg_max (channels-last memory)."""
+    dx = _channels_last_zeros(input_shape, dout.dtype)
+    _conv.max_pool_backward(_readable(dout), np.ascontiguousarray(arg_max), dx,
+                            pool_h, pool_w, stride, pad)
+    return dx
+
+
+def _contiguous(*arrays):
+    return all(a.flags.c_contiguous for a in arrays)
+
+
+def batchnorm_forward_train(x, gamma, beta, running_mean, running_var, momentum):
+    """(out, xn, std) of batch norm; running statistics updated in place."""
+    if not _contiguous(running_mean, running_var):
+        # strided running statistics: the reference updates them themselves, never a copy
+        return reference.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,
+                                                 momentum)
+    x = np.ascontiguousarray(x)
+    out = np.empty_like(x)
+    xn = np.empty_like(x)
+    std = np.empty(x.shape[1], x.dtype)
+    _conv.batchnorm_forward_train(x, np.ascontiguousarray(gamma), np.ascontiguousarray(beta),
+                                  running_mean, running_var, momentum, out, xn, std)
+    return out, xn, std
+
+
+def batchnorm_forward_infer(x, gamma, beta, running_mean, running_var):
+    """γ·(x - running_mean)/√(running_var + eps) + β."""
+    x = np.ascontiguousarray(x)
+    out = np.empty_like(x)
+    _conv.batchnorm_forward_infer(x, *(np.ascontiguousarray(a) for a in
+                                       (gamma, beta, running_mean, running_var)), out)
+    return out
+
+
+def batchnorm_backward(dout, xn, std, gamma):
+    """(dx, dgamma, dbeta) in two passes over the batch."""
+    dout = np.ascontiguousarray(dout)
+    dx = np.empty_like(dout)
+    dgamma = np.empty(dout.shape[1], dout.dtype)
+    dbeta = np.empty(dout.shape[1], dout.dtype)
+    _conv.batchnorm_backward(dout, np.ascontiguousarray(xn), np.ascontiguousarray(std),
+                             np.ascontiguousarray(gamma), dx, dgamma, dbeta)
+    return dx, dgamma, dbeta
+
+
+def dropout_forward(x, mask):
+    """Y := X·M in one pass (NumPy would first cast the mask to floats)."""
+    if not _contiguous(x, mask):
+        return reference.dropout_forward(x, mask)
+    y = np.empty_like(x)
+    _conv.mask_multiply(_readable(x), mask, y)
+    return y
+
+
+def dropout_backward(dout, mask):
+    """dX := dout·M."""
+    return dropout_forward(dout, mask)
+
+
+def dropout_infer(x, dropout_ratio):
+    """Y := X·(1 - ratio): one NumPy pass already."""
+    return reference.dropout_infer(x, dropout_ratio)

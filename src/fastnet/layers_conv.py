@@ -1,0 +1,182 @@
+"""The book's chapter 6-7 layers: Convolution, Pooling, BatchNormalization, Dropout.
+
+Same constructors, forward signatures and stored attributes as the book
+(`dW`, `db`, `col`, `col_W`, `arg_max`, `dgamma`, `dbeta`, `running_mean`,
+`running_var`, `mask`), computed through the current backend. Parameters are
+the caller's arrays, read by reference on every call. As in fastnet.layers:
+
+- `Convolution(..., activation="relu")` fuses the ReLU after it into its
+  GEMM's epilogue, and `need_input_grad = False` skips dx (the first layer).
+- No backward writes into the `dout` it receives.
+"""
+
+from .backend import current
+
+__all__ = ["Convolution", "Pooling", "BatchNormalization", "Dropout"]
+
+
+def _output_size(size, filter_size, stride, pad):
+    return (size + 2 * pad - filter_size) // stride + 1
+
+
+class Convolution:
+    """out = act(x ⊛ W + b): x (N, C, H, W), W (FN, C, FH, FW), b (FN,) -> (N, FN, OH, OW).
+
+    Computed like the book: im2col turns every patch into a row, then one
+    GEMM multiplies the (N·OH·OW, C·FH·FW) patches by the (C·FH·FW, FN)
+    filters. The result comes back in (n, oh, ow, fn) order, so forward
+    returns the book's transposed (N, FN, OH, OW) view of it, not a copy.
+    """
+
+    def __init__(self, W, b, stride=1, pad=0, activation="identity"):
+        self.W = W
+        self.b = b
+        self.stride = stride
+        self.pad = pad
+        self.activation = activation
+        self.need_input_grad = True
+        self.x = None
+        self.col = None
+        self.col_W = None
+        self.dW = None
+        self.db = None
+        self._out = None  # act(...) in (N·OH·OW, FN), kept when act is not identity
+
+    def forward(self, x):
+        FN, C, FH, FW = self.W.shape
+        if getattr(x, "ndim", 0) == 4 and x.shape[1] != C:
+            raise ValueError(
+                f"Convolution: x {x.shape} has {x.shape[1]} channels but W {self.W.shape} "
+                f"expects {C}"
+            )
+        B = current()
+        col = B.im2col(x, FH, FW, self.stride, self.pad)
+        N, _, H, W = x.shape
+        OH = _output_size(H, FH, self.stride, self.pad)
+        OW = _output_size(W, FW, self.stride, self.pad)
+        self.col_W = self.W.reshape(FN, -1).T  # (C·FH·FW, FN), a view, as in the book
+        out = B.gemm(col, self.col_W, self.b, self.activation)
+        self.x = x
+        self.col = col
+        self._out = None if self.activation == "identity" else out
+        return out.reshape(N, OH, OW, FN).transpose(0, 3, 1, 2)
+
+    def backward(self, dout):
+        FN, C, FH, FW = self.W.shape
+        B = current()
+        # (N, FN, OH, OW) -> (N·OH·OW, FN): free when dout is in the (n, oh, ow, fn)
+        # order forward produced (e.g. a ReLU or pooling passed it back as is).
+        dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)
+        if self._out is not None:
+            dout = B.activation_backward(dout, self._out, self.activation)
+        self.db = B.column_sum(dout)
+        self.dW = B.gemm(dout, self.col, trans_a=True).reshape(FN, C, FH, FW)
+        if not self.need_input_grad:
+            return None
+        dcol = B.gemm(dout, self.col_W, trans_b=True)
+        return B.col2im(dcol, self.x.shape, FH, FW, self.stride, self.pad)
+
+
+class Pooling:
+    """Max pooling: out[n, c] = the max of each pool_h x pool_w window, moved by stride.
+
+    backward sends each output's gradient to the input that won its window
+    (the first maximum on ties, like np.argmax).
+    """
+
+    def __init__(self, pool_h, pool_w, stride=2, pad=0):
+        self.pool_h = pool_h
+        self.pool_w = pool_w
+        self.stride = stride
+        self.pad = pad
+        self.x = None
+        self._arg_max = None  # (N, C, OH, OW) int32: position i·pool_w + j in the window
+
+    def forward(self, x):
+        out, self._arg_max = current().max_pool_forward(
+            x, self.pool_h, self.pool_w, self.stride, self.pad)
+        self.x = x
+        return out
+
+    def backward(self, dout):
+        return current().max_pool_backward(dout, self._arg_max, self.x.shape, self.pool_h,
+                                           self.pool_w, self.stride, self.pad)
+
+    @property
+    def arg_max(self):
+        """The book's layout: one entry per window, windows in (n, oh, ow, c) order."""
+        if self._arg_max is None:
+            return None
+        return self._arg_max.transpose(0, 2, 3, 1).reshape(-1)
+
+
+class BatchNormalization:
+    """out = γ·(x - μ)/√(σ² + eps) + β with batch statistics (train) or running ones.
+
+    x is (N, D), or (N, C, H, W) flattened to (N, C·H·W) per sample like the
+    book (so gamma has C·H·W entries). running_mean / running_var start as
+    zeros on the first forward and are updated IN PLACE:
+    momentum·old + (1 - momentum)·batch.
+    """
+
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None):
+        self.gamma = gamma
+        self.beta = beta
+        self.momentum = momentum
+        self.input_shape = None
+        self.running_mean = running_mean
+        self.running_var = running_var
+        self.batch_size = None
+        self.xn = None
+        self.std = None
+        self.dgamma = None
+        self.dbeta = None
+
+    def forward(self, x, train_flg=True):
+        self.input_shape = x.shape
+        if x.ndim != 2:
+            x = x.reshape(x.shape[0], -1)
+        B = current()
+        if self.running_mean is None:
+            dtype = B.xp.result_type(x.dtype, self.gamma.dtype)
+            self.running_mean = B.xp.zeros(x.shape[1], dtype=dtype)
+            self.running_var = B.xp.zeros(x.shape[1], dtype=dtype)
+        if train_flg:
+            self.batch_size = x.shape[0]
+            out, self.xn, self.std = B.batchnorm_forward_train(
+                x, self.gamma, self.beta, self.running_mean, self.running_var, self.momentum)
+        else:
+            out = B.batchnorm_forward_infer(x, self.gamma, self.beta, self.running_mean,
+                                            self.running_var)
+        return out.reshape(self.input_shape)
+
+    def backward(self, dout):
+        if dout.ndim != 2:
+            dout = dout.reshape(dout.shape[0], -1)
+        dx, self.dgamma, self.dbeta = current().batchnorm_backward(
+            dout, self.xn, self.std, self.gamma)
+        return dx.reshape(self.input_shape)
+
+    @property
+    def xc(self):
+        """x - μ of the last training batch (the book stores it; here it is x̂·std)."""
+        return None if self.xn is None else self.xn * self.std
+
+
+class Dropout:
+    """Training keeps each unit whose np.random.rand() draw > dropout_ratio;
+    inference keeps all and scales by 1 - dropout_ratio. Stores `mask`."""
+
+    def __init__(self, dropout_ratio=0.5):
+        self.dropout_ratio = dropout_ratio
+        self.mask = None
+
+    def forward(self, x, train_flg=True):
+        B = current()
+        if train_flg:
+            self.mask = B.dropout_mask(x.shape, self.dropout_ratio)
+            return B.dropout_forward(x, self.mask)
+        return B.dropout_infer(x, self.dropout_ratio)
+
+    def backward(self, dout):
+        return current().dropout_backward(dout, self.mask)

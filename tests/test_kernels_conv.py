@@ -1,0 +1,269 @@
+"""im2col / col2im, max pooling, batch norm and dropout: every backend against the reference.
+
+The reference itself is checked first against definitions written as plain
+loops (and col2im as the adjoint of im2col), then every backend against it
+over odd sizes, stride 1-3, pad 0-2, non-square windows, both dtypes, empty
+batches and non-contiguous inputs.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+RTOL = {np.float32: 1e-5, np.float64: 1e-12}
+ATOL = {np.float32: 1e-5, np.float64: 1e-12}
+
+# (N, C, H, W, FH, FW, stride, pad): odd, prime, non-square, windows that do not
+# tile the input (stride not dividing H + 2·pad - FH), a window as big as the
+# padded image, an empty batch.
+GEOMETRIES = [
+    (2, 3, 7, 5, 3, 3, 1, 0),
+    (1, 1, 5, 5, 5, 5, 1, 0),
+    (3, 2, 9, 8, 2, 3, 2, 1),
+    (2, 5, 11, 7, 3, 2, 3, 2),
+    (1, 2, 6, 13, 4, 1, 2, 2),
+    (2, 1, 4, 4, 8, 8, 1, 2),
+    (0, 3, 6, 6, 3, 3, 1, 1),
+    (4, 7, 13, 11, 5, 3, 3, 0),
+    (2, 3, 28, 28, 5, 5, 1, 0),
+]
+LAYOUTS = ("c", "channels_last", "strided")
+
+
+def image(shape, dtype, layout="c", seed=0):
+    """Random (N, C, H, W) values in the given memory layout."""
+    rng = np.random.default_rng(seed)
+    n, c, h, w = shape
+    if layout == "c":
+        return rng.standard_normal(shape).astype(dtype)
+    if layout == "channels_last":  # a transposed view, like Convolution's output
+        return rng.standard_normal((n, h, w, c)).astype(dtype).transpose(0, 3, 1, 2)
+    return rng.standard_normal((n, c, h, 2 * w)).astype(dtype)[..., ::2]
+
+
+def out_size(size, f, stride, pad):
+    return (size + 2 * pad - f) // stride + 1
+
+
+def close(actual, expected, dtype):
+    assert actual.shape == expected.shape, (actual.shape, expected.shape)
+    assert actual.dtype == expected.dtype, (actual.dtype, expected.dtype)
+    np.testing.assert_allclose(actual, expected, rtol=RTOL[dtype], atol=ATOL[dtype])
+
+
+# ------------------------------------------------------ the definitions
+
+
+def loop_im2col(x, fh, fw, stride, pad):
+    n, c, h, w = x.shape
+    oh, ow = out_size(h, fh, stride, pad), out_size(w, fw, stride, pad)
+    col = np.zeros((n * oh * ow, c * fh * fw), x.dtype)
+    for b, y, z, ch, i, j in itertools.product(range(n), range(oh), range(ow), range(c),
+                                               range(fh), range(fw)):
+        r, s = y * stride + i - pad, z * stride + j - pad
+        if 0 <= r < h and 0 <= s < w:
+            col[(b * oh + y) * ow + z, (ch * fh + i) * fw + j] = x[b, ch, r, s]
+    return col
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES[:6])
+def test_reference_im2col_is_the_loop_definition(reference, geom):
+    n, c, h, w, fh, fw, stride, pad = geom
+    x = image((n, c, h, w), np.float64)
+    np.testing.assert_array_equal(reference.im2col(x, fh, fw, stride, pad),
+                                  loop_im2col(x, fh, fw, stride, pad))
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES[:6])
+def test_reference_col2im_is_the_loop_adjoint(reference, geom):
+    n, c, h, w, fh, fw, stride, pad = geom
+    oh, ow = out_size(h, fh, stride, pad), out_size(w, fw, stride, pad)
+    col = np.random.default_rng(1).standard_normal((n * oh * ow, c * fh * fw))
+    expected = np.zeros((n, c, h, w))
+    for b, y, z, ch, i, j in itertools.product(range(n), range(oh), range(ow), range(c),
+                                               range(fh), range(fw)):
+        r, s = y * stride + i - pad, z * stride + j - pad
+        if 0 <= r < h and 0 <= s < w:
+            expected[b, ch, r, s] += col[(b * oh + y) * ow + z, (ch * fh + i) * fw + j]
+    np.testing.assert_allclose(reference.col2im(col, (n, c, h, w), fh, fw, stride, pad),
+                               expected, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES)
+def test_col2im_is_the_adjoint_of_im2col(backend, geom):
+    """<im2col(x), c> == <x, col2im(c)> for random x and c."""
+    n, c, h, w, fh, fw, stride, pad = geom
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((n, c, h, w))
+    oh, ow = out_size(h, fh, stride, pad), out_size(w, fw, stride, pad)
+    col = rng.standard_normal((n * oh * ow, c * fh * fw))
+    lhs = np.vdot(backend.im2col(x, fh, fw, stride, pad), col)
+    rhs = np.vdot(x, backend.col2im(col, (n, c, h, w), fh, fw, stride, pad))
+    assert abs(lhs - rhs) <= 1e-10 * max(1.0, abs(lhs)), (lhs, rhs)
+
+
+# ----------------------------------------------- every backend vs the reference
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_im2col(backend, reference, dtype, geom, layout):
+    n, c, h, w, fh, fw, stride, pad = geom
+    x = image((n, c, h, w), dtype, layout)
+    col = backend.im2col(x, fh, fw, stride, pad)
+    # a copy of values: exact on every backend
+    np.testing.assert_array_equal(col, reference.im2col(x, fh, fw, stride, pad))
+    assert col.dtype == dtype
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("layout", ("c", "transposed"))
+def test_col2im(backend, reference, dtype, geom, layout):
+    n, c, h, w, fh, fw, stride, pad = geom
+    rows = n * out_size(h, fh, stride, pad) * out_size(w, fw, stride, pad)
+    col = np.random.default_rng(3).standard_normal((rows, c * fh * fw)).astype(dtype)
+    if layout == "transposed":
+        col = np.asfortranarray(col)
+    close(backend.col2im(col, (n, c, h, w), fh, fw, stride, pad),
+          reference.col2im(col, (n, c, h, w), fh, fw, stride, pad), dtype)
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_max_pool_forward(backend, reference, dtype, geom, layout):
+    n, c, h, w, ph, pw, stride, pad = geom
+    x = image((n, c, h, w), dtype, layout, seed=4)
+    out, arg_max = backend.max_pool_forward(x, ph, pw, stride, pad)
+    ref_out, ref_arg = reference.max_pool_forward(x, ph, pw, stride, pad)
+    np.testing.assert_array_equal(out, ref_out)
+    np.testing.assert_array_equal(arg_max, ref_arg)
+    assert out.dtype == dtype and arg_max.dtype == np.int32
+
+
+def test_max_pool_ties_pick_the_first_maximum(backend, dtype):
+    """The book's np.argmax rule: equal values -> the first in the window (row-major)."""
+    x = np.zeros((1, 2, 4, 4), dtype)
+    x[0, 1, 1, 0] = x[0, 1, 1, 1] = 5  # second row of the first window, twice
+    out, arg_max = backend.max_pool_forward(x, 2, 2, 2, 0)
+    assert arg_max[0, 0].tolist() == [[0, 0], [0, 0]]  # all zeros: first element
+    assert arg_max[0, 1, 0, 0] == 2 and out[0, 1, 0, 0] == 5
+    # padding is zeros that take part (the book pools zero-padded patches)
+    neg = -np.ones((1, 1, 2, 2), dtype)
+    out, arg_max = backend.max_pool_forward(neg, 2, 2, 2, 1)
+    assert out[0, 0, 0, 0] == 0 and arg_max[0, 0, 0, 0] == 0
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_max_pool_backward(backend, reference, dtype, geom, layout):
+    n, c, h, w, ph, pw, stride, pad = geom
+    x = image((n, c, h, w), dtype, seed=5)
+    _, arg_max = reference.max_pool_forward(x, ph, pw, stride, pad)
+    dout = image(arg_max.shape, dtype, layout, seed=6)
+    close(backend.max_pool_backward(dout, arg_max, x.shape, ph, pw, stride, pad),
+          reference.max_pool_backward(dout, arg_max, x.shape, ph, pw, stride, pad), dtype)
+
+
+# -------------------------------------------------------- batch norm
+
+BN_SHAPES = [(1, 1), (2, 3), (7, 13), (100, 30), (64, 257)]
+
+
+def bn_args(shape, dtype, layout):
+    rng = np.random.default_rng(7)
+    x = (3 * rng.standard_normal(shape) + 1).astype(dtype)
+    if layout == "transposed":
+        x = np.asfortranarray(x)
+    gamma = rng.standard_normal(shape[1]).astype(dtype)
+    beta = rng.standard_normal(shape[1]).astype(dtype)
+    return x, gamma, beta
+
+
+@pytest.mark.parametrize("shape", BN_SHAPES)
+@pytest.mark.parametrize("layout", ("c", "transposed"))
+def test_batchnorm_forward_train(backend, reference, dtype, shape, layout):
+    x, gamma, beta = bn_args(shape, dtype, layout)
+    stats = [np.full(shape[1], 0.5, dtype), np.full(shape[1], 2.0, dtype)]
+    ref_stats = [s.copy() for s in stats]
+    got = backend.batchnorm_forward_train(x, gamma, beta, *stats, 0.9)
+    want = reference.batchnorm_forward_train(x, gamma, beta, *ref_stats, 0.9)
+    for a, b in zip(got, want):
+        close(a, b, dtype)
+    for a, b in zip(stats, ref_stats):  # updated in place, like the reference
+        close(a, b, dtype)
+    assert not np.array_equal(stats[0], np.full(shape[1], 0.5, dtype))
+
+
+def test_batchnorm_running_stats_follow_the_book(backend):
+    x = np.array([[1.0, 2.0], [3.0, 6.0]])
+    rm, rv = np.zeros(2), np.ones(2)
+    backend.batchnorm_forward_train(x, np.ones(2), np.zeros(2), rm, rv, 0.9)
+    np.testing.assert_allclose(rm, 0.1 * x.mean(axis=0), rtol=1e-15)
+    np.testing.assert_allclose(rv, 0.9 + 0.1 * x.var(axis=0), rtol=1e-15)
+
+
+@pytest.mark.parametrize("shape", BN_SHAPES + [(0, 4)])
+def test_batchnorm_forward_infer(backend, reference, dtype, shape):
+    x, gamma, beta = bn_args(shape, dtype, "c")
+    rm = np.linspace(-1, 1, shape[1]).astype(dtype)
+    rv = np.linspace(0.5, 2, shape[1]).astype(dtype)
+    close(backend.batchnorm_forward_infer(x, gamma, beta, rm, rv),
+          reference.batchnorm_forward_infer(x, gamma, beta, rm, rv), dtype)
+
+
+@pytest.mark.parametrize("shape", BN_SHAPES)
+@pytest.mark.parametrize("layout", ("c", "transposed"))
+def test_batchnorm_backward(backend, reference, dtype, shape, layout):
+    x, gamma, beta = bn_args(shape, dtype, "c")
+    _, xn, std = reference.batchnorm_forward_train(
+        x, gamma, beta, np.zeros(shape[1], dtype), np.zeros(shape[1], dtype), 0.9)
+    dout = np.random.default_rng(8).standard_normal(shape).astype(dtype)
+    if layout == "transposed":
+        dout = np.asfortranarray(dout)
+    got = backend.batchnorm_backward(dout, xn, std, gamma)
+    want = reference.batchnorm_backward(dout, xn, std, gamma)
+    # dx subtracts means of size ~|dout|: allow their rounding, not a relative one
+    scale = {np.float32: 10.0, np.float64: 1.0}[dtype]
+    for a, b in zip(got, want):
+        assert a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_allclose(a, b, rtol=RTOL[dtype] * scale,
+                                   atol=ATOL[dtype] * scale * np.sqrt(shape[0]))
+
+
+def test_batchnorm_backward_matches_the_books_chain(reference):
+    """The fused formula equals the book's step-by-step backward."""
+    x, gamma, beta = bn_args((9, 5), np.float64, "c")
+    _, xn, std = reference.batchnorm_forward_train(x, gamma, beta, np.zeros(5), np.zeros(5), .9)
+    dout = np.random.default_rng(9).standard_normal((9, 5))
+    xc = x - x.mean(axis=0)
+    dxn = gamma * dout
+    dxc = dxn / std
+    dstd = -np.sum((dxn * xc) / (std * std), axis=0)
+    dvar = 0.5 * dstd / std
+    dxc += (2.0 / 9) * xc * dvar
+    dx_book = dxc - np.sum(dxc, axis=0) / 9
+    dx, dgamma, dbeta = reference.batchnorm_backward(dout, xn, std, gamma)
+    np.testing.assert_allclose(dx, dx_book, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(dgamma, np.sum(xn * dout, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(dbeta, dout.sum(axis=0), rtol=1e-12)
+
+
+# ----------------------------------------------------------- dropout
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (1,), (7, 13), (2, 3, 5, 4)])
+@pytest.mark.parametrize("layout", ("c", "transposed"))
+def test_dropout(backend, reference, dtype, shape, layout):
+    x = np.random.default_rng(10).standard_normal(shape).astype(dtype)
+    if layout == "transposed":
+        x = np.asfortranarray(x)
+    np.random.seed(3)
+    mask = backend.dropout_mask(x.shape, 0.3)
+    np.random.seed(3)
+    np.testing.assert_array_equal(mask, np.random.rand(*shape) > 0.3)  # the book's draw
+    for kernel in ("dropout_forward", "dropout_backward"):
+        got = getattr(backend, kernel)(x, mask)
+        np.testing.assert_array_equal(got, getattr(reference, kernel)(x, mask))
+        assert got.dtype == dtype
+    close(backend.dropout_infer(x, 0.3), reference.dropout_infer(x, 0.3), dtype)
