@@ -1,4 +1,4 @@
-"""The CUDA side of the "cupy" backend: every GPU kernel's source, in one place.
+"""The CUDA side of the "cupy" backend: the dense kernels' sources, and `build`.
 
 Two kinds of kernel, both compiled by CuPy (NVRTC) on first use:
 
@@ -7,9 +7,10 @@ Two kinds of kernel, both compiled by CuPy (NVRTC) on first use:
   Output parameters may be read as well as written, which is how the
   optimizer updates change `param` in place.
 - `RawKernel`: a whole `__global__` function, for work that is not
-  elementwise (softmax, cross-entropy: one thread per row). RawKernels see
-  raw pointers, so the caller (`gpu_ops.py`) passes C-contiguous arrays of
-  exactly the kernel's dtype; `real` is float or double.
+  elementwise (softmax, cross-entropy: one thread per row here; im2col,
+  col2im and pooling in gpu_conv_kernels.py). RawKernels see raw pointers,
+  so the caller (`gpu_ops.py`) passes C-contiguous arrays of exactly the
+  kernel's dtype; `real` is float or double.
 
 Nothing here is NumPy's math: each kernel's one-line statement matches the
 function of the same name in `fastnet.backend.reference`, the specification.
@@ -21,13 +22,7 @@ objects, which CuPy compiles on their first call.
 import types
 
 from . import gpu_conv_kernels
-
-# Added inside the log of the cross-entropy and to the optimizers'
-# denominators: the book's values, as in reference.py.
-CROSS_ENTROPY_EPS = 1e-7
-OPTIMIZER_EPS = 1e-7
-
-ACTIVATIONS = ("identity", "relu", "sigmoid", "tanh")
+from .reference import ACTIVATIONS
 
 # Device functions shared by the elementwise kernels: act_<name>(v) is the
 # activation, as in reference.activation_forward.

@@ -16,7 +16,8 @@ and the reference math in place of the CUDA kernels (tests/_fake_device.py).
 import numpy as np
 
 from .gpu_conv_ops import DeviceConvKernels
-from .gpu_kernels import CROSS_ENTROPY_EPS, OPTIMIZER_EPS, ROW_BLOCK
+from .gpu_kernels import ROW_BLOCK
+from .reference import CROSS_ENTROPY_EPS, OPTIMIZER_EPS
 
 
 class DeviceKernels(DeviceConvKernels):
