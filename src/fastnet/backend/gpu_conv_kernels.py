@@ -120,11 +120,11 @@ CONV_BLOCK = 256
 
 # Batch normalization, elementwise over (N, D) with (D,) vectors broadcast.
 BATCHNORM = {
-    # xn := (x - μ) / std;  out := γ·xn + β
+    # xn := (x - μ) / std;  out := γ·xn + β   (std is spelled stdev: `std` is C++'s namespace)
     "forward_train": (
-        "T x, T mu, T std, T gamma, T beta",
+        "T x, T mu, T stdev, T gamma, T beta",
         "T xn, T out",
-        "xn = (x - mu) / std; out = gamma * xn + beta",
+        "xn = (x - mu) / stdev; out = gamma * xn + beta",
     ),
     # r_μ := m·r_μ + (1 - m)·μ;  r_σ² := m·r_σ² + (1 - m)·σ²  (in place)
     "running": (
@@ -141,8 +141,8 @@ BATCHNORM = {
     ),
     # dx := γ/std·(dout - dβ/N - xn·dγ/N)
     "backward": (
-        "T dout, T xn, T std, T gamma, T dgamma, T dbeta, T count",
+        "T dout, T xn, T stdev, T gamma, T dgamma, T dbeta, T count",
         "T dx",
-        "dx = (gamma / std) * (dout - dbeta / count - xn * (dgamma / count))",
+        "dx = (gamma / stdev) * (dout - dbeta / count - xn * (dgamma / count))",
     ),
 }
