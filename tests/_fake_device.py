@@ -447,6 +447,12 @@ def _rmsprop(grad, lr, decay, one_minus_decay, eps, param, h):
     param -= lr * grad / (np.sqrt(h) + eps)
 
 
+def _keras_rms(grad, lr, decay, gain, eps, param, h):
+    h *= decay
+    h += gain * grad * grad
+    param -= lr * grad / np.sqrt(h + eps)
+
+
 def _adam(grad, lr_t, one_minus_beta1, one_minus_beta2, eps, param, m, v):
     m += one_minus_beta1 * (grad - m)
     v += one_minus_beta2 * (grad * grad - v)
@@ -454,7 +460,7 @@ def _adam(grad, lr_t, one_minus_beta1, one_minus_beta2, eps, param, m, v):
 
 
 _OPTIMIZERS = {"sgd": _sgd, "momentum": _momentum, "nesterov": _nesterov,
-               "adagrad": _adagrad, "rmsprop": _rmsprop, "adam": _adam}
+               "adagrad": _adagrad, "rmsprop": _rmsprop, "keras_rms": _keras_rms, "adam": _adam}
 
 
 def _bias_activation(act):

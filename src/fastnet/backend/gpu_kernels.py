@@ -104,6 +104,12 @@ OPTIMIZERS = {
         "h = h * decay + one_minus_decay * grad * grad;"
         " param -= lr * grad / (sqrt(h) + eps)",
     ),
+    # Keras' RMSprop / Adagrad: h = decay·h + gain·g²; p -= lr·g / √(h + eps)
+    "keras_rms": (
+        "T grad, T lr, T decay, T gain, T eps",
+        "T param, T h",
+        "h = h * decay + gain * grad * grad; param -= lr * grad / sqrt(h + eps)",
+    ),
     # m += (1-β1)(g - m); v += (1-β2)(g² - v); p -= lr_t·m / (√v + eps)
     "adam": (
         "T grad, T lr_t, T one_minus_beta1, T one_minus_beta2, T eps",

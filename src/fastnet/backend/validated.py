@@ -299,6 +299,13 @@ class Backend:
         param, grad = self._update_args("adam_update", param, grad, m, v)
         self.impl.adam_update(param, grad, m, v, float(lr_t), float(beta1), float(beta2))
 
+    def keras_rms_update(self, param, grad, h, lr, decay, gain, eps):
+        """Keras' RMSprop / Adagrad step (eps inside the sqrt), in place."""
+        param, grad = self._update_args("keras_rms_update", param, grad, h)
+        self.impl.keras_rms_update(
+            param, grad, h, float(lr), float(decay), float(gain), float(eps)
+        )
+
     # -------------------------------------------------------- convolution
 
     @staticmethod
