@@ -208,8 +208,11 @@ class FakeCupy:
     def __init__(self):
         self.transfers = collections.Counter()
         # cupy.random draws on the device; the stand-in draws with NumPy's
-        # global generator, so np.random.seed reproduces the CPU backends here.
-        self.random = types.SimpleNamespace(rand=lambda *shape: self._wrap(np.random.rand(*shape)))
+        # generators, so the same seeds reproduce the CPU backends here.
+        self.random = types.SimpleNamespace(
+            rand=lambda *shape: self._wrap(np.random.rand(*shape)),
+            default_rng=lambda seed=None: _Generator(self, seed),
+        )
         for name in self._FUNCTIONS:
             setattr(self, name, self._device_function(name))
         for name in self._ALLOCATORS:
@@ -267,6 +270,17 @@ class FakeCupy:
 
     def asnumpy(self, x):
         return x.get()
+
+
+class _Generator:
+    """cupy.random.Generator's `random`, drawn by NumPy's Generator."""
+
+    def __init__(self, xp, seed):
+        self._xp = xp
+        self._generator = np.random.default_rng(seed)
+
+    def random(self, size=None, dtype=np.float64):
+        return self._xp._wrap(self._generator.random(size, dtype=dtype))
 
 
 # ---------------------------------------------------------------- kernels

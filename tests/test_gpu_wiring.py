@@ -407,20 +407,54 @@ def test_fastnet_backend_cupy_without_a_gpu_is_a_clear_error():
     assert re.match(r"(ImportError|RuntimeError): the 'cupy' backend needs", last), last
 
 
-@pytest.mark.parametrize("optimizer", ["rmsprop", "adam", "sgd"])
-def test_keras_models_train_on_the_device(device, optimizer):
-    """fastnet.keras under the same switch: fit copies its data once per call, not per step."""
-    from fastnet.keras import layers, models, utils
+def keras_model(kind, optimizer):
+    """A small model of each kind a Keras tutorial builds, and its data."""
+    from fastnet.keras import layers, models
 
-    x, t = blobs(n=96, d=6, c=3)
+    x, t = blobs(n=96, d=16, c=3)
     x = x.astype(np.float32)
+    if kind == "dense-sparse":
+        stack = [layers.Dense(16, activation="relu", input_shape=(16,)),
+                 layers.Dense(3, activation="softmax")]
+        loss = "sparse_categorical_crossentropy"
+    elif kind == "dense-onehot-dropout":
+        stack = [layers.Dense(16, activation="tanh", input_shape=(16,)), layers.Dropout(0.2),
+                 layers.Dense(3, activation="softmax")]
+        loss, t = "categorical_crossentropy", np.eye(3, dtype=np.float32)[t]
+    elif kind == "binary":
+        stack = [layers.Dense(8, activation="relu", input_shape=(16,)),
+                 layers.Dense(1, activation="sigmoid")]
+        loss, t = "binary_crossentropy", (t == 0).astype(np.float32)
+    elif kind == "regression":
+        stack = [layers.Dense(8, activation="relu", input_shape=(16,)), layers.Dense(1)]
+        loss, t = "mse", x[:, :1] * 0.5
+    else:  # "conv": channels-last images, Keras' layout
+        x = x.reshape(-1, 4, 4, 1)
+        stack = [layers.Conv2D(4, (3, 3), activation="relu", padding="same",
+                               input_shape=(4, 4, 1)),
+                 layers.MaxPooling2D((2, 2)), layers.Flatten(),
+                 layers.Dense(3, activation="softmax")]
+        loss = "sparse_categorical_crossentropy"
+    model = models.Sequential(stack)
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"] if loss != "mse" else [])
+    return model, x, t
+
+
+@pytest.mark.parametrize("kind, optimizer", [
+    ("dense-sparse", "rmsprop"), ("dense-sparse", "sgd"), ("dense-onehot-dropout", "adam"),
+    ("binary", "rmsprop"), ("regression", "adam"), ("conv", "adam"),
+])
+def test_keras_models_train_on_the_device(device, kind, optimizer):
+    """fastnet.keras under the same switch: fit copies its data once per call, not per step."""
+    from fastnet.keras import utils
+
+    if kind.endswith("dropout") and device is None:
+        pytest.skip("CuPy draws dropout masks with its own generator: no NumPy run to match")
 
     def run():
         utils.set_random_seed(0)
-        model = models.Sequential([layers.Dense(16, activation="relu", input_shape=(6,)),
-                                   layers.Dense(3, activation="softmax")])
-        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"])
+        np.random.seed(0)
+        model, x, t = keras_model(kind, optimizer)
         before = None if device is None else dict(device)
         history = model.fit(x, t, epochs=3, batch_size=16, verbose=0)
         during = None if device is None else {k: device[k] - before.get(k, 0) for k in device}
