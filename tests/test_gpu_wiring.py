@@ -30,7 +30,7 @@ HINT = r"fastnet\.to_device"
 
 @pytest.fixture(params=[FAKE_GPU_NAME, "cupy"])
 def device(request, monkeypatch):
-    """Switch to a GPU backend; yields its transfer counter (None on a real GPU)."""
+    """Switch to a GPU backend; returns its transfer counter (None on a real GPU)."""
     name = request.param
     if name == "cupy":
         try:

@@ -36,8 +36,8 @@ class DeviceKernels(DeviceConvKernels):
         """C := act(op(A)·op(B) + bias): cuBLAS, then one fused epilogue kernel."""
         a = a.T if trans_a else a
         b = b.T if trans_b else b
-        # matmul hands the product to cuBLAS (transposed views become its
-        # transpose flags, not copies).
+        # matmul hands the product to cuBLAS; CuPy can pass a transposed view
+        # as cuBLAS's transpose flag instead of copying it.
         c = self.xp.matmul(a, b)
         if bias is not None:
             self.k.bias_activation[activation](bias, c)  # c := act(c + bias), in place
