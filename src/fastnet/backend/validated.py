@@ -58,6 +58,23 @@ class Backend:
             raise TypeError(f"{kernel}: {name} is not an array: {type(x).__name__}") from exc
 
     @staticmethod
+    def _writeable(x):
+        # NumPy arrays can be read-only views; CuPy arrays have no such flag.
+        return x.flags.writeable
+
+    def asarray(self, x, name="x", where="fastnet"):
+        """x as an array of this backend, converted the way kernel arguments are.
+
+        On a CPU backend a list or scalar becomes a NumPy array; on the GPU
+        backend a host array is refused with a TypeError (see `_from_foreign`).
+        """
+        return x if isinstance(x, self._ndarray) else self._from_foreign(x, name, where)
+
+    def to_device(self, x):
+        """x copied to this backend's memory (NumPy's for a CPU backend: no copy)."""
+        return self.xp.asarray(x)
+
+    @staticmethod
     def _common(a, b, c=None):
         """Cast to the common dtype (float32 with float64 gives float64)."""
         # The usual case, same dtypes, returns at once: np.result_type costs
@@ -246,7 +263,7 @@ class Backend:
                     f"{kernel}: optimizer state {s.shape} {s.dtype} does not match "
                     f"param {param.shape} {param.dtype}"
                 )
-        if not param.flags.writeable:
+        if not self._writeable(param):
             raise ValueError(f"{kernel}: param is read-only and is updated in place")
         if grad.dtype != param.dtype:
             grad = grad.astype(param.dtype)
@@ -406,7 +423,7 @@ class Backend:
         x, gamma, beta = self._common(x, gamma, beta)
         self._running(running_mean, running_var, x, kernel)
         for r in (running_mean, running_var):
-            if not r.flags.writeable:
+            if not self._writeable(r):
                 raise ValueError(f"{kernel}: running statistics are updated in place; "
                                  "they must be writable")
         return self.impl.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,
