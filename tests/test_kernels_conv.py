@@ -267,3 +267,54 @@ def test_dropout(backend, reference, dtype, shape, layout):
         np.testing.assert_array_equal(got, getattr(reference, kernel)(x, mask))
         assert got.dtype == dtype
     close(backend.dropout_infer(x, 0.3), reference.dropout_infer(x, 0.3), dtype)
+
+
+# ------------------------------------------------------- convolution
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("activation", ("identity", "relu"))
+def test_conv_forward(backend, reference, dtype, geom, layout, activation):
+    n, c, h, w, fh, fw, stride, pad = geom
+    x = image((n, c, h, w), dtype, layout, seed=11)
+    W = image((3, c, fh, fw), dtype, seed=12)
+    b = np.random.default_rng(13).standard_normal(3).astype(dtype)
+    got = backend.conv_forward(x, W, b, stride, pad, activation)
+    want = reference.conv_forward(x, W, b, stride, pad, activation)
+    tol = np.sqrt(c * fh * fw)  # sums of c·fh·fw products, in any order
+    np.testing.assert_allclose(got, want, rtol=RTOL[dtype] * tol, atol=ATOL[dtype] * tol)
+    assert got.dtype == dtype and got.shape == want.shape
+
+
+def test_conv_forward_is_the_direct_sum(reference):
+    x = image((2, 3, 6, 5), np.float64, seed=14)
+    W = image((4, 3, 3, 2), np.float64, seed=15)
+    b = np.arange(4.0)
+    xp = np.pad(x, [(0, 0), (0, 0), (1, 1), (1, 1)])
+    want = np.zeros((2, 4, 3, 3))
+    for y, z in itertools.product(range(3), range(3)):
+        patch = xp[:, :, 2 * y:2 * y + 3, 2 * z:2 * z + 2]
+        want[:, :, y, z] = np.einsum("ncij,fcij->nf", patch, W) + b
+    np.testing.assert_allclose(reference.conv_forward(x, W, b, 2, 1), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("need_input_grad", (True, False))
+def test_conv_backward(backend, reference, dtype, geom, layout, need_input_grad):
+    n, c, h, w, fh, fw, stride, pad = geom
+    x = image((n, c, h, w), dtype, seed=16)
+    W = image((3, c, fh, fw), dtype, seed=17)
+    oh, ow = out_size(h, fh, stride, pad), out_size(w, fw, stride, pad)
+    dout = image((n, 3, oh, ow), dtype, layout, seed=18)
+    got = backend.conv_backward(dout, x, W, stride, pad, need_input_grad)
+    want = reference.conv_backward(dout, x, W, stride, pad, need_input_grad)
+    tol = np.sqrt(max(n * oh * ow, 1))  # dW and db sum over every output position
+    for name, a, e in zip(("dx", "dW", "db"), got, want):
+        if e is None:
+            assert a is None, name
+            continue
+        assert a.shape == e.shape and a.dtype == dtype, name
+        np.testing.assert_allclose(a, e, rtol=RTOL[dtype] * tol, atol=ATOL[dtype] * tol,
+                                   err_msg=name)

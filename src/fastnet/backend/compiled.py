@@ -17,6 +17,8 @@ from .compiled_conv import (  # noqa: E402,F401
     batchnorm_forward_infer,
     batchnorm_forward_train,
     col2im,
+    conv_backward,
+    conv_forward,
     dropout_backward,
     dropout_forward,
     dropout_infer,

@@ -14,7 +14,7 @@ without the GIL. Two layout choices, invisible in the values:
 import numpy as np
 
 from .. import _conv
-from . import reference
+from . import compiled_gemm, reference
 from .reference import conv_output_size, dropout_mask  # noqa: F401  (NumPy's generator)
 
 
@@ -48,22 +48,87 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     return dx
 
 
+_ACTIVATION_CODES = {"identity": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
+
+
+def _filters(W, channels_last):
+    """W as the (FN, C·FH·FW) matrix the fused kernel multiplies, columns in its patch order."""
+    fn = W.shape[0]
+    if channels_last:
+        return np.ascontiguousarray(W.transpose(0, 2, 3, 1)).reshape(fn, -1)  # (i, j, c)
+    return np.ascontiguousarray(W).reshape(fn, -1)  # (c, i, j), the book's
+
+
+def _channels_last(x):
+    # Channels adjacent in memory (a Convolution's own output): the kernel then
+    # copies each pixel's channels as one run (csrc/im2col_impl.h).
+    return x.shape[1] > 1 and x.strides[1] == x.itemsize
+
+
+def conv_forward(x, W, b, stride=1, pad=0, activation="identity"):
+    """act(x ⊛ W + b), a chunk of images at a time (csrc/conv_gemm_impl.h).
+
+    The (n, oh, ow, fn) rows come back as the (N, FN, OH, OW) transposed
+    view, like the reference's.
+    """
+    fn, _, fh, fw = W.shape
+    n, _, h, w = x.shape
+    oh = conv_output_size(h, fh, stride, pad)
+    ow = conv_output_size(w, fw, stride, pad)
+    out = np.empty((n, oh, ow, fn), x.dtype)
+    x = _readable(x)
+    cl = _channels_last(x)
+    if not _conv.conv_forward(x, cl, _filters(W, cl), np.ascontiguousarray(b),
+                              _ACTIVATION_CODES[activation], compiled_gemm._kernel_code, out,
+                              fh, fw, stride, pad):
+        raise MemoryError("conv_forward: could not allocate its patch buffer")
+    return out.transpose(0, 3, 1, 2)
+
+
+def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True):
+    """(dx, dW, db), rebuilding the patches chunk by chunk; dx in channels-last memory."""
+    fn, c, fh, fw = W.shape
+    dout = _readable(dout)
+    if dout.strides[2] != dout.shape[3] * dout.strides[3]:
+        dout = np.array(dout, order="C", copy=True)  # (oh, ow) must flatten to one stride
+    x = _readable(x)
+    cl = _channels_last(x)
+    dW = np.empty((fn, c * fh * fw), x.dtype)
+    db = np.empty(fn, x.dtype)
+    dx = _channels_last_zeros(x.shape, x.dtype) if need_input_grad else None
+    if not _conv.conv_backward(dout, x, cl, _filters(W, cl), compiled_gemm._kernel_code,
+                               dW, db, dx, fh, fw, stride, pad):
+        raise MemoryError("conv_backward: could not allocate its patch buffers")
+    if cl:  # back from the kernel's (i, j, c) column order to W's (c, i, j)
+        return dx, np.ascontiguousarray(dW.reshape(fn, fh, fw, c).transpose(0, 3, 1, 2)), db
+    return dx, dW.reshape(fn, c, fh, fw), db
+
+
 def max_pool_forward(x, pool_h, pool_w, stride, pad):
-    """(out, arg_max): each window's max and the position of its first maximum."""
+    """(out, arg_max): each window's max and the position of its first maximum.
+
+    For channels-last x (a Convolution's output) out and arg_max are
+    channels-last too, and the kernel's inner loop runs along the channels.
+    """
     n, c, h, w = x.shape
     oh = conv_output_size(h, pool_h, stride, pad)
     ow = conv_output_size(w, pool_w, stride, pad)
-    out = np.empty((n, c, oh, ow), x.dtype)
-    arg_max = np.empty((n, c, oh, ow), np.int32)
-    _conv.max_pool_forward(_readable(x), out, arg_max, pool_h, pool_w, stride, pad)
+    x = _readable(x)
+    if _channels_last(x):
+        out = np.empty((n, oh, ow, c), x.dtype).transpose(0, 3, 1, 2)
+        arg_max = np.empty((n, oh, ow, c), np.int32).transpose(0, 3, 1, 2)
+    else:
+        out = np.empty((n, c, oh, ow), x.dtype)
+        arg_max = np.empty((n, c, oh, ow), np.int32)
+    _conv.max_pool_forward(x, out, arg_max, pool_h, pool_w, stride, pad)
     return out, arg_max
 
 
 def max_pool_backward(dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
     """dx: each dout routed to its window's arg_max (channels-last memory)."""
     dx = _channels_last_zeros(input_shape, dout.dtype)
-    _conv.max_pool_backward(_readable(dout), np.ascontiguousarray(arg_max), dx,
-                            pool_h, pool_w, stride, pad)
+    _conv.max_pool_backward(_readable(dout), _readable(arg_max), dx, pool_h, pool_w, stride,
+                            pad)
     return dx
 
 

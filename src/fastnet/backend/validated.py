@@ -338,6 +338,40 @@ class Backend:
             )
         return self.impl.col2im(col, shape, int(filter_h), int(filter_w), int(stride), int(pad))
 
+    def _conv_args(self, x, W, kernel, stride, pad):
+        x = self._image(x, "x", kernel)
+        W = self._array(W, "W", kernel)
+        if W.ndim != 4:
+            raise ValueError(f"{kernel}: W must be 4-D (FN, C, FH, FW), got shape {W.shape}")
+        if x.shape[1] != W.shape[1]:
+            raise ValueError(
+                f"{kernel}: x {x.shape} has {x.shape[1]} channels but W {W.shape} "
+                f"expects {W.shape[1]}"
+            )
+        oh, ow = self._window(kernel, x.shape, W.shape[2], W.shape[3], stride, pad)
+        return x, W, (x.shape[0], W.shape[0], oh, ow)
+
+    def conv_forward(self, x, W, b, stride=1, pad=0, activation="identity"):
+        """act(x ⊛ W + b) -> (N, FN, OH, OW). See reference.conv_forward."""
+        x, W, _ = self._conv_args(x, W, "conv_forward", stride, pad)
+        b = self._array(b, "b", "conv_forward", ndim=1)
+        if b.shape[0] != W.shape[0]:
+            raise ValueError(f"conv_forward: b must have shape ({W.shape[0]},) for W {W.shape}, "
+                             f"got {b.shape}")
+        self._activation(activation, "conv_forward")
+        x, W, b = self._common(x, W, b)
+        return self.impl.conv_forward(x, W, b, int(stride), int(pad), activation)
+
+    def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True):
+        """(dx or None, dW, db) of a convolution. See reference.conv_backward."""
+        x, W, out_shape = self._conv_args(x, W, "conv_backward", stride, pad)
+        dout = self._image(dout, "dout", "conv_backward")
+        if dout.shape != out_shape:
+            raise ValueError(f"conv_backward: dout must have shape {out_shape} for x {x.shape} "
+                             f"and W {W.shape}, got {dout.shape}")
+        dout, x, W = self._common(dout, x, W)
+        return self.impl.conv_backward(dout, x, W, int(stride), int(pad), bool(need_input_grad))
+
     def max_pool_forward(self, x, pool_h, pool_w, stride, pad):
         """(out, arg_max) of max pooling. See reference.max_pool_forward."""
         x = self._image(x, "x", "max_pool_forward")

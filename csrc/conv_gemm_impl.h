@@ -1,0 +1,102 @@
+/* The convolution itself, fused, for one float type (define real and FN
+ * first, see im2col_impl.h). The reference builds the whole patch matrix
+ * (for DeepConvNet's second layer, 78,400 x 144: 45 MB in float32), then
+ * multiplies it; every pass over it then goes to main memory. Here the batch
+ * is cut into chunks of images whose patch matrix fits in L2: each chunk's
+ * im2col is multiplied while it is still in cache, and backward rebuilds it
+ * chunk by chunk instead of keeping it. The products are fastnet's packed
+ * GEMM (gemm/), with the bias and activation in its epilogue. */
+
+#include <stdlib.h>
+
+/* A chunk's patch matrix should fit in L2 (512 KiB on the machines measured). */
+#define FN_CONV_CHUNK_BYTES ((size_t)256 * 1024)
+
+/* How many images go in one chunk: at least 1. When dout's rows are not one
+ * stride apart across images (uniform = 0), one image at a time. */
+static ptrdiff_t FN(fn_conv_chunk)(const fn_window *g, int uniform) {
+    const size_t per_image = (size_t)(g->oh * g->ow * g->c * g->fh * g->fw) * sizeof(real);
+    ptrdiff_t images = per_image ? (ptrdiff_t)(FN_CONV_CHUNK_BYTES / per_image) : g->n;
+    if (images < 1 || !uniform) images = 1;
+    return images;
+}
+
+static real *FN(fn_conv_buffer)(const fn_window *g, ptrdiff_t images) {
+    const size_t count = (size_t)(images * g->oh * g->ow * g->c * g->fh * g->fw);
+    return malloc((count ? count : 1) * sizeof(real));
+}
+
+/* im2col / col2im in the column order the caller chose (see conv.h). */
+static void FN(fn_patches)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
+                           int channels_last, real *col) {
+    const ptrdiff_t per_image = g->oh * g->ow * g->c * g->fh * g->fw;
+    for (ptrdiff_t n = 0; n < g->n; n++)
+        FN(fn_image_patches)(g, x + n * xs[0], xs, channels_last, col + n * per_image);
+}
+
+static void FN(fn_unpatches)(const fn_window *g, const real *col, real *dx,
+                             const ptrdiff_t ds[4], int channels_last) {
+    const ptrdiff_t per_image = g->oh * g->ow * g->c * g->fh * g->fw;
+    for (ptrdiff_t n = 0; n < g->n; n++)
+        FN(fn_image_unpatches)(g, col + n * per_image, channels_last, dx + n * ds[0], ds);
+}
+
+int FN(fn_conv_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
+                        int channels_last, const real *w, ptrdiff_t filters, const real *bias,
+                        int activation, int kernel, real *out) {
+    const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
+    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1);
+    real *col = FN(fn_conv_buffer)(g, chunk);
+    if (!col) return -1;
+    int status = 0;
+    for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
+        fn_window part = *g;
+        part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
+        FN(fn_patches)(&part, x + n0 * xs[0], xs, channels_last, col);
+        /* out rows (n, oh, ow) := act(col · Wᵀ + b); Wᵀ is W (filters x k) read by columns */
+        status = FN(fn_gemm_packed)(part.n * rows, filters, k, col, k, 1, w, 1, k,
+                                    out + n0 * rows * filters, filters, bias, activation, kernel);
+    }
+    free(col);
+    return status;
+}
+
+int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
+                         int channels_last, const real *w, ptrdiff_t filters, const real *dout,
+                         const ptrdiff_t os[4], int kernel, real *dw, real *db, real *dx,
+                         const ptrdiff_t ds[4]) {
+    const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
+    /* dout viewed as a matrix: row (n, oh, ow) at n·os[0] + r·os[3] (os[2] = ow·os[3]
+     * was checked in Python), column f at f·os[1] */
+    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, os[0] == rows * os[3]);
+    real *col = FN(fn_conv_buffer)(g, chunk);
+    real *dcol = dx ? FN(fn_conv_buffer)(g, chunk) : NULL;
+    real *part_dw = malloc((size_t)(filters * k ? filters * k : 1) * sizeof(real));
+    int status = (col && part_dw && (dcol || !dx)) ? 0 : -1;
+    for (ptrdiff_t i = 0; i < filters * k; i++) dw[i] = 0;
+    for (ptrdiff_t f = 0; f < filters; f++) db[f] = 0;
+    for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
+        fn_window part = *g;
+        part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
+        const ptrdiff_t m = part.n * rows;
+        const real *d = dout + n0 * os[0];
+        FN(fn_patches)(&part, x + n0 * xs[0], xs, channels_last, col);
+        /* dW += doutᵀ · col */
+        status = FN(fn_gemm_packed)(filters, k, m, d, os[1], os[3], col, k, 1, part_dw, k, NULL,
+                                    0, kernel);
+        for (ptrdiff_t i = 0; i < filters * k; i++) dw[i] += part_dw[i];
+        /* db += Σ over the chunk's rows of dout */
+        for (ptrdiff_t r = 0; r < m; r++)
+            for (ptrdiff_t f = 0; f < filters; f++) db[f] += d[r * os[3] + f * os[1]];
+        if (dx && status == 0) {
+            /* dx += col2im(dout · W) */
+            status = FN(fn_gemm_packed)(m, k, filters, d, os[3], os[1], w, k, 1, dcol, k, NULL,
+                                        0, kernel);
+            FN(fn_unpatches)(&part, dcol, dx + n0 * ds[0], ds, channels_last);
+        }
+    }
+    free(col);
+    free(dcol);
+    free(part_dw);
+    return status;
+}
