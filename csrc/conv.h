@@ -89,15 +89,20 @@ int fn_conv_forward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[
                         int kernel, double *out);
 
 /* Its gradients: dw (filters, c·fh·fw, columns ordered like w's) and db
- * (filters,) written; dx (strides ds, ds[1] == 1 when channels_last; zeroed by the caller) += the input gradient unless dx is NULL. dout:
- * (n, filters, oh, ow) with strides os, os[2] == ow·os[3]. Returns 0 or -1. */
+ * (filters,) written; dx (strides ds, ds[1] == 1 when channels_last; zeroed
+ * by the caller) += the input gradient unless dx is NULL. dout: the gradient
+ * of act(out), (n, filters, oh, ow) with strides os, os[2] == ow·os[3]; y:
+ * act(out) from forward with strides ys likewise (read unless activation is
+ * identity). Returns 0 or -1. */
 int fn_conv_backward_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
                          int channels_last, const float *w, ptrdiff_t filters, const float *dout,
-                         const ptrdiff_t os[4], int kernel, float *dw, float *db, float *dx,
+                         const ptrdiff_t os[4], const float *y, const ptrdiff_t ys[4],
+                         int activation, int kernel, float *dw, float *db, float *dx,
                          const ptrdiff_t ds[4]);
 int fn_conv_backward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
                          int channels_last, const double *w, ptrdiff_t filters, const double *dout,
-                         const ptrdiff_t os[4], int kernel, double *dw, double *db, double *dx,
+                         const ptrdiff_t os[4], const double *y, const ptrdiff_t ys[4],
+                         int activation, int kernel, double *dw, double *db, double *dx,
                          const ptrdiff_t ds[4]);
 
 /* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */

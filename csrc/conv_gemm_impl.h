@@ -61,42 +61,73 @@ int FN(fn_conv_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4]
     return status;
 }
 
+/* dact := dout ⊙ act'(out) for m rows, from the forward output y = act(out)
+ * (the same rules as activation_backward); written as a C-order m x filters block. */
+static void FN(fn_conv_dact)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
+                             ptrdiff_t dcs, const real *y, ptrdiff_t yrs, ptrdiff_t ycs,
+                             int activation, real *dact) {
+    for (ptrdiff_t r = 0; r < m; r++) {
+        for (ptrdiff_t f = 0; f < filters; f++) {
+            const real g = d[r * drs + f * dcs], v = y[r * yrs + f * ycs];
+            real out = g;
+            if (activation == FN_ACT_RELU) out = v > 0 ? g : 0;
+            else if (activation == FN_ACT_SIGMOID) out = g * v * (1 - v);
+            else if (activation == FN_ACT_TANH) out = g * (1 - v * v);
+            dact[r * filters + f] = out;
+        }
+    }
+}
+
 int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
                          int channels_last, const real *w, ptrdiff_t filters, const real *dout,
-                         const ptrdiff_t os[4], int kernel, real *dw, real *db, real *dx,
+                         const ptrdiff_t os[4], const real *y, const ptrdiff_t ys[4],
+                         int activation, int kernel, real *dw, real *db, real *dx,
                          const ptrdiff_t ds[4]) {
     const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
-    /* dout viewed as a matrix: row (n, oh, ow) at n·os[0] + r·os[3] (os[2] = ow·os[3]
-     * was checked in Python), column f at f·os[1] */
-    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, os[0] == rows * os[3]);
+    /* dout (and y) viewed as matrices: row (n, oh, ow) at n·os[0] + r·os[3]
+     * (os[2] = ow·os[3] was checked in Python), column f at f·os[1] */
+    const int act = activation != FN_ACT_IDENTITY;
+    const ptrdiff_t chunk = FN(fn_conv_chunk)(
+        g, os[0] == rows * os[3] && (!act || ys[0] == rows * ys[3]));
     real *col = FN(fn_conv_buffer)(g, chunk);
     real *dcol = dx ? FN(fn_conv_buffer)(g, chunk) : NULL;
+    real *dact = act ? malloc((size_t)(chunk * rows * filters + 1) * sizeof(real)) : NULL;
     real *part_dw = malloc((size_t)(filters * k ? filters * k : 1) * sizeof(real));
-    int status = (col && part_dw && (dcol || !dx)) ? 0 : -1;
+    int status = (col && part_dw && (dcol || !dx) && (dact || !act)) ? 0 : -1;
     for (ptrdiff_t i = 0; i < filters * k; i++) dw[i] = 0;
     for (ptrdiff_t f = 0; f < filters; f++) db[f] = 0;
     for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
         fn_window part = *g;
         part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
         const ptrdiff_t m = part.n * rows;
+        /* the gradient before the activation, d (rows x filters), strides drs, dcs */
         const real *d = dout + n0 * os[0];
+        ptrdiff_t drs = os[3], dcs = os[1];
+        if (act) {  /* fused here, while this chunk of dout is in cache */
+            FN(fn_conv_dact)(m, filters, d, drs, dcs, y + n0 * ys[0], ys[3], ys[1], activation,
+                             dact);
+            d = dact;
+            drs = filters;
+            dcs = 1;
+        }
         FN(fn_patches)(&part, x + n0 * xs[0], xs, channels_last, col);
-        /* dW += doutᵀ · col */
-        status = FN(fn_gemm_packed)(filters, k, m, d, os[1], os[3], col, k, 1, part_dw, k, NULL,
+        /* dW += dᵀ · col */
+        status = FN(fn_gemm_packed)(filters, k, m, d, dcs, drs, col, k, 1, part_dw, k, NULL,
                                     0, kernel);
         for (ptrdiff_t i = 0; i < filters * k; i++) dw[i] += part_dw[i];
-        /* db += Σ over the chunk's rows of dout */
+        /* db += Σ over the chunk's rows of d */
         for (ptrdiff_t r = 0; r < m; r++)
-            for (ptrdiff_t f = 0; f < filters; f++) db[f] += d[r * os[3] + f * os[1]];
+            for (ptrdiff_t f = 0; f < filters; f++) db[f] += d[r * drs + f * dcs];
         if (dx && status == 0) {
-            /* dx += col2im(dout · W) */
-            status = FN(fn_gemm_packed)(m, k, filters, d, os[3], os[1], w, k, 1, dcol, k, NULL,
+            /* dx += col2im(d · W) */
+            status = FN(fn_gemm_packed)(m, k, filters, d, drs, dcs, w, k, 1, dcol, k, NULL,
                                         0, kernel);
             FN(fn_unpatches)(&part, dcol, dx + n0 * ds[0], ds, channels_last);
         }
     }
     free(col);
     free(dcol);
+    free(dact);
     free(part_dw);
     return status;
 }

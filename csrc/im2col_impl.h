@@ -3,33 +3,44 @@
  *   FN(x)   the type's name suffix, x##_f32 or x##_f64
  *
  * The reference copies one filter offset (i, j) for all positions at a time
- * (FH·FW strided slices, then a transposing copy). Here each row of col, one
- * output position, is written once in order: its patch is a handful of short
- * runs of the image, so the writes stream and the reads stay in cache.
- * Threads take whole images (their rows of col and pixels of dx are theirs
- * alone, so col2im's sums need no locks). */
+ * (FH·FW strided slices of the whole batch, then a transposing copy). Here
+ * the same idea runs on one output row (oh) at a time: its OW rows of col
+ * (OW·C·FH·FW values, a few KiB, in L1) are filled one column (c, i, j) at a
+ * time from one contiguous run of the image, so nothing leaves the cache
+ * before it is finished. Threads take whole images (their rows of col and
+ * pixels of dx are theirs alone, so col2im's sums need no locks). */
 
-/* One row of col: the patch at output position (y0, x0) = its top-left corner
- * in unpadded coordinates (negative inside the padding). */
-static inline void FN(fn_patch)(const fn_window *g, const real *xn, const ptrdiff_t xs[4],
-                                ptrdiff_t y0, ptrdiff_t x0, real *row) {
-    const int inside_w = x0 >= 0 && x0 + g->fw <= g->w;
+/* For each filter column j, the output columns ow in [lo[j], hi[j]) whose
+ * pixel lands inside the image: 0 <= ow·stride + j - pad < w. Computed once
+ * per output row: the divisions would otherwise dominate the copying. */
+static inline void FN(fn_inside)(const fn_window *g, ptrdiff_t *lo, ptrdiff_t *hi) {
+    for (ptrdiff_t j = 0; j < g->fw; j++) {
+        const ptrdiff_t first = g->pad - j, last = g->w - 1 + g->pad - j;
+        lo[j] = first <= 0 ? 0 : (first + g->stride - 1) / g->stride;
+        hi[j] = last < 0 ? 0 : last / g->stride + 1;
+        if (hi[j] > g->ow) hi[j] = g->ow;
+        if (lo[j] > hi[j]) lo[j] = hi[j];
+    }
+}
+
+/* The OW rows of col for output row oh of image xn, columns in (c, i, j) order. */
+static inline void FN(fn_patch_rows)(const fn_window *g, const real *xn, const ptrdiff_t xs[4],
+                                     ptrdiff_t oh, real *rows) {
+    const ptrdiff_t k = g->c * g->fh * g->fw, step = g->stride * xs[3];
+    ptrdiff_t lo[g->fw], hi[g->fw];
+    FN(fn_inside)(g, lo, hi);
+    real *d = rows;  /* column (c, i, j) of the first row; the next rows are k apart */
     for (ptrdiff_t c = 0; c < g->c; c++) {
-        const real *xc = xn + c * xs[1];
-        for (ptrdiff_t i = 0; i < g->fh; i++, row += g->fw) {
-            const ptrdiff_t y = y0 + i;
-            if (y < 0 || y >= g->h) {  /* a padding row */
-                for (ptrdiff_t j = 0; j < g->fw; j++) row[j] = 0;
-                continue;
-            }
-            const real *src = xc + y * xs[2];
-            if (inside_w && xs[3] == 1) {  /* the common case: one contiguous run */
-                for (ptrdiff_t j = 0; j < g->fw; j++) row[j] = src[x0 + j];
-            } else {
-                for (ptrdiff_t j = 0; j < g->fw; j++) {
-                    const ptrdiff_t x = x0 + j;
-                    row[j] = (x >= 0 && x < g->w) ? src[x * xs[3]] : 0;
-                }
+        for (ptrdiff_t i = 0; i < g->fh; i++) {
+            const ptrdiff_t y = oh * g->stride - g->pad + i;
+            const int row_inside = y >= 0 && y < g->h;  /* else all padding */
+            const real *src = xn + c * xs[1] + y * xs[2];
+            for (ptrdiff_t j = 0; j < g->fw; j++, d++) {
+                const ptrdiff_t a = row_inside ? lo[j] : 0, b = row_inside ? hi[j] : 0;
+                const real *s = src + (j - g->pad) * xs[3];
+                for (ptrdiff_t ow = 0; ow < a; ow++) d[ow * k] = 0;
+                for (ptrdiff_t ow = a; ow < b; ow++) d[ow * k] = s[ow * step];
+                for (ptrdiff_t ow = b; ow < g->ow; ow++) d[ow * k] = 0;
             }
         }
     }
@@ -47,18 +58,24 @@ void FN(fn_im2col)(const fn_window *g, const real *x, const ptrdiff_t xs[4], rea
         FN(fn_image_patches)(g, x + n * xs[0], xs, 0, col + n * rows * k);
 }
 
-/* One row of col added back into one image dn: (c, i, j) column order. */
-static inline void FN(fn_unpatch)(const fn_window *g, const real *v, ptrdiff_t y0, ptrdiff_t x0,
-                                  real *dn, const ptrdiff_t ds[4]) {
+/* The OW rows of col for output row oh added back into image dn, (c, i, j) order. */
+static inline void FN(fn_unpatch_rows)(const fn_window *g, const real *rows, ptrdiff_t oh,
+                                       real *dn, const ptrdiff_t ds[4]) {
+    const ptrdiff_t k = g->c * g->fh * g->fw, step = g->stride * ds[3];
+    ptrdiff_t lo[g->fw], hi[g->fw];
+    FN(fn_inside)(g, lo, hi);
+    const real *v = rows;
     for (ptrdiff_t c = 0; c < g->c; c++) {
-        real *dc = dn + c * ds[1];
-        for (ptrdiff_t i = 0; i < g->fh; i++, v += g->fw) {
-            const ptrdiff_t y = y0 + i;
-            if (y < 0 || y >= g->h) continue;  /* padding: dropped */
-            real *dst = dc + y * ds[2];
-            for (ptrdiff_t j = 0; j < g->fw; j++) {
-                const ptrdiff_t xx = x0 + j;
-                if (xx >= 0 && xx < g->w) dst[xx * ds[3]] += v[j];
+        for (ptrdiff_t i = 0; i < g->fh; i++) {
+            const ptrdiff_t y = oh * g->stride - g->pad + i;
+            if (y < 0 || y >= g->h) {  /* padding: dropped */
+                v += g->fw;
+                continue;
+            }
+            real *dst = dn + c * ds[1] + y * ds[2];
+            for (ptrdiff_t j = 0; j < g->fw; j++, v++) {
+                real *t = dst + (j - g->pad) * ds[3];
+                for (ptrdiff_t ow = lo[j]; ow < hi[j]; ow++) t[ow * step] += v[ow * k];
             }
         }
     }
@@ -112,13 +129,13 @@ static void FN(fn_image_patches)(const fn_window *g, const real *xn, const ptrdi
                                  int channels_last, real *row) {
     const ptrdiff_t k = g->c * g->fh * g->fw;
     for (ptrdiff_t oh = 0; oh < g->oh; oh++) {
-        for (ptrdiff_t ow = 0; ow < g->ow; ow++, row += k) {
-            const ptrdiff_t y0 = oh * g->stride - g->pad, x0 = ow * g->stride - g->pad;
-            if (channels_last)
-                FN(fn_patch_cl)(g, xn, xs, y0, x0, row);
-            else
-                FN(fn_patch)(g, xn, xs, y0, x0, row);
+        if (!channels_last) {
+            FN(fn_patch_rows)(g, xn, xs, oh, row);
+            row += g->ow * k;
+            continue;
         }
+        for (ptrdiff_t ow = 0; ow < g->ow; ow++, row += k)
+            FN(fn_patch_cl)(g, xn, xs, oh * g->stride - g->pad, ow * g->stride - g->pad, row);
     }
 }
 
@@ -141,12 +158,12 @@ static void FN(fn_image_unpatches)(const fn_window *g, const real *row, int chan
                                    real *dn, const ptrdiff_t ds[4]) {
     const ptrdiff_t k = g->c * g->fh * g->fw;
     for (ptrdiff_t oh = 0; oh < g->oh; oh++) {
-        for (ptrdiff_t ow = 0; ow < g->ow; ow++, row += k) {
-            const ptrdiff_t y0 = oh * g->stride - g->pad, x0 = ow * g->stride - g->pad;
-            if (channels_last)
-                FN(fn_unpatch_cl)(g, row, y0, x0, dn, ds);
-            else
-                FN(fn_unpatch)(g, row, y0, x0, dn, ds);
+        if (!channels_last) {
+            FN(fn_unpatch_rows)(g, row, oh, dn, ds);
+            row += g->ow * k;
+            continue;
         }
+        for (ptrdiff_t ow = 0; ow < g->ow; ow++, row += k)
+            FN(fn_unpatch_cl)(g, row, oh * g->stride - g->pad, ow * g->stride - g->pad, dn, ds);
     }
 }

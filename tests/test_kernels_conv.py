@@ -301,16 +301,20 @@ def test_conv_forward_is_the_direct_sum(reference):
 
 @pytest.mark.parametrize("geom", GEOMETRIES)
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("need_input_grad", (True, False))
-def test_conv_backward(backend, reference, dtype, geom, layout, need_input_grad):
+@pytest.mark.parametrize("need_input_grad, activation",
+                         [(True, "identity"), (False, "identity"), (True, "relu"),
+                          (False, "sigmoid"), (True, "tanh")])
+def test_conv_backward(backend, reference, dtype, geom, layout, need_input_grad, activation):
     n, c, h, w, fh, fw, stride, pad = geom
-    x = image((n, c, h, w), dtype, seed=16)
+    x = image((n, c, h, w), dtype, layout, seed=16)
     W = image((3, c, fh, fw), dtype, seed=17)
-    oh, ow = out_size(h, fh, stride, pad), out_size(w, fw, stride, pad)
-    dout = image((n, 3, oh, ow), dtype, layout, seed=18)
-    got = backend.conv_backward(dout, x, W, stride, pad, need_input_grad)
-    want = reference.conv_backward(dout, x, W, stride, pad, need_input_grad)
-    tol = np.sqrt(max(n * oh * ow, 1))  # dW and db sum over every output position
+    b = np.zeros(3, dtype)
+    y = reference.conv_forward(x, W, b, stride, pad, activation)  # channels-last view
+    dout = image(y.shape, dtype, layout, seed=18)
+    args = (stride, pad, need_input_grad, y, activation)
+    got = backend.conv_backward(dout, x, W, *args)
+    want = reference.conv_backward(dout, x, W, *args)
+    tol = np.sqrt(max(y.size, 1))  # dW and db sum over every output position
     for name, a, e in zip(("dx", "dW", "db"), got, want):
         if e is None:
             assert a is None, name

@@ -58,12 +58,14 @@ cdef extern from "conv.h" nogil:
                             int channels_last, const double *w, Py_ssize_t filters, const double *bias,
                             int activation, int kernel, double *out)
     int fn_conv_backward_f32(const fn_window *g, const float *x, const Py_ssize_t *xs,
-                             int channels_last, const float *w, Py_ssize_t filters, const float *dout,
-                             const Py_ssize_t *os, int kernel, float *dw, float *db, float *dx,
-                             const Py_ssize_t *ds)
+                             int channels_last, const float *w, Py_ssize_t filters,
+                             const float *dout, const Py_ssize_t *os, const float *y,
+                             const Py_ssize_t *ys, int activation, int kernel, float *dw, float *db,
+                             float *dx, const Py_ssize_t *ds)
     int fn_conv_backward_f64(const fn_window *g, const double *x, const Py_ssize_t *xs,
-                             int channels_last, const double *w, Py_ssize_t filters, const double *dout,
-                             const Py_ssize_t *os, int kernel, double *dw, double *db,
+                             int channels_last, const double *w, Py_ssize_t filters,
+                             const double *dout, const Py_ssize_t *os, const double *y,
+                             const Py_ssize_t *ys, int activation, int kernel, double *dw, double *db,
                              double *dx, const Py_ssize_t *ds)
     void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y)
     void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y)
@@ -289,13 +291,15 @@ def conv_forward(x, bint channels_last, w, bias, int activation, int kernel, out
     return status == 0
 
 
-def conv_backward(dout, x, bint channels_last, w, int kernel, dw, db, dx, Py_ssize_t fh,
-                  Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad):
+def conv_backward(dout, y, int activation, x, bint channels_last, w, int kernel, dw, db, dx,
+                  Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad):
     """dw, db := the filter and bias gradients; dx (zeroed, any strides) += the input
-    gradient unless dx is None. dout: (n, filters, oh, ow), strides[2] == ow·strides[3].
-    False if memory ran out."""
+    gradient unless dx is None. dout: the gradient of y = act(out); y is read unless
+    activation is 0 (identity); both (n, filters, oh, ow) with strides[2] ==
+    ow·strides[3]. False if memory ran out."""
     cdef _Buffers b = _Buffers()
     cdef Py_buffer *vd = b.get(dout, False)
+    cdef Py_buffer *vy = b.get(y, False)
     cdef Py_buffer *vx = b.get(x, False)
     cdef Py_buffer *vw = b.get(w, False)
     cdef Py_buffer *vdw = b.get(dw, True)
@@ -303,9 +307,11 @@ def conv_backward(dout, x, bint channels_last, w, int kernel, dw, db, dx, Py_ssi
     cdef Py_buffer *vdx = b.get(dx, True) if dx is not None else NULL
     cdef Py_ssize_t xs[4]
     cdef Py_ssize_t os[4]
+    cdef Py_ssize_t ys[4]
     cdef Py_ssize_t ds[4]
     _element_strides(vx, xs)
     _element_strides(vd, os)
+    _element_strides(vy, ys)
     if vdx != NULL:
         _element_strides(vdx, ds)
     cdef fn_window g = _window(x.shape, fh, fw, stride, pad, dout.shape[2], dout.shape[3])
@@ -314,12 +320,16 @@ def conv_backward(dout, x, bint channels_last, w, int kernel, dw, db, dx, Py_ssi
     cdef int status
     if vx.itemsize == 4:
         with nogil:
-            status = fn_conv_backward_f32(&g, <float *>vx.buf, xs, channels_last, <float *>vw.buf, filters,
-                                          <float *>vd.buf, os, kernel, <float *>vdw.buf,
-                                          <float *>vdb.buf, <float *>dx_ptr, ds)
+            status = fn_conv_backward_f32(&g, <float *>vx.buf, xs, channels_last,
+                                          <float *>vw.buf, filters, <float *>vd.buf, os,
+                                          <float *>vy.buf, ys, activation, kernel,
+                                          <float *>vdw.buf, <float *>vdb.buf, <float *>dx_ptr,
+                                          ds)
     else:
         with nogil:
-            status = fn_conv_backward_f64(&g, <double *>vx.buf, xs, channels_last, <double *>vw.buf, filters,
-                                          <double *>vd.buf, os, kernel, <double *>vdw.buf,
-                                          <double *>vdb.buf, <double *>dx_ptr, ds)
+            status = fn_conv_backward_f64(&g, <double *>vx.buf, xs, channels_last,
+                                          <double *>vw.buf, filters, <double *>vd.buf, os,
+                                          <double *>vy.buf, ys, activation, kernel,
+                                          <double *>vdw.buf, <double *>vdb.buf,
+                                          <double *>dx_ptr, ds)
     return status == 0

@@ -45,14 +45,11 @@ class Convolution:
         return out
 
     def backward(self, dout):
-        B = current()
-        if self._out is not None:
-            # In (n, oh, ow, fn) order, the memory order forward wrote: no copies.
-            dout = B.activation_backward(dout.transpose(0, 2, 3, 1),
-                                         self._out.transpose(0, 2, 3, 1),
-                                         self.activation).transpose(0, 3, 1, 2)
-        dx, self.dW, self.db = B.conv_backward(dout, self.x, self.W, self.stride, self.pad,
-                                               self.need_input_grad)
+        # The activation's derivative is applied inside conv_backward, from the
+        # stored output, a chunk at a time.
+        dx, self.dW, self.db = current().conv_backward(
+            dout, self.x, self.W, self.stride, self.pad, self.need_input_grad, self._out,
+            self.activation)
         return dx
 
     @property

@@ -6,7 +6,7 @@ without the GIL. Two layout choices, invisible in the values:
 
 - Images are read through their strides, so a Convolution's output (a
   transposed, channels-last view) is pooled or im2col'ed without a copy.
-- col2im and max_pool_backward return their (N, C, H, W) gradient in
+- conv_backward and max_pool_backward return their (N, C, H, W) gradient in
   channels-last MEMORY order (a transposed view), the order in which the
   Convolution layer before them wants its dout: its reshape is then free.
 """
@@ -39,11 +39,11 @@ def im2col(x, filter_h, filter_w, stride=1, pad=0):
 
 
 def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
-    """The adjoint of im2col: patches added back into (N, C, H, W) (channels-last memory)."""
+    """The adjoint of im2col: patches added back into a new (N, C, H, W) array."""
     n, c, h, w = input_shape
     oh = conv_output_size(h, filter_h, stride, pad)
     ow = conv_output_size(w, filter_w, stride, pad)
-    dx = _channels_last_zeros(input_shape, col.dtype)
+    dx = np.zeros(input_shape, col.dtype)
     _conv.col2im(np.ascontiguousarray(col), dx, filter_h, filter_w, stride, pad, oh, ow)
     return dx
 
@@ -85,19 +85,28 @@ def conv_forward(x, W, b, stride=1, pad=0, activation="identity"):
     return out.transpose(0, 3, 1, 2)
 
 
-def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True):
-    """(dx, dW, db), rebuilding the patches chunk by chunk; dx in channels-last memory."""
+def _rows(a):
+    """a (N, F, OH, OW) whose (oh, ow) flatten to one stride, as the kernels read it."""
+    a = _readable(a)
+    if a.strides[2] != a.shape[3] * a.strides[3]:
+        a = np.array(a, order="C", copy=True)
+    return a
+
+
+def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
+                  activation="identity"):
+    """(dx, dW, db), the activation's derivative applied and the patches rebuilt
+    chunk by chunk; dx in channels-last memory."""
     fn, c, fh, fw = W.shape
-    dout = _readable(dout)
-    if dout.strides[2] != dout.shape[3] * dout.strides[3]:
-        dout = np.array(dout, order="C", copy=True)  # (oh, ow) must flatten to one stride
+    dout = _rows(dout)
+    y = dout if activation == "identity" else _rows(y)
     x = _readable(x)
     cl = _channels_last(x)
     dW = np.empty((fn, c * fh * fw), x.dtype)
     db = np.empty(fn, x.dtype)
     dx = _channels_last_zeros(x.shape, x.dtype) if need_input_grad else None
-    if not _conv.conv_backward(dout, x, cl, _filters(W, cl), compiled_gemm._kernel_code,
-                               dW, db, dx, fh, fw, stride, pad):
+    if not _conv.conv_backward(dout, y, _ACTIVATION_CODES[activation], x, cl, _filters(W, cl),
+                               compiled_gemm._kernel_code, dW, db, dx, fh, fw, stride, pad):
         raise MemoryError("conv_backward: could not allocate its patch buffers")
     if cl:  # back from the kernel's (i, j, c) column order to W's (c, i, j)
         return dx, np.ascontiguousarray(dW.reshape(fn, fh, fw, c).transpose(0, 3, 1, 2)), db

@@ -292,14 +292,19 @@ def conv_forward(x, W, b, stride=1, pad=0, activation="identity"):
     return out.reshape(n, oh, ow, fn).transpose(0, 3, 1, 2)
 
 
-def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True):
-    """(dx, dW, db) of out = x ⊛ W + b: dW := doutᵀ·col, db := Σ dout, dx := col2im(dout·W).
+def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
+                  activation="identity"):
+    """(dx, dW, db) of y = act(x ⊛ W + b): with d := dout·act'(y) (see activation_backward),
+    dW := dᵀ·col, db := Σ d, dx := col2im(d·W).
 
-    dout: (N, FN, OH, OW), the gradient of the output BEFORE any activation;
-    x and W as in conv_forward. dx is None when need_input_grad is False.
-    The patches col = im2col(x) are rebuilt here rather than kept from forward.
+    dout: (N, FN, OH, OW), the gradient of y; y: conv_forward's output (read
+    unless activation is "identity"); x and W as in conv_forward. dx is None
+    when need_input_grad is False. The patches col = im2col(x) are rebuilt
+    here rather than kept from forward.
     """
     fn, c, fh, fw = W.shape
+    if activation != "identity":
+        dout = activation_backward(dout, y, activation)
     d = dout.transpose(0, 2, 3, 1).reshape(-1, fn)  # rows (n, oh, ow), like col's
     col = im2col(x, fh, fw, stride, pad)
     dW = gemm(d, col, trans_a=True).reshape(fn, c, fh, fw)

@@ -362,15 +362,26 @@ class Backend:
         x, W, b = self._common(x, W, b)
         return self.impl.conv_forward(x, W, b, int(stride), int(pad), activation)
 
-    def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True):
-        """(dx or None, dW, db) of a convolution. See reference.conv_backward."""
-        x, W, out_shape = self._conv_args(x, W, "conv_backward", stride, pad)
-        dout = self._image(dout, "dout", "conv_backward")
+    def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
+                      activation="identity"):
+        """(dx or None, dW, db) of y = act(x ⊛ W + b). See reference.conv_backward."""
+        kernel = "conv_backward"
+        x, W, out_shape = self._conv_args(x, W, kernel, stride, pad)
+        dout = self._image(dout, "dout", kernel)
         if dout.shape != out_shape:
-            raise ValueError(f"conv_backward: dout must have shape {out_shape} for x {x.shape} "
+            raise ValueError(f"{kernel}: dout must have shape {out_shape} for x {x.shape} "
                              f"and W {W.shape}, got {dout.shape}")
+        self._activation(activation, kernel)
         dout, x, W = self._common(dout, x, W)
-        return self.impl.conv_backward(dout, x, W, int(stride), int(pad), bool(need_input_grad))
+        if activation != "identity":
+            if y is None:
+                raise ValueError(f"{kernel}: activation {activation!r} needs y, the forward output")
+            y = self._image(y, "y", kernel)
+            self._same_shape(dout, y, ("dout", "y"), kernel)
+            if y.dtype != dout.dtype:
+                y = y.astype(dout.dtype)
+        return self.impl.conv_backward(dout, x, W, int(stride), int(pad), bool(need_input_grad),
+                                       y, activation)
 
     def max_pool_forward(self, x, pool_h, pool_w, stride, pad):
         """(out, arg_max) of max pooling. See reference.max_pool_forward."""
