@@ -133,6 +133,16 @@ void FN(fn_max_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t 
     }
 }
 
+/* dx += dout[n, c, oh, ow] at the window position `at` (dropped in the padding). */
+static inline void FN(fn_pool_route)(const fn_window *g, ptrdiff_t oh, ptrdiff_t ow, int32_t at,
+                                     real v, real *dp, const ptrdiff_t ds[4]) {
+    /* a 2x2 pool's at / 2 and at % 2 are shifts once the test is hoisted */
+    const ptrdiff_t i = g->fw == 2 ? at >> 1 : at / g->fw;
+    const ptrdiff_t j = g->fw == 2 ? at & 1 : at % g->fw;
+    const ptrdiff_t y = oh * g->stride - g->pad + i, x = ow * g->stride - g->pad + j;
+    if (g->pad == 0 || (y >= 0 && y < g->h && x >= 0 && x < g->w)) dp[y * ds[2] + x * ds[3]] += v;
+}
+
 void FN(fn_max_pool_backward)(const fn_window *g, const real *dout, const ptrdiff_t os[4],
                               const int32_t *arg_max, const ptrdiff_t as[4], real *dx,
                               const ptrdiff_t ds[4]) {
@@ -140,22 +150,24 @@ void FN(fn_max_pool_backward)(const fn_window *g, const real *dout, const ptrdif
     const int nt = fn_threads_for((size_t)(g->n * g->c * g->oh * g->ow));
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (ptrdiff_t n = 0; n < g->n; n++) {
-        for (ptrdiff_t c = 0; c < g->c; c++) {
-            const real *d = dout + n * os[0] + c * os[1];
-            const int32_t *a = arg_max + n * as[0] + c * as[1];
-            real *dp = dx + n * ds[0] + c * ds[1];
-            for (ptrdiff_t oh = 0; oh < g->oh; oh++) {
-                for (ptrdiff_t ow = 0; ow < g->ow; ow++) {
-                    const int32_t at = a[oh * as[2] + ow * as[3]];
-                    /* a window of a 2x2 pool: at / 2 and at % 2 are shifts once inlined */
-                    const ptrdiff_t i = g->fw == 2 ? at >> 1 : at / g->fw;
-                    const ptrdiff_t j = g->fw == 2 ? at & 1 : at % g->fw;
-                    const ptrdiff_t y = oh * g->stride - g->pad + i;
-                    const ptrdiff_t xx = ow * g->stride - g->pad + j;
-                    if (g->pad == 0 || (y >= 0 && y < g->h && xx >= 0 && xx < g->w))
-                        dp[y * ds[2] + xx * ds[3]] += d[oh * os[2] + ow * os[3]];
-                }
-            }
+        const real *d = dout + n * os[0];
+        const int32_t *a = arg_max + n * as[0];
+        real *dn = dx + n * ds[0];
+        if (ds[1] == 1) {
+            /* channels-last dx: channels innermost, so each window's pixels are
+             * written together instead of one channel plane at a time */
+            for (ptrdiff_t oh = 0; oh < g->oh; oh++)
+                for (ptrdiff_t ow = 0; ow < g->ow; ow++)
+                    for (ptrdiff_t c = 0; c < g->c; c++)
+                        FN(fn_pool_route)(g, oh, ow, a[c * as[1] + oh * as[2] + ow * as[3]],
+                                          d[c * os[1] + oh * os[2] + ow * os[3]], dn + c, ds);
+            continue;
         }
+        for (ptrdiff_t c = 0; c < g->c; c++)
+            for (ptrdiff_t oh = 0; oh < g->oh; oh++)
+                for (ptrdiff_t ow = 0; ow < g->ow; ow++)
+                    FN(fn_pool_route)(g, oh, ow, a[c * as[1] + oh * as[2] + ow * as[3]],
+                                      d[c * os[1] + oh * os[2] + ow * os[3]], dn + c * ds[1],
+                                      ds);
     }
 }
