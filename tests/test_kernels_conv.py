@@ -322,3 +322,26 @@ def test_conv_backward(backend, reference, dtype, geom, layout, need_input_grad,
         assert a.shape == e.shape and a.dtype == dtype, name
         np.testing.assert_allclose(a, e, rtol=RTOL[dtype] * tol, atol=ATOL[dtype] * tol,
                                    err_msg=name)
+
+
+def test_kernels_on_two_threads_match_one(backend, dtype):
+    """Work big enough to cross the parallel threshold gives the same values on 2 threads."""
+    import fastnet
+
+    x = image((24, 16, 20, 20), dtype, "channels_last", seed=20)  # past 2^17 work units
+    W = image((8, 16, 3, 3), dtype, seed=21)
+    b = np.zeros(8, dtype)
+
+    def run():
+        col = backend.im2col(x, 3, 3, 1, 1)
+        out, arg = backend.max_pool_forward(x, 2, 2, 2, 0)
+        y = backend.conv_forward(x, W, b, 1, 1, "relu")
+        grads = backend.conv_backward(y, x, W, 1, 1, True, y, "relu")
+        return [col, backend.col2im(col, x.shape, 3, 3, 1, 1), out, arg,
+                backend.max_pool_backward(out, arg, x.shape, 2, 2, 2, 0), y, *grads]
+
+    fastnet.set_num_threads(1)
+    one = run()
+    fastnet.set_num_threads(2)
+    for a, b_ in zip(run(), one):
+        np.testing.assert_allclose(a, b_, rtol=RTOL[dtype], atol=ATOL[dtype] * 10)
