@@ -93,17 +93,21 @@ int fn_conv_forward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[
  * by the caller) += the input gradient unless dx is NULL. dout: the gradient
  * of act(out), (n, filters, oh, ow) with strides os, os[2] == ow·os[3]; y:
  * act(out) from forward with strides ys likewise (read unless activation is
- * identity). Returns 0 or -1. */
+ * identity). w_flip: NULL, or the filters flipped, (c, fh·fw·filters) C order
+ * in (i, j, f) column order, w_flip[c, (i, j, f)] = w[f, c, fh-1-i, fw-1-j],
+ * for stride 1, fh == fw, pad <= fh - 1 and a channels-last contiguous dx:
+ * dx is then computed as a convolution of dout (see conv_gemm_impl.h).
+ * Returns 0 or -1. */
 int fn_conv_backward_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
                          int channels_last, const float *w, ptrdiff_t filters, const float *dout,
                          const ptrdiff_t os[4], const float *y, const ptrdiff_t ys[4],
                          int activation, int kernel, float *dw, float *db, float *dx,
-                         const ptrdiff_t ds[4]);
+                         const ptrdiff_t ds[4], const float *w_flip);
 int fn_conv_backward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
                          int channels_last, const double *w, ptrdiff_t filters, const double *dout,
                          const ptrdiff_t os[4], const double *y, const ptrdiff_t ys[4],
                          int activation, int kernel, double *dw, double *db, double *dx,
-                         const ptrdiff_t ds[4]);
+                         const ptrdiff_t ds[4], const double *w_flip);
 
 /* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */
 void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y);

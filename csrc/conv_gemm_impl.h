@@ -78,11 +78,34 @@ static void FN(fn_conv_dact)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrd
     }
 }
 
+/* dx of one chunk as a convolution of its (channels-last) output gradient
+ * d with the flipped filters: dx[n, y, x, c] = Σ_{i,j,f} d_pad[n, y+i, x+j, f]·
+ * w_flip[c, (i, j, f)], stride 1, padding fh - 1 - pad. Its GEMM has
+ * k = fh·fw·filters and writes dx itself, where dcol := d·W has k = filters
+ * and then scatters fh·fw values into every pixel. Requires stride 1,
+ * fh == fw, pad <= fh - 1 and channels-last dx with ds[1] == 1, ds[3] == c. */
+static int FN(fn_conv_dx_flipped)(const fn_window *g, ptrdiff_t images, const real *d,
+                                  const ptrdiff_t dstr[4], const real *w_flip,
+                                  ptrdiff_t filters, int kernel, real *buf, real *dx) {
+    fn_window t = *g;
+    t.n = images;
+    t.c = filters;
+    t.h = g->oh;
+    t.w = g->ow;
+    t.pad = g->fh - 1 - g->pad;
+    t.oh = g->h;
+    t.ow = g->w;
+    FN(fn_patches)(&t, d, dstr, 1, buf);
+    const ptrdiff_t k = g->fh * g->fw * filters;
+    return FN(fn_gemm_packed)(images * g->h * g->w, g->c, k, buf, k, 1, w_flip, 1, k, dx, g->c,
+                              NULL, 0, kernel);
+}
+
 int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
                          int channels_last, const real *w, ptrdiff_t filters, const real *dout,
                          const ptrdiff_t os[4], const real *y, const ptrdiff_t ys[4],
                          int activation, int kernel, real *dw, real *db, real *dx,
-                         const ptrdiff_t ds[4]) {
+                         const ptrdiff_t ds[4], const real *w_flip) {
     const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
     /* dout (and y) viewed as matrices: row (n, oh, ow) at n·os[0] + r·os[3]
      * (os[2] = ow·os[3] was checked in Python), column f at f·os[1] */
@@ -90,7 +113,11 @@ int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4
     const ptrdiff_t chunk = FN(fn_conv_chunk)(
         g, os[0] == rows * os[3] && (!act || ys[0] == rows * ys[3]));
     real *col = FN(fn_conv_buffer)(g, chunk);
-    real *dcol = dx ? FN(fn_conv_buffer)(g, chunk) : NULL;
+    /* dx through the flipped filters needs d's patches: images·h·w rows of fh·fw·filters */
+    size_t dcol_size = (size_t)(chunk * rows * k);
+    const size_t flip_size = (size_t)(chunk * g->h * g->w * g->fh * g->fw * filters);
+    if (w_flip && flip_size > dcol_size) dcol_size = flip_size;
+    real *dcol = dx ? malloc((dcol_size ? dcol_size : 1) * sizeof(real)) : NULL;
     real *dact = act ? malloc((size_t)(chunk * rows * filters + 1) * sizeof(real)) : NULL;
     real *part_dw = malloc((size_t)(filters * k ? filters * k : 1) * sizeof(real));
     int status = (col && part_dw && (dcol || !dx) && (dact || !act)) ? 0 : -1;
@@ -118,7 +145,11 @@ int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4
         /* db += Σ over the chunk's rows of d */
         for (ptrdiff_t r = 0; r < m; r++)
             for (ptrdiff_t f = 0; f < filters; f++) db[f] += d[r * drs + f * dcs];
-        if (dx && status == 0) {
+        if (dx && status == 0 && w_flip && dcs == 1) {
+            const ptrdiff_t dstr[4] = {act ? rows * filters : os[0], 1, g->ow * drs, drs};
+            status = FN(fn_conv_dx_flipped)(g, part.n, d, dstr, w_flip, filters, kernel, dcol,
+                                            dx + n0 * ds[0]);
+        } else if (dx && status == 0) {
             /* dx += col2im(d · W) */
             status = FN(fn_gemm_packed)(m, k, filters, d, drs, dcs, w, k, 1, dcol, k, NULL,
                                         0, kernel);

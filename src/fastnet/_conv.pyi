@@ -21,6 +21,6 @@ def conv_forward(x: np.ndarray, channels_last: bool, w: np.ndarray, bias: np.nda
                  activation: int, kernel: int, out: np.ndarray, fh: int, fw: int, stride: int,
                  pad: int) -> bool: ...
 def conv_backward(dout: np.ndarray, y: np.ndarray, activation: int, x: np.ndarray,
-                  channels_last: bool, w: np.ndarray, kernel: int, dw: np.ndarray,
-                  db: np.ndarray, dx: np.ndarray | None, fh: int, fw: int, stride: int,
-                  pad: int) -> bool: ...
+                  channels_last: bool, w: np.ndarray, w_flip: np.ndarray | None, kernel: int,
+                  dw: np.ndarray, db: np.ndarray, dx: np.ndarray | None, fh: int, fw: int,
+                  stride: int, pad: int) -> bool: ...

@@ -61,12 +61,12 @@ cdef extern from "conv.h" nogil:
                              int channels_last, const float *w, Py_ssize_t filters,
                              const float *dout, const Py_ssize_t *os, const float *y,
                              const Py_ssize_t *ys, int activation, int kernel, float *dw, float *db,
-                             float *dx, const Py_ssize_t *ds)
+                             float *dx, const Py_ssize_t *ds, const float *w_flip)
     int fn_conv_backward_f64(const fn_window *g, const double *x, const Py_ssize_t *xs,
                              int channels_last, const double *w, Py_ssize_t filters,
                              const double *dout, const Py_ssize_t *os, const double *y,
                              const Py_ssize_t *ys, int activation, int kernel, double *dw, double *db,
-                             double *dx, const Py_ssize_t *ds)
+                             double *dx, const Py_ssize_t *ds, const double *w_flip)
     void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y)
     void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y)
 
@@ -291,12 +291,13 @@ def conv_forward(x, bint channels_last, w, bias, int activation, int kernel, out
     return status == 0
 
 
-def conv_backward(dout, y, int activation, x, bint channels_last, w, int kernel, dw, db, dx,
-                  Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad):
+def conv_backward(dout, y, int activation, x, bint channels_last, w, w_flip, int kernel, dw, db,
+                  dx, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad):
     """dw, db := the filter and bias gradients; dx (zeroed, any strides) += the input
     gradient unless dx is None. dout: the gradient of y = act(out); y is read unless
     activation is 0 (identity); both (n, filters, oh, ow) with strides[2] ==
-    ow·strides[3]. False if memory ran out."""
+    ow·strides[3]. w_flip: None, or the flipped filters that let dx be computed as a
+    convolution (see csrc/conv.h for when). False if memory ran out."""
     cdef _Buffers b = _Buffers()
     cdef Py_buffer *vd = b.get(dout, False)
     cdef Py_buffer *vy = b.get(y, False)
@@ -317,6 +318,8 @@ def conv_backward(dout, y, int activation, x, bint channels_last, w, int kernel,
     cdef fn_window g = _window(x.shape, fh, fw, stride, pad, dout.shape[2], dout.shape[3])
     cdef Py_ssize_t filters = w.shape[0]
     cdef void *dx_ptr = vdx.buf if vdx != NULL else NULL
+    cdef Py_buffer *vf = b.get(w_flip, False) if w_flip is not None else NULL
+    cdef void *flip_ptr = vf.buf if vf != NULL else NULL
     cdef int status
     if vx.itemsize == 4:
         with nogil:
@@ -324,12 +327,12 @@ def conv_backward(dout, y, int activation, x, bint channels_last, w, int kernel,
                                           <float *>vw.buf, filters, <float *>vd.buf, os,
                                           <float *>vy.buf, ys, activation, kernel,
                                           <float *>vdw.buf, <float *>vdb.buf, <float *>dx_ptr,
-                                          ds)
+                                          ds, <float *>flip_ptr)
     else:
         with nogil:
             status = fn_conv_backward_f64(&g, <double *>vx.buf, xs, channels_last,
                                           <double *>vw.buf, filters, <double *>vd.buf, os,
                                           <double *>vy.buf, ys, activation, kernel,
                                           <double *>vdw.buf, <double *>vdb.buf,
-                                          <double *>dx_ptr, ds)
+                                          <double *>dx_ptr, ds, <double *>flip_ptr)
     return status == 0

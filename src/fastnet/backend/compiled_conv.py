@@ -105,8 +105,16 @@ def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
     dW = np.empty((fn, c * fh * fw), x.dtype)
     db = np.empty(fn, x.dtype)
     dx = _channels_last_zeros(x.shape, x.dtype) if need_input_grad else None
+    # dx as a convolution of the output gradient with the flipped filters
+    # (csrc/conv_gemm_impl.h) when the geometry allows it and the gradient the
+    # kernel multiplies has adjacent channels (always after an activation).
+    flip = (need_input_grad and stride == 1 and fh == fw and pad <= fh - 1
+            and (activation != "identity" or dout.strides[1] == dout.itemsize))
+    w_flip = np.ascontiguousarray(W[:, :, ::-1, ::-1].transpose(1, 2, 3, 0)).reshape(c, -1) \
+        if flip else None
     if not _conv.conv_backward(dout, y, _ACTIVATION_CODES[activation], x, cl, _filters(W, cl),
-                               compiled_gemm._kernel_code, dW, db, dx, fh, fw, stride, pad):
+                               w_flip, compiled_gemm._kernel_code, dW, db, dx, fh, fw, stride,
+                               pad):
         raise MemoryError("conv_backward: could not allocate its patch buffers")
     if cl:  # back from the kernel's (i, j, c) column order to W's (c, i, j)
         return dx, np.ascontiguousarray(dW.reshape(fn, fh, fw, c).transpose(0, 3, 1, 2)), db
