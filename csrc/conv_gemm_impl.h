@@ -61,21 +61,53 @@ int FN(fn_conv_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4]
     return status;
 }
 
+/* dout·[y > 0] without a branch: the outcome of y > 0 is a coin toss a
+ * branch predictor keeps losing, so dout's bits are masked instead (an exact
+ * 0 where y <= 0, like np.where), a form that also vectorizes. */
+static inline real FN(fn_relu_grad)(real g, real v) {
+    same_int bits;
+    memcpy(&bits, &g, sizeof bits);
+    bits &= -(same_int)(v > 0);
+    memcpy(&g, &bits, sizeof g);
+    return g;
+}
+
 /* dact := dout ⊙ act'(out) for m rows, from the forward output y = act(out)
- * (the same rules as activation_backward); written as a C-order m x filters block. */
+ * (the same rules as activation_backward); written as a C-order m x filters
+ * block. Rows whose filters are adjacent (a convolution's channels-last
+ * output) run as one flat loop. */
 static void FN(fn_conv_dact)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
                              ptrdiff_t dcs, const real *y, ptrdiff_t yrs, ptrdiff_t ycs,
                              int activation, real *dact) {
+    if (activation == FN_ACT_RELU && dcs == 1 && ycs == 1 && drs == filters &&
+        yrs == filters) {
+        for (ptrdiff_t i = 0; i < m * filters; i++) dact[i] = FN(fn_relu_grad)(d[i], y[i]);
+        return;
+    }
     for (ptrdiff_t r = 0; r < m; r++) {
         for (ptrdiff_t f = 0; f < filters; f++) {
             const real g = d[r * drs + f * dcs], v = y[r * yrs + f * ycs];
             real out = g;
-            if (activation == FN_ACT_RELU) out = v > 0 ? g : 0;
+            if (activation == FN_ACT_RELU) out = FN(fn_relu_grad)(g, v);
             else if (activation == FN_ACT_SIGMOID) out = g * v * (1 - v);
             else if (activation == FN_ACT_TANH) out = g * (1 - v * v);
             dact[r * filters + f] = out;
         }
     }
+}
+
+/* db += Σ over m rows of d (rows drs apart, filters dcs apart). */
+static void FN(fn_conv_db)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
+                           ptrdiff_t dcs, real *db) {
+    if (dcs == 1) {  /* adjacent filters: each row is one vectorizable add */
+        for (ptrdiff_t r = 0; r < m; r++) {
+            const real *dr = d + r * drs;
+            for (ptrdiff_t f = 0; f < filters; f++) db[f] += dr[f];
+        }
+        return;
+    }
+    for (ptrdiff_t r = 0; r < m; r++)
+        for (ptrdiff_t f = 0; f < filters; f++) db[f] += d[r * drs + f * dcs];
 }
 
 /* dx of one chunk as a convolution of its (channels-last) output gradient
@@ -143,8 +175,7 @@ int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4
                                     0, kernel);
         for (ptrdiff_t i = 0; i < filters * k; i++) dw[i] += part_dw[i];
         /* db += Σ over the chunk's rows of d */
-        for (ptrdiff_t r = 0; r < m; r++)
-            for (ptrdiff_t f = 0; f < filters; f++) db[f] += d[r * drs + f * dcs];
+        FN(fn_conv_db)(m, filters, d, drs, dcs, db);
         if (dx && status == 0 && w_flip && dcs == 1) {
             const ptrdiff_t dstr[4] = {act ? rows * filters : os[0], 1, g->ow * drs, drs};
             status = FN(fn_conv_dx_flipped)(g, part.n, d, dstr, w_flip, filters, kernel, dcol,
