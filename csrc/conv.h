@@ -22,15 +22,22 @@ typedef struct {
 #define FN_BATCHNORM_EPS 10e-7
 
 /* col[(n, oh, ow), (c, i, j)] := x_pad[n, c, oh·stride + i, ow·stride + j].
- * x: strides xs[4]; col: (n·oh·ow, c·fh·fw), C order, written. */
-void fn_im2col_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4], float *col);
-void fn_im2col_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4], double *col);
+ * x: strides xs[4]; col: (n·oh·ow, c·fh·fw), C order, written. channels_last
+ * (x's channels adjacent, xs[1] == 1): columns in (i, j, c) order instead, each
+ * filter offset one contiguous run (the fused convolution's order). */
+void fn_im2col_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4], int channels_last,
+                   float *col);
+void fn_im2col_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4], int channels_last,
+                   double *col);
 
 /* dx[n, c, y, x] += col[(n, oh, ow), (c, i, j)] at y = oh·stride + i - pad,
- * x = ow·stride + j - pad (inside the image). col: C order; dx: strides ds[4],
- * zeroed by the caller, written. */
-void fn_col2im_f32(const fn_window *g, const float *col, float *dx, const ptrdiff_t ds[4]);
-void fn_col2im_f64(const fn_window *g, const double *col, double *dx, const ptrdiff_t ds[4]);
+ * x = ow·stride + j - pad (inside the image). col: C order, columns (i, j, c)
+ * when channels_last (then ds[1] == 1); dx: strides ds[4], zeroed by the
+ * caller, written. */
+void fn_col2im_f32(const fn_window *g, const float *col, float *dx, const ptrdiff_t ds[4],
+                   int channels_last);
+void fn_col2im_f64(const fn_window *g, const double *col, double *dx, const ptrdiff_t ds[4],
+                   int channels_last);
 
 /* out[n, c, oh, ow] := max of the window over x_pad (padding counts as 0),
  * arg_max := i·fw + j of its first maximum. x: strides xs[4]; out, arg_max:
@@ -108,6 +115,16 @@ int fn_conv_backward_f64(const fn_window *g, const double *x, const ptrdiff_t xs
                          const ptrdiff_t os[4], const double *y, const ptrdiff_t ys[4],
                          int activation, int kernel, double *dw, double *db, double *dx,
                          const ptrdiff_t ds[4], const double *w_flip);
+
+/* dact (m x filters, C order) := d ⊙ act'(y), d and y m x filters matrices
+ * with row and column strides: the fused backward's first step, for a caller
+ * that multiplies with another GEMM. */
+void fn_conv_activation_grad_f32(ptrdiff_t m, ptrdiff_t filters, const float *d, ptrdiff_t drs,
+                                 ptrdiff_t dcs, const float *y, ptrdiff_t yrs, ptrdiff_t ycs,
+                                 int activation, float *dact);
+void fn_conv_activation_grad_f64(ptrdiff_t m, ptrdiff_t filters, const double *d, ptrdiff_t drs,
+                                 ptrdiff_t dcs, const double *y, ptrdiff_t yrs, ptrdiff_t ycs,
+                                 int activation, double *dact);
 
 /* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */
 void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y);

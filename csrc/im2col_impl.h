@@ -50,12 +50,13 @@ static inline void FN(fn_patch_rows)(const fn_window *g, const real *xn, const p
 static void FN(fn_image_patches)(const fn_window *g, const real *xn, const ptrdiff_t xs[4],
                                  int channels_last, real *row);
 
-void FN(fn_im2col)(const fn_window *g, const real *x, const ptrdiff_t xs[4], real *col) {
+void FN(fn_im2col)(const fn_window *g, const real *x, const ptrdiff_t xs[4], int channels_last,
+                   real *col) {
     const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
     const int nt = fn_threads_for((size_t)(g->n * rows * k));
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (ptrdiff_t n = 0; n < g->n; n++)
-        FN(fn_image_patches)(g, x + n * xs[0], xs, 0, col + n * rows * k);
+        FN(fn_image_patches)(g, x + n * xs[0], xs, channels_last, col + n * rows * k);
 }
 
 /* The OW rows of col for output row oh added back into image dn, (c, i, j) order. */
@@ -85,12 +86,13 @@ static inline void FN(fn_unpatch_rows)(const fn_window *g, const real *rows, ptr
 static void FN(fn_image_unpatches)(const fn_window *g, const real *row, int channels_last,
                                    real *dn, const ptrdiff_t ds[4]);
 
-void FN(fn_col2im)(const fn_window *g, const real *col, real *dx, const ptrdiff_t ds[4]) {
+void FN(fn_col2im)(const fn_window *g, const real *col, real *dx, const ptrdiff_t ds[4],
+                   int channels_last) {
     const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
     const int nt = fn_threads_for((size_t)(g->n * rows * k));
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (ptrdiff_t n = 0; n < g->n; n++)
-        FN(fn_image_unpatches)(g, col + n * rows * k, 0, dx + n * ds[0], ds);
+        FN(fn_image_unpatches)(g, col + n * rows * k, channels_last, dx + n * ds[0], ds);
 }
 
 /* The same two for images whose channels are adjacent in memory (xs[1] == 1:

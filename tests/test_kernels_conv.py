@@ -11,6 +11,8 @@ import itertools
 import numpy as np
 import pytest
 
+import fastnet
+
 RTOL = {np.float32: 1e-5, np.float64: 1e-12}
 ATOL = {np.float32: 1e-5, np.float64: 1e-12}
 
@@ -326,8 +328,6 @@ def test_conv_backward(backend, reference, dtype, geom, layout, need_input_grad,
 
 def test_kernels_on_two_threads_match_one(backend, dtype):
     """Work big enough to cross the parallel threshold gives the same values on 2 threads."""
-    import fastnet
-
     x = image((24, 16, 20, 20), dtype, "channels_last", seed=20)  # past 2^17 work units
     W = image((8, 16, 3, 3), dtype, seed=21)
     b = np.zeros(8, dtype)
@@ -345,3 +345,31 @@ def test_kernels_on_two_threads_match_one(backend, dtype):
     fastnet.set_num_threads(2)
     for a, b_ in zip(run(), one):
         np.testing.assert_allclose(a, b_, rtol=RTOL[dtype], atol=ATOL[dtype] * 10)
+
+
+@pytest.mark.parametrize("gemm", ["fastnet", "numpy"])
+@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("activation", ["identity", "relu"])
+def test_compiled_conv_both_gemm_paths(monkeypatch, reference, dtype, gemm, geom, activation):
+    """The cython backend's two ways to multiply the patches agree with the reference."""
+    try:
+        from fastnet.backend import compiled_conv
+    except ImportError as exc:
+        pytest.skip(f"compiled backend unavailable: {exc}")
+    backend = fastnet.backend.load("cython")
+    monkeypatch.setattr(compiled_conv, "CONV_GEMM", gemm)
+    n, c, h, w, fh, fw, stride, pad = geom
+    x = image((n, c, h, w), dtype, "channels_last", seed=22)
+    W = image((5, c, fh, fw), dtype, seed=23)
+    b = np.arange(5, dtype=dtype)
+    y = backend.conv_forward(x, W, b, stride, pad, activation)
+    want_y = reference.conv_forward(x, W, b, stride, pad, activation)
+    tol = np.sqrt(c * fh * fw)
+    np.testing.assert_allclose(y, want_y, rtol=RTOL[dtype] * tol, atol=ATOL[dtype] * tol)
+    dout = image(y.shape, dtype, "c", seed=24)
+    got = backend.conv_backward(dout, x, W, stride, pad, True, want_y, activation)
+    want = reference.conv_backward(dout, x, W, stride, pad, True, want_y, activation)
+    tol = np.sqrt(max(y.size, 1))
+    for name, a, e in zip(("dx", "dW", "db"), got, want):
+        np.testing.assert_allclose(a, e, rtol=RTOL[dtype] * tol, atol=ATOL[dtype] * tol,
+                                   err_msg=f"{gemm} {name}")

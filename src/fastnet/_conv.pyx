@@ -14,10 +14,14 @@ from libc.stdint cimport int32_t, uint8_t
 cdef extern from "conv.h" nogil:
     ctypedef struct fn_window:
         Py_ssize_t n, c, h, w, fh, fw, stride, pad, oh, ow
-    void fn_im2col_f32(const fn_window *g, const float *x, const Py_ssize_t *xs, float *col)
-    void fn_im2col_f64(const fn_window *g, const double *x, const Py_ssize_t *xs, double *col)
-    void fn_col2im_f32(const fn_window *g, const float *col, float *dx, const Py_ssize_t *ds)
-    void fn_col2im_f64(const fn_window *g, const double *col, double *dx, const Py_ssize_t *ds)
+    void fn_im2col_f32(const fn_window *g, const float *x, const Py_ssize_t *xs,
+                       int channels_last, float *col)
+    void fn_im2col_f64(const fn_window *g, const double *x, const Py_ssize_t *xs,
+                       int channels_last, double *col)
+    void fn_col2im_f32(const fn_window *g, const float *col, float *dx, const Py_ssize_t *ds,
+                       int channels_last)
+    void fn_col2im_f64(const fn_window *g, const double *col, double *dx, const Py_ssize_t *ds,
+                       int channels_last)
     void fn_max_pool_forward_f32(const fn_window *g, const float *x, const Py_ssize_t *xs,
                                  float *out, const Py_ssize_t *os, int32_t *arg_max,
                                  const Py_ssize_t *as_)
@@ -67,6 +71,13 @@ cdef extern from "conv.h" nogil:
                              const double *dout, const Py_ssize_t *os, const double *y,
                              const Py_ssize_t *ys, int activation, int kernel, double *dw, double *db,
                              double *dx, const Py_ssize_t *ds, const double *w_flip)
+    void fn_conv_activation_grad_f32(Py_ssize_t m, Py_ssize_t filters, const float *d,
+                                     Py_ssize_t drs, Py_ssize_t dcs, const float *y,
+                                     Py_ssize_t yrs, Py_ssize_t ycs, int activation, float *dact)
+    void fn_conv_activation_grad_f64(Py_ssize_t m, Py_ssize_t filters, const double *d,
+                                     Py_ssize_t drs, Py_ssize_t dcs, const double *y,
+                                     Py_ssize_t yrs, Py_ssize_t ycs, int activation,
+                                     double *dact)
     void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y)
     void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y)
 
@@ -104,8 +115,9 @@ cdef fn_window _window(tuple shape, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t str
 
 
 def im2col(x, col, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad,
-           Py_ssize_t oh, Py_ssize_t ow):
-    """col := the patches of x (any element strides); col a new C-order array."""
+           Py_ssize_t oh, Py_ssize_t ow, bint channels_last=False):
+    """col := the patches of x (any element strides); col a new C-order array, columns
+    (c, i, j), or (i, j, c) when channels_last (x's channels adjacent)."""
     cdef _Buffers b = _Buffers()
     cdef Py_buffer *vx = b.get(x, False)
     cdef Py_buffer *vc = b.get(col, True)
@@ -114,15 +126,16 @@ def im2col(x, col, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t p
     cdef fn_window g = _window(x.shape, fh, fw, stride, pad, oh, ow)
     if vx.itemsize == 4:
         with nogil:
-            fn_im2col_f32(&g, <float *>vx.buf, xs, <float *>vc.buf)
+            fn_im2col_f32(&g, <float *>vx.buf, xs, channels_last, <float *>vc.buf)
     else:
         with nogil:
-            fn_im2col_f64(&g, <double *>vx.buf, xs, <double *>vc.buf)
+            fn_im2col_f64(&g, <double *>vx.buf, xs, channels_last, <double *>vc.buf)
 
 
 def col2im(col, dx, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad,
-           Py_ssize_t oh, Py_ssize_t ow):
-    """dx += the patches of col (C order) put back; dx zeroed, any element strides."""
+           Py_ssize_t oh, Py_ssize_t ow, bint channels_last=False):
+    """dx += the patches of col (C order; (i, j, c) columns when channels_last, dx's
+    channels then adjacent) put back; dx zeroed, any element strides."""
     cdef _Buffers b = _Buffers()
     cdef Py_buffer *vc = b.get(col, False)
     cdef Py_buffer *vd = b.get(dx, True)
@@ -131,10 +144,10 @@ def col2im(col, dx, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t 
     cdef fn_window g = _window(dx.shape, fh, fw, stride, pad, oh, ow)
     if vc.itemsize == 4:
         with nogil:
-            fn_col2im_f32(&g, <float *>vc.buf, <float *>vd.buf, ds)
+            fn_col2im_f32(&g, <float *>vc.buf, <float *>vd.buf, ds, channels_last)
     else:
         with nogil:
-            fn_col2im_f64(&g, <double *>vc.buf, <double *>vd.buf, ds)
+            fn_col2im_f64(&g, <double *>vc.buf, <double *>vd.buf, ds, channels_last)
 
 
 def max_pool_forward(x, out, arg_max, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t stride,
@@ -336,3 +349,38 @@ def conv_backward(dout, y, int activation, x, bint channels_last, w, w_flip, int
                                           <double *>vdw.buf, <double *>vdb.buf,
                                           <double *>dx_ptr, ds, <double *>flip_ptr)
     return status == 0
+
+
+cdef Py_ssize_t _row_stride(Py_buffer *v) noexcept:
+    """The element stride between rows (n, oh, ow) of a (n, f, oh, ow) buffer whose rows
+    are one stride apart. Read from an axis longer than 1: NumPy exports any stride
+    for an axis of length 1 (canonical ones for a C-contiguous array)."""
+    if v.shape[3] > 1:
+        return v.strides[3] // v.itemsize
+    if v.shape[2] > 1:
+        return v.strides[2] // v.itemsize
+    return v.strides[0] // v.itemsize
+
+
+def activation_grad(dout, y, int activation, out):
+    """out (n·oh·ow, filters) := dout ⊙ act'(y), dout and y (n, filters, oh, ow) whose
+    (oh, ow) flatten to one stride and whose images are that many rows apart."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *vd = b.get(dout, False)
+    cdef Py_buffer *vy = b.get(y, False)
+    cdef Py_buffer *vo = b.get(out, True)
+    cdef Py_ssize_t item = vd.itemsize
+    cdef Py_ssize_t m = out.shape[0], filters = out.shape[1]
+    cdef Py_ssize_t drs = _row_stride(vd), yrs = _row_stride(vy)
+    if item == 4:
+        with nogil:
+            fn_conv_activation_grad_f32(m, filters, <float *>vd.buf, drs,
+                                        vd.strides[1] // item, <float *>vy.buf,
+                                        yrs, vy.strides[1] // item,
+                                        activation, <float *>vo.buf)
+    else:
+        with nogil:
+            fn_conv_activation_grad_f64(m, filters, <double *>vd.buf, drs,
+                                        vd.strides[1] // item, <double *>vy.buf,
+                                        yrs, vy.strides[1] // item,
+                                        activation, <double *>vo.buf)
