@@ -67,18 +67,23 @@ def _channels_last(x):
 
 # Which GEMM multiplies the chunks of patches: "fastnet" (everything in C,
 # csrc/conv_gemm_impl.h), "numpy" (compiled_conv_blas.py) or "auto": NumPy's
-# for layers of at least BLAS_MIN_FILTERS filters, where OpenBLAS measured
-# 1.4-1.6x faster in float32 and 1.2-1.4x in float64 (AVX-512 OpenBLAS, AMD
-# EPYC) and that pays for the Python loop over chunks; and always when only
-# the portable micro-kernel runs here.
+# for layers of at least BLAS_MIN_FILTERS filters and BLAS_MIN_DEPTH = C·FH·FW
+# patch values, where OpenBLAS measured 1.15x (16 filters) to 1.6x (64)
+# faster in float32 and up to 1.4x in float64 (AVX-512 OpenBLAS, AMD EPYC),
+# enough to pay for the Python loop over chunks (SimpleConvNet's 5x5 layer on
+# one channel, depth 25, ran faster all in C); and always when only the
+# portable micro-kernel runs here.
 CONV_GEMM = "auto"
-BLAS_MIN_FILTERS = 32
+BLAS_MIN_FILTERS = 16
+BLAS_MIN_DEPTH = 64
 
 
-def _blas(filters):
+def _blas(filters, depth):
     if CONV_GEMM != "auto":
         return CONV_GEMM == "numpy"
-    return filters >= BLAS_MIN_FILTERS or compiled_gemm._kernel_code == 0
+    if compiled_gemm._kernel_code == 0:
+        return True
+    return filters >= BLAS_MIN_FILTERS and depth >= BLAS_MIN_DEPTH
 
 
 def conv_forward(x, W, b, stride=1, pad=0, activation="identity"):
@@ -94,7 +99,7 @@ def conv_forward(x, W, b, stride=1, pad=0, activation="identity"):
     out = np.empty((n, oh, ow, fn), x.dtype)
     x = _readable(x)
     cl = _channels_last(x)
-    if _blas(fn):
+    if _blas(fn, W[0].size):
         compiled_conv_blas.conv_forward(x, _filters(W, cl), np.ascontiguousarray(b),
                                         _ACTIVATION_CODES[activation],
                                         compiled_gemm._kernel_code, out, cl, fh, fw, stride, pad)
@@ -157,7 +162,7 @@ def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
             and (activation != "identity" or dout.strides[1] == dout.itemsize))
     w_flip = np.ascontiguousarray(W[:, :, ::-1, ::-1].transpose(1, 2, 3, 0)).reshape(c, -1) \
         if flip else None
-    if _blas(fn):
+    if _blas(fn, W[0].size):
         d = _gradient_rows(dout, y, activation)
         db = compiled_elementwise.column_sum(d)
         dW = compiled_conv_blas.conv_backward(d, x, _filters(W, cl), w_flip, dx, cl, fh, fw,
