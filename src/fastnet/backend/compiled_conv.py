@@ -1,8 +1,10 @@
-"""im2col / col2im, max pooling, batch norm and dropout for the "cython" backend.
+"""Convolution, im2col / col2im and max pooling for the "cython" backend.
 
 Same names and signatures as `fastnet.backend.reference`. Outputs are
 allocated here with NumPy; `fastnet._conv` fills them from C (csrc/conv.c)
-without the GIL. Two layout choices, invisible in the values:
+without the GIL. The convolution itself is fused (csrc/conv_gemm_impl.h, or
+compiled_conv_blas.py where NumPy's GEMM is faster: see CONV_GEMM). Two
+layout choices, invisible in the values:
 
 - Images are read through their strides, so a Convolution's output (a
   transposed, channels-last view) is pooled or im2col'ed without a copy.
@@ -14,8 +16,8 @@ without the GIL. Two layout choices, invisible in the values:
 import numpy as np
 
 from .. import _conv
-from . import compiled_conv_blas, compiled_elementwise, compiled_gemm, reference
-from .reference import conv_output_size, dropout_mask  # noqa: F401  (NumPy's generator)
+from . import compiled_conv_blas, compiled_elementwise, compiled_gemm
+from .reference import conv_output_size
 
 
 def _readable(x):
@@ -202,61 +204,3 @@ def max_pool_backward(dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
     _conv.max_pool_backward(_readable(dout), _readable(arg_max), dx, pool_h, pool_w, stride,
                             pad)
     return dx
-
-
-def _contiguous(*arrays):
-    return all(a.flags.c_contiguous for a in arrays)
-
-
-def batchnorm_forward_train(x, gamma, beta, running_mean, running_var, momentum):
-    """(out, xn, std) of batch norm; running statistics updated in place."""
-    if not _contiguous(running_mean, running_var):
-        # strided running statistics: the reference updates them themselves, never a copy
-        return reference.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,
-                                                 momentum)
-    x = np.ascontiguousarray(x)
-    out = np.empty_like(x)
-    xn = np.empty_like(x)
-    std = np.empty(x.shape[1], x.dtype)
-    _conv.batchnorm_forward_train(x, np.ascontiguousarray(gamma), np.ascontiguousarray(beta),
-                                  running_mean, running_var, momentum, out, xn, std)
-    return out, xn, std
-
-
-def batchnorm_forward_infer(x, gamma, beta, running_mean, running_var):
-    """γ·(x - running_mean)/√(running_var + eps) + β."""
-    x = np.ascontiguousarray(x)
-    out = np.empty_like(x)
-    _conv.batchnorm_forward_infer(x, *(np.ascontiguousarray(a) for a in
-                                       (gamma, beta, running_mean, running_var)), out)
-    return out
-
-
-def batchnorm_backward(dout, xn, std, gamma):
-    """(dx, dgamma, dbeta) in two passes over the batch."""
-    dout = np.ascontiguousarray(dout)
-    dx = np.empty_like(dout)
-    dgamma = np.empty(dout.shape[1], dout.dtype)
-    dbeta = np.empty(dout.shape[1], dout.dtype)
-    _conv.batchnorm_backward(dout, np.ascontiguousarray(xn), np.ascontiguousarray(std),
-                             np.ascontiguousarray(gamma), dx, dgamma, dbeta)
-    return dx, dgamma, dbeta
-
-
-def dropout_forward(x, mask):
-    """Y := X·M in one pass (NumPy would first cast the mask to floats)."""
-    if not _contiguous(x, mask):
-        return reference.dropout_forward(x, mask)
-    y = np.empty_like(x)
-    _conv.mask_multiply(_readable(x), mask, y)
-    return y
-
-
-def dropout_backward(dout, mask):
-    """dX := dout·M."""
-    return dropout_forward(dout, mask)
-
-
-def dropout_infer(x, dropout_ratio):
-    """Y := X·(1 - ratio): one NumPy pass already."""
-    return reference.dropout_infer(x, dropout_ratio)
