@@ -71,7 +71,7 @@ def _channels_last(x):
 # csrc/conv_gemm_impl.h), "numpy" (compiled_conv_blas.py) or "auto": NumPy's
 # for layers of at least BLAS_MIN_FILTERS filters and BLAS_MIN_DEPTH = C·FH·FW
 # patch values, where OpenBLAS measured 1.15x (16 filters) to 1.6x (64)
-# faster in float32 and up to 1.4x in float64 (AVX-512 OpenBLAS, AMD EPYC),
+# faster in float32 and up to 1.4x in float64 (NumPy's OpenBLAS, AMD EPYC),
 # enough to pay for the Python loop over chunks (SimpleConvNet's 5x5 layer on
 # one channel, depth 25, ran faster all in C); and always when only the
 # portable micro-kernel runs here.
