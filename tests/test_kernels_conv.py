@@ -373,3 +373,25 @@ def test_compiled_conv_both_gemm_paths(monkeypatch, reference, dtype, gemm, geom
     for name, a, e in zip(("dx", "dW", "db"), got, want):
         np.testing.assert_allclose(a, e, rtol=RTOL[dtype] * tol, atol=ATOL[dtype] * tol,
                                    err_msg=f"{gemm} {name}")
+
+
+def test_backend_without_conv_kernels_composes_them(reference, dtype):
+    """A backend that has only im2col, gemm and col2im (a GPU backend written
+    before conv_forward existed) gets the reference's composition of them."""
+    import types
+
+    from fastnet.backend import Backend
+    from fastnet.backend import reference as ref_module
+
+    names = [n for n in dir(ref_module) if n not in ("conv_forward", "conv_backward")]
+    partial = Backend("partial", types.SimpleNamespace(**{n: getattr(ref_module, n)
+                                                           for n in names}))
+    x = image((2, 3, 7, 6), dtype, "channels_last", seed=25)
+    W = image((4, 3, 3, 2), dtype, seed=26)
+    b = np.arange(4, dtype=dtype)
+    y = partial.conv_forward(x, W, b, 2, 1, "relu")
+    np.testing.assert_array_equal(y, reference.conv_forward(x, W, b, 2, 1, "relu"))
+    dout = image(y.shape, dtype, seed=27)
+    for a, e in zip(partial.conv_backward(dout, x, W, 2, 1, True, y, "relu"),
+                    reference.conv_backward(dout, x, W, 2, 1, True, y, "relu")):
+        np.testing.assert_array_equal(a, e)

@@ -360,7 +360,8 @@ class Backend:
                              f"got {b.shape}")
         self._activation(activation, "conv_forward")
         x, W, b = self._common(x, W, b)
-        return self.impl.conv_forward(x, W, b, int(stride), int(pad), activation)
+        kernel = getattr(self.impl, "conv_forward", None) or self._composed_conv_forward
+        return kernel(x, W, b, int(stride), int(pad), activation)
 
     def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
                       activation="identity"):
@@ -380,8 +381,32 @@ class Backend:
             self._same_shape(dout, y, ("dout", "y"), kernel)
             if y.dtype != dout.dtype:
                 y = y.astype(dout.dtype)
-        return self.impl.conv_backward(dout, x, W, int(stride), int(pad), bool(need_input_grad),
-                                       y, activation)
+        kernel = getattr(self.impl, "conv_backward", None) or self._composed_conv_backward
+        return kernel(dout, x, W, int(stride), int(pad), bool(need_input_grad), y, activation)
+
+    # A backend without its own conv_forward / conv_backward gets the
+    # reference's composition of its own im2col, gemm and col2im kernels.
+
+    def _composed_conv_forward(self, x, W, b, stride, pad, activation):
+        fn, _, fh, fw = W.shape
+        n, _, h, w = x.shape
+        oh, ow = (h + 2 * pad - fh) // stride + 1, (w + 2 * pad - fw) // stride + 1
+        col = self.impl.im2col(x, fh, fw, stride, pad)
+        out = self.impl.gemm(col, W.reshape(fn, -1), b, activation, False, True)
+        return out.reshape(n, oh, ow, fn).transpose(0, 3, 1, 2)
+
+    def _composed_conv_backward(self, dout, x, W, stride, pad, need_input_grad, y, activation):
+        fn, c, fh, fw = W.shape
+        if activation != "identity":
+            dout = self.impl.activation_backward(dout, y, activation)
+        d = dout.transpose(0, 2, 3, 1).reshape(-1, fn)
+        col = self.impl.im2col(x, fh, fw, stride, pad)
+        dW = self.impl.gemm(d, col, None, "identity", True, False).reshape(fn, c, fh, fw)
+        db = self.impl.column_sum(d)
+        if not need_input_grad:
+            return None, dW, db
+        dcol = self.impl.gemm(d, W.reshape(fn, -1), None, "identity", False, False)
+        return self.impl.col2im(dcol, x.shape, fh, fw, stride, pad), dW, db
 
     def max_pool_forward(self, x, pool_h, pool_w, stride, pad):
         """(out, arg_max) of max pooling. See reference.max_pool_forward."""
