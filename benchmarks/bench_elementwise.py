@@ -63,7 +63,7 @@ DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", 
 def test_copy(benchmark, size, dtype):
     shape = SIZES[size]
     src, dst = _data(shape, dtype), np.empty(shape, dtype)
-    benchmark.group = f"copy {size}"
+    benchmark.group = f"copy {size} {np.dtype(dtype).name}"
     benchmark(np.copyto, dst, src)
     np.testing.assert_array_equal(dst, src)
     _record(benchmark, "copy", shape, dtype, size)
@@ -74,7 +74,7 @@ def test_copy(benchmark, size, dtype):
 def test_copy_alloc(benchmark, size, dtype):
     shape = SIZES[size]
     src = _data(shape, dtype)
-    benchmark.group = f"copy {size}"
+    benchmark.group = f"copy {size} {np.dtype(dtype).name}"
     out = benchmark(src.copy)
     np.testing.assert_array_equal(out, src)
     _record(benchmark, "copy_alloc", shape, dtype, size)

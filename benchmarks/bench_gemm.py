@@ -8,14 +8,17 @@ Groups:
 - one per shape (the book's three layer products, 256³, 512³, 1024³), both
   dtypes, impl = numpy (np.matmul) / fastnet (own packed GEMM) / auto (what
   the cython backend does) / torch (when installed);
-- "ladder": every rung at 256³ (naive only there), GFLOP/s and max error;
+- "ladder": every rung at 256³ (naive only there), GFLOP/s and max error
+  (the SIMD rungs where the CPU has their instructions);
 - "threads": fastnet's own GEMM at 1024³ on 1 and 2 threads;
 - "epilogue": C = relu(A·B + bias) fused vs np.matmul, + bias, np.maximum.
 
-Every result records extra_info gflops and pct_of_peak (this CPU: AMD Zen 3,
-one core, 2 FMA x 8 float32 lanes x 2 flops x ~3.1 GHz ≈ 100 GFLOP/s
-float32, 50 float64) computed from the median time. Run with 1 thread
-(the default of benchmarks/conftest.py) and OPENBLAS_CORETYPE /
+Every result records extra_info gflops and pct_of_peak computed from the
+median time. The peak is measured in the same run (`fastnet.gemm.peak_gflops`:
+register-only FMAs with the widest vectors the CPU has, one core), so the
+percentage means the same on every CPU: on AMD Zen 3 (AVX2) about 100
+GFLOP/s float32 and 50 float64, on Zen 5 (AVX-512) about 290 and 145. Run
+with 1 thread (the default of benchmarks/conftest.py) and OPENBLAS_CORETYPE /
 OPENBLAS_L2_SIZE unset, so NumPy runs its own default kernels.
 """
 
@@ -27,7 +30,14 @@ import fastnet
 G = pytest.importorskip("fastnet.gemm", reason="fastnet's compiled GEMM is not built")
 from fastnet import _openmp  # noqa: E402
 
-PEAK_GFLOPS = {np.float32: 100.0, np.float64: 50.0}
+_peak = {}  # dtype -> this core's measured FMA peak, GFLOP/s
+
+
+def _peak_gflops(dtype):
+    if dtype not in _peak:
+        widest = "avx512" if G._gemm.have_avx512() else "avx2_fma"
+        _peak[dtype] = G.peak_gflops(dtype, widest if G._gemm.have_avx2() else "portable")
+    return _peak[dtype]
 
 # name: (m, k, n, trans_a, trans_b) — op(A) is (m, k), op(B) is (k, n).
 SHAPES = {
@@ -58,7 +68,10 @@ def _record(benchmark, flops, dtype):
     median = stats.stats.median
     gflops = flops / median / 1e9
     benchmark.extra_info["gflops"] = round(gflops, 2)
-    benchmark.extra_info["pct_of_peak"] = round(100 * gflops / PEAK_GFLOPS[dtype], 1)
+    peak = _peak_gflops(dtype)
+    if peak:
+        benchmark.extra_info["peak_gflops"] = round(peak, 1)
+        benchmark.extra_info["pct_of_peak"] = round(100 * gflops / peak, 1)
 
 
 def _gemm_call(impl, a, b, trans_a, trans_b):
@@ -110,14 +123,18 @@ LADDER = {
     "3_blocked": G.gemm_blocked,
     "4_packed_portable": G.gemm_packed_portable,
     "5_packed_simd": G.gemm_packed_simd,
+    "6_packed_avx512": G.gemm_packed_avx512,
 }
+RUNG_NEEDS = {"5_packed_simd": (G._gemm.have_avx2, "AVX2+FMA"),
+              "6_packed_avx512": (G._gemm.have_avx512, "AVX-512F")}
 
 
 @pytest.mark.parametrize("dtype_name", DTYPES)
 @pytest.mark.parametrize("rung", LADDER)
 def test_gemm_ladder(benchmark, rung, dtype_name):
-    if rung == "5_packed_simd" and G.simd_kernel() != "avx2_fma":
-        pytest.skip("this CPU has no AVX2+FMA (or FASTNET_GEMM_SIMD=portable)")
+    have, what = RUNG_NEEDS.get(rung, (lambda: True, ""))
+    if not have():
+        pytest.skip(f"this CPU has no {what}")
     dtype = DTYPES[dtype_name]
     n = 256  # naive is only run up to 256
     a, b = _operands(n, n, n, False, False, dtype)

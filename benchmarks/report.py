@@ -12,18 +12,25 @@ import argparse
 import json
 from collections import defaultdict
 
-BASELINES = ("numpy", "book_f64", "book", "reference")
+BASELINES = ("numpy", "book-f64", "book_f64", "book", "reference")
 
 
 def _impl(bench):
+    """The implementation: extra_info["impl"], the `impl` parameter, or the test's name."""
     params = bench.get("params") or {}
-    return str(params.get("impl", bench["name"].split("[")[-1].rstrip("]")))
+    impl = bench.get("extra_info", {}).get("impl") or params.get("impl")
+    return str(impl or bench["name"].split("[")[0].removeprefix("test_"))
 
 
 def _label(bench):
+    """The implementation, plus the parameters the group's title does not already say."""
+    group = bench.get("group") or ""
     params = dict(bench.get("params") or {})
     params.pop("impl", None)
-    rest = ", ".join(f"{k}={v}" for k, v in params.items())
+    rest = ", ".join(
+        f"{k}={v}" for k, v in params.items()
+        if not str(v).startswith("UNSERIALIZABLE") and str(v) not in group
+    )
     return f"{_impl(bench)}" + (f" ({rest})" if rest else "")
 
 

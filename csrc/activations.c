@@ -20,13 +20,19 @@
 #undef real
 #undef FN
 
-#ifdef FASTNET_X86
+#ifdef FASTNET_X86 /* the same loops built for AVX2 and AVX-512 (activations_avx*.c) */
 void fn_act_forward_run_f32_avx2(int act, const float *x, float *y, size_t n);
 void fn_act_forward_run_f64_avx2(int act, const double *x, double *y, size_t n);
 void fn_act_backward_run_f32_avx2(int act, const float *dout, const float *y, float *dx,
                                   size_t n);
 void fn_act_backward_run_f64_avx2(int act, const double *dout, const double *y, double *dx,
                                   size_t n);
+void fn_act_forward_run_f32_avx512(int act, const float *x, float *y, size_t n);
+void fn_act_forward_run_f64_avx512(int act, const double *x, double *y, size_t n);
+void fn_act_backward_run_f32_avx512(int act, const float *dout, const float *y, float *dx,
+                                    size_t n);
+void fn_act_backward_run_f64_avx512(int act, const double *dout, const double *y, double *dx,
+                                    size_t n);
 #endif
 
 /* The public entry points pick the loop for this CPU, then give each thread
@@ -38,15 +44,17 @@ typedef void (*fn_backward_f32)(int, const float *, const float *, float *, size
 typedef void (*fn_backward_f64)(int, const double *, const double *, double *, size_t);
 
 #ifdef FASTNET_X86
-#define FN_PICK(portable, avx2) (fn_elementwise_use_avx2() ? (avx2) : (portable))
+#define FN_PICK(name)                                                   \
+    (fn_elementwise_simd() == FN_SIMD_AVX512 ? name##_avx512            \
+     : fn_elementwise_simd() == FN_SIMD_AVX2 ? name##_avx2 : name)
 #else
-#define FN_PICK(portable, avx2) (portable)
+#define FN_PICK(name) (name)
 #endif
 
 static inline size_t fn_slice(size_t n, int t, int nt) { return n * (size_t)t / (size_t)nt; }
 
 void fn_act_forward_f32(int act, const float *x, float *y, size_t n) {
-    fn_forward_f32 run = FN_PICK(fn_act_forward_run_f32, fn_act_forward_run_f32_avx2);
+    fn_forward_f32 run = FN_PICK(fn_act_forward_run_f32);
     const int nt = fn_threads_for(n);
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (int t = 0; t < nt; t++) {
@@ -56,7 +64,7 @@ void fn_act_forward_f32(int act, const float *x, float *y, size_t n) {
 }
 
 void fn_act_forward_f64(int act, const double *x, double *y, size_t n) {
-    fn_forward_f64 run = FN_PICK(fn_act_forward_run_f64, fn_act_forward_run_f64_avx2);
+    fn_forward_f64 run = FN_PICK(fn_act_forward_run_f64);
     const int nt = fn_threads_for(n);
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (int t = 0; t < nt; t++) {
@@ -66,7 +74,7 @@ void fn_act_forward_f64(int act, const double *x, double *y, size_t n) {
 }
 
 void fn_act_backward_f32(int act, const float *dout, const float *y, float *dx, size_t n) {
-    fn_backward_f32 run = FN_PICK(fn_act_backward_run_f32, fn_act_backward_run_f32_avx2);
+    fn_backward_f32 run = FN_PICK(fn_act_backward_run_f32);
     const int nt = fn_threads_for(n);
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (int t = 0; t < nt; t++) {
@@ -76,7 +84,7 @@ void fn_act_backward_f32(int act, const float *dout, const float *y, float *dx, 
 }
 
 void fn_act_backward_f64(int act, const double *dout, const double *y, double *dx, size_t n) {
-    fn_backward_f64 run = FN_PICK(fn_act_backward_run_f64, fn_act_backward_run_f64_avx2);
+    fn_backward_f64 run = FN_PICK(fn_act_backward_run_f64);
     const int nt = fn_threads_for(n);
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (int t = 0; t < nt; t++) {

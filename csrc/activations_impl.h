@@ -2,8 +2,9 @@
  * Before including, define
  *   real    the element type (float or double)
  *   FN(x)   the name with its suffix: x##_f32, x##_f64, x##_f32_avx2, ...
- * activations.c includes it for the portable build, activations_avx2.c for
- * the AVX2+FMA build: one algorithm, compiled twice.
+ * activations.c includes it for the portable build, activations_avx2.c and
+ * activations_avx512.c for the AVX2+FMA and AVX-512 builds: one algorithm,
+ * compiled three times.
  *
  * Each loop is a plain pass over contiguous memory with no calls and no
  * branches the compiler cannot turn into selects, so gcc vectorises it. */

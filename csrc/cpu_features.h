@@ -10,4 +10,7 @@
 /* 1 when the CPU (and OS) support AVX2 and FMA3, else 0; always 0 off x86-64. */
 int fn_cpu_has_avx2_fma(void);
 
+/* 1 when the CPU (and OS) support AVX-512F, else 0; always 0 off x86-64. */
+int fn_cpu_has_avx512f(void);
+
 #endif

@@ -37,12 +37,13 @@ void fn_act_forward_f64(int act, const double *x, double *y, size_t n);
 void fn_act_backward_f32(int act, const float *dout, const float *y, float *dx, size_t n);
 void fn_act_backward_f64(int act, const double *dout, const double *y, double *dx, size_t n);
 
-/* 1 when the AVX2+FMA builds of the exp-heavy loops (activations, softmax)
- * run: CPUID says yes and FASTNET_ELEMENTWISE_SIMD is not "portable". */
-int fn_elementwise_use_avx2(void);
+/* Which builds of the exp-heavy loops (activations, softmax) run: the
+ * widest the CPU has (CPUID), capped by FASTNET_ELEMENTWISE_SIMD=avx2 or
+ * =portable. Each build is the same C loop compiled with other flags. */
+enum fn_simd_level { FN_SIMD_PORTABLE = 0, FN_SIMD_AVX2 = 1, FN_SIMD_AVX512 = 2 };
+int fn_elementwise_simd(void);
 
-/* Which activation loops run: "avx2" (AVX2+FMA build, chosen from CPUID) or
- * "portable"; FASTNET_ELEMENTWISE_SIMD=portable forces the portable one. */
+/* The same choice by name: "avx512", "avx2" or "portable". */
 const char *fn_activation_simd(void);
 
 #endif

@@ -2,7 +2,8 @@
  * float type and one instruction set. Before including, define
  *   real    the element type (float or double)
  *   FN(x)   the name with its suffix (x##_f32, x##_avx2_f64, ...)
- * losses.c includes it for the portable build, losses_avx2.c for AVX2+FMA.
+ * losses.c includes it for the portable build, losses_avx2.c for AVX2+FMA,
+ * losses_avx512.c for AVX-512.
  *
  * A row is read once from memory; the later loops run on the row while it is
  * still in L1. `omp simd reduction` lets the compiler vectorise the max and

@@ -29,4 +29,10 @@ void fn_adam_f32(size_t n, float *p, const float *g, float *m, float *v, double 
 void fn_adam_f64(size_t n, double *p, const double *g, double *m, double *v, double lr_t,
                  double beta1, double beta2);
 
+/* Keras' RMSprop and Adagrad: h = decay·h + gain·g²; p -= lr·g / √(h + eps) */
+void fn_keras_rms_f32(size_t n, float *p, const float *g, float *h, double lr, double decay,
+                      double gain, double eps);
+void fn_keras_rms_f64(size_t n, double *p, const double *g, double *h, double lr, double decay,
+                      double gain, double eps);
+
 #endif

@@ -110,4 +110,22 @@ void FN(fn_adam)(size_t n, real *p, const real *g, real *m, real *v, double lr_t
     }
 }
 
+/* Keras' rule (RMSprop: decay=rho, gain=1-rho; Adagrad: decay=gain=1):
+ * h = decay·h + gain·g²; p -= lr·g / √(h + eps), eps inside the root. */
+void FN(fn_keras_rms)(size_t n, real *p, const real *g, real *h, double lr, double decay,
+                      double gain, double eps) {
+    const real lr_ = (real)lr, eps_ = (real)eps, decay_ = (real)decay, gain_ = (real)gain;
+    const int nt = fn_threads_for(n);
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+    for (int t = 0; t < nt; t++) {
+        FN_SLICE(n, t, nt, lo, hi);
+        for (size_t i = lo; i < hi; i++) {
+            real hi_ = h[i] * decay_;
+            hi_ += gain_ * g[i] * g[i];
+            h[i] = hi_;
+            p[i] -= lr_ * g[i] / sqrt(hi_ + eps_);
+        }
+    }
+}
+
 #undef FN_SLICE

@@ -2,13 +2,18 @@
 
 import numpy as np
 import pytest
+from _fake_device import FAKE_GPU_NAME, make_fake_gpu_backend
+from _host_bridge import HostBridge
 
 import fastnet
+import fastnet.backend
 from fastnet.backend import load
 
 # Backends tested against the reference; one that cannot load on this machine
-# is skipped with its reason, never silently dropped.
-BACKEND_NAMES = ("numpy", "cython", "cupy")
+# is skipped with its reason, never silently dropped. "cupy-fake" is the GPU
+# backend's Python code on a strict CPU stand-in for CuPy (tests/_fake_device.py):
+# it runs everywhere, so CI checks the GPU glue even without a GPU.
+BACKEND_NAMES = ("numpy", "cython", "cupy", FAKE_GPU_NAME)
 
 # Tolerances per dtype: float32 kernels reorder sums (blocking, SIMD, threads),
 # so they agree with the reference to a few ulps of the accumulated size.
@@ -24,9 +29,24 @@ def _load_or_skip(name):
 
 
 @pytest.fixture(params=BACKEND_NAMES)
-def backend(request):
-    """Each backend in turn (skipped with the reason when it cannot load)."""
-    return _load_or_skip(request.param)
+def backend(request, monkeypatch):
+    """Each backend in turn (skipped with the reason when it cannot load).
+
+    A GPU backend comes wrapped in a HostBridge, which moves the tests' NumPy
+    arrays to the device and back around each kernel call, and stands in for
+    it under its name for the test (so `using_backend(backend.name)` works).
+    """
+    name = request.param
+    if name == "cupy":
+        gpu = _load_or_skip(name)
+    elif name == FAKE_GPU_NAME:
+        gpu = make_fake_gpu_backend()
+        monkeypatch.setitem(fastnet.backend._IMPL_MODULES, name, "<tests/_fake_device.py>")
+    else:
+        return _load_or_skip(name)
+    bridge = HostBridge(gpu)
+    monkeypatch.setitem(fastnet.backend._loaded, name, bridge)
+    return bridge
 
 
 @pytest.fixture

@@ -82,6 +82,8 @@ def test_bad_input_is_rejected_clearly(backend, kernel, args, error, message):
 
 
 def test_running_statistics_must_be_writable(backend):
+    if backend.name.startswith("cupy"):
+        pytest.skip("CuPy arrays have no read-only flag")
     rm = np.zeros(4)
     rm.flags.writeable = False
     with pytest.raises(ValueError, match="writable"):

@@ -22,11 +22,7 @@ def offline(monkeypatch, tmp_path):
 
 
 def run(capsys, *argv):
-    # One kernel thread unless a test says otherwise: accuracy does not depend
-    # on it, and on a busy shared machine OpenMP's spin-waiting threads can
-    # make a run 20x slower (see the lead's notes on thread policy).
-    if "--threads" not in argv:
-        argv = (*argv, "--threads", "1")
+    # `fastnet train` runs on 1 thread unless --threads says otherwise.
     status = cli.main(["train", *argv])
     out, err = capsys.readouterr()
     return status, out, err

@@ -54,9 +54,19 @@ RUNGS = {
     "blocked": G.gemm_blocked,
     "packed_portable": G.gemm_packed_portable,
     "packed_simd": G.gemm_packed_simd,
+    "packed_avx512": G.gemm_packed_avx512,
 }
 HAVE_AVX2 = _gemm.have_avx2()
-KERNELS = ["portable"] + (["avx2_fma"] if HAVE_AVX2 else [])
+HAVE_AVX512 = _gemm.have_avx512()
+KERNELS = ["portable"] + (["avx2_fma"] if HAVE_AVX2 else []) + (["avx512"] if HAVE_AVX512 else [])
+# The SIMD rungs run only where the CPU has their instructions.
+RUNG_NEEDS = {"packed_simd": (HAVE_AVX2, "AVX2+FMA"), "packed_avx512": (HAVE_AVX512, "AVX-512F")}
+
+
+def _skip_unless_cpu_runs(rung):
+    have, what = RUNG_NEEDS.get(rung, (True, ""))
+    if not have:
+        pytest.skip(f"this CPU has no {what}")
 
 
 def _rng(*key):
@@ -107,8 +117,7 @@ def _restore_gemm_settings():
 @pytest.mark.parametrize("rung", RUNGS)
 @pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
 def test_rung_matches_reference(rung, shape, dtype, reference):
-    if rung == "packed_simd" and not HAVE_AVX2:
-        pytest.skip("this CPU has no AVX2+FMA")
+    _skip_unless_cpu_runs(rung)
     m, n, k = shape
     a, b, _ = _operands(m, n, k, dtype)
     c = RUNGS[rung](a, b)
@@ -118,8 +127,7 @@ def test_rung_matches_reference(rung, shape, dtype, reference):
 
 @pytest.mark.parametrize("rung", RUNGS)
 def test_rung_reads_strided_views(rung, dtype, reference):
-    if rung == "packed_simd" and not HAVE_AVX2:
-        pytest.skip("this CPU has no AVX2+FMA")
+    _skip_unless_cpu_runs(rung)
     rng = _rng("rung-views", rung)
     a = _uniform(rng, (40, 60), dtype)[::-2, 1::3]  # (20, 20), negative row stride
     b = np.asfortranarray(_uniform(rng, (20, 19), dtype))
@@ -130,6 +138,12 @@ def test_simd_rung_is_refused_without_avx2(monkeypatch):
     monkeypatch.setattr(G._gemm, "have_avx2", lambda: False)
     with pytest.raises(RuntimeError, match="AVX2"):
         G.gemm_packed_simd(np.ones((2, 2)), np.ones((2, 2)))
+
+
+def test_avx512_rung_is_refused_without_avx512(monkeypatch):
+    monkeypatch.setattr(G._gemm, "have_avx512", lambda: False)
+    with pytest.raises(RuntimeError, match="AVX-512"):
+        G.gemm_packed_avx512(np.ones((2, 2)), np.ones((2, 2)))
 
 
 def test_rungs_validate_their_input():
@@ -258,7 +272,7 @@ def test_mixed_dtypes_give_float64(backend):
     "shape", [(7, 17, 257), (100, 50, 60), (145, 40, 20), (3, 4100, 5)], ids=str
 )
 def test_both_micro_kernels(cython, reference, kernel, activation, trans, shape, dtype):
-    """The portable and AVX2 builds of the micro-kernel and of the epilogue."""
+    """The portable, AVX2 and AVX-512 builds of the micro-kernel and of the epilogue."""
     G.set_gemm_path("fastnet")
     G.set_simd_kernel(kernel)
     assert G.simd_kernel() == kernel
@@ -280,23 +294,26 @@ def test_numpy_path_epilogue_builds(cython, reference, kernel, activation, dtype
 
 
 @pytest.mark.skipif(not HAVE_AVX2, reason="this CPU has no AVX2+FMA")
-def test_environment_forces_the_portable_kernel():
+def test_environment_caps_the_kernel():
     code = (
         "import numpy as np, fastnet.gemm as G; a = np.arange(12.0).reshape(3, 4);"
         "print(G.simd_kernel(), G.gemm_packed_portable(a, a.T)[2, 2])"
     )
-    env = dict(os.environ, FASTNET_GEMM_SIMD="portable")
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert out == ["portable", str(float(np.arange(8.0, 12.0) @ np.arange(8.0, 12.0)))]
+    expected = str(float(np.arange(8.0, 12.0) @ np.arange(8.0, 12.0)))
+    for forced in ["portable"] + (["avx2_fma"] if HAVE_AVX512 else []):
+        env = dict(os.environ, FASTNET_GEMM_SIMD=forced)
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        # the last line: an editable install may print its rebuild first
+        assert out.splitlines()[-1].split() == [forced, expected]
 
 
 def test_unknown_settings_are_refused():
     with pytest.raises(ValueError, match="auto"):
         G.set_gemm_path("blas")
     with pytest.raises(ValueError, match="portable"):
-        G.set_simd_kernel("avx512")
+        G.set_simd_kernel("neon")
 
 
 @pytest.mark.parametrize("path", ["auto", "fastnet", "numpy"])
@@ -329,7 +346,9 @@ def test_auto_rule_is_inspectable():
 
 
 @pytest.mark.skipif(not HAVE_AVX2, reason="this CPU has no AVX2+FMA")
-def test_auto_rule_follows_its_documented_measurements():
+def test_auto_rule_follows_its_documented_measurements(monkeypatch):
+    # As on an AVX2 CPU without AVX-512 (AMD Zen 3), where the rule was measured.
+    monkeypatch.setitem(G._compiled._KERNEL_AVAILABLE, "avx512", lambda: False)
     G.set_simd_kernel("avx2_fma")
     assert G.gemm_path_for(1024, 1024, 1024, np.float64) == "fastnet"
     assert G.gemm_path_for(1024, 1024, 1024, np.float32) == "numpy"  # big: OpenBLAS
@@ -338,6 +357,18 @@ def test_auto_rule_follows_its_documented_measurements():
     assert G.gemm_path_for(100, 10, 50, np.float32) == "fastnet"  # small: call overhead
     G.set_simd_kernel("portable")
     assert G.gemm_path_for(100, 784, 50, np.float64) == "numpy"
+
+
+@pytest.mark.skipif(not HAVE_AVX512, reason="this CPU has no AVX-512F")
+def test_auto_rule_on_an_avx512_cpu():
+    G.set_simd_kernel("avx512")
+    assert G.gemm_path_for(1024, 1024, 1024, np.float64) == "fastnet"
+    assert G.gemm_path_for(100, 784, 50, np.float32) == "fastnet"  # 8 % padding
+    assert G.gemm_path_for(100, 50, 784, np.float32) == "numpy"  # n = 50: 38 % padding
+    # A narrower kernel than the CPU's widest loses to OpenBLAS, which uses it.
+    G.set_simd_kernel("avx2_fma")
+    assert G.gemm_path_for(1024, 1024, 1024, np.float64) == "numpy"
+    assert G.gemm_path_for(100, 784, 50, np.float32) == "numpy"
 
 
 @pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: always 1 thread")

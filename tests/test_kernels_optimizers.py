@@ -18,6 +18,7 @@ UPDATES = {
     "adagrad_update": (1, (0.01,)),
     "rmsprop_update": (1, (0.01, 0.99)),
     "adam_update": (2, (0.001, 0.9, 0.999)),
+    "keras_rms_update": (1, (0.01, 0.9, 0.1, 1e-7)),  # Keras' RMSprop (lr, rho, 1-rho, eps)
 }
 
 # (131075,) is past the parallel threshold (2^17) and not a multiple of a vector.

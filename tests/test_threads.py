@@ -43,6 +43,21 @@ def test_threadpoolctl_limits_the_kernels():
     assert fastnet.get_num_threads() == 2
 
 
+def test_numpys_blas_follows():
+    """set_num_threads(n) sets NumPy's BLAS to n threads too (it runs some of fastnet's GEMMs)."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    if not blas_threads():
+        pytest.skip("NumPy here has no BLAS that threadpoolctl can see")
+    fastnet.set_num_threads(1)
+    assert blas_threads() == {1}
+    fastnet.set_num_threads(2)
+    assert blas_threads() == {2}
+
+
 def _wait_policy_after_import(env):
     code = "import os, fastnet; fastnet.get_num_threads(); print(os.environ['OMP_WAIT_POLICY'])"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,

@@ -1,6 +1,7 @@
 /* Ends one dtype's instantiation (see dtype_f32.h), so the next can begin. */
 #undef real
 #undef FN
+#undef FN_AVX512_TWIN
 #undef ABS
 #undef COPYSIGN
 #undef MR

@@ -15,6 +15,9 @@
  */
 #define real float
 #define FN(name) name##_f32
+#ifdef FASTNET_X86
+#define FN_AVX512_TWIN(name) name##_f32_avx512 /* rung 6, kernel_avx512.c */
+#endif
 #define ABS fabsf
 #define COPYSIGN copysignf
 

@@ -15,6 +15,9 @@
  */
 #define real double
 #define FN(name) name##_f64
+#ifdef FASTNET_X86
+#define FN_AVX512_TWIN(name) name##_f64_avx512 /* rung 6, kernel_avx512.c */
+#endif
 #define ABS fabs
 #define COPYSIGN copysign
 

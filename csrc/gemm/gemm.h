@@ -8,9 +8,11 @@
  *                        into micro-panels, kernel_portable_impl.h multiplies
  *                        them, epilogue_impl.h applies bias and activation to
  *                        each finished tile; threads split C into slabs
- *   5. kernel_avx2_impl.h the same driver with an AVX2+FMA micro-kernel
+ *   5. kernel_simd_impl.h the same driver with an AVX2+FMA micro-kernel
  *                        (compiled alone with -mavx2 -mfma in kernel_avx2.c;
  *                        code_choice_impl.h picks it at run time)
+ *   6. kernel_avx512.c   the same driver and micro-kernel once more, with
+ *                        AVX-512 vectors and a tile twice as wide and tall
  *
  * gemm_f32.c and gemm_f64.c compile every rung once per dtype, with `real`,
  * FN(name) and the block sizes of dtype_f32.h / dtype_f64.h
@@ -40,10 +42,18 @@ enum fn_gemm_activation {
 enum fn_gemm_kernel {
     FN_KERNEL_PORTABLE = 0, /* plain C, any CPU */
     FN_KERNEL_AVX2 = 1,     /* AVX2+FMA; callers check fn_gemm_have_avx2() first */
+    FN_KERNEL_AVX512 = 2,   /* AVX-512F; callers check fn_gemm_have_avx512() first */
 };
 
 /* 1 when the AVX2 micro-kernel was compiled in and this CPU can run it. */
 int fn_gemm_have_avx2(void);
+/* 1 when the AVX-512 build (rung 6) was compiled in and this CPU can run it. */
+int fn_gemm_have_avx512(void);
+
+/* The FMA roof of `kernel` (AVX2 or AVX-512): runs `steps` rounds of
+ * register-only multiply-adds and returns the flops done (0 for the portable
+ * kernel or one this CPU cannot run); flops / seconds = the core's peak. */
+double fn_gemm_fma_roof(int is_f64, int kernel, long steps);
 
 /* float: rungs 1-3 (C := A·B) */
 void fn_gemm_naive_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,

@@ -3,7 +3,7 @@
  *
  * a: (m, k) view (rs_a, cs_a); b: (k, n) view (rs_b, cs_b); c: (m, n)
  * row-major with row stride ldc, written; bias: (n,) or NULL; activation: an
- * fn_gemm_activation; kernel_choice: FN_KERNEL_PORTABLE or FN_KERNEL_AVX2.
+ * fn_gemm_activation; kernel_choice: an fn_gemm_kernel.
  * Returns 0, or -1 when the packing buffers cannot be allocated.
  *
  * The BLIS/GotoBLAS structure: a KC x NC panel of B is packed once and kept
@@ -147,6 +147,12 @@ int FN(fn_gemm_packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                        real *c, ptrdiff_t ldc, const real *bias, int activation,
                        int kernel_choice) {
     if (m == 0 || n == 0) return 0;
+#ifdef FN_AVX512_TWIN
+    if (kernel_choice == FN_KERNEL_AVX512) {
+        return FN_AVX512_TWIN(fn_gemm_packed)(m, n, k, a, rs_a, cs_a, b, rs_b, cs_b, c, ldc,
+                                              bias, activation, kernel_choice);
+    }
+#endif
     if (k == 0) { /* an empty sum: C = act(0 + bias) */
         for (ptrdiff_t i = 0; i < m; i++) {
             for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = 0;

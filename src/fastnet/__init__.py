@@ -1,7 +1,8 @@
 """fastnet: the networks of "Deep Learning from Scratch", on compiled kernels.
 
-Arrays are plain NumPy arrays. Kernels come from the current backend
-("cython" by default, "numpy" as the readable reference, "cupy" on a GPU).
+Arrays are plain NumPy arrays (CuPy arrays on the GPU, moved there with
+`fastnet.to_device`). Kernels come from the current backend ("cython" by
+default, "numpy" as the readable reference, "cupy" on a GPU).
 """
 
 import os
@@ -15,6 +16,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .backend import available_backends, get_backend, set_backend, using_backend  # noqa: E402
+from .device import to_device, to_numpy  # noqa: E402
 from .threads import get_num_threads, set_num_threads  # noqa: E402
 
 __version__ = "0.1.0"
@@ -25,5 +27,7 @@ __all__ = [
     "get_num_threads",
     "set_backend",
     "set_num_threads",
+    "to_device",
+    "to_numpy",
     "using_backend",
 ]

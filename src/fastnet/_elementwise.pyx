@@ -203,5 +203,5 @@ def activation_backward(dout, y, dx, int act):
 
 
 def simd():
-    """Which activation loops run here: "avx2" or "portable"."""
+    """Which activation and softmax loops run here: "avx512", "avx2" or "portable"."""
     return fn_activation_simd().decode()

@@ -17,6 +17,8 @@ from cpython.buffer cimport (
 
 cdef extern from "gemm/gemm.h" nogil:
     int fn_gemm_have_avx2()
+    int fn_gemm_have_avx512()
+    double fn_gemm_fma_roof(int is_f64, int kernel, long steps)
     void fn_gemm_naive_f32(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k,
                            const float *a, Py_ssize_t rs_a, Py_ssize_t cs_a,
                            const float *b, Py_ssize_t rs_b, Py_ssize_t cs_b,
@@ -98,12 +100,27 @@ def have_avx2():
     return bool(fn_gemm_have_avx2())
 
 
+def have_avx512():
+    """True when the AVX-512 build (rung 6) was compiled in and this CPU runs it."""
+    return bool(fn_gemm_have_avx512())
+
+
+def fma_roof(bint is_f64, int kernel, long steps):
+    """Flops done by `steps` rounds of register-only FMAs of `kernel` (1 AVX2,
+    2 AVX-512; 0 when it cannot run here): time it for the core's peak."""
+    cdef double flops
+    with nogil:
+        flops = fn_gemm_fma_roof(is_f64, kernel, steps)
+    return flops
+
+
 def packed(a, b, bias, int activation, bint trans_a, bint trans_b, c, int kernel, bint is_f64):
-    """c[...] = act(op(a) @ op(b) + bias) with the packed GEMM (rungs 4-5).
+    """c[...] = act(op(a) @ op(b) + bias) with the packed GEMM (rungs 4-6).
 
     a, b: 2-D float arrays of c's dtype, any strides; bias: contiguous,
     aligned (n,) or None; c: C-contiguous (m, n), written; kernel: 0
-    portable, 1 AVX2. Returns False (c untouched) when a or b is misaligned.
+    portable, 1 AVX2, 2 AVX-512. Returns False (c untouched) when a or b is
+    misaligned.
     """
     cdef Py_buffer ba, bb, bc, bbias
     cdef Matrix ma, mb, mc
@@ -203,7 +220,7 @@ def rung(int which, a, b, c, bint is_f64):
 
 def epilogue(c, bias, int activation, int kernel, bint is_f64):
     """c[...] = act(c + bias) in place, one pass; c C-contiguous (m, n), bias (n,) or
-    None; kernel: 0 portable, 1 AVX2 (the instruction set of its exp loops)."""
+    None; kernel: 0 portable, 1 AVX2, 2 AVX-512 (the instruction set of its exp loops)."""
     cdef Py_buffer bc, bbias
     cdef Matrix mc
     cdef void *bias_ptr = NULL

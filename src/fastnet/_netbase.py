@@ -28,8 +28,11 @@ class LayeredNet:
         if not lam:
             return 0.0
         xp = current().xp
-        return sum(0.5 * lam * float(xp.vdot(self.params[key], self.params[key]))
-                   for key, _, attr in self._grad_sources if attr == "dW")
+        # Summed where the weights live, then read once: on a GPU every
+        # float() waits for the device.
+        squares = sum(xp.vdot(self.params[key], self.params[key])
+                      for key, _, attr in self._grad_sources if attr == "dW")
+        return 0.5 * lam * float(squares)
 
     def loss(self, x, t, train_flg=True):
         """Cross-entropy of softmax(predict(x, train_flg)) against t (+ weight decay)."""
@@ -43,13 +46,14 @@ class LayeredNet:
 
         Unlike the book's loop, a last partial batch is counted too.
         """
+        t = current().asarray(t, "t", "accuracy")  # a host t on the GPU: a clear TypeError
         if t.ndim != 1:
             t = t.argmax(axis=1)
-        hits = 0
+        hits = 0  # counted where the arrays live, read back once
         for i in range(0, x.shape[0], batch_size):
             y = self.predict(x[i:i + batch_size], train_flg=False)
-            hits += int((y.argmax(axis=1) == t[i:i + batch_size]).sum())
-        return hits / x.shape[0]
+            hits = hits + (y.argmax(axis=1) == t[i:i + batch_size]).sum()
+        return int(hits) / x.shape[0]
 
     def numerical_gradient(self, x, t):
         """Gradients by central differences (slow; for checking `gradient`)."""

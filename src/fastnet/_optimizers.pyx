@@ -27,6 +27,10 @@ cdef extern from "optimizers.h" nogil:
                      double beta1, double beta2)
     void fn_adam_f64(size_t n, double *p, const double *g, double *m, double *v, double lr_t,
                      double beta1, double beta2)
+    void fn_keras_rms_f32(size_t n, float *p, const float *g, float *h, double lr, double decay,
+                          double gain, double eps)
+    void fn_keras_rms_f64(size_t n, double *p, const double *g, double *h, double lr,
+                          double decay, double gain, double eps)
 
 
 cdef bint _c_contiguous(Py_buffer *v) noexcept:
@@ -157,4 +161,21 @@ def adam(param, grad, m, v, double lr_t, double beta1, double beta2):
         with nogil:
             fn_adam_f64(n, <double *>b.v[0].buf, <double *>b.v[1].buf, <double *>b.v[2].buf,
                         <double *>b.v[3].buf, lr_t, beta1, beta2)
+    return True
+
+
+def keras_rms(param, grad, h, double lr, double decay, double gain, double eps):
+    """h = decay·h + gain·g²; p -= lr·g / √(h + eps). False for non-contiguous arrays."""
+    cdef _Views b = _Views(param, grad, h)
+    if not b.contiguous:
+        return False
+    cdef size_t n = b.v[0].len // b.v[0].itemsize
+    if b.v[0].itemsize == 4:
+        with nogil:
+            fn_keras_rms_f32(n, <float *>b.v[0].buf, <float *>b.v[1].buf, <float *>b.v[2].buf,
+                             lr, decay, gain, eps)
+    else:
+        with nogil:
+            fn_keras_rms_f64(n, <double *>b.v[0].buf, <double *>b.v[1].buf, <double *>b.v[2].buf,
+                             lr, decay, gain, eps)
     return True

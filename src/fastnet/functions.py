@@ -27,7 +27,7 @@ __all__ = [
 
 def _float_array(x, name):
     """x as a float32/float64 array of the current backend."""
-    x = current().xp.asarray(x)
+    x = current().asarray(x, "x", name)
     kind = x.dtype.kind
     if kind in "biu":
         return x.astype(np.float64)
@@ -52,8 +52,8 @@ def identity_function(x):
 
 def step_function(x):
     """1 where x > 0, else 0, as an int array."""
-    xp = current().xp
-    return xp.asarray(xp.asarray(x) > 0, dtype=int)
+    B = current()
+    return B.xp.asarray(B.asarray(x, "x", "step_function") > 0, dtype=int)
 
 
 def sigmoid(x):
@@ -102,7 +102,7 @@ def cross_entropy_error(y, t):
     batch of one.
     """
     y = _float_array(y, "cross_entropy_error")
-    t = current().xp.asarray(t)
+    t = current().asarray(t, "t", "cross_entropy_error")
     if y.ndim == 1:
         y = y.reshape(1, y.size)
     if t.size == y.size:  # one-hot, as the book decides it

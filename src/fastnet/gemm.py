@@ -21,12 +21,12 @@ The ladder, for reading and benchmarking in order (each is C := A·B on 2-D
 float32/float64 arrays, checked like every kernel call):
 
     gemm_naive, gemm_reordered, gemm_blocked, gemm_packed_portable,
-    gemm_packed_simd
+    gemm_packed_simd, gemm_packed_avx512
 
-`simd_kernel()` says which micro-kernel the packed GEMM runs: "avx2_fma" on
-CPUs with AVX2 and FMA, else "portable"; FASTNET_GEMM_SIMD=portable in the
-environment (read at import) or `set_simd_kernel("portable")` forces the
-portable one.
+`simd_kernel()` says which micro-kernel the packed GEMM runs: "avx512" on
+CPUs with AVX-512F, "avx2_fma" on CPUs with AVX2 and FMA, else "portable";
+FASTNET_GEMM_SIMD=avx2_fma or =portable in the environment (read at import)
+or `set_simd_kernel(...)` caps it.
 """
 
 from . import _build_check
@@ -42,11 +42,13 @@ from .backend.validated import Backend  # noqa: E402
 __all__ = [
     "gemm_blocked",
     "gemm_naive",
+    "gemm_packed_avx512",
     "gemm_packed_portable",
     "gemm_packed_simd",
     "gemm_path_for",
     "gemm_reordered",
     "get_gemm_path",
+    "peak_gflops",
     "set_gemm_path",
     "set_simd_kernel",
     "simd_kernel",
@@ -69,12 +71,35 @@ def gemm_path_for(m, n, k, dtype):
 
 
 def simd_kernel():
-    """The packed GEMM's micro-kernel: "avx2_fma" or "portable"."""
+    """The packed GEMM's micro-kernel: "avx512", "avx2_fma" or "portable"."""
     return _compiled.get_kernel()
 
 
+def peak_gflops(dtype, kernel=None, seconds=0.05):
+    """This core's measured FMA peak in GFLOP/s for `dtype` with `kernel`.
+
+    Times register-only multiply-adds of the kernel's instruction set (the
+    current SIMD kernel by default): the roof that "% of peak" in the
+    benchmarks refers to. None for the portable kernel.
+    """
+    import time
+
+    kernel = kernel or simd_kernel()
+    code = _compiled._KERNEL_CODES[kernel]
+    is_f64 = np.dtype(dtype).char == "d"
+    if not _gemm.fma_roof(is_f64, code, 1):
+        return None
+    steps, best = 1 << 16, 0.0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        flops = _gemm.fma_roof(is_f64, code, steps)
+        best = max(best, flops / (time.perf_counter() - start) / 1e9)
+    return best
+
+
 def set_simd_kernel(kernel):
-    """Use micro-kernel "avx2_fma" (CPUs with AVX2+FMA only) or "portable"."""
+    """Use micro-kernel "avx512" (AVX-512F CPUs), "avx2_fma" (AVX2+FMA) or "portable"."""
     _compiled.set_kernel(kernel)
 
 
@@ -113,6 +138,7 @@ _RUNGS = {
     "blocked": Backend("gemm_blocked", _rung(_gemm.BLOCKED)),
     "packed_portable": Backend("gemm_packed_portable", _packed(0)),
     "packed_simd": Backend("gemm_packed_simd", _packed(1)),
+    "packed_avx512": Backend("gemm_packed_avx512", _packed(2)),
 }
 
 
@@ -144,3 +170,13 @@ def gemm_packed_simd(a, b):
     if not _gemm.have_avx2():
         raise RuntimeError("gemm_packed_simd needs a CPU with AVX2 and FMA")
     return _RUNGS["packed_simd"].gemm(a, b)
+
+
+def gemm_packed_avx512(a, b):
+    """Rung 6, the packed GEMM rebuilt for AVX-512: 12 x 32 float tiles (kernel_avx512.c).
+
+    Raises RuntimeError on a CPU without AVX-512F.
+    """
+    if not _gemm.have_avx512():
+        raise RuntimeError("gemm_packed_avx512 needs a CPU with AVX-512F")
+    return _RUNGS["packed_avx512"].gemm(a, b)

@@ -23,6 +23,7 @@ import numpy as np
 
 from ._net_init import init_weight, mlp_params, zeros
 from ._netbase import LayeredNet
+from .backend import current
 from .layers import Affine, SoftmaxWithLoss
 
 __all__ = ["TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet",
@@ -61,6 +62,7 @@ class _AffineNet(LayeredNet):
     def accuracy(self, x, t):
         """Fraction of rows whose largest score is the label (t one-hot or labels)."""
         y = self.predict(x).argmax(axis=1)
+        t = current().asarray(t, "t", "accuracy")  # a host t on the GPU: a clear TypeError
         if t.ndim != 1:
             t = t.argmax(axis=1)
         return float((y == t).sum()) / float(x.shape[0])

@@ -2,9 +2,10 @@
 
 Two paths compute the product, chosen per call:
 
-- "fastnet": the packed GEMM of csrc/gemm/ (rung 5 of the ladder, AVX2+FMA
-  micro-kernel when the CPU has it), bias and activation fused into the store
-  of each tile; transposed and strided operands are read in place.
+- "fastnet": the packed GEMM of csrc/gemm/ (rung 6 of the ladder, AVX-512,
+  or rung 5, AVX2+FMA, whichever the CPU has), bias and activation fused
+  into the store of each tile; transposed and strided operands are read in
+  place.
 - "numpy": NumPy's matmul (OpenBLAS) into a fresh array, then bias and
   activation in ONE C pass over it, in place.
 
@@ -19,32 +20,43 @@ import numpy as np
 from .. import _gemm
 
 PATHS = ("auto", "fastnet", "numpy")
-KERNELS = ("avx2_fma", "portable")
+KERNELS = ("avx512", "avx2_fma", "portable")
 _ACTIVATION_CODES = {"identity": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
-_KERNEL_CODES = {"portable": 0, "avx2_fma": 1}
+_KERNEL_CODES = {"portable": 0, "avx2_fma": 1, "avx512": 2}
+_KERNEL_AVAILABLE = {"portable": lambda: True, "avx2_fma": _gemm.have_avx2,
+                     "avx512": _gemm.have_avx512}
 
-# The auto rule, from measurements on 1 thread (AMD Zen 3, OpenBLAS 0.3.31;
-# numbers in benchmarks/bench_gemm.py):
-# - portable micro-kernel (no AVX2, or FASTNET_GEMM_SIMD=portable): it runs
-#   at ~25 % of OpenBLAS, so NumPy always.
-# - float64: fastnet's packed GEMM ran at 0.97-1.12x OpenBLAS's dgemm at every
-#   measured shape (64³ to 1000³ and the book's layers): fastnet always.
+# The auto rule, from measurements on 1 thread (OpenBLAS 0.3.31; numbers in
+# benchmarks/bench_gemm.py and the README):
+# - OpenBLAS uses the widest vectors the CPU has. A fastnet kernel narrower
+#   than that (portable; avx2_fma on an AVX-512 CPU, by FASTNET_GEMM_SIMD or
+#   set_kernel) ran at 25-60 % of it: NumPy always.
+# - float64 with the CPU's widest kernel: fastnet's packed GEMM ran at
+#   0.97-1.12x OpenBLAS's dgemm on AMD Zen 3 (AVX2) and at 1.05-1.29x on
+#   Zen 5 (AVX-512), at every measured shape: fastnet always.
 # - float32: OpenBLAS's sgemm wins by 2-3 % on big products, so those
 #   (2mnk >= AUTO_NUMPY_MIN_FLOPS_F32) go to NumPy. Below that fastnet ties or
 #   wins unless its edge tiles are mostly padding: the micro-kernel computes
-#   whole 6-row slivers and 8-column vectors, so 100 x 50 computes 102 x 56
-#   (14 % waste) and ran at 0.85x sgemm; waste > AUTO_MAX_TILE_WASTE goes to
-#   NumPy. Small products (2mnk < AUTO_SMALL_FLOPS) stay with fastnet
-#   whatever the waste: there the call overhead dominates, and fastnet's path
-#   measured 0.3-2 µs faster than matmul + epilogue.
+#   whole slivers of MR rows and whole vectors of columns (_TILE below), so
+#   100 x 50 computes 102 x 56 with AVX2 (14 % waste, 0.85x sgemm) and
+#   108 x 64 with AVX-512 (38 %, 0.88x); waste above AUTO_MAX_TILE_WASTE goes
+#   to NumPy (AVX-512's 8 % on 100 x 784 still ran at 1.27x). Small products
+#   (2mnk < AUTO_SMALL_FLOPS) stay with fastnet whatever the waste: there the
+#   call overhead dominates, and fastnet's path measured 0.3-2 µs faster than
+#   matmul + epilogue.
 AUTO_NUMPY_MIN_FLOPS_F32 = 2 * 384**3
 AUTO_SMALL_FLOPS = 10**6
-AUTO_MAX_TILE_WASTE = 0.05
-_TILE_ROWS, _TILE_COLUMNS = 6, 8  # float32: MR, and the values per AVX2 register
+AUTO_MAX_TILE_WASTE = {"avx2_fma": 0.05, "avx512": 0.15}
+# float32 tile granularity per kernel: (MR rows, values per vector register).
+_TILE = {"avx2_fma": (6, 8), "avx512": (12, 16)}
+
+
+def _widest_kernel():
+    return next(kernel for kernel in KERNELS if _KERNEL_AVAILABLE[kernel]())
 
 
 def _auto(m, n, k, is_f64):
-    if _kernel_code == _KERNEL_CODES["portable"]:
+    if _kernel != _widest_kernel():
         return "numpy"
     if is_f64:
         return "fastnet"
@@ -53,16 +65,20 @@ def _auto(m, n, k, is_f64):
         return "fastnet"
     if flops >= AUTO_NUMPY_MIN_FLOPS_F32:
         return "numpy"
-    computed = -(-m // _TILE_ROWS) * _TILE_ROWS * -(-n // _TILE_COLUMNS) * _TILE_COLUMNS
-    return "numpy" if computed > (1 + AUTO_MAX_TILE_WASTE) * m * n else "fastnet"
+    rows, columns = _TILE[_kernel]
+    computed = -(-m // rows) * rows * -(-n // columns) * columns
+    return "numpy" if computed > (1 + AUTO_MAX_TILE_WASTE[_kernel]) * m * n else "fastnet"
+
+
+def _default_kernel():
+    """The widest kernel this CPU runs; FASTNET_GEMM_SIMD=avx2_fma/portable caps it."""
+    forced = os.environ.get("FASTNET_GEMM_SIMD", "").lower()
+    allowed = KERNELS[KERNELS.index(forced):] if forced in KERNELS else KERNELS
+    return next(kernel for kernel in allowed if _KERNEL_AVAILABLE[kernel]())
 
 
 _path = "auto"
-_kernel = (
-    "avx2_fma"
-    if _gemm.have_avx2() and os.environ.get("FASTNET_GEMM_SIMD", "").lower() != "portable"
-    else "portable"
-)
+_kernel = _default_kernel()
 _kernel_code = _KERNEL_CODES[_kernel]
 _auto_choices = {}  # (m, n, k, is_f64) -> path, see _auto_cached
 
@@ -82,8 +98,8 @@ def set_kernel(kernel):
     global _kernel, _kernel_code
     if kernel not in KERNELS:
         raise ValueError(f"gemm kernel must be one of {KERNELS}, got {kernel!r}")
-    if kernel == "avx2_fma" and not _gemm.have_avx2():
-        raise RuntimeError("the avx2_fma GEMM kernel needs a CPU with AVX2 and FMA")
+    if not _KERNEL_AVAILABLE[kernel]():
+        raise RuntimeError(f"the {kernel} GEMM kernel cannot run on this CPU")
     _kernel = kernel
     _kernel_code = _KERNEL_CODES[kernel]
     _auto_choices.clear()  # the rule depends on the kernel

@@ -46,3 +46,9 @@ def adam_update(param, grad, m, v, lr_t, beta1, beta2):
     """m += (1-β1)(g - m); v += (1-β2)(g² - v); p -= lr_t·m / (√v + 1e-7)"""
     if not _optimizers.adam(param, grad, m, v, lr_t, beta1, beta2):
         reference.adam_update(param, grad, m, v, lr_t, beta1, beta2)
+
+
+def keras_rms_update(param, grad, h, lr, decay, gain, eps):
+    """h = decay·h + gain·g²; p -= lr·g / √(h + eps)"""
+    if not _optimizers.keras_rms(param, grad, h, lr, decay, gain, eps):
+        reference.keras_rms_update(param, grad, h, lr, decay, gain, eps)

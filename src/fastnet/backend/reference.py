@@ -224,6 +224,18 @@ def adam_update(param, grad, m, v, lr_t, beta1, beta2):
     param -= lr_t * m / (np.sqrt(v) + OPTIMIZER_EPS)
 
 
+def keras_rms_update(param, grad, h, lr, decay, gain, eps):
+    """h = decay·h + gain·g²; p -= lr·g / √(h + eps)
+
+    The rule Keras uses (epsilon INSIDE the square root, unlike the book's
+    √h + 1e-7): RMSprop is decay=rho, gain=1-rho; Adagrad is decay=1, gain=1
+    with h starting at Keras' initial_accumulator_value.
+    """
+    h *= decay
+    h += gain * grad * grad
+    param -= lr * grad / np.sqrt(h + eps)
+
+
 # ----------------------------------------------------------- convolution
 # Images are (N, C, H, W). A filter of FH x FW moved by `stride` over the
 # image zero-padded by `pad` on every side gives OH x OW positions:

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from . import conv_composed
+
 ACTIVATIONS = ("identity", "relu", "sigmoid", "tanh")
 _FLOAT_CHARS = "fd"  # float32, float64
 
@@ -56,6 +58,23 @@ class Backend:
             return self.xp.asarray(x)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{kernel}: {name} is not an array: {type(x).__name__}") from exc
+
+    @staticmethod
+    def _writeable(x):
+        # NumPy arrays can be read-only views; CuPy arrays have no such flag.
+        return x.flags.writeable
+
+    def asarray(self, x, name="x", where="fastnet"):
+        """x as an array of this backend, converted the way kernel arguments are.
+
+        On a CPU backend a list or scalar becomes a NumPy array; on the GPU
+        backend a host array is refused with a TypeError (see `_from_foreign`).
+        """
+        return x if isinstance(x, self._ndarray) else self._from_foreign(x, name, where)
+
+    def to_device(self, x):
+        """x copied to this backend's memory (NumPy's for a CPU backend: no copy)."""
+        return self.xp.asarray(x)
 
     @staticmethod
     def _common(a, b, c=None):
@@ -246,7 +265,7 @@ class Backend:
                     f"{kernel}: optimizer state {s.shape} {s.dtype} does not match "
                     f"param {param.shape} {param.dtype}"
                 )
-        if not param.flags.writeable:
+        if not self._writeable(param):
             raise ValueError(f"{kernel}: param is read-only and is updated in place")
         if grad.dtype != param.dtype:
             grad = grad.astype(param.dtype)
@@ -281,6 +300,13 @@ class Backend:
         """The book's Adam step with the bias-corrected rate lr_t, in place."""
         param, grad = self._update_args("adam_update", param, grad, m, v)
         self.impl.adam_update(param, grad, m, v, float(lr_t), float(beta1), float(beta2))
+
+    def keras_rms_update(self, param, grad, h, lr, decay, gain, eps):
+        """Keras' RMSprop / Adagrad step (eps inside the sqrt), in place."""
+        param, grad = self._update_args("keras_rms_update", param, grad, h)
+        self.impl.keras_rms_update(
+            param, grad, h, float(lr), float(decay), float(gain), float(eps)
+        )
 
     # -------------------------------------------------------- convolution
 
@@ -387,26 +413,11 @@ class Backend:
     # A backend without its own conv_forward / conv_backward gets the
     # reference's composition of its own im2col, gemm and col2im kernels.
 
-    def _composed_conv_forward(self, x, W, b, stride, pad, activation):
-        fn, _, fh, fw = W.shape
-        n, _, h, w = x.shape
-        oh, ow = (h + 2 * pad - fh) // stride + 1, (w + 2 * pad - fw) // stride + 1
-        col = self.impl.im2col(x, fh, fw, stride, pad)
-        out = self.impl.gemm(col, W.reshape(fn, -1), b, activation, False, True)
-        return out.reshape(n, oh, ow, fn).transpose(0, 3, 1, 2)
+    def _composed_conv_forward(self, *args):
+        return conv_composed.conv_forward(self.impl, *args)
 
-    def _composed_conv_backward(self, dout, x, W, stride, pad, need_input_grad, y, activation):
-        fn, c, fh, fw = W.shape
-        if activation != "identity":
-            dout = self.impl.activation_backward(dout, y, activation)
-        d = dout.transpose(0, 2, 3, 1).reshape(-1, fn)
-        col = self.impl.im2col(x, fh, fw, stride, pad)
-        dW = self.impl.gemm(d, col, None, "identity", True, False).reshape(fn, c, fh, fw)
-        db = self.impl.column_sum(d)
-        if not need_input_grad:
-            return None, dW, db
-        dcol = self.impl.gemm(d, W.reshape(fn, -1), None, "identity", False, False)
-        return self.impl.col2im(dcol, x.shape, fh, fw, stride, pad), dW, db
+    def _composed_conv_backward(self, *args):
+        return conv_composed.conv_backward(self.impl, *args)
 
     def max_pool_forward(self, x, pool_h, pool_w, stride, pad):
         """(out, arg_max) of max pooling. See reference.max_pool_forward."""
@@ -469,7 +480,7 @@ class Backend:
         x, gamma, beta = self._common(x, gamma, beta)
         self._running(running_mean, running_var, x, kernel)
         for r in (running_mean, running_var):
-            if not r.flags.writeable:
+            if not self._writeable(r):
                 raise ValueError(f"{kernel}: running statistics are updated in place; "
                                  "they must be writable")
         return self.impl.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,

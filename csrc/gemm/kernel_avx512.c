@@ -1,0 +1,40 @@
+/* Rung 6: the packed GEMM (packed_impl.h) with an AVX-512 micro-kernel, for
+ * float32 and float64. Only this file is compiled with -mavx512f; gemm_*.c
+ * hand a call to it (FN_AVX512_TWIN) only when fn_gemm_have_avx512() says
+ * the CPU and OS support it, so the extension still runs everywhere else.
+ *
+ * The micro-kernel is rung 5's (kernel_simd_impl.h) with 64-byte vectors.
+ * Its tile is 12 x 32 floats instead of 6 x 16, so the slivers that packing
+ * writes are wider too: the whole driver is compiled here once more with the
+ * block sizes of dtype_*_avx512.h, not just the micro-kernel. Empty off x86-64.
+ */
+#ifdef FASTNET_X86
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fast_exp.h"
+#include "gemm.h"
+#include "threads.h"
+
+#define VBYTES 64 /* one zmm register */
+#define FN_ONE_KERNEL FN(kernel_simd)
+
+#include "dtype_f32_avx512.h"
+#include "pack_impl.h"
+#include "kernel_simd_impl.h"
+#include "epilogue_impl.h"
+#include "code_choice_impl.h"
+#include "packed_impl.h"
+double FN(fn_gemm_fma_roof)(long steps) { return FN(fma_roof)(steps); }
+#include "dtype_end.h"
+
+#include "dtype_f64_avx512.h"
+#include "pack_impl.h"
+#include "kernel_simd_impl.h"
+#include "epilogue_impl.h"
+#include "code_choice_impl.h"
+#include "packed_impl.h"
+double FN(fn_gemm_fma_roof)(long steps) { return FN(fma_roof)(steps); }
+#include "dtype_end.h"
+#endif

@@ -1,0 +1,91 @@
+/* Rungs 5 and 6, the SIMD micro-kernel: C_tile := [C_tile +] Ã·B̃
+ *
+ * kc: depth; pa: MR x kc sliver of A, element (i, p) at pa[i*rs_pa + p*cs_pa];
+ * pb: kc x NR packed sliver of B, 64-byte aligned; c: the MR x NR tile of C,
+ * row stride ldc, written (added to when `accumulate`); nr: how many of its
+ * columns are wanted. VBYTES, the vector width in bytes, is set by the file
+ * that includes this once per dtype: 32 in kernel_avx2.c (compiled with
+ * -mavx2 -mfma), 64 in kernel_avx512.c (compiled with -mavx512f).
+ *
+ * The portable kernel's loop with the NR-wide rows of B and of the
+ * accumulator held as NR/VLEN vector registers (GCC vector extensions): each
+ * step loads a B row into NR/VLEN registers, broadcasts each of the MR
+ * values of A and issues MR x NR/VLEN fused multiply-adds into the
+ * accumulator registers (AVX2: 6 x 2 = 12 of 16; AVX-512: 12 x 2 = 24 of 32).
+ */
+#define VLEN (VBYTES / (int)sizeof(real)) /* values per vector register */
+#define NV (NR / VLEN)
+
+typedef real FN(vec) __attribute__((vector_size(VBYTES)));
+/* The same vector at any address of a real: rows of C need not be aligned. */
+typedef real FN(vec_unaligned)
+    __attribute__((vector_size(VBYTES), aligned(sizeof(real)), may_alias));
+
+/* The tile's first `nv` vectors of columns; nv is a constant in each caller,
+ * so the loops unroll and the accumulators stay in registers. */
+static inline __attribute__((always_inline)) void FN(tile_simd)(
+    int nv, ptrdiff_t kc, const real *restrict pa, ptrdiff_t rs_pa, ptrdiff_t cs_pa,
+    const real *restrict pb, real *restrict c, ptrdiff_t ldc, int accumulate) {
+    FN(vec) acc[MR][NV];
+    for (int i = 0; i < MR; i++) {
+        for (int v = 0; v < nv; v++) acc[i][v] = (FN(vec)){0};
+    }
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        FN(vec) b_row[NV];
+        for (int v = 0; v < nv; v++) b_row[v] = *(const FN(vec) *)(pb + p * NR + v * VLEN);
+        for (int i = 0; i < MR; i++) {
+            const real a_ip = pa[i * rs_pa + p * cs_pa]; /* broadcast to every lane below */
+            for (int v = 0; v < nv; v++) acc[i][v] += a_ip * b_row[v];
+        }
+    }
+    #pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+        #pragma GCC unroll 4
+        for (int v = 0; v < nv; v++) {
+            FN(vec_unaligned) *dst = (FN(vec_unaligned) *)(c + i * ldc + v * VLEN);
+            if (accumulate) acc[i][v] += *dst;
+            *dst = acc[i][v];
+        }
+    }
+}
+
+/* nr: the valid columns of the tile. An edge tile of at most one vector's
+ * width (e.g. the last 2 of n = 50) computes only that vector, half the
+ * work; the rest of c is then left as it was. (Splitting its 6 accumulators
+ * into 12 to hide the FMA latency measured no faster.) */
+static void FN(kernel_simd)(ptrdiff_t kc, const real *restrict pa, ptrdiff_t rs_pa,
+                            ptrdiff_t cs_pa, const real *restrict pb, real *restrict c,
+                            ptrdiff_t ldc, int accumulate, ptrdiff_t nr) {
+    if (nr <= VLEN) {
+        FN(tile_simd)(1, kc, pa, rs_pa, cs_pa, pb, c, ldc, accumulate);
+    } else {
+        FN(tile_simd)(NV, kc, pa, rs_pa, cs_pa, pb, c, ldc, accumulate);
+    }
+}
+
+/* The FMA roof, for benchmarks: `steps` rounds of MR x NV independent
+ * multiply-adds on whole vectors with nothing loaded or stored, the most
+ * flops per second this instruction set reaches on one core; GEMM's
+ * "% of peak" is measured against it. Returns the flops done. */
+static double FN(fma_roof)(long steps) {
+    const FN(vec) x = (FN(vec)){0} + (real)0.999, y = (FN(vec)){0} + (real)1e-3;
+    FN(vec) acc[MR][NV];
+    for (int i = 0; i < MR; i++) {
+        for (int v = 0; v < NV; v++) acc[i][v] = (FN(vec)){0} + (real)(i + v);
+    }
+    for (long s = 0; s < steps; s++) {
+        for (int i = 0; i < MR; i++) {
+            for (int v = 0; v < NV; v++) acc[i][v] = acc[i][v] * x + y;
+        }
+    }
+    real total = 0;
+    for (int i = 0; i < MR; i++) {
+        for (int v = 0; v < NV; v++) total += acc[i][v][0];
+    }
+    /* Reading the result keeps the compiler from removing the loop; it is
+     * never -1 (all values stay positive). */
+    return 2.0 * (double)steps * MR * NV * VLEN + (total == (real)-1);
+}
+
+#undef VLEN
+#undef NV

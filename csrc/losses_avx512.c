@@ -1,0 +1,20 @@
+/* The row loops of losses_rows_impl.h compiled with -mavx512f (set on this
+ * file alone in CMakeLists.txt); losses.c calls them only when CPUID reports
+ * AVX-512F. */
+#include <stddef.h>
+#include <tgmath.h>
+
+#include "fast_exp.h"
+#include "losses.h"
+
+#define real float
+#define FN(x) x##_avx512_f32
+#include "losses_rows_impl.h"
+#undef real
+#undef FN
+
+#define real double
+#define FN(x) x##_avx512_f64
+#include "losses_rows_impl.h"
+#undef real
+#undef FN

@@ -1,0 +1,62 @@
+"""Activation functions by Keras' names, on the current backend.
+
+`get(identifier)` turns what a user writes (`"relu"`, `None`, `"linear"`,
+`activations.relu`) into one canonical name. relu, sigmoid and tanh are
+fused into the GEMM of a Dense layer; softmax is a row-wise kernel.
+"""
+
+from ..backend import current
+
+__all__ = ["get", "linear", "relu", "sigmoid", "softmax", "tanh"]
+
+# Keras name -> fastnet kernel name ("softmax" has a kernel of its own).
+_KERNEL_NAMES = {
+    "linear": "identity",
+    "relu": "relu",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "softmax": "softmax",
+}
+
+
+def linear(x):
+    """f(x) = x"""
+    return x
+
+
+def relu(x):
+    """f(x) = max(x, 0)"""
+    return current().activation_forward(x, "relu")
+
+
+def sigmoid(x):
+    """f(x) = 1 / (1 + exp(-x))"""
+    return current().activation_forward(x, "sigmoid")
+
+
+def tanh(x):
+    """f(x) = tanh(x)"""
+    return current().activation_forward(x, "tanh")
+
+
+def softmax(x):
+    """f(x)[i] = exp(x[i]) / Σ_j exp(x[j]) over the last axis of a 2-D x."""
+    return current().softmax(x)
+
+
+def get(identifier):
+    """The Keras name ('linear', 'relu', 'sigmoid', 'tanh', 'softmax') of an activation."""
+    if identifier is None:
+        return "linear"
+    if callable(identifier) and getattr(identifier, "__name__", None) in _KERNEL_NAMES:
+        return identifier.__name__
+    if isinstance(identifier, str) and identifier.lower() in _KERNEL_NAMES:
+        return identifier.lower()
+    raise ValueError(
+        f"unknown activation {identifier!r}; fastnet.keras supports {sorted(_KERNEL_NAMES)}"
+    )
+
+
+def kernel_name(name):
+    """The fastnet kernel name of a Keras activation name ('linear' -> 'identity')."""
+    return _KERNEL_NAMES[name]

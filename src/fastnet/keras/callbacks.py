@@ -1,0 +1,159 @@
+"""Callbacks: History (always), EarlyStopping, ModelCheckpoint, with Keras' arguments.
+
+fit calls on_train_begin, then on_epoch_begin / on_epoch_end(epoch, logs)
+for each epoch, then on_train_end; `logs` holds the epoch's values keyed like
+History ('loss', 'acc', 'val_loss', ...). A callback stops training by
+setting `model.stop_training = True`.
+"""
+
+import math
+
+__all__ = ["Callback", "EarlyStopping", "History", "ModelCheckpoint"]
+
+
+class Callback:
+    def __init__(self):
+        self.model = None
+        self.params = {}
+
+    def set_model(self, model):
+        self.model = model
+
+    def set_params(self, params):
+        self.params = params
+
+    def on_train_begin(self, logs=None):
+        pass
+
+    def on_train_end(self, logs=None):
+        pass
+
+    def on_epoch_begin(self, epoch, logs=None):
+        pass
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+
+class History(Callback):
+    """What fit returns: `history.history['loss']` is the loss of every epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+
+def _improvement(monitor, mode):
+    """A function (new, best) -> bool, minimising or maximising like Keras' mode='auto'."""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+    if mode == "auto":
+        mode = "max" if ("acc" in monitor or monitor.endswith("auc")) else "min"
+    return mode
+
+
+class _Monitor(Callback):
+    def __init__(self, monitor, mode, min_delta=0.0):
+        super().__init__()
+        self.monitor = monitor
+        self.mode = _improvement(monitor, mode)
+        self.min_delta = abs(min_delta)
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def _better(self, value, best):
+        if self.mode == "min":
+            return value < best - self.min_delta
+        return value > best + self.min_delta
+
+    def _value(self, logs):
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            raise KeyError(
+                f"{type(self).__name__}: monitor={self.monitor!r} is not among the logged "
+                f"values {sorted(logs or {})} (val_ values need validation data)"
+            )
+        return value
+
+
+class EarlyStopping(_Monitor):
+    """Stop when `monitor` has not improved for `patience` epochs."""
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        super().__init__(monitor, mode, min_delta)
+        self.patience = patience
+        self.verbose = verbose
+        self.baseline = baseline
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+        self.stopped_epoch = 0
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+        if self.baseline is not None:
+            self.best = self.baseline
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = self._value(logs)
+        if epoch < self.start_from_epoch:
+            return
+        if self._better(value, self.best):
+            self.best = value
+            self.wait = 0
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            return
+        self.wait += 1
+        if self.wait >= self.patience and epoch > 0:  # never after the first epoch
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+            if self.restore_best_weights and self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch and self.verbose:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+
+
+class ModelCheckpoint(_Monitor):
+    """Save the model (or its weights) after each epoch, or only when `monitor` improves.
+
+    filepath may contain Keras' placeholders, e.g. "model-{epoch:02d}-{val_loss:.2f}.keras".
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch"):
+        super().__init__(monitor, mode)
+        if save_freq != "epoch":
+            raise NotImplementedError("ModelCheckpoint: only save_freq='epoch' is supported")
+        self.filepath = str(filepath)
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.save_best_only:
+            value = self._value(logs)
+            if not self._better(value, self.best):
+                return
+            self.best = value
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: saving model to {path}")
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)

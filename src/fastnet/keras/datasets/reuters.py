@@ -1,0 +1,31 @@
+"""Reuters newswires (46 topics) from Keras' cached reuters.npz.
+
+fastnet does not download it: put Keras' reuters.npz (and
+reuters_word_index.json for get_word_index) in ~/.keras/datasets/ or
+$KERAS_HOME/datasets/.
+"""
+
+import numpy as np
+
+from . import _keras_cache, _sequences
+
+__all__ = ["get_word_index", "load_data"]
+
+
+def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_split=0.2,
+              seed=113, start_char=1, oov_char=2, index_from=3):
+    """((x_train, y_train), (x_test, y_test)) like keras.datasets.reuters.load_data."""
+    data = _keras_cache.load_npz(_keras_cache.find(path, "reuters"))
+    rng = np.random.RandomState(seed)
+    xs, labels = _sequences.shuffled(rng, data["x"], data["y"])
+    sequences, labels = _sequences.reindex(
+        list(xs), labels, num_words, skip_top, maxlen, start_char, oov_char, index_from)
+    split = int(len(sequences) * (1 - test_split))
+    pick = _sequences.as_object_array
+    return ((pick(sequences[:split]), labels[:split]),
+            (pick(sequences[split:]), labels[split:]))
+
+
+def get_word_index(path="reuters_word_index.json"):
+    """word -> id (1 = most frequent), from Keras' cached reuters_word_index.json."""
+    return _sequences.word_index(path, "reuters")

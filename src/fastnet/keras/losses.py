@@ -1,0 +1,243 @@
+"""Losses by Keras' names, each able to hand back its gradient.
+
+A loss here does two jobs: `prepare(t, n_out)` checks and converts the
+targets ONCE per fit / evaluate (so a wrong loss/label combination fails at
+once with a message saying what to use instead), and `loss_and_grad(out, t,
+logits)` returns the mean loss over the batch and d loss / d out.
+
+Fusion. When the model's last layer ends in softmax (or sigmoid) and the
+loss is a categorical (or binary) cross-entropy, the model gives the loss the
+LOGITS and the loss calls one kernel, `softmax_cross_entropy` (or
+`sigmoid_binary_cross_entropy`), which returns the loss and the gradient
+(probabilities - targets) / N in one pass. How the value relates to Keras':
+
+- Keras clips the probabilities to [1e-7, 1 - 1e-7] and averages
+  -Σ t·log p. fastnet's softmax kernel averages -log(p[label] + 1e-7) with
+  the label taken as argmax of a one-hot row (the book's cross_entropy_error);
+  the sigmoid kernel computes -(t·log σ(z) + (1-t)·log(1-σ(z))) exactly from
+  the logits. For one-hot / 0-1 targets and probabilities not within 1e-7 of
+  0 or 1 the values agree to float32 rounding; where a probability saturates,
+  Keras' value is capped (log 1e-7 ≈ -16.1) and fastnet's is the true (or
+  nearly true) loss. Soft (non one-hot) targets: the gradient is exact, the
+  reported categorical loss uses the argmax label. Training follows the same
+  gradient either way, without the clipping's zero gradient at saturation.
+
+The unfused paths (cross-entropy on probabilities, mae) are short array
+expressions on the backend's array module (`current().xp`): they run only
+when a model does not end in the matching activation, which the tutorials
+never do, so they have no kernel of their own.
+"""
+
+import numpy as np
+
+from ..backend import current
+
+__all__ = [
+    "BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "MeanAbsoluteError",
+    "MeanSquaredError", "SparseCategoricalCrossentropy", "binary_crossentropy",
+    "categorical_crossentropy", "get", "mae", "mean_absolute_error", "mean_squared_error",
+    "mse", "sparse_categorical_crossentropy",
+]
+
+# Keras' clipping epsilon for losses on probabilities (backend.epsilon()).
+EPSILON = 1e-7
+
+
+class Loss:
+    """A named loss. `fused_activation`: the last activation it can absorb."""
+
+    name = "loss"
+    fused_activation = None
+
+    def __init__(self, from_logits=False, name=None):
+        self.from_logits = bool(from_logits)
+        if name:
+            self.name = name
+
+    def prepare(self, t, n_out, dtype):
+        """Targets as a backend array shaped for outputs (N, n_out), or a clear error."""
+        t = _as_array(t)
+        n = t.shape[0] if t.ndim else 0
+        if t.ndim == 1 and n_out == 1:
+            t = t.reshape(n, 1)  # (N,) targets for a Dense(1) output, as in Keras
+        if t.ndim != 2 or t.shape[1] != n_out:
+            raise ValueError(
+                f"{self.name}: targets of shape {t.shape} do not match the model's output "
+                f"(None, {n_out})"
+            )
+        return current().xp.asarray(t, dtype=dtype)
+
+    def __call__(self, y_true, y_pred):
+        """The mean loss of probabilities (or logits when from_logits) y_pred, like Keras."""
+        y_pred = current().xp.asarray(y_pred, dtype=np.float32)
+        t = self.prepare(y_true, y_pred.shape[1] if y_pred.ndim == 2 else 1, y_pred.dtype)
+        return self.loss_and_grad(y_pred.reshape(t.shape[0], -1), t, self.from_logits)[0]
+
+    def get_config(self):
+        return {"name": self.name, "from_logits": self.from_logits}
+
+
+def _as_array(t):
+    # Targets arrive as lists, NumPy arrays or backend arrays.
+    xp = current().xp
+    return t if isinstance(t, (np.ndarray, xp.ndarray)) else np.asarray(t)
+
+
+class CategoricalCrossentropy(Loss):
+    """-Σ t·log p over classes, averaged over the batch; t one-hot (N, C)."""
+
+    name = "categorical_crossentropy"
+    fused_activation = "softmax"
+
+    def prepare(self, t, n_out, dtype):
+        t = _as_array(t)
+        if t.ndim == 1 or (t.ndim == 2 and t.shape[1] == 1 and n_out > 1):
+            raise ValueError(
+                f"categorical_crossentropy expects one-hot targets of shape (N, {n_out}), "
+                f"got integer labels of shape {t.shape}: use "
+                f"loss='sparse_categorical_crossentropy', or one-hot encode them with "
+                f"fastnet.keras.utils.to_categorical(labels, {n_out})"
+            )
+        return super().prepare(t, n_out, dtype)
+
+    def loss_and_grad(self, out, t, logits):
+        B = current()
+        if logits:
+            return B.softmax_cross_entropy(out, t)
+        p = B.xp.clip(out, EPSILON, 1 - EPSILON)
+        n = max(out.shape[0], 1)
+        return float(-(t * B.xp.log(p)).sum() / n), -(t / p) / n
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """-log p[label] averaged over the batch; labels (N,) integers in [0, C)."""
+
+    name = "sparse_categorical_crossentropy"
+    fused_activation = "softmax"
+
+    def prepare(self, t, n_out, dtype):
+        t = _as_array(t)
+        if t.ndim == 2 and t.shape[1] == 1:
+            t = t.reshape(-1)
+        if t.ndim != 1:
+            raise ValueError(
+                f"sparse_categorical_crossentropy expects integer class labels of shape "
+                f"(N,), got shape {t.shape}; for one-hot targets use "
+                f"loss='categorical_crossentropy'"
+            )
+        if t.dtype.kind == "f":
+            if t.size and bool((t != t.round()).any()):
+                raise ValueError("sparse_categorical_crossentropy: labels must be whole numbers")
+        elif t.dtype.kind not in "iub":
+            raise TypeError(f"sparse_categorical_crossentropy: labels have dtype {t.dtype}")
+        t = current().xp.asarray(t).astype(np.intp)
+        if t.size and (int(t.min()) < 0 or int(t.max()) >= n_out):
+            raise ValueError(
+                f"sparse_categorical_crossentropy: labels must lie in [0, {n_out}) for a model "
+                f"with {n_out} outputs, got values from {int(t.min())} to {int(t.max())}"
+            )
+        return t
+
+    def loss_and_grad(self, out, t, logits):
+        B = current()
+        if logits:
+            return B.softmax_cross_entropy(out, t)
+        xp = B.xp
+        n = out.shape[0]
+        rows = xp.arange(n)
+        p = xp.clip(out[rows, t], EPSILON, 1 - EPSILON)
+        grad = xp.zeros_like(out)
+        grad[rows, t] = -1 / (p * max(n, 1))
+        return float(-xp.log(p).sum() / max(n, 1)), grad
+
+
+class BinaryCrossentropy(Loss):
+    """-(t·log p + (1-t)·log(1-p)), averaged over every output; t in [0, 1]."""
+
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+
+    def loss_and_grad(self, out, t, logits):
+        B = current()
+        if logits:
+            return B.sigmoid_binary_cross_entropy(out, t)
+        xp = B.xp
+        p = xp.clip(out, EPSILON, 1 - EPSILON)
+        size = max(out.size, 1)
+        loss = -(t * xp.log(p) + (1 - t) * xp.log(1 - p)).sum() / size
+        return float(loss), (p - t) / (p * (1 - p) * size)
+
+
+class MeanSquaredError(Loss):
+    """mean((p - t)²) over every output."""
+
+    name = "mean_squared_error"
+
+    def loss_and_grad(self, out, t, logits):
+        return current().mean_squared_error(out, t)
+
+
+class MeanAbsoluteError(Loss):
+    """mean(|p - t|) over every output; its gradient sign(p - t) / size."""
+
+    name = "mean_absolute_error"
+
+    def loss_and_grad(self, out, t, logits):
+        xp = current().xp
+        diff = out - t
+        size = max(out.size, 1)
+        return float(xp.abs(diff).sum() / size), xp.sign(diff) / size
+
+
+def categorical_crossentropy(y_true, y_pred):
+    return CategoricalCrossentropy()(y_true, y_pred)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred):
+    return SparseCategoricalCrossentropy()(y_true, y_pred)
+
+
+def binary_crossentropy(y_true, y_pred):
+    return BinaryCrossentropy()(y_true, y_pred)
+
+
+def mean_squared_error(y_true, y_pred):
+    return MeanSquaredError()(y_true, y_pred)
+
+
+def mean_absolute_error(y_true, y_pred):
+    return MeanAbsoluteError()(y_true, y_pred)
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+
+_BY_NAME = {
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
+}
+_FUNCTIONS = {
+    categorical_crossentropy: CategoricalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+    binary_crossentropy: BinaryCrossentropy,
+    mean_squared_error: MeanSquaredError,
+    mean_absolute_error: MeanAbsoluteError,
+}
+
+
+def get(identifier):
+    """A Loss from a Keras name ('mse', 'categorical_crossentropy', ...), function or instance."""
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    if callable(identifier) and identifier in _FUNCTIONS:
+        return _FUNCTIONS[identifier]()
+    raise ValueError(
+        f"unknown loss {identifier!r}; fastnet.keras supports {sorted(_BY_NAME)}"
+    )

@@ -1,0 +1,139 @@
+"""Metrics by Keras' names: accuracy / acc, mae, mse and their long names.
+
+A metric reports, for one batch, (sum over samples, number of samples); the
+model adds them up over the epoch, so the epoch's value is the mean over
+every sample, as in Keras. `accuracy` (or `acc`) is binary, categorical or
+sparse-categorical accuracy according to the loss, as Keras chooses it.
+
+When the loss is fused with the last activation, the model hands metrics
+the logits (`kind="softmax"` or `"sigmoid"`): accuracy needs no
+probabilities (argmax and the sign of a logit decide it), mae / mse compute
+them on demand.
+"""
+
+from ..backend import current
+from . import losses as losses_module
+
+__all__ = [
+    "BinaryAccuracy", "CategoricalAccuracy", "MeanAbsoluteError", "MeanSquaredError",
+    "Metric", "SparseCategoricalAccuracy", "binary_accuracy", "categorical_accuracy", "get",
+    "mae", "mean_absolute_error", "mean_squared_error", "mse", "sparse_categorical_accuracy",
+]
+
+
+def _probabilities(out, kind):
+    B = current()
+    if kind == "softmax":
+        return B.softmax(out)
+    if kind == "sigmoid":
+        return B.activation_forward(out, "sigmoid")
+    return out
+
+
+class Metric:
+    """A named per-sample quantity averaged over the data."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def batch_sum(self, out, t, kind=None):
+        """(Σ over this batch's samples, number of samples)."""
+        raise NotImplementedError  # pragma: no cover
+
+
+class BinaryAccuracy(Metric):
+    """Share of outputs where (p > 0.5) equals the 0/1 target."""
+
+    def batch_sum(self, out, t, kind=None):
+        threshold = 0.0 if kind == "sigmoid" else 0.5  # σ(z) > 0.5  ⇔  z > 0
+        hits = ((out > threshold) == (t > 0.5)).sum()
+        return float(hits) / out.shape[1], out.shape[0]
+
+
+class CategoricalAccuracy(Metric):
+    """Share of rows where argmax p equals argmax of the one-hot target."""
+
+    def batch_sum(self, out, t, kind=None):
+        xp = current().xp
+        return float((xp.argmax(out, axis=1) == xp.argmax(t, axis=1)).sum()), out.shape[0]
+
+
+class SparseCategoricalAccuracy(Metric):
+    """Share of rows where argmax p equals the integer label."""
+
+    def batch_sum(self, out, t, kind=None):
+        return float((current().xp.argmax(out, axis=1) == t).sum()), out.shape[0]
+
+
+class MeanAbsoluteError(Metric):
+    def batch_sum(self, out, t, kind=None):
+        p = _probabilities(out, kind)
+        return float(current().xp.abs(p - t).sum()) / p.shape[1], p.shape[0]
+
+
+class MeanSquaredError(Metric):
+    def batch_sum(self, out, t, kind=None):
+        diff = _probabilities(out, kind) - t
+        return float((diff * diff).sum()) / diff.shape[1], diff.shape[0]
+
+
+_ACCURACY_BY_LOSS = {
+    losses_module.BinaryCrossentropy: BinaryAccuracy,
+    losses_module.CategoricalCrossentropy: CategoricalAccuracy,
+    losses_module.SparseCategoricalCrossentropy: SparseCategoricalAccuracy,
+}
+_BY_NAME = {
+    "binary_accuracy": BinaryAccuracy,
+    "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "mae": MeanAbsoluteError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mse": MeanSquaredError,
+    "mean_squared_error": MeanSquaredError,
+}
+
+
+def _function(cls, name):
+    """Keras' function form of a metric (`metrics=[metrics.binary_accuracy]`)."""
+
+    def metric(y_true, y_pred):
+        xp = current().xp
+        y_pred = xp.asarray(y_pred)
+        y_pred = y_pred.reshape(len(y_pred), -1)
+        y_true = xp.asarray(y_true)
+        if cls is not SparseCategoricalAccuracy:
+            y_true = y_true.reshape(y_pred.shape)
+        total, count = cls(name).batch_sum(y_pred, y_true)
+        return total / max(count, 1)
+
+    metric.__name__ = name
+    return metric
+
+
+binary_accuracy = _function(BinaryAccuracy, "binary_accuracy")
+categorical_accuracy = _function(CategoricalAccuracy, "categorical_accuracy")
+sparse_categorical_accuracy = _function(SparseCategoricalAccuracy, "sparse_categorical_accuracy")
+mean_absolute_error = mae = _function(MeanAbsoluteError, "mean_absolute_error")
+mean_squared_error = mse = _function(MeanSquaredError, "mean_squared_error")
+
+
+def get(identifier, loss, n_out):
+    """The Metric for a name the user gave to compile(), reported under that name."""
+    if isinstance(identifier, Metric):
+        return identifier
+    if callable(identifier) and getattr(identifier, "__name__", None) in _BY_NAME:
+        identifier = identifier.__name__  # metrics.binary_accuracy and the like
+    if not isinstance(identifier, str):
+        raise ValueError(f"unknown metric {identifier!r}; pass a name such as 'accuracy'")
+    key = identifier.lower()
+    if key in ("accuracy", "acc"):
+        cls = _ACCURACY_BY_LOSS.get(type(loss))
+        if cls is None:  # e.g. mse on class scores: decide from the output width
+            cls = BinaryAccuracy if n_out == 1 else CategoricalAccuracy
+        return cls(identifier)
+    if key in _BY_NAME:
+        return _BY_NAME[key](identifier)
+    raise ValueError(
+        f"unknown metric {identifier!r}; fastnet.keras supports 'accuracy', 'acc' and "
+        f"{sorted(_BY_NAME)}"
+    )

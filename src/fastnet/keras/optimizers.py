@@ -1,0 +1,196 @@
+"""Keras' optimizers, with Keras' defaults and update rules, on fastnet's kernels.
+
+Each rule was checked against Keras 3's `update_step` (keras/src/optimizers):
+
+- SGD: p -= lr·g; with momentum: v = μ·v - lr·g, p += v (the book's
+  Momentum, `momentum_update`); with nesterov=True: p += μ·v_new - lr·g,
+  which expands to the book's p += μ²·v - (1+μ)·lr·g (`nesterov_update`).
+- Adam: m += (1-β1)(g - m); v += (1-β2)(g² - v);
+  p -= lr·√(1-β2^t)/(1-β1^t) · m / (√v + ε), ε = 1e-7 OUTSIDE the root:
+  the book's Adam (`adam_update`), same ε.
+- RMSprop: h = ρ·h + (1-ρ)·g²; p -= lr·g / √(h + ε), ε INSIDE the root
+  (the book's is outside), ρ = 0.9 (the book's 0.99): `keras_rms_update`.
+- Adagrad: h starts at 0.1 (the book's at 0); h += g²; p -= lr·g / √(h + ε):
+  `keras_rms_update` with decay = gain = 1.
+
+Optimizer state lives on the current backend (`xp.zeros_like`), created on
+the first step; every step is one kernel call per weight.
+"""
+
+import math
+
+from ..backend import current
+
+__all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get"]
+
+
+class Optimizer:
+    """Holds the learning rate (Keras' `learning_rate`, or the legacy `lr`)."""
+
+    def __init__(self, learning_rate, name=None, **kwargs):
+        lr = kwargs.pop("lr", None)  # Keras 2 spelling, still in many tutorials
+        for key in ("decay", "clipnorm", "clipvalue", "global_clipnorm", "weight_decay"):
+            if kwargs.pop(key, None):  # None or 0 mean "off", which is what fastnet does
+                _unsupported(self, key)
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}"
+            )
+        self.learning_rate = float(lr if lr is not None else learning_rate)
+        self.name = name or type(self).__name__.lower()
+        self.iterations = 0
+        self._state = None
+
+    @property
+    def lr(self):
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value):
+        self.learning_rate = float(value)
+
+    def apply(self, weights, grads):
+        """One step: update every weight in place from its gradient."""
+        if self._state is None:
+            self._state = [self._new_state(w) for w in weights]
+        self.iterations += 1
+        self._step(weights, grads)
+
+    def _new_state(self, w):
+        return ()
+
+    def get_config(self):
+        return {"learning_rate": self.learning_rate}
+
+
+def _unsupported(opt, key):
+    raise NotImplementedError(f"{type(opt).__name__}: {key}= is not supported by fastnet.keras")
+
+
+class SGD(Optimizer):
+    """Gradient descent, optionally with (Nesterov) momentum. Keras defaults: lr 0.01."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
+        super().__init__(learning_rate, name, **kwargs)
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"SGD: momentum must be in [0, 1], got {momentum!r}")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _new_state(self, w):
+        return (current().xp.zeros_like(w),) if self.momentum else ()
+
+    def _step(self, weights, grads):
+        B, lr, mu = current(), self.learning_rate, self.momentum
+        for w, g, state in zip(weights, grads, self._state):
+            if not mu:
+                B.sgd_update(w, g, lr)
+            elif self.nesterov:
+                B.nesterov_update(w, g, state[0], lr, mu)
+            else:
+                B.momentum_update(w, g, state[0], lr, mu)
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class RMSprop(Optimizer):
+    """h = ρ·h + (1-ρ)·g²; p -= lr·g / √(h + ε). Keras defaults: lr 0.001, ρ 0.9, ε 1e-7."""
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
+                 centered=False, name=None, **kwargs):
+        super().__init__(learning_rate, name, **kwargs)
+        if momentum or centered:
+            _unsupported(self, "momentum" if momentum else "centered")
+        self.rho = float(rho)
+        self.epsilon = float(epsilon)
+
+    def _new_state(self, w):
+        return (current().xp.zeros_like(w),)
+
+    def _step(self, weights, grads):
+        B = current()
+        for w, g, (h,) in zip(weights, grads, self._state):
+            B.keras_rms_update(w, g, h, self.learning_rate, self.rho, 1.0 - self.rho,
+                               self.epsilon)
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Adagrad(Optimizer):
+    """h += g²; p -= lr·g / √(h + ε), h from 0.1. Keras defaults: lr 0.001, ε 1e-7."""
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
+                 name=None, **kwargs):
+        super().__init__(learning_rate, name, **kwargs)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.epsilon = float(epsilon)
+
+    def _new_state(self, w):
+        return (current().xp.full_like(w, self.initial_accumulator_value),)
+
+    def _step(self, weights, grads):
+        B = current()
+        for w, g, (h,) in zip(weights, grads, self._state):
+            B.keras_rms_update(w, g, h, self.learning_rate, 1.0, 1.0, self.epsilon)
+
+    def get_config(self):
+        return {**super().get_config(),
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+class Adam(Optimizer):
+    """Adam with Keras' defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7 (outside the root)."""
+
+    # The book's adam_update kernel adds this ε; it is also Keras' default.
+    KERNEL_EPSILON = 1e-7
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, name=None, **kwargs):
+        super().__init__(learning_rate, name, **kwargs)
+        if amsgrad:
+            _unsupported(self, "amsgrad")
+        if epsilon != self.KERNEL_EPSILON:
+            raise NotImplementedError(
+                f"Adam: fastnet's kernel uses epsilon={self.KERNEL_EPSILON} (Keras' default); "
+                f"got {epsilon}"
+            )
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
+
+    def _new_state(self, w):
+        xp = current().xp
+        return (xp.zeros_like(w), xp.zeros_like(w))
+
+    def _step(self, weights, grads):
+        B, t = current(), self.iterations
+        # Bias correction folded into one scalar per step, as Keras' alpha.
+        lr_t = self.learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        for w, g, (m, v) in zip(weights, grads, self._state):
+            B.adam_update(w, g, m, v, lr_t, self.beta_1, self.beta_2)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adagrad": Adagrad}
+
+
+def get(identifier):
+    """An optimizer from a Keras name ('rmsprop', 'adam', 'sgd', 'adagrad') or an instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    raise ValueError(
+        f"unknown optimizer {identifier!r}; fastnet.keras supports {sorted(_BY_NAME)}"
+    )
+
+
+def from_config(name, config):
+    """Rebuild an optimizer saved by a model (its state starts afresh)."""
+    return _BY_NAME[name](**config)

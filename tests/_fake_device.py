@@ -1,0 +1,560 @@
+"""A strict CPU stand-in for CuPy, to test the GPU backend's Python code without a GPU.
+
+`FakeCupy` is an array module whose arrays (`DeviceArray`) behave like
+cupy.ndarray where fastnet uses them, but are stricter than CuPy:
+
+- NumPy never sees one: `np.asarray(d)`, `np.exp(d)`, `np.sum(d)` and
+  `d + numpy_array` raise TypeError (CuPy refuses `__array__` too, but
+  quietly serves NumPy ufuncs and functions through `__array_ufunc__` /
+  `__array_function__`; code that relied on that would not show up here).
+- NumPy arrays never enter one: passing a NumPy array to an `xp` function,
+  an operator or a kernel raises TypeError, except `xp.asarray`, the
+  explicit host-to-device copy.
+- Every crossing is counted in `FakeCupy.transfers`: arrays copied to the
+  device, arrays copied to the host, and scalars read back (`float(d)`).
+
+`fake_kernels(xp)` gives the objects `gpu_kernels.build(cupy)` gives, with
+the CUDA code replaced by the reference math: elementwise kernels take
+their inputs and (optional) outputs like CuPy's, check that every array is
+a device array of one dtype, and write in place; row kernels check their
+launch (grid × block covers the rows) and that every pointer argument is a
+C-contiguous device array of the exact C type the CUDA source expects.
+"""
+
+import collections
+import types
+
+import numpy as np
+
+from fastnet.backend import gpu_conv_kernels, gpu_kernels, reference
+from fastnet.backend.gpu_conv_kernels import BATCHNORM
+
+_SCALARS = (bool, int, float, np.generic)
+
+
+def _refuse_host(value, where):
+    if isinstance(value, np.ndarray):
+        raise TypeError(
+            f"{where}: a NumPy array reached device code (shape {value.shape}); "
+            "the GPU backend must never mix host and device arrays"
+        )
+
+
+class Flags:
+    """cupy.ndarray.flags: contiguity only (no `writeable`, unlike NumPy)."""
+
+    def __init__(self, data):
+        self.c_contiguous = data.flags.c_contiguous
+        self.f_contiguous = data.flags.f_contiguous
+        self.owndata = data.flags.owndata
+
+
+class DeviceArray:
+    """A device array: wraps a NumPy array that only "device code" may touch."""
+
+    # NumPy's ufuncs and array functions refuse it; binary operators with a
+    # NumPy array on the left come here (and raise) instead of converting.
+    __array_ufunc__ = None
+
+    def __init__(self, data, owner):
+        self._data = data
+        self._owner = owner
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError("implicit conversion of a device array to NumPy; use .get()")
+
+    def __array_function__(self, func, types, args, kwargs):
+        raise TypeError(f"NumPy function {func.__name__} called on a device array")
+
+    # -- attributes (each exists on cupy.ndarray; a test checks that)
+    shape = property(lambda self: self._data.shape)
+    dtype = property(lambda self: self._data.dtype)
+    ndim = property(lambda self: self._data.ndim)
+    size = property(lambda self: self._data.size)
+    strides = property(lambda self: self._data.strides)
+    itemsize = property(lambda self: self._data.itemsize)
+    nbytes = property(lambda self: self._data.nbytes)
+    flags = property(lambda self: Flags(self._data))
+    T = property(lambda self: self._wrap(self._data.T))
+
+    def _wrap(self, value):
+        return self._owner._wrap(value)
+
+    def _call(self, name, *args, **kwargs):
+        args = [self._owner._unwrap(a, f"ndarray.{name}") for a in args]
+        return self._wrap(getattr(self._data, name)(*args, **kwargs))
+
+    def reshape(self, *shape):
+        return self._call("reshape", *shape)
+
+    def transpose(self, *axes):
+        return self._call("transpose", *axes)
+
+    def flatten(self):
+        return self._call("flatten")
+
+    def astype(self, dtype, copy=True):
+        return self._call("astype", dtype, copy=copy)
+
+    def view(self, dtype):
+        return self._call("view", dtype)
+
+    def copy(self):
+        return self._wrap(self._data.copy())
+
+    def ravel(self):
+        return self._call("ravel")
+
+    def sum(self, axis=None, **kw):
+        return self._call("sum", axis=axis, **kw)
+
+    def mean(self, axis=None, **kw):
+        return self._call("mean", axis=axis, **kw)
+
+    def max(self, axis=None, **kw):
+        return self._call("max", axis=axis, **kw)
+
+    def min(self, axis=None, **kw):
+        return self._call("min", axis=axis, **kw)
+
+    def argmax(self, axis=None):
+        return self._call("argmax", axis=axis)
+
+    def get(self):
+        """The explicit device-to-host copy, counted."""
+        self._owner.transfers["to_host"] += 1
+        return self._data.copy()
+
+    def item(self):
+        self._owner.transfers["scalar_reads"] += 1
+        return self._data.item()
+
+    # -- scalars come back to the host only through these, counted
+    def _scalar(self, convert):
+        if self._data.size != 1:
+            raise TypeError(f"only size-1 device arrays convert to scalars, not {self.shape}")
+        self._owner.transfers["scalar_reads"] += 1
+        return convert(self._data.reshape(()))
+
+    def __float__(self):
+        return self._scalar(float)
+
+    def __int__(self):
+        return self._scalar(int)
+
+    def __bool__(self):
+        return self._scalar(bool)
+
+    def __len__(self):
+        return len(self._data)
+
+    def __iter__(self):
+        return (self._wrap(row) for row in self._data)
+
+    def __repr__(self):
+        return f"DeviceArray(shape={self.shape}, dtype={self.dtype})"
+
+    def __getitem__(self, index):
+        return self._wrap(self._data[self._owner._unwrap_index(index)])
+
+    def __setitem__(self, index, value):
+        self._data[self._owner._unwrap_index(index)] = self._owner._unwrap(value, "setitem")
+
+
+def _binary(name):
+    def op(self, other):
+        other = self._owner._unwrap(other, f"operator {name}")
+        return self._wrap(getattr(self._data, name)(other))
+
+    op.__name__ = name
+    return op
+
+
+def _unary(name):
+    def op(self):
+        return self._wrap(getattr(self._data, name)())
+
+    op.__name__ = name
+    return op
+
+
+for _name in ("add", "sub", "mul", "truediv", "pow", "lt", "le", "gt", "ge", "eq", "ne",
+              "matmul", "and", "or"):
+    setattr(DeviceArray, f"__{_name}__", _binary(f"__{_name}__"))
+    if _name not in ("lt", "le", "gt", "ge", "eq", "ne"):
+        setattr(DeviceArray, f"__r{_name}__", _binary(f"__r{_name}__"))
+        setattr(DeviceArray, f"__i{_name}__", _binary(f"__i{_name}__"))
+for _name in ("neg", "pos", "abs", "invert"):
+    setattr(DeviceArray, f"__{_name}__", _unary(f"__{_name}__"))
+DeviceArray.__hash__ = None
+
+
+class FakeCupy:
+    """The array module: NumPy's functions, but only on device arrays."""
+
+    ndarray = DeviceArray
+    # CuPy's dtypes are NumPy's.
+    float32, float64, int32, int64, intp, uintp, bool_ = (
+        np.float32, np.float64, np.int32, np.int64, np.intp, np.uintp, np.bool_)
+
+    # Functions taken over from NumPy (each also exists in CuPy).
+    _FUNCTIONS = ("ascontiguousarray", "empty_like", "zeros_like", "ones_like", "matmul",
+                  "exp", "log", "log1p", "sqrt", "tanh", "abs", "maximum", "minimum", "where",
+                  "isfinite", "isnan", "sum", "mean", "vdot", "argmax", "dot", "copy",
+                  "result_type", "take")
+    # Allocations from a shape: no array argument to check.
+    _ALLOCATORS = ("empty", "zeros", "ones", "arange", "eye", "full")
+
+    def __init__(self):
+        self.transfers = collections.Counter()
+        # cupy.random draws on the device; the stand-in draws with NumPy's
+        # generators, so the same seeds reproduce the CPU backends here.
+        self.random = types.SimpleNamespace(
+            rand=lambda *shape: self._wrap(np.random.rand(*shape)),
+            default_rng=lambda seed=None: _Generator(self, seed),
+        )
+        for name in self._FUNCTIONS:
+            setattr(self, name, self._device_function(name))
+        for name in self._ALLOCATORS:
+            setattr(self, name, self._allocator(name))
+
+    def _wrap(self, value):
+        if isinstance(value, np.ndarray):
+            return DeviceArray(value, self)
+        if isinstance(value, np.generic):  # CuPy reductions give 0-d arrays, not scalars
+            return DeviceArray(np.asarray(value), self)
+        return value
+
+    def _unwrap(self, value, where):
+        if isinstance(value, DeviceArray):
+            return value._data
+        _refuse_host(value, where)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._unwrap(v, where) for v in value)
+        return value
+
+    def _unwrap_index(self, index):
+        if isinstance(index, tuple):
+            return tuple(self._unwrap(i, "indexing") for i in index)
+        return self._unwrap(index, "indexing")
+
+    def _device_function(self, name):
+        func = getattr(np, name)
+
+        def device_function(*args, **kwargs):
+            args = [self._unwrap(a, f"xp.{name}") for a in args]
+            kwargs = {k: self._unwrap(v, f"xp.{name}") for k, v in kwargs.items()}
+            return self._wrap(func(*args, **kwargs))
+
+        device_function.__name__ = name
+        return device_function
+
+    def _allocator(self, name):
+        func = getattr(np, name)
+
+        def allocate(*args, **kwargs):
+            for a in args:
+                _refuse_host(a, f"xp.{name}")
+            return self._wrap(func(*args, **kwargs))
+
+        allocate.__name__ = name
+        return allocate
+
+    def asarray(self, x, dtype=None):
+        """The explicit host-to-device copy (counted); device arrays pass through."""
+        if isinstance(x, DeviceArray):
+            return x if dtype is None else x.astype(dtype, copy=False)
+        if isinstance(x, np.ndarray):
+            self.transfers["to_device"] += 1
+        return self._wrap(np.array(x, dtype=dtype))
+
+    def asnumpy(self, x):
+        return x.get()
+
+
+class _Generator:
+    """cupy.random.Generator's `random`, drawn by NumPy's Generator."""
+
+    def __init__(self, xp, seed):
+        self._xp = xp
+        self._generator = np.random.default_rng(seed)
+
+    def random(self, size=None, dtype=np.float64):
+        return self._xp._wrap(self._generator.random(size, dtype=dtype))
+
+
+# ---------------------------------------------------------------- kernels
+
+
+class FakeElementwise:
+    """An ElementwiseKernel: `k(*inputs[, *outputs])`, the math done by `func`.
+
+    func(*inputs) returns the outputs as NumPy arrays (or, for kernels that
+    update their outputs in place, `func(*inputs, *outputs)` returns None).
+    """
+
+    def __init__(self, xp, spec, func, in_place=False):
+        self.xp = xp
+        self.n_in = len(spec[0].split(","))
+        self.n_out = len(spec[1].split(","))
+        self.func = func
+        self.in_place = in_place
+
+    def __call__(self, *args):
+        if len(args) not in (self.n_in, self.n_in + self.n_out):
+            raise TypeError(f"wrong number of arguments: {len(args)}")
+        arrays = [a for a in args if not isinstance(a, (bool, int, float))]
+        for a in arrays:
+            if not isinstance(a, DeviceArray):
+                raise TypeError(f"Unsupported type {type(a)} (a kernel argument not on the device)")
+        if len({a.dtype for a in arrays}) != 1:  # every parameter is typed T
+            raise TypeError(f"Type is mismatched: {[a.dtype for a in arrays]}")
+        dtype = arrays[0].dtype.type
+        # scalars are cast to T, like CuPy does
+        raw = [a._data if isinstance(a, DeviceArray) else dtype(a) for a in args]
+        with np.errstate(all="ignore"):  # a GPU does not warn about inf or NaN
+            return self._run(args, raw, dtype)
+
+    def _run(self, args, raw, dtype):
+        if self.in_place:
+            self.func(*raw)
+            return None
+        results = self.func(*raw[: self.n_in])
+        results = results if isinstance(results, tuple) else (results,)
+        results = tuple(np.asarray(r, dtype=dtype) for r in results)
+        if len(args) > self.n_in:  # outputs given: write into them
+            for out, r in zip(raw[self.n_in:], results):
+                out[...] = r
+            outs = args[self.n_in:]
+        else:
+            outs = tuple(self.xp._wrap(r.copy()) for r in results)
+        return outs[0] if len(outs) == 1 else outs
+
+
+class FakeRawKernel:
+    """A RawKernel `k(grid, block, args)` for one C type of `real`.
+
+    Checks what CuPy leaves unchecked: every pointer argument is a
+    C-contiguous device array of the exact C type, every scalar a NumPy
+    scalar of the exact C type, and grid × block covers the thread count
+    (the first `long long` argument: rows, or output elements).
+    """
+
+    def __init__(self, xp, real_char, signature, func):
+        self.xp = xp
+        self.real = np.dtype(real_char)
+        self.signature = signature  # C types: "real*", "int*", "long long*", "long long", "real"
+        self.func = func
+
+    def __call__(self, grid, block, args):
+        if len(args) != len(self.signature):
+            raise TypeError(f"{len(args)} arguments for {len(self.signature)} parameters")
+        ctypes = {"real": self.real, "int": np.dtype(np.int32), "long long": np.dtype(np.int64)}
+        raw = []
+        for a, kind in zip(args, self.signature):
+            want = ctypes[kind.rstrip("*")]
+            if kind.endswith("*"):
+                if not isinstance(a, DeviceArray):
+                    raise TypeError(f"pointer argument is not a device array: {type(a)}")
+                if a.dtype != want or not a.flags.c_contiguous:
+                    raise TypeError(f"pointer argument must be C-contiguous {want}, got "
+                                    f"{a.dtype} c_contiguous={a.flags.c_contiguous}")
+                raw.append(a._data)
+            else:  # RawKernel passes a NumPy scalar by its exact C type
+                if not isinstance(a, np.generic) or a.dtype != want:
+                    raise TypeError(f"scalar argument must be a NumPy {want}, got {a!r}")
+                raw.append(a)
+        threads = int(raw[self.signature.index("long long")])
+        if grid[0] * block[0] < threads:
+            raise ValueError(f"launch of {grid} x {block} threads does not cover {threads}")
+        with np.errstate(all="ignore"):  # a GPU does not warn about inf or NaN
+            self.func(*raw)
+
+
+def _im2col(img, col, total, c, h, w, fh, fw, oh, ow, stride, pad):
+    col[...] = reference.im2col(img, fh, fw, stride, pad)
+    _check_total(total, col)
+
+
+def _col2im(col, img, total, c, h, w, fh, fw, oh, ow, stride, pad):
+    img[...] = reference.col2im(col, img.shape, fh, fw, stride, pad)
+    _check_total(total, img)
+
+
+def _max_pool_forward(img, out, arg_max, total, h, w, ph, pw, oh, ow, stride, pad):
+    out[...], arg_max[...] = reference.max_pool_forward(img, ph, pw, stride, pad)
+    _check_total(total, out)
+
+
+def _max_pool_backward(dout, arg_max, dx, total, h, w, ph, pw, oh, ow, stride, pad):
+    dx[...] = reference.max_pool_backward(dout, arg_max, dx.shape, ph, pw, stride, pad)
+    _check_total(total, dx)
+
+
+def _check_total(total, out):
+    # The kernels run one thread per output element, `total` of them.
+    if total != out.size:
+        raise ValueError(f"total {total} but the output has {out.size} elements")
+
+
+def _softmax_rows(x, y, n, c):
+    y[...] = reference.softmax(x)
+
+
+def _xent_labels(x, t, dx, logp, n, c, eps):
+    y = reference.softmax(x)
+    logp[...] = np.log(y[np.arange(n), t] + eps)
+    y[np.arange(n), t] -= 1
+    dx[...] = y / y.dtype.type(n)
+
+
+def _xent_onehot(x, t, dx, logp, n, c, eps):
+    y = reference.softmax(x)
+    logp[...] = np.log(y[np.arange(n), t.argmax(axis=1)] + eps)
+    dx[...] = (y - t) / y.dtype.type(n)
+
+
+_SIZES = ("long long",) * 9  # total and the sizes after it
+_CONV_SIGNATURES = {
+    "im2col": (("real*", "real*", "long long") + _SIZES, _im2col),
+    "col2im": (("real*", "real*", "long long") + _SIZES, _col2im),
+    "max_pool_forward": (("real*", "real*", "int*", "long long") + _SIZES[:8],
+                         _max_pool_forward),
+    "max_pool_backward": (("real*", "int*", "real*", "long long") + _SIZES[:8],
+                          _max_pool_backward),
+}
+
+_ROW_SIGNATURES = {
+    "softmax_rows": (("real*", "real*", "long long", "long long"), _softmax_rows),
+    "softmax_xent_labels": (("real*", "long long*", "real*", "real*", "long long",
+                             "long long", "real"), _xent_labels),
+    "softmax_xent_onehot": (("real*", "real*", "real*", "real*", "long long",
+                             "long long", "real"), _xent_onehot),
+}
+
+
+def _sgd(grad, lr, param):
+    param -= lr * grad
+
+
+def _momentum(grad, lr, momentum, param, velocity):
+    velocity *= momentum
+    velocity -= lr * grad
+    param += velocity
+
+
+def _nesterov(grad, lr, momentum, momentum_sq, one_plus_momentum_lr, param, velocity):
+    param += momentum_sq * velocity
+    param -= one_plus_momentum_lr * grad
+    velocity *= momentum
+    velocity -= lr * grad
+
+
+def _adagrad(grad, lr, eps, param, h):
+    h += grad * grad
+    param -= lr * grad / (np.sqrt(h) + eps)
+
+
+def _rmsprop(grad, lr, decay, one_minus_decay, eps, param, h):
+    h *= decay
+    h += one_minus_decay * grad * grad
+    param -= lr * grad / (np.sqrt(h) + eps)
+
+
+def _keras_rms(grad, lr, decay, gain, eps, param, h):
+    h *= decay
+    h += gain * grad * grad
+    param -= lr * grad / np.sqrt(h + eps)
+
+
+def _adam(grad, lr_t, one_minus_beta1, one_minus_beta2, eps, param, m, v):
+    m += one_minus_beta1 * (grad - m)
+    v += one_minus_beta2 * (grad * grad - v)
+    param -= lr_t * m / (np.sqrt(v) + eps)
+
+
+_OPTIMIZERS = {"sgd": _sgd, "momentum": _momentum, "nesterov": _nesterov,
+               "adagrad": _adagrad, "rmsprop": _rmsprop, "keras_rms": _keras_rms, "adam": _adam}
+
+
+def _bias_activation(act):
+    def run(bias, c):
+        c[...] = reference.activation_forward(c + bias, act)
+
+    return run
+
+
+def _sigmoid_bce(x, t, count):
+    term = reference._log1pexp(x) - t * x
+    return term, (reference._sigmoid(x) - t) / count
+
+
+def fake_kernels(xp):
+    """The same namespace as gpu_kernels.build(cupy), computed by the reference."""
+
+    def ew(spec, func, in_place=False):
+        return FakeElementwise(xp, spec, func, in_place)
+
+    def raw(name, table):
+        signature, func = table[name]
+        return {char: FakeRawKernel(xp, char, signature, func) for char in gpu_kernels.REAL_TYPES}
+
+    return types.SimpleNamespace(
+        activation_forward={
+            act: ew(spec, lambda x, act=act: reference.activation_forward(x, act))
+            for act, spec in gpu_kernels.ACTIVATION_FORWARD.items()
+        },
+        activation_backward={
+            act: ew(spec, lambda d, y, act=act: reference.activation_backward(d, y, act))
+            for act, spec in gpu_kernels.ACTIVATION_BACKWARD.items()
+        },
+        bias_activation={
+            act: ew(spec, _bias_activation(act), in_place=True)
+            for act, spec in gpu_kernels.BIAS_ACTIVATION.items()
+        },
+        sigmoid_bce=ew(gpu_kernels.SIGMOID_BCE, _sigmoid_bce),
+        optimizers={
+            name: ew(spec, _OPTIMIZERS[name], in_place=True)
+            for name, spec in gpu_kernels.OPTIMIZERS.items()
+        },
+        batchnorm={
+            "forward_train": ew(BATCHNORM["forward_train"], _bn_forward_train),
+            "running": ew(BATCHNORM["running"], _bn_running, in_place=True),
+            "forward_infer": ew(BATCHNORM["forward_infer"], _bn_forward_infer),
+            "backward": ew(BATCHNORM["backward"], _bn_backward),
+        },
+        **{name: raw(name, _ROW_SIGNATURES) for name in gpu_kernels.ROW_KERNEL_NAMES},
+        **{name: raw(name, _CONV_SIGNATURES) for name in gpu_conv_kernels.CONV_KERNEL_NAMES},
+    )
+
+
+def _bn_forward_train(x, mu, std, gamma, beta):
+    xn = (x - mu) / std
+    return xn, gamma * xn + beta
+
+
+def _bn_running(mu, var, momentum, one_minus_momentum, running_mean, running_var):
+    running_mean[...] = momentum * running_mean + one_minus_momentum * mu
+    running_var[...] = momentum * running_var + one_minus_momentum * var
+
+
+def _bn_forward_infer(x, running_mean, running_var, gamma, beta, eps):
+    return gamma * ((x - running_mean) / np.sqrt(running_var + eps)) + beta
+
+
+def _bn_backward(dout, xn, std, gamma, dgamma, dbeta, count):
+    return (gamma / std) * (dout - dbeta / count - xn * (dgamma / count))
+
+
+# ---------------------------------------------------------------- backend
+
+FAKE_GPU_NAME = "cupy-fake"
+
+
+def make_fake_gpu_backend(name=FAKE_GPU_NAME):
+    """The GPU backend's own classes (GpuBackend, DeviceKernels) on FakeCupy."""
+    from fastnet.backend.gpu_backend import GpuBackend
+    from fastnet.backend.gpu_ops import DeviceKernels
+
+    xp = FakeCupy()
+    return GpuBackend(name, DeviceKernels(xp, fake_kernels(xp)))

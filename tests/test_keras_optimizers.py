@@ -1,0 +1,114 @@
+"""Keras optimizers follow Keras 3's update rules, written out here in NumPy.
+
+The expected values are computed from the rules as Keras 3 documents and
+implements them (keras/src/optimizers/*.py, update_step), independently of
+fastnet's kernels, over several steps and on every backend.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import fastnet
+from fastnet.keras import optimizers
+
+
+def _keras_sgd(p, g, state, t, lr=0.01, momentum=0.0, nesterov=False):
+    if not momentum:
+        return p - lr * g
+    m = state.setdefault("m", np.zeros_like(p))
+    m[...] = m * momentum - lr * g
+    return p + (m * momentum - lr * g if nesterov else m)
+
+
+def _keras_rmsprop(p, g, state, t, lr=0.001, rho=0.9, epsilon=1e-7):
+    v = state.setdefault("v", np.zeros_like(p))
+    v[...] = rho * v + (1 - rho) * g * g
+    return p - lr * g / np.sqrt(v + epsilon)
+
+
+def _keras_adagrad(p, g, state, t, lr=0.001, initial=0.1, epsilon=1e-7):
+    a = state.setdefault("a", np.full_like(p, initial))
+    a += g * g
+    return p - lr * g / np.sqrt(a + epsilon)
+
+
+def _keras_adam(p, g, state, t, lr=0.001, b1=0.9, b2=0.999, epsilon=1e-7):
+    m = state.setdefault("m", np.zeros_like(p))
+    v = state.setdefault("v", np.zeros_like(p))
+    alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+    m += (g - m) * (1 - b1)
+    v += (g * g - v) * (1 - b2)
+    return p - m * alpha / (np.sqrt(v) + epsilon)
+
+
+CASES = [
+    ("sgd", lambda: optimizers.SGD(), _keras_sgd, {}),
+    ("sgd-lr", lambda: optimizers.SGD(learning_rate=0.1), _keras_sgd, {"lr": 0.1}),
+    ("momentum", lambda: optimizers.SGD(0.05, momentum=0.9), _keras_sgd,
+     {"lr": 0.05, "momentum": 0.9}),
+    ("nesterov", lambda: optimizers.SGD(0.05, momentum=0.8, nesterov=True), _keras_sgd,
+     {"lr": 0.05, "momentum": 0.8, "nesterov": True}),
+    ("rmsprop", lambda: optimizers.RMSprop(), _keras_rmsprop, {}),
+    ("rmsprop-legacy-lr", lambda: optimizers.RMSprop(lr=0.01, rho=0.8), _keras_rmsprop,
+     {"lr": 0.01, "rho": 0.8}),
+    ("adagrad", lambda: optimizers.Adagrad(), _keras_adagrad, {}),
+    ("adagrad-args", lambda: optimizers.Adagrad(0.1, initial_accumulator_value=0.5),
+     _keras_adagrad, {"lr": 0.1, "initial": 0.5}),
+    ("adam", lambda: optimizers.Adam(), _keras_adam, {}),
+    ("adam-args", lambda: optimizers.Adam(learning_rate=0.01, beta_1=0.8, beta_2=0.99),
+     _keras_adam, {"lr": 0.01, "b1": 0.8, "b2": 0.99}),
+]
+
+
+@pytest.mark.parametrize("make, rule, hyper", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_steps_follow_keras_rule(backend, make, rule, hyper):
+    fastnet.set_backend(backend.name)
+    rng = np.random.default_rng(0)
+    opt = make()
+    params = [rng.standard_normal((7, 5)), rng.standard_normal(5)]
+    expected = [p.copy() for p in params]
+    states = [{}, {}]
+    for t in range(1, 5):
+        grads = [rng.standard_normal(p.shape) for p in params]
+        opt.apply(params, grads)
+        expected = [rule(e, g, s, t, **hyper) for e, g, s in zip(expected, grads, states)]
+        for got, want in zip(params, expected):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    assert opt.iterations == 4
+
+
+def test_float32_weights_are_updated_in_place():
+    w = np.ones((3, 2), np.float32)
+    alias = w
+    optimizers.get("rmsprop").apply([w], [np.full((3, 2), 0.5, np.float32)])
+    assert alias is w and w.dtype == np.float32 and np.all(w < 1)
+
+
+@pytest.mark.parametrize("name, cls", [("sgd", optimizers.SGD), ("RMSprop", optimizers.RMSprop),
+                                       ("adam", optimizers.Adam), ("adagrad", optimizers.Adagrad)])
+def test_string_names_give_keras_defaults(name, cls):
+    opt = optimizers.get(name)
+    assert type(opt) is cls
+    assert opt.learning_rate == (0.01 if cls is optimizers.SGD else 0.001)
+
+
+def test_keras_defaults():
+    assert optimizers.RMSprop().rho == 0.9 and optimizers.RMSprop().epsilon == 1e-7
+    assert optimizers.Adagrad().initial_accumulator_value == 0.1
+    adam = optimizers.Adam()
+    assert (adam.beta_1, adam.beta_2, adam.epsilon) == (0.9, 0.999, 1e-7)
+
+
+def test_unknown_and_unsupported_options_are_refused():
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        optimizers.get("adadelta")
+    with pytest.raises(NotImplementedError, match="centered"):
+        optimizers.RMSprop(centered=True)
+    with pytest.raises(NotImplementedError, match="epsilon"):
+        optimizers.Adam(epsilon=1e-3)
+    with pytest.raises(TypeError, match="bogus"):
+        optimizers.SGD(bogus=1)
+    with pytest.raises(ValueError, match="momentum"):
+        optimizers.SGD(momentum=2.0)
