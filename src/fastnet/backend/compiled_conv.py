@@ -68,13 +68,16 @@ def _channels_last(x):
 
 
 # Which GEMM multiplies the chunks of patches: "fastnet" (everything in C,
-# csrc/conv_gemm_impl.h), "numpy" (compiled_conv_blas.py) or "auto": NumPy's
-# for layers of at least BLAS_MIN_FILTERS filters and BLAS_MIN_DEPTH = C·FH·FW
-# patch values, where OpenBLAS measured 1.15x (16 filters) to 1.6x (64)
-# faster in float32 and up to 1.4x in float64 (NumPy's OpenBLAS, AMD EPYC),
-# enough to pay for the Python loop over chunks (SimpleConvNet's 5x5 layer on
-# one channel, depth 25, ran faster all in C); and always when only the
-# portable micro-kernel runs here.
+# csrc/conv_gemm_impl.h), "numpy" (compiled_conv_blas.py) or "auto", from
+# measurements on 1 thread (AMD EPYC with AVX-512, NumPy's OpenBLAS):
+# - with fastnet's AVX-512 GEMM kernel, all in C: DeepConvNet's step took
+#   46 ms (float32) and 88 ms (float64) against 48 and 107 with NumPy's
+#   products for the wide layers;
+# - with the AVX2 kernel, OpenBLAS ran the layers of at least
+#   BLAS_MIN_FILTERS filters and BLAS_MIN_DEPTH = C·FH·FW patch values
+#   1.15-1.6x faster, enough to pay for the Python loop over chunks
+#   (SimpleConvNet's 5x5 layer on one channel, depth 25, stayed faster in C);
+# - with the portable kernel, NumPy always.
 CONV_GEMM = "auto"
 BLAS_MIN_FILTERS = 16
 BLAS_MIN_DEPTH = 64
@@ -83,9 +86,12 @@ BLAS_MIN_DEPTH = 64
 def _blas(filters, depth):
     if CONV_GEMM != "auto":
         return CONV_GEMM == "numpy"
-    if compiled_gemm._kernel_code == 0:
+    kernel = compiled_gemm.get_kernel()
+    if kernel == "portable":
         return True
-    return filters >= BLAS_MIN_FILTERS and depth >= BLAS_MIN_DEPTH
+    if kernel == "avx2_fma":
+        return filters >= BLAS_MIN_FILTERS and depth >= BLAS_MIN_DEPTH
+    return False
 
 
 def conv_forward(x, W, b, stride=1, pad=0, activation="identity"):
