@@ -3,20 +3,27 @@
 #include <string.h>
 
 #include "conv.h"
+#include "gemm/gemm.h"
 #include "threads.h"
 
 #define real float
+#define same_int int32_t /* an integer as wide as real */
 #define FN(x) x##_f32
 #include "im2col_impl.h"
 #include "pool_impl.h"
 #include "batchnorm_impl.h"
+#include "conv_gemm_impl.h"
 #undef real
+#undef same_int
 #undef FN
 
 #define real double
+#define same_int int64_t
 #define FN(x) x##_f64
 #include "im2col_impl.h"
 #include "pool_impl.h"
 #include "batchnorm_impl.h"
+#include "conv_gemm_impl.h"
 #undef real
+#undef same_int
 #undef FN

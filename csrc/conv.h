@@ -22,30 +22,42 @@ typedef struct {
 #define FN_BATCHNORM_EPS 10e-7
 
 /* col[(n, oh, ow), (c, i, j)] := x_pad[n, c, oh·stride + i, ow·stride + j].
- * x: strides xs[4]; col: (n·oh·ow, c·fh·fw), C order, written. */
-void fn_im2col_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4], float *col);
-void fn_im2col_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4], double *col);
+ * x: strides xs[4]; col: (n·oh·ow, c·fh·fw), C order, written. channels_last
+ * (x's channels adjacent, xs[1] == 1): columns in (i, j, c) order instead, each
+ * filter offset one contiguous run (the fused convolution's order). */
+void fn_im2col_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4], int channels_last,
+                   float *col);
+void fn_im2col_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4], int channels_last,
+                   double *col);
 
 /* dx[n, c, y, x] += col[(n, oh, ow), (c, i, j)] at y = oh·stride + i - pad,
- * x = ow·stride + j - pad (inside the image). col: C order; dx: strides ds[4],
- * zeroed by the caller, written. */
-void fn_col2im_f32(const fn_window *g, const float *col, float *dx, const ptrdiff_t ds[4]);
-void fn_col2im_f64(const fn_window *g, const double *col, double *dx, const ptrdiff_t ds[4]);
+ * x = ow·stride + j - pad (inside the image). col: C order, columns (i, j, c)
+ * when channels_last (then ds[1] == 1); dx: strides ds[4], zeroed by the
+ * caller, written. */
+void fn_col2im_f32(const fn_window *g, const float *col, float *dx, const ptrdiff_t ds[4],
+                   int channels_last);
+void fn_col2im_f64(const fn_window *g, const double *col, double *dx, const ptrdiff_t ds[4],
+                   int channels_last);
 
 /* out[n, c, oh, ow] := max of the window over x_pad (padding counts as 0),
  * arg_max := i·fw + j of its first maximum. x: strides xs[4]; out, arg_max:
- * (n, c, oh, ow), C order, written. */
+ * (n, c, oh, ow) with strides os, as, written: all three channels-last
+ * (xs[1] == os[1] == as[1] == 1), or out and arg_max in C order. */
 void fn_max_pool_forward_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
-                             float *out, int32_t *arg_max);
+                             float *out, const ptrdiff_t os[4], int32_t *arg_max,
+                             const ptrdiff_t as[4]);
 void fn_max_pool_forward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
-                             double *out, int32_t *arg_max);
+                             double *out, const ptrdiff_t os[4], int32_t *arg_max,
+                             const ptrdiff_t as[4]);
 
-/* dx[window's arg_max] += dout[n, c, oh, ow]. dout: strides os[4]; arg_max: C
- * order, values in [0, fh·fw); dx: strides ds[4], zeroed by the caller. */
+/* dx[window's arg_max] += dout[n, c, oh, ow]. dout, arg_max: strides os, as,
+ * arg_max values in [0, fh·fw); dx: strides ds, zeroed by the caller. */
 void fn_max_pool_backward_f32(const fn_window *g, const float *dout, const ptrdiff_t os[4],
-                              const int32_t *arg_max, float *dx, const ptrdiff_t ds[4]);
+                              const int32_t *arg_max, const ptrdiff_t as[4], float *dx,
+                              const ptrdiff_t ds[4]);
 void fn_max_pool_backward_f64(const fn_window *g, const double *dout, const ptrdiff_t os[4],
-                              const int32_t *arg_max, double *dx, const ptrdiff_t ds[4]);
+                              const int32_t *arg_max, const ptrdiff_t as[4], double *dx,
+                              const ptrdiff_t ds[4]);
 
 /* Batch norm over the rows of a C-order (n, d) x, n >= 1 (see reference.py).
  * forward_train writes out, xn (n, d) and std (d,) and updates running_mean,
@@ -70,6 +82,49 @@ void fn_batchnorm_backward_f32(size_t n, size_t d, const float *dout, const floa
 void fn_batchnorm_backward_f64(size_t n, size_t d, const double *dout, const double *xn,
                                const double *std, const double *gamma, double *dx,
                                double *dgamma, double *dbeta);
+
+/* The fused convolution, out := act(x ⊛ W + b), a chunk of images at a time.
+ * channels_last: x's channels are adjacent (xs[1] == 1) and w's columns, like
+ * the patches', are in (i, j, c) order, else (c, i, j); w: (filters, c·fh·fw) C order; bias: (filters,); activation and kernel:
+ * the GEMM's codes (gemm/gemm.h); out: (n·oh·ow, filters) C order, written.
+ * Returns 0, or -1 when a buffer cannot be allocated. */
+int fn_conv_forward_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
+                        int channels_last, const float *w, ptrdiff_t filters, const float *bias, int activation, int kernel,
+                        float *out);
+int fn_conv_forward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
+                        int channels_last, const double *w, ptrdiff_t filters, const double *bias, int activation,
+                        int kernel, double *out);
+
+/* Its gradients: dw (filters, c·fh·fw, columns ordered like w's) and db
+ * (filters,) written; dx (strides ds, ds[1] == 1 when channels_last; zeroed
+ * by the caller) += the input gradient unless dx is NULL. dout: the gradient
+ * of act(out), (n, filters, oh, ow) with strides os, os[2] == ow·os[3]; y:
+ * act(out) from forward with strides ys likewise (read unless activation is
+ * identity). w_flip: NULL, or the filters flipped, (c, fh·fw·filters) C order
+ * in (i, j, f) column order, w_flip[c, (i, j, f)] = w[f, c, fh-1-i, fw-1-j],
+ * for stride 1, fh == fw, pad <= fh - 1 and a channels-last contiguous dx:
+ * dx is then computed as a convolution of dout (see conv_gemm_impl.h).
+ * Returns 0 or -1. */
+int fn_conv_backward_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
+                         int channels_last, const float *w, ptrdiff_t filters, const float *dout,
+                         const ptrdiff_t os[4], const float *y, const ptrdiff_t ys[4],
+                         int activation, int kernel, float *dw, float *db, float *dx,
+                         const ptrdiff_t ds[4], const float *w_flip);
+int fn_conv_backward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
+                         int channels_last, const double *w, ptrdiff_t filters, const double *dout,
+                         const ptrdiff_t os[4], const double *y, const ptrdiff_t ys[4],
+                         int activation, int kernel, double *dw, double *db, double *dx,
+                         const ptrdiff_t ds[4], const double *w_flip);
+
+/* dact (m x filters, C order) := d ⊙ act'(y), d and y m x filters matrices
+ * with row and column strides: the fused backward's first step, for a caller
+ * that multiplies with another GEMM. */
+void fn_conv_activation_grad_f32(ptrdiff_t m, ptrdiff_t filters, const float *d, ptrdiff_t drs,
+                                 ptrdiff_t dcs, const float *y, ptrdiff_t yrs, ptrdiff_t ycs,
+                                 int activation, float *dact);
+void fn_conv_activation_grad_f64(ptrdiff_t m, ptrdiff_t filters, const double *d, ptrdiff_t drs,
+                                 ptrdiff_t dcs, const double *y, ptrdiff_t yrs, ptrdiff_t ycs,
+                                 int activation, double *dact);
 
 /* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */
 void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y);

@@ -1,61 +1,173 @@
 /* Max pooling forward and backward for one float type (define real and FN
  * first, see im2col_impl.h). The reference pools im2col's patches; here each
  * window is scanned in place, so no patch matrix is ever built. Padding takes
- * part as zeros, like the book's; `>` keeps the first maximum (np.argmax). */
+ * part as zeros, like the book's; `>` keeps the first maximum (np.argmax).
+ *
+ * A window inside the image (all of them without padding) is scanned with no
+ * bounds checks and a branch-free compare: the outcome of `v > best` on real
+ * data is a coin toss that a branch predictor keeps losing. Only windows that
+ * hang over the edge take the checked loop. */
 
-void FN(fn_max_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
-                             real *out, int32_t *arg_max) {
-    const ptrdiff_t planes = g->n * g->c, size = g->oh * g->ow;
-    const int nt = fn_threads_for((size_t)(planes * size * g->fh * g->fw));
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (ptrdiff_t p = 0; p < planes; p++) {
-        const real *xp = x + (p / g->c) * xs[0] + (p % g->c) * xs[1];
-        real *o = out + p * size;
-        int32_t *a = arg_max + p * size;
-        for (ptrdiff_t oh = 0; oh < g->oh; oh++) {
-            const ptrdiff_t y0 = oh * g->stride - g->pad;
-            for (ptrdiff_t ow = 0; ow < g->ow; ow++) {
-                const ptrdiff_t x0 = ow * g->stride - g->pad;
-                real best = 0;
-                int32_t at = -1;
-                for (ptrdiff_t i = 0; i < g->fh; i++) {
-                    const ptrdiff_t y = y0 + i;
-                    for (ptrdiff_t j = 0; j < g->fw; j++) {
-                        const ptrdiff_t xx = x0 + j;
-                        const real v = (y >= 0 && y < g->h && xx >= 0 && xx < g->w)
-                                           ? xp[y * xs[2] + xx * xs[3]] : 0;
-                        if (at < 0 || v > best) {
-                            best = v;
-                            at = (int32_t)(i * g->fw + j);
-                        }
-                    }
-                }
-                *o++ = best;
-                *a++ = at;
+/* The max of one window lying inside the image, and its first position. */
+static inline void FN(fn_pool_window)(ptrdiff_t fh, ptrdiff_t fw, const real *win,
+                                      const ptrdiff_t xs[4], real *o, int32_t *a) {
+    real best = win[0];
+    int32_t at = 0, k = 0;
+    for (ptrdiff_t i = 0; i < fh; i++) {
+        for (ptrdiff_t j = 0; j < fw; j++, k++) {
+            const real v = win[i * xs[2] + j * xs[3]];
+            const int gt = v > best;  /* selects, not branches: see above */
+            best = gt ? v : best;
+            at = gt ? k : at;
+        }
+    }
+    *o = best;
+    *a = at;
+}
+
+/* The same for a window that hangs over the edge: padding reads as 0. */
+static inline void FN(fn_pool_window_padded)(const fn_window *g, const real *xp,
+                                             const ptrdiff_t xs[4], ptrdiff_t y0, ptrdiff_t x0,
+                                             real *o, int32_t *a) {
+    real best = 0;
+    int32_t at = 0, k = 0;
+    for (ptrdiff_t i = 0; i < g->fh; i++) {
+        const ptrdiff_t y = y0 + i;
+        for (ptrdiff_t j = 0; j < g->fw; j++, k++) {
+            const ptrdiff_t x = x0 + j;
+            const real v = (y >= 0 && y < g->h && x >= 0 && x < g->w)
+                               ? xp[y * xs[2] + x * xs[3]] : 0;
+            if (k == 0 || v > best) {
+                best = v;
+                at = k;
             }
+        }
+    }
+    *o = best;
+    *a = at;
+}
+
+/* One output row (oh) of one plane. */
+static inline void FN(fn_pool_row)(const fn_window *g, const real *xp, const ptrdiff_t xs[4],
+                                   ptrdiff_t oh, real *o, int32_t *a) {
+    const ptrdiff_t y0 = oh * g->stride - g->pad;
+    const int rows_inside = y0 >= 0 && y0 + g->fh <= g->h;
+    for (ptrdiff_t ow = 0; ow < g->ow; ow++) {
+        const ptrdiff_t x0 = ow * g->stride - g->pad;
+        if (!(rows_inside && x0 >= 0 && x0 + g->fw <= g->w)) {
+            FN(fn_pool_window_padded)(g, xp, xs, y0, x0, o + ow, a + ow);
+            continue;
+        }
+        const real *win = xp + y0 * xs[2] + x0 * xs[3];
+        FN(fn_pool_window)(g->fh, g->fw, win, xs, o + ow, a + ow);
+    }
+}
+
+/* One output pixel (n, oh, ow) of every channel at once, when channels are
+ * adjacent in x, out and arg_max (a convolution's channels-last output): the
+ * inner loop runs along the channels, so the compiler vectorizes it. */
+static inline void FN(fn_pool_pixel_cl)(const fn_window *g, const real *xn, const ptrdiff_t xs[4],
+                                        ptrdiff_t y0, ptrdiff_t x0, real *restrict o,
+                                        int32_t *restrict a) {
+    if (y0 < 0 || y0 + g->fh > g->h || x0 < 0 || x0 + g->fw > g->w) {
+        for (ptrdiff_t c = 0; c < g->c; c++)  /* over the edge: the checked loop */
+            FN(fn_pool_window_padded)(g, xn + c, xs, y0, x0, o + c, a + c);
+        return;
+    }
+    const real *win = xn + y0 * xs[2] + x0 * xs[3];
+    /* 64 channels at a time in local arrays. The position is selected with a
+     * bit mask of real's width (same_int: int32_t or int64_t), a form GCC
+     * vectorizes with SSE2 alone; a `gt ? k : at` select would need AVX. */
+    for (ptrdiff_t c0 = 0; c0 < g->c; c0 += 64) {
+        const ptrdiff_t cn = g->c - c0 < 64 ? g->c - c0 : 64;
+        real best[64];
+        same_int at[64];
+        for (ptrdiff_t c = 0; c < cn; c++) {
+            best[c] = win[c0 + c];
+            at[c] = 0;
+        }
+        same_int k = 0;
+        for (ptrdiff_t i = 0; i < g->fh; i++) {
+            for (ptrdiff_t j = 0; j < g->fw; j++, k++) {
+                const real *src = win + i * xs[2] + j * xs[3] + c0;
+                for (ptrdiff_t c = 0; c < cn; c++) {
+                    const real v = src[c], b = best[c];
+                    const same_int mask = -(same_int)(v > b);
+                    best[c] = v > b ? v : b;
+                    at[c] = (at[c] & ~mask) | (k & mask);
+                }
+            }
+        }
+        for (ptrdiff_t c = 0; c < cn; c++) {
+            o[c0 + c] = best[c];
+            a[c0 + c] = (int32_t)at[c];
         }
     }
 }
 
+void FN(fn_max_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
+                             real *out, const ptrdiff_t os[4], int32_t *arg_max,
+                             const ptrdiff_t as[4]) {
+    const int nt = fn_threads_for((size_t)(g->n * g->c * g->oh * g->ow * g->fh * g->fw));
+    if (xs[1] == 1 && os[1] == 1 && as[1] == 1) {
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+        for (ptrdiff_t n = 0; n < g->n; n++)
+            for (ptrdiff_t oh = 0; oh < g->oh; oh++)
+                for (ptrdiff_t ow = 0; ow < g->ow; ow++)
+                    FN(fn_pool_pixel_cl)(g, x + n * xs[0], xs, oh * g->stride - g->pad,
+                                         ow * g->stride - g->pad,
+                                         out + n * os[0] + oh * os[2] + ow * os[3],
+                                         arg_max + n * as[0] + oh * as[2] + ow * as[3]);
+        return;
+    }
+    /* out and arg_max C order here (compiled_conv allocates them so) */
+    const ptrdiff_t planes = g->n * g->c, size = g->oh * g->ow;
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+    for (ptrdiff_t p = 0; p < planes; p++) {
+        const real *xp = x + (p / g->c) * xs[0] + (p % g->c) * xs[1];
+        for (ptrdiff_t oh = 0; oh < g->oh; oh++) {
+            real *o = out + p * size + oh * g->ow;
+            int32_t *a = arg_max + p * size + oh * g->ow;
+            FN(fn_pool_row)(g, xp, xs, oh, o, a);
+        }
+    }
+}
+
+/* dx += dout[n, c, oh, ow] at the window position `at` (dropped in the padding). */
+static inline void FN(fn_pool_route)(const fn_window *g, ptrdiff_t oh, ptrdiff_t ow, int32_t at,
+                                     real v, real *dp, const ptrdiff_t ds[4]) {
+    /* a 2x2 pool's at / 2 and at % 2 are shifts once the test is hoisted */
+    const ptrdiff_t i = g->fw == 2 ? at >> 1 : at / g->fw;
+    const ptrdiff_t j = g->fw == 2 ? at & 1 : at % g->fw;
+    const ptrdiff_t y = oh * g->stride - g->pad + i, x = ow * g->stride - g->pad + j;
+    if (g->pad == 0 || (y >= 0 && y < g->h && x >= 0 && x < g->w)) dp[y * ds[2] + x * ds[3]] += v;
+}
+
 void FN(fn_max_pool_backward)(const fn_window *g, const real *dout, const ptrdiff_t os[4],
-                              const int32_t *arg_max, real *dx, const ptrdiff_t ds[4]) {
-    const ptrdiff_t size = g->oh * g->ow;
+                              const int32_t *arg_max, const ptrdiff_t as[4], real *dx,
+                              const ptrdiff_t ds[4]) {
     /* threads take whole images: overlapping windows add into their own pixels */
-    const int nt = fn_threads_for((size_t)(g->n * g->c * size));
+    const int nt = fn_threads_for((size_t)(g->n * g->c * g->oh * g->ow));
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (ptrdiff_t n = 0; n < g->n; n++) {
-        for (ptrdiff_t c = 0; c < g->c; c++) {
-            const real *d = dout + n * os[0] + c * os[1];
-            const int32_t *a = arg_max + (n * g->c + c) * size;
-            real *dp = dx + n * ds[0] + c * ds[1];
-            for (ptrdiff_t oh = 0; oh < g->oh; oh++) {
-                for (ptrdiff_t ow = 0; ow < g->ow; ow++, a++) {
-                    const ptrdiff_t y = oh * g->stride - g->pad + *a / g->fw;
-                    const ptrdiff_t xx = ow * g->stride - g->pad + *a % g->fw;
-                    if (y >= 0 && y < g->h && xx >= 0 && xx < g->w)  /* not padding */
-                        dp[y * ds[2] + xx * ds[3]] += d[oh * os[2] + ow * os[3]];
-                }
-            }
+        const real *d = dout + n * os[0];
+        const int32_t *a = arg_max + n * as[0];
+        real *dn = dx + n * ds[0];
+        if (ds[1] == 1) {
+            /* channels-last dx: channels innermost, so each window's pixels are
+             * written together instead of one channel plane at a time */
+            for (ptrdiff_t oh = 0; oh < g->oh; oh++)
+                for (ptrdiff_t ow = 0; ow < g->ow; ow++)
+                    for (ptrdiff_t c = 0; c < g->c; c++)
+                        FN(fn_pool_route)(g, oh, ow, a[c * as[1] + oh * as[2] + ow * as[3]],
+                                          d[c * os[1] + oh * os[2] + ow * os[3]], dn + c, ds);
+            continue;
         }
+        for (ptrdiff_t c = 0; c < g->c; c++)
+            for (ptrdiff_t oh = 0; oh < g->oh; oh++)
+                for (ptrdiff_t ow = 0; ow < g->ow; ow++)
+                    FN(fn_pool_route)(g, oh, ow, a[c * as[1] + oh * as[2] + ow * as[3]],
+                                      d[c * os[1] + oh * os[2] + ow * os[3]], dn + c * ds[1],
+                                      ds);
     }
 }

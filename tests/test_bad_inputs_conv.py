@@ -36,6 +36,22 @@ CASES = [
      r"arg_max values must lie in \[0, 4\)"),
     ("max_pool_backward", (OUT, ARG - 1, IMG.shape, 2, 2, 2, 0), ValueError,
      r"arg_max values must lie in \[0, 4\)"),
+    ("conv_forward", (IMG, np.ones((4, 2, 3, 3)), np.zeros(4)), ValueError,
+     r"x \(2, 3, 5, 5\) has 3 channels but W \(4, 2, 3, 3\) expects 2"),
+    ("conv_forward", (IMG, np.ones((4, 3, 3, 3)), np.zeros(5)), ValueError,
+     r"b must have shape \(4,\) for W \(4, 3, 3, 3\), got \(5,\)"),
+    ("conv_forward", (IMG, np.ones((4, 3, 6, 3)), np.zeros(4)), ValueError,
+     r"filter 6x3 is bigger than the input \(2, 3, 5, 5\)"),
+    ("conv_forward", (IMG, np.ones((4, 3, 3)), np.zeros(4)), ValueError, r"W must be 4-D"),
+    ("conv_forward", (IMG, np.ones((4, 3, 3, 3)), np.zeros(4), 1, 0, "gelu"), ValueError,
+     r"activation must be one of"),
+    ("conv_backward", (np.ones((2, 4, 2, 2)), IMG, np.ones((4, 3, 3, 3))), ValueError,
+     r"dout must have shape \(2, 4, 3, 3\) for x \(2, 3, 5, 5\) and W \(4, 3, 3, 3\)"),
+    ("conv_backward", (np.ones((2, 4, 3, 3)), IMG, np.ones((4, 3, 3, 3)), 1, 0, True, None,
+                       "relu"), ValueError, r"activation 'relu' needs y"),
+    ("conv_backward", (np.ones((2, 4, 3, 3)), IMG, np.ones((4, 3, 3, 3)), 1, 0, True,
+                       np.ones((2, 4, 3, 2)), "relu"), ValueError,
+     r"y has shape \(2, 4, 3, 2\) but dout has shape \(2, 4, 3, 3\)"),
     ("batchnorm_forward_train", (np.ones((3, 4)), np.ones(5), F, F.copy(), F.copy(), 0.9),
      ValueError, r"gamma must have shape \(4,\), got \(5,\)"),
     ("batchnorm_forward_train", (np.ones((0, 4)), F, F, F.copy(), F.copy(), 0.9), ValueError,
@@ -80,6 +96,8 @@ def test_convolution_channel_mismatch(backend):
         with pytest.raises(ValueError, match=r"x \(2, 3, 5, 5\) has 3 channels but W "
                                              r"\(4, 2, 3, 3\) expects 2"):
             conv.forward(IMG)
+        with pytest.raises(ValueError, match=r"x must be 4-D \(N, C, H, W\), got shape \(3, 5"):
+            conv.forward(IMG[0])
         with pytest.raises(ValueError, match=r"filter 3x3 is bigger than the input"):
             conv.forward(np.ones((1, 2, 2, 2)))
 

@@ -15,17 +15,15 @@ from .backend import current
 __all__ = ["Convolution", "Pooling", "BatchNormalization", "Dropout"]
 
 
-def _output_size(size, filter_size, stride, pad):
-    return (size + 2 * pad - filter_size) // stride + 1
-
-
 class Convolution:
     """out = act(x ⊛ W + b): x (N, C, H, W), W (FN, C, FH, FW), b (FN,) -> (N, FN, OH, OW).
 
-    Computed like the book: im2col turns every patch into a row, then one
-    GEMM multiplies the (N·OH·OW, C·FH·FW) patches by the (C·FH·FW, FN)
-    filters. The result comes back in (n, oh, ow, fn) order, so forward
-    returns the book's transposed (N, FN, OH, OW) view of it, not a copy.
+    The book computes it as im2col (every patch a row) times the filters in
+    one GEMM; the backend's conv_forward does that (the compiled one a chunk
+    of images at a time, so the patch matrix never leaves the cache). The
+    result is the book's transposed (N, FN, OH, OW) view of (n, oh, ow, fn)
+    rows. `col` and `col_W` (the book's stored patches and filters) are
+    rebuilt when read, not stored.
     """
 
     def __init__(self, W, b, stride=1, pad=0, activation="identity"):
@@ -36,45 +34,36 @@ class Convolution:
         self.activation = activation
         self.need_input_grad = True
         self.x = None
-        self.col = None
-        self.col_W = None
         self.dW = None
         self.db = None
-        self._out = None  # act(...) in (N·OH·OW, FN), kept when act is not identity
+        self._out = None  # act(...), kept when act is not identity
 
     def forward(self, x):
-        FN, C, FH, FW = self.W.shape
-        if getattr(x, "ndim", 0) == 4 and x.shape[1] != C:
-            raise ValueError(
-                f"Convolution: x {x.shape} has {x.shape[1]} channels but W {self.W.shape} "
-                f"expects {C}"
-            )
-        B = current()
-        col = B.im2col(x, FH, FW, self.stride, self.pad)
-        N, _, H, W = x.shape
-        OH = _output_size(H, FH, self.stride, self.pad)
-        OW = _output_size(W, FW, self.stride, self.pad)
-        self.col_W = self.W.reshape(FN, -1).T  # (C·FH·FW, FN), a view, as in the book
-        out = B.gemm(col, self.col_W, self.b, self.activation)
+        out = current().conv_forward(x, self.W, self.b, self.stride, self.pad, self.activation)
         self.x = x
-        self.col = col
         self._out = None if self.activation == "identity" else out
-        return out.reshape(N, OH, OW, FN).transpose(0, 3, 1, 2)
+        return out
 
     def backward(self, dout):
-        FN, C, FH, FW = self.W.shape
-        B = current()
-        # (N, FN, OH, OW) -> (N·OH·OW, FN): free when dout is in the (n, oh, ow, fn)
-        # order forward produced (e.g. a ReLU or pooling passed it back as is).
-        dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)
-        if self._out is not None:
-            dout = B.activation_backward(dout, self._out, self.activation)
-        self.db = B.column_sum(dout)
-        self.dW = B.gemm(dout, self.col, trans_a=True).reshape(FN, C, FH, FW)
-        if not self.need_input_grad:
+        # The activation's derivative is applied inside conv_backward, from the
+        # stored output, a chunk at a time.
+        dx, self.dW, self.db = current().conv_backward(
+            dout, self.x, self.W, self.stride, self.pad, self.need_input_grad, self._out,
+            self.activation)
+        return dx
+
+    @property
+    def col(self):
+        """im2col of the last input: (N·OH·OW, C·FH·FW)."""
+        if self.x is None:
             return None
-        dcol = B.gemm(dout, self.col_W, trans_b=True)
-        return B.col2im(dcol, self.x.shape, FH, FW, self.stride, self.pad)
+        _, _, FH, FW = self.W.shape
+        return current().im2col(self.x, FH, FW, self.stride, self.pad)
+
+    @property
+    def col_W(self):
+        """The filters as the book's (C·FH·FW, FN) matrix (a view of W)."""
+        return self.W.reshape(self.W.shape[0], -1).T
 
 
 class Pooling:

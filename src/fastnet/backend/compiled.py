@@ -12,15 +12,19 @@ _build_check.require_compiled()
 
 import numpy as np  # noqa: E402
 
-from .compiled_conv import (  # noqa: E402,F401
+from .compiled_batchnorm import (  # noqa: E402,F401
     batchnorm_backward,
     batchnorm_forward_infer,
     batchnorm_forward_train,
-    col2im,
     dropout_backward,
     dropout_forward,
     dropout_infer,
     dropout_mask,
+)
+from .compiled_conv import (  # noqa: E402,F401
+    col2im,
+    conv_backward,
+    conv_forward,
     im2col,
     max_pool_backward,
     max_pool_forward,

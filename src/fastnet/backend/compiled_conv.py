@@ -1,12 +1,14 @@
-"""im2col / col2im, max pooling, batch norm and dropout for the "cython" backend.
+"""Convolution, im2col / col2im and max pooling for the "cython" backend.
 
 Same names and signatures as `fastnet.backend.reference`. Outputs are
 allocated here with NumPy; `fastnet._conv` fills them from C (csrc/conv.c)
-without the GIL. Two layout choices, invisible in the values:
+without the GIL. The convolution itself is fused (csrc/conv_gemm_impl.h, or
+compiled_conv_blas.py where NumPy's GEMM is faster: see CONV_GEMM). Two
+layout choices, invisible in the values:
 
 - Images are read through their strides, so a Convolution's output (a
   transposed, channels-last view) is pooled or im2col'ed without a copy.
-- col2im and max_pool_backward return their (N, C, H, W) gradient in
+- conv_backward and max_pool_backward return their (N, C, H, W) gradient in
   channels-last MEMORY order (a transposed view), the order in which the
   Convolution layer before them wants its dout: its reshape is then free.
 """
@@ -14,8 +16,8 @@ without the GIL. Two layout choices, invisible in the values:
 import numpy as np
 
 from .. import _conv
-from . import reference
-from .reference import conv_output_size, dropout_mask  # noqa: F401  (NumPy's generator)
+from . import compiled_conv_blas, compiled_elementwise, compiled_gemm
+from .reference import conv_output_size
 
 
 def _readable(x):
@@ -39,87 +41,172 @@ def im2col(x, filter_h, filter_w, stride=1, pad=0):
 
 
 def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
-    """The adjoint of im2col: patches added back into (N, C, H, W) (channels-last memory)."""
+    """The adjoint of im2col: patches added back into a new (N, C, H, W) array."""
     n, c, h, w = input_shape
     oh = conv_output_size(h, filter_h, stride, pad)
     ow = conv_output_size(w, filter_w, stride, pad)
-    dx = _channels_last_zeros(input_shape, col.dtype)
+    dx = np.zeros(input_shape, col.dtype)
     _conv.col2im(np.ascontiguousarray(col), dx, filter_h, filter_w, stride, pad, oh, ow)
     return dx
 
 
+_ACTIVATION_CODES = {"identity": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
+
+
+def _filters(W, channels_last):
+    """W as the (FN, C·FH·FW) matrix the fused kernel multiplies, columns in its patch order."""
+    fn = W.shape[0]
+    if channels_last:
+        return np.ascontiguousarray(W.transpose(0, 2, 3, 1)).reshape(fn, -1)  # (i, j, c)
+    return np.ascontiguousarray(W).reshape(fn, -1)  # (c, i, j), the book's
+
+
+def _channels_last(x):
+    # Channels adjacent in memory (a Convolution's own output): the kernel then
+    # copies each pixel's channels as one run (csrc/im2col_impl.h).
+    return x.shape[1] > 1 and x.strides[1] == x.itemsize
+
+
+# Which GEMM multiplies the chunks of patches: "fastnet" (everything in C,
+# csrc/conv_gemm_impl.h), "numpy" (compiled_conv_blas.py) or "auto", from
+# measurements on 1 thread (AMD EPYC with AVX-512, NumPy's OpenBLAS):
+# - with fastnet's AVX-512 GEMM kernel, all in C: DeepConvNet's step took
+#   46 ms (float32) and 88 ms (float64) against 48 and 107 with NumPy's
+#   products for the wide layers;
+# - with the AVX2 kernel, OpenBLAS ran the layers of at least
+#   BLAS_MIN_FILTERS filters and BLAS_MIN_DEPTH = C·FH·FW patch values
+#   1.15-1.6x faster, enough to pay for the Python loop over chunks
+#   (SimpleConvNet's 5x5 layer on one channel, depth 25, stayed faster in C);
+# - with the portable kernel, NumPy always.
+CONV_GEMM = "auto"
+BLAS_MIN_FILTERS = 16
+BLAS_MIN_DEPTH = 64
+
+
+def _blas(filters, depth):
+    if CONV_GEMM != "auto":
+        return CONV_GEMM == "numpy"
+    kernel = compiled_gemm.get_kernel()
+    if kernel == "portable":
+        return True
+    if kernel == "avx2_fma":
+        return filters >= BLAS_MIN_FILTERS and depth >= BLAS_MIN_DEPTH
+    return False
+
+
+def conv_forward(x, W, b, stride=1, pad=0, activation="identity"):
+    """act(x ⊛ W + b), a chunk of images at a time (csrc/conv_gemm_impl.h).
+
+    The (n, oh, ow, fn) rows come back as the (N, FN, OH, OW) transposed
+    view, like the reference's.
+    """
+    fn, _, fh, fw = W.shape
+    n, _, h, w = x.shape
+    oh = conv_output_size(h, fh, stride, pad)
+    ow = conv_output_size(w, fw, stride, pad)
+    out = np.empty((n, oh, ow, fn), x.dtype)
+    x = _readable(x)
+    cl = _channels_last(x)
+    if _blas(fn, W[0].size):
+        compiled_conv_blas.conv_forward(x, _filters(W, cl), np.ascontiguousarray(b),
+                                        _ACTIVATION_CODES[activation],
+                                        compiled_gemm._kernel_code, out, cl, fh, fw, stride, pad)
+        return out.transpose(0, 3, 1, 2)
+    if not _conv.conv_forward(x, cl, _filters(W, cl), np.ascontiguousarray(b),
+                              _ACTIVATION_CODES[activation], compiled_gemm._kernel_code, out,
+                              fh, fw, stride, pad):
+        raise MemoryError("conv_forward: could not allocate its patch buffer")
+    return out.transpose(0, 3, 1, 2)
+
+
+def _rows(a):
+    """a (N, F, OH, OW) whose (oh, ow) flatten to one stride, as the kernels read it."""
+    a = _readable(a)
+    if a.strides[2] != a.shape[3] * a.strides[3]:
+        a = np.array(a, order="C", copy=True)
+    return a
+
+
+def _uniform(a):
+    """a (N, F, OH, OW) whose row (n, oh, ow) lies at (n·OH·OW + oh·OW + ow)·strides[3],
+    as the C code reads it; otherwise a channels-last copy."""
+    n, f, oh, ow = a.shape
+    s = a.strides
+    if s[2] == ow * s[3] and s[0] == oh * ow * s[3] and a.flags.aligned:
+        return a
+    # a fresh array: its size-1 axes have the strides the test above expects
+    # (np.ascontiguousarray may keep a view whose size-1 axes have any stride)
+    c = np.empty((n, oh, ow, f), a.dtype)
+    c[...] = a.transpose(0, 2, 3, 1)
+    return c.transpose(0, 3, 1, 2)
+
+
+def _gradient_rows(dout, y, activation):
+    """dout ⊙ act'(y) as a C-order (N·OH·OW, FN) matrix, rows (n, oh, ow)."""
+    n, fn, oh, ow = dout.shape
+    if activation == "identity":
+        return np.ascontiguousarray(dout.transpose(0, 2, 3, 1)).reshape(-1, fn)
+    d = np.empty((n * oh * ow, fn), dout.dtype)
+    _conv.activation_grad(_uniform(dout), _uniform(y), _ACTIVATION_CODES[activation], d)
+    return d
+
+
+def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
+                  activation="identity"):
+    """(dx, dW, db), the activation's derivative applied and the patches rebuilt
+    chunk by chunk; dx in channels-last memory."""
+    fn, c, fh, fw = W.shape
+    dout = _rows(dout)
+    y = dout if activation == "identity" else _rows(y)
+    x = _readable(x)
+    cl = _channels_last(x)
+    dW = np.empty((fn, c * fh * fw), x.dtype)
+    db = np.empty(fn, x.dtype)
+    dx = _channels_last_zeros(x.shape, x.dtype) if need_input_grad else None
+    # dx as a convolution of the output gradient with the flipped filters
+    # (csrc/conv_gemm_impl.h) when the geometry allows it and the gradient the
+    # kernel multiplies has adjacent channels (always after an activation).
+    flip = (need_input_grad and stride == 1 and fh == fw and pad <= fh - 1
+            and (activation != "identity" or dout.strides[1] == dout.itemsize))
+    w_flip = np.ascontiguousarray(W[:, :, ::-1, ::-1].transpose(1, 2, 3, 0)).reshape(c, -1) \
+        if flip else None
+    if _blas(fn, W[0].size):
+        d = _gradient_rows(dout, y, activation)
+        db = compiled_elementwise.column_sum(d)
+        dW = compiled_conv_blas.conv_backward(d, x, _filters(W, cl), w_flip, dx, cl, fh, fw,
+                                              stride, pad)
+    elif not _conv.conv_backward(dout, y, _ACTIVATION_CODES[activation], x, cl, _filters(W, cl),
+                               w_flip, compiled_gemm._kernel_code, dW, db, dx, fh, fw, stride,
+                               pad):
+        raise MemoryError("conv_backward: could not allocate its patch buffers")
+    if cl:  # back from the kernel's (i, j, c) column order to W's (c, i, j)
+        return dx, np.ascontiguousarray(dW.reshape(fn, fh, fw, c).transpose(0, 3, 1, 2)), db
+    return dx, dW.reshape(fn, c, fh, fw), db
+
+
 def max_pool_forward(x, pool_h, pool_w, stride, pad):
-    """(out, arg_max): each window's max and the position of its first maximum."""
+    """(out, arg_max): each window's max and the position of its first maximum.
+
+    For channels-last x (a Convolution's output) out and arg_max are
+    channels-last too, and the kernel's inner loop runs along the channels.
+    """
     n, c, h, w = x.shape
     oh = conv_output_size(h, pool_h, stride, pad)
     ow = conv_output_size(w, pool_w, stride, pad)
-    out = np.empty((n, c, oh, ow), x.dtype)
-    arg_max = np.empty((n, c, oh, ow), np.int32)
-    _conv.max_pool_forward(_readable(x), out, arg_max, pool_h, pool_w, stride, pad)
+    x = _readable(x)
+    if _channels_last(x):
+        out = np.empty((n, oh, ow, c), x.dtype).transpose(0, 3, 1, 2)
+        arg_max = np.empty((n, oh, ow, c), np.int32).transpose(0, 3, 1, 2)
+    else:
+        out = np.empty((n, c, oh, ow), x.dtype)
+        arg_max = np.empty((n, c, oh, ow), np.int32)
+    _conv.max_pool_forward(x, out, arg_max, pool_h, pool_w, stride, pad)
     return out, arg_max
 
 
 def max_pool_backward(dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
     """dx: each dout routed to its window's arg_max (channels-last memory)."""
     dx = _channels_last_zeros(input_shape, dout.dtype)
-    _conv.max_pool_backward(_readable(dout), np.ascontiguousarray(arg_max), dx,
-                            pool_h, pool_w, stride, pad)
+    _conv.max_pool_backward(_readable(dout), _readable(arg_max), dx, pool_h, pool_w, stride,
+                            pad)
     return dx
-
-
-def _contiguous(*arrays):
-    return all(a.flags.c_contiguous for a in arrays)
-
-
-def batchnorm_forward_train(x, gamma, beta, running_mean, running_var, momentum):
-    """(out, xn, std) of batch norm; running statistics updated in place."""
-    if not _contiguous(running_mean, running_var):
-        # strided running statistics: the reference updates them themselves, never a copy
-        return reference.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,
-                                                 momentum)
-    x = np.ascontiguousarray(x)
-    out = np.empty_like(x)
-    xn = np.empty_like(x)
-    std = np.empty(x.shape[1], x.dtype)
-    _conv.batchnorm_forward_train(x, np.ascontiguousarray(gamma), np.ascontiguousarray(beta),
-                                  running_mean, running_var, momentum, out, xn, std)
-    return out, xn, std
-
-
-def batchnorm_forward_infer(x, gamma, beta, running_mean, running_var):
-    """γ·(x - running_mean)/√(running_var + eps) + β."""
-    x = np.ascontiguousarray(x)
-    out = np.empty_like(x)
-    _conv.batchnorm_forward_infer(x, *(np.ascontiguousarray(a) for a in
-                                       (gamma, beta, running_mean, running_var)), out)
-    return out
-
-
-def batchnorm_backward(dout, xn, std, gamma):
-    """(dx, dgamma, dbeta) in two passes over the batch."""
-    dout = np.ascontiguousarray(dout)
-    dx = np.empty_like(dout)
-    dgamma = np.empty(dout.shape[1], dout.dtype)
-    dbeta = np.empty(dout.shape[1], dout.dtype)
-    _conv.batchnorm_backward(dout, np.ascontiguousarray(xn), np.ascontiguousarray(std),
-                             np.ascontiguousarray(gamma), dx, dgamma, dbeta)
-    return dx, dgamma, dbeta
-
-
-def dropout_forward(x, mask):
-    """Y := X·M in one pass (NumPy would first cast the mask to floats)."""
-    if not _contiguous(x, mask):
-        return reference.dropout_forward(x, mask)
-    y = np.empty_like(x)
-    _conv.mask_multiply(_readable(x), mask, y)
-    return y
-
-
-def dropout_backward(dout, mask):
-    """dX := dout·M."""
-    return dropout_forward(dout, mask)
-
-
-def dropout_infer(x, dropout_ratio):
-    """Y := X·(1 - ratio): one NumPy pass already."""
-    return reference.dropout_infer(x, dropout_ratio)

@@ -7,6 +7,7 @@ array; NumPy gives only the exact C scalar types the RawKernels take.
 
 import numpy as np
 
+from . import conv_composed
 from .gpu_conv_kernels import CONV_BLOCK
 from .reference import BATCHNORM_EPS, conv_output_size
 
@@ -29,6 +30,18 @@ class DeviceConvKernels:
         kernel = getattr(self.k, name)[arrays[0].dtype.char]
         grid = ((total + CONV_BLOCK - 1) // CONV_BLOCK,)
         kernel(grid, (CONV_BLOCK,), (*arrays, *_sizes(total, *sizes)))
+
+    # ------------------------------------------------------- convolution
+
+    def conv_forward(self, x, W, b, stride=1, pad=0, activation="identity"):
+        """act(x ⊛ W + b): im2col + cuBLAS GEMM with its fused epilogue (conv_composed)."""
+        return conv_composed.conv_forward(self, x, W, b, stride, pad, activation)
+
+    def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
+                      activation="identity"):
+        """(dx or None, dW, db) from these kernels (conv_composed)."""
+        return conv_composed.conv_backward(self, dout, x, W, stride, pad, need_input_grad, y,
+                                           activation)
 
     # ------------------------------------------------------------ im2col
 

@@ -289,6 +289,44 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     return np.ascontiguousarray(img[:, :, pad:pad + h, pad:pad + w])
 
 
+def conv_forward(x, W, b, stride=1, pad=0, activation="identity"):
+    """out[n, f] := act(Σ_c x_pad[n, c] ⋆ W[f, c] + b[f]), the book's Convolution.forward.
+
+    x: (N, C, H, W), W: (FN, C, FH, FW), b: (FN,) -> (N, FN, OH, OW), computed
+    as im2col(x) · W.reshape(FN, -1).T, whose rows are in (n, oh, ow) order:
+    the result is the book's transposed view of that product, not a copy.
+    """
+    fn, _, fh, fw = W.shape
+    n, _, h, w = x.shape
+    oh = conv_output_size(h, fh, stride, pad)
+    ow = conv_output_size(w, fw, stride, pad)
+    out = gemm(im2col(x, fh, fw, stride, pad), W.reshape(fn, -1), b, activation, trans_b=True)
+    return out.reshape(n, oh, ow, fn).transpose(0, 3, 1, 2)
+
+
+def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
+                  activation="identity"):
+    """(dx, dW, db) of y = act(x ⊛ W + b): with d := dout·act'(y) (see activation_backward),
+    dW := dᵀ·col, db := Σ d, dx := col2im(d·W).
+
+    dout: (N, FN, OH, OW), the gradient of y; y: conv_forward's output (read
+    unless activation is "identity"); x and W as in conv_forward. dx is None
+    when need_input_grad is False. The patches col = im2col(x) are rebuilt
+    here rather than kept from forward.
+    """
+    fn, c, fh, fw = W.shape
+    if activation != "identity":
+        dout = activation_backward(dout, y, activation)
+    d = dout.transpose(0, 2, 3, 1).reshape(-1, fn)  # rows (n, oh, ow), like col's
+    col = im2col(x, fh, fw, stride, pad)
+    dW = gemm(d, col, trans_a=True).reshape(fn, c, fh, fw)
+    db = column_sum(d)
+    if not need_input_grad:
+        return None, dW, db
+    dx = col2im(gemm(d, W.reshape(fn, -1)), x.shape, fh, fw, stride, pad)
+    return dx, dW, db
+
+
 def max_pool_forward(x, pool_h, pool_w, stride, pad):
     """out[n, c, oh, ow] := max over the window of x_pad; arg_max := its first position.
 

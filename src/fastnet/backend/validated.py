@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from . import conv_composed
+
 ACTIVATIONS = ("identity", "relu", "sigmoid", "tanh")
 _FLOAT_CHARS = "fd"  # float32, float64
 
@@ -361,6 +363,61 @@ class Backend:
                 f"filter {filter_h}x{filter_w}, stride {stride}, pad {pad}; got {col.shape}"
             )
         return self.impl.col2im(col, shape, int(filter_h), int(filter_w), int(stride), int(pad))
+
+    def _conv_args(self, x, W, kernel, stride, pad):
+        x = self._image(x, "x", kernel)
+        W = self._array(W, "W", kernel)
+        if W.ndim != 4:
+            raise ValueError(f"{kernel}: W must be 4-D (FN, C, FH, FW), got shape {W.shape}")
+        if x.shape[1] != W.shape[1]:
+            raise ValueError(
+                f"{kernel}: x {x.shape} has {x.shape[1]} channels but W {W.shape} "
+                f"expects {W.shape[1]}"
+            )
+        oh, ow = self._window(kernel, x.shape, W.shape[2], W.shape[3], stride, pad)
+        return x, W, (x.shape[0], W.shape[0], oh, ow)
+
+    def conv_forward(self, x, W, b, stride=1, pad=0, activation="identity"):
+        """act(x ⊛ W + b) -> (N, FN, OH, OW). See reference.conv_forward."""
+        x, W, _ = self._conv_args(x, W, "conv_forward", stride, pad)
+        b = self._array(b, "b", "conv_forward", ndim=1)
+        if b.shape[0] != W.shape[0]:
+            raise ValueError(f"conv_forward: b must have shape ({W.shape[0]},) for W {W.shape}, "
+                             f"got {b.shape}")
+        self._activation(activation, "conv_forward")
+        x, W, b = self._common(x, W, b)
+        kernel = getattr(self.impl, "conv_forward", None) or self._composed_conv_forward
+        return kernel(x, W, b, int(stride), int(pad), activation)
+
+    def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
+                      activation="identity"):
+        """(dx or None, dW, db) of y = act(x ⊛ W + b). See reference.conv_backward."""
+        kernel = "conv_backward"
+        x, W, out_shape = self._conv_args(x, W, kernel, stride, pad)
+        dout = self._image(dout, "dout", kernel)
+        if dout.shape != out_shape:
+            raise ValueError(f"{kernel}: dout must have shape {out_shape} for x {x.shape} "
+                             f"and W {W.shape}, got {dout.shape}")
+        self._activation(activation, kernel)
+        dout, x, W = self._common(dout, x, W)
+        if activation != "identity":
+            if y is None:
+                raise ValueError(f"{kernel}: activation {activation!r} needs y, the forward output")
+            y = self._image(y, "y", kernel)
+            self._same_shape(dout, y, ("dout", "y"), kernel)
+            if y.dtype != dout.dtype:
+                y = y.astype(dout.dtype)
+        kernel = getattr(self.impl, "conv_backward", None) or self._composed_conv_backward
+        return kernel(dout, x, W, int(stride), int(pad), bool(need_input_grad), y, activation)
+
+    # A backend without its own conv_forward / conv_backward gets the
+    # reference's composition of its own im2col, gemm and col2im kernels.
+
+    def _composed_conv_forward(self, *args):
+        return conv_composed.conv_forward(self.impl, *args)
+
+    def _composed_conv_backward(self, *args):
+        return conv_composed.conv_backward(self.impl, *args)
 
     def max_pool_forward(self, x, pool_h, pool_w, stride, pad):
         """(out, arg_max) of max pooling. See reference.max_pool_forward."""

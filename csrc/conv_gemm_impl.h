@@ -1,0 +1,204 @@
+/* The convolution itself, fused, for one float type (define real and FN
+ * first, see im2col_impl.h). The reference builds the whole patch matrix
+ * (for DeepConvNet's second layer, 78,400 x 144: 45 MB in float32), then
+ * multiplies it; every pass over it then goes to main memory. Here the batch
+ * is cut into chunks of images whose patch matrix fits in L2: each chunk's
+ * im2col is multiplied while it is still in cache, and backward rebuilds it
+ * chunk by chunk instead of keeping it. The products are fastnet's packed
+ * GEMM (gemm/), with the bias and activation in its epilogue. */
+
+#include <stdlib.h>
+
+/* A chunk's patch matrix should fit in L2 (1 MiB per core on the machine measured;
+ * 256 KiB, 512 KiB and 1 MiB chunks timed within noise of each other). */
+#define FN_CONV_CHUNK_BYTES ((size_t)512 * 1024)
+
+/* How many images go in one chunk: at least 1. When dout's rows are not one
+ * stride apart across images (uniform = 0), one image at a time. */
+static ptrdiff_t FN(fn_conv_chunk)(const fn_window *g, int uniform) {
+    const size_t per_image = (size_t)(g->oh * g->ow * g->c * g->fh * g->fw) * sizeof(real);
+    ptrdiff_t images = per_image ? (ptrdiff_t)(FN_CONV_CHUNK_BYTES / per_image) : g->n;
+    if (images < 1 || !uniform) images = 1;
+    return images;
+}
+
+static real *FN(fn_conv_buffer)(const fn_window *g, ptrdiff_t images) {
+    const size_t count = (size_t)(images * g->oh * g->ow * g->c * g->fh * g->fw);
+    return malloc((count ? count : 1) * sizeof(real));
+}
+
+/* im2col / col2im in the column order the caller chose (see conv.h). */
+static void FN(fn_patches)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
+                           int channels_last, real *col) {
+    const ptrdiff_t per_image = g->oh * g->ow * g->c * g->fh * g->fw;
+    for (ptrdiff_t n = 0; n < g->n; n++)
+        FN(fn_image_patches)(g, x + n * xs[0], xs, channels_last, col + n * per_image);
+}
+
+static void FN(fn_unpatches)(const fn_window *g, const real *col, real *dx,
+                             const ptrdiff_t ds[4], int channels_last) {
+    const ptrdiff_t per_image = g->oh * g->ow * g->c * g->fh * g->fw;
+    for (ptrdiff_t n = 0; n < g->n; n++)
+        FN(fn_image_unpatches)(g, col + n * per_image, channels_last, dx + n * ds[0], ds);
+}
+
+int FN(fn_conv_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
+                        int channels_last, const real *w, ptrdiff_t filters, const real *bias,
+                        int activation, int kernel, real *out) {
+    const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
+    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1);
+    real *col = FN(fn_conv_buffer)(g, chunk);
+    if (!col) return -1;
+    int status = 0;
+    for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
+        fn_window part = *g;
+        part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
+        FN(fn_patches)(&part, x + n0 * xs[0], xs, channels_last, col);
+        /* out rows (n, oh, ow) := act(col · Wᵀ + b); Wᵀ is W (filters x k) read by columns */
+        status = FN(fn_gemm_packed)(part.n * rows, filters, k, col, k, 1, w, 1, k,
+                                    out + n0 * rows * filters, filters, bias, activation, kernel);
+    }
+    free(col);
+    return status;
+}
+
+/* dout·[y > 0] without a branch: the outcome of y > 0 is a coin toss a
+ * branch predictor keeps losing, so dout's bits are masked instead (an exact
+ * 0 where y <= 0, like np.where), a form that also vectorizes. */
+static inline real FN(fn_relu_grad)(real g, real v) {
+    same_int bits;
+    memcpy(&bits, &g, sizeof bits);
+    bits &= -(same_int)(v > 0);
+    memcpy(&g, &bits, sizeof g);
+    return g;
+}
+
+/* dact := dout ⊙ act'(out) for m rows, from the forward output y = act(out)
+ * (the same rules as activation_backward); written as a C-order m x filters
+ * block. Rows whose filters are adjacent (a convolution's channels-last
+ * output) run as one flat loop. */
+static void FN(fn_conv_dact)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
+                             ptrdiff_t dcs, const real *y, ptrdiff_t yrs, ptrdiff_t ycs,
+                             int activation, real *dact) {
+    if (activation == FN_ACT_RELU && dcs == 1 && ycs == 1 && drs == filters &&
+        yrs == filters) {
+        for (ptrdiff_t i = 0; i < m * filters; i++) dact[i] = FN(fn_relu_grad)(d[i], y[i]);
+        return;
+    }
+    for (ptrdiff_t r = 0; r < m; r++) {
+        for (ptrdiff_t f = 0; f < filters; f++) {
+            const real g = d[r * drs + f * dcs], v = y[r * yrs + f * ycs];
+            real out = g;
+            if (activation == FN_ACT_RELU) out = FN(fn_relu_grad)(g, v);
+            else if (activation == FN_ACT_SIGMOID) out = g * v * (1 - v);
+            else if (activation == FN_ACT_TANH) out = g * (1 - v * v);
+            dact[r * filters + f] = out;
+        }
+    }
+}
+
+/* db += Σ over m rows of d (rows drs apart, filters dcs apart). */
+static void FN(fn_conv_db)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
+                           ptrdiff_t dcs, real *db) {
+    if (dcs == 1) {  /* adjacent filters: each row is one vectorizable add */
+        for (ptrdiff_t r = 0; r < m; r++) {
+            const real *dr = d + r * drs;
+            for (ptrdiff_t f = 0; f < filters; f++) db[f] += dr[f];
+        }
+        return;
+    }
+    for (ptrdiff_t r = 0; r < m; r++)
+        for (ptrdiff_t f = 0; f < filters; f++) db[f] += d[r * drs + f * dcs];
+}
+
+/* dx of one chunk as a convolution of its (channels-last) output gradient
+ * d with the flipped filters: dx[n, y, x, c] = Σ_{i,j,f} d_pad[n, y+i, x+j, f]·
+ * w_flip[c, (i, j, f)], stride 1, padding fh - 1 - pad. Its GEMM has
+ * k = fh·fw·filters and writes dx itself, where dcol := d·W has k = filters
+ * and then scatters fh·fw values into every pixel. Requires stride 1,
+ * fh == fw, pad <= fh - 1 and channels-last dx with ds[1] == 1, ds[3] == c. */
+static int FN(fn_conv_dx_flipped)(const fn_window *g, ptrdiff_t images, const real *d,
+                                  const ptrdiff_t dstr[4], const real *w_flip,
+                                  ptrdiff_t filters, int kernel, real *buf, real *dx) {
+    fn_window t = *g;
+    t.n = images;
+    t.c = filters;
+    t.h = g->oh;
+    t.w = g->ow;
+    t.pad = g->fh - 1 - g->pad;
+    t.oh = g->h;
+    t.ow = g->w;
+    FN(fn_patches)(&t, d, dstr, 1, buf);
+    const ptrdiff_t k = g->fh * g->fw * filters;
+    return FN(fn_gemm_packed)(images * g->h * g->w, g->c, k, buf, k, 1, w_flip, 1, k, dx, g->c,
+                              NULL, 0, kernel);
+}
+
+int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
+                         int channels_last, const real *w, ptrdiff_t filters, const real *dout,
+                         const ptrdiff_t os[4], const real *y, const ptrdiff_t ys[4],
+                         int activation, int kernel, real *dw, real *db, real *dx,
+                         const ptrdiff_t ds[4], const real *w_flip) {
+    const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
+    /* dout (and y) viewed as matrices: row (n, oh, ow) at n·os[0] + r·os[3]
+     * (os[2] = ow·os[3] was checked in Python), column f at f·os[1] */
+    const int act = activation != FN_ACT_IDENTITY;
+    const ptrdiff_t chunk = FN(fn_conv_chunk)(
+        g, os[0] == rows * os[3] && (!act || ys[0] == rows * ys[3]));
+    real *col = FN(fn_conv_buffer)(g, chunk);
+    /* dx through the flipped filters needs d's patches: images·h·w rows of fh·fw·filters */
+    size_t dcol_size = (size_t)(chunk * rows * k);
+    const size_t flip_size = (size_t)(chunk * g->h * g->w * g->fh * g->fw * filters);
+    if (w_flip && flip_size > dcol_size) dcol_size = flip_size;
+    real *dcol = dx ? malloc((dcol_size ? dcol_size : 1) * sizeof(real)) : NULL;
+    real *dact = act ? malloc((size_t)(chunk * rows * filters + 1) * sizeof(real)) : NULL;
+    real *part_dw = malloc((size_t)(filters * k ? filters * k : 1) * sizeof(real));
+    int status = (col && part_dw && (dcol || !dx) && (dact || !act)) ? 0 : -1;
+    for (ptrdiff_t i = 0; i < filters * k; i++) dw[i] = 0;
+    for (ptrdiff_t f = 0; f < filters; f++) db[f] = 0;
+    for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
+        fn_window part = *g;
+        part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
+        const ptrdiff_t m = part.n * rows;
+        /* the gradient before the activation, d (rows x filters), strides drs, dcs */
+        const real *d = dout + n0 * os[0];
+        ptrdiff_t drs = os[3], dcs = os[1];
+        if (act) {  /* fused here, while this chunk of dout is in cache */
+            FN(fn_conv_dact)(m, filters, d, drs, dcs, y + n0 * ys[0], ys[3], ys[1], activation,
+                             dact);
+            d = dact;
+            drs = filters;
+            dcs = 1;
+        }
+        FN(fn_patches)(&part, x + n0 * xs[0], xs, channels_last, col);
+        /* dW += dᵀ · col */
+        status = FN(fn_gemm_packed)(filters, k, m, d, dcs, drs, col, k, 1, part_dw, k, NULL,
+                                    0, kernel);
+        for (ptrdiff_t i = 0; i < filters * k; i++) dw[i] += part_dw[i];
+        /* db += Σ over the chunk's rows of d */
+        FN(fn_conv_db)(m, filters, d, drs, dcs, db);
+        if (dx && status == 0 && w_flip && dcs == 1) {
+            const ptrdiff_t dstr[4] = {act ? rows * filters : os[0], 1, g->ow * drs, drs};
+            status = FN(fn_conv_dx_flipped)(g, part.n, d, dstr, w_flip, filters, kernel, dcol,
+                                            dx + n0 * ds[0]);
+        } else if (dx && status == 0) {
+            /* dx += col2im(d · W) */
+            status = FN(fn_gemm_packed)(m, k, filters, d, drs, dcs, w, k, 1, dcol, k, NULL,
+                                        0, kernel);
+            FN(fn_unpatches)(&part, dcol, dx + n0 * ds[0], ds, channels_last);
+        }
+    }
+    free(col);
+    free(dcol);
+    free(dact);
+    free(part_dw);
+    return status;
+}
+
+/* The activation piece of the fused kernels, for a caller that multiplies
+ * with another GEMM (NumPy's, where it is faster: compiled_conv_blas.py). */
+void FN(fn_conv_activation_grad)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
+                                 ptrdiff_t dcs, const real *y, ptrdiff_t yrs, ptrdiff_t ycs,
+                                 int activation, real *dact) {
+    FN(fn_conv_dact)(m, filters, d, drs, dcs, y, yrs, ycs, activation, dact);
+}
