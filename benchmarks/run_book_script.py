@@ -2,8 +2,8 @@
 
     python benchmarks/run_book_script.py                      # ch07 train_convnet.py
     python benchmarks/run_book_script.py --repeat 5 --env EPOCHS=2
-    python benchmarks/run_book_script.py --script tests/scratch_scripts/ch05/train_neuralnet.py \
-        --env ITERS=2000
+    python benchmarks/run_book_script.py --script tests/scratch_scripts/ch08/train_deepnet.py \
+        --env TRAIN=1000 TEST=1000
 
 The same unchanged script runs twice per round, each in a fresh Python:
 - "book-numpy": `python SCRIPT` with benchmarks/book_numpy first on
