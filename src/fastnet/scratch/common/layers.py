@@ -13,6 +13,8 @@ scripts see the book's behaviour:
   memory layout, as NumPy does (fastnet's return C-contiguous arrays).
 - `SoftmaxWithLoss`: also takes integer one-hot labels, and lets NaN or
   inf scores through to a NaN loss (with a RuntimeWarning), as the book does.
+  Its backward(dout) scales by dout, where the book's ignores it; every
+  book script passes 1, where the two agree.
 
 Layers keep references to the caller's W, b (and gamma, beta) arrays, so an
 optimizer that updates `params` in place is seen at once. No layer writes
