@@ -29,6 +29,7 @@ GEOMETRIES = [
     (0, 3, 6, 6, 3, 3, 1, 1),
     (4, 7, 13, 11, 5, 3, 3, 0),
     (2, 3, 28, 28, 5, 5, 1, 0),
+    (2, 9, 6, 7, 3, 3, 1, 1),  # 8+ channels: dx by the flipped filters (compiled_conv)
 ]
 LAYOUTS = ("c", "channels_last", "strided")
 
@@ -350,14 +351,18 @@ def test_kernels_on_two_threads_match_one(backend, dtype):
 @pytest.mark.parametrize("gemm", ["fastnet", "numpy"])
 @pytest.mark.parametrize("geom", GEOMETRIES)
 @pytest.mark.parametrize("activation", ["identity", "relu"])
-def test_compiled_conv_both_gemm_paths(monkeypatch, reference, dtype, gemm, geom, activation):
-    """The cython backend's two ways to multiply the patches agree with the reference."""
+@pytest.mark.parametrize("flip_min_channels", [1, 10**9], ids=["dx-by-flip", "dx-by-col2im"])
+def test_compiled_conv_both_gemm_paths(monkeypatch, reference, dtype, gemm, geom, activation,
+                                       flip_min_channels):
+    """The cython backend's two ways to multiply the patches, and its two ways
+    to compute dx, agree with the reference."""
     try:
         from fastnet.backend import compiled_conv
     except ImportError as exc:
         pytest.skip(f"compiled backend unavailable: {exc}")
     backend = fastnet.backend.load("cython")
     monkeypatch.setattr(compiled_conv, "CONV_GEMM", gemm)
+    monkeypatch.setattr(compiled_conv, "FLIP_MIN_CHANNELS", flip_min_channels)
     n, c, h, w, fh, fw, stride, pad = geom
     x = image((n, c, h, w), dtype, "channels_last", seed=22)
     W = image((5, c, fh, fw), dtype, seed=23)
