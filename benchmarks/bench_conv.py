@@ -11,8 +11,8 @@ Groups (impl names: book_f64 is the baseline; torch when installed):
   deepconv_fwdbwd                 DeepConvNet forward + backward (gradient)
 
 book_f64 is the book's NumPy code (common/util.py im2col/col2im, the
-Convolution / Pooling / Dropout layers), written out below from the
-definitions in the book; the MLP layers and Adam come from bench_nets.py.
+Convolution / Pooling / Dropout / Affine layers, Adam) as benchmarks/book_numpy
+writes it out from the definitions in BOOK_API.md.
 Every implementation starts from the same weights and its first gradient is
 checked against the book's before timing. extra_info holds the speed-ups
 against book_f64 (and torch_f32) measured earlier in the same session.
@@ -20,7 +20,15 @@ against book_f64 (and torch_f32) measured earlier in the same session.
 
 import numpy as np
 import pytest
-from bench_nets import BookAdam, BookAffine, BookRelu, BookSoftmaxWithLoss
+from book_numpy.common.layers import Affine as BookAffine
+from book_numpy.common.layers import Convolution as BookConvolution
+from book_numpy.common.layers import Dropout as BookDropout
+from book_numpy.common.layers import Pooling as BookPooling
+from book_numpy.common.layers import Relu as BookRelu
+from book_numpy.common.layers import SoftmaxWithLoss as BookSoftmaxWithLoss
+from book_numpy.common.optimizer import Adam as BookAdam
+from book_numpy.common.util import col2im as book_col2im
+from book_numpy.common.util import im2col as book_im2col
 
 import fastnet
 from fastnet.nets import DeepConvNet, SimpleConvNet
@@ -31,93 +39,6 @@ _medians = {}  # (group, impl) -> seconds, this session
 
 
 # ------------------------------------------------ the book's code, in NumPy
-
-
-def book_im2col(input_data, filter_h, filter_w, stride=1, pad=0):
-    n, c, h, w = input_data.shape
-    out_h = (h + 2 * pad - filter_h) // stride + 1
-    out_w = (w + 2 * pad - filter_w) // stride + 1
-    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)], "constant")
-    col = np.zeros((n, c, filter_h, filter_w, out_h, out_w))
-    for y in range(filter_h):
-        for x in range(filter_w):
-            col[:, :, y, x, :, :] = img[:, :, y:y + stride * out_h:stride,
-                                        x:x + stride * out_w:stride]
-    return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * out_h * out_w, -1)
-
-
-def book_col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
-    n, c, h, w = input_shape
-    out_h = (h + 2 * pad - filter_h) // stride + 1
-    out_w = (w + 2 * pad - filter_w) // stride + 1
-    col = col.reshape(n, out_h, out_w, c, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
-    img = np.zeros((n, c, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1))
-    for y in range(filter_h):
-        for x in range(filter_w):
-            img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride] += \
-                col[:, :, y, x, :, :]
-    return img[:, :, pad:h + pad, pad:w + pad]
-
-
-class BookConvolution:
-    def __init__(self, W, b, stride=1, pad=0):
-        self.W, self.b, self.stride, self.pad = W, b, stride, pad
-
-    def forward(self, x):
-        fn, _, fh, fw = self.W.shape
-        n, _, h, w = x.shape
-        out_h = 1 + (h + 2 * self.pad - fh) // self.stride
-        out_w = 1 + (w + 2 * self.pad - fw) // self.stride
-        self.x = x
-        self.col = book_im2col(x, fh, fw, self.stride, self.pad)
-        self.col_W = self.W.reshape(fn, -1).T
-        out = np.dot(self.col, self.col_W) + self.b
-        return out.reshape(n, out_h, out_w, -1).transpose(0, 3, 1, 2)
-
-    def backward(self, dout):
-        fn, c, fh, fw = self.W.shape
-        dout = dout.transpose(0, 2, 3, 1).reshape(-1, fn)
-        self.db = np.sum(dout, axis=0)
-        self.dW = np.dot(self.col.T, dout).transpose(1, 0).reshape(fn, c, fh, fw)
-        dcol = np.dot(dout, self.col_W.T)
-        return book_col2im(dcol, self.x.shape, fh, fw, self.stride, self.pad)
-
-
-class BookPooling:
-    def __init__(self, pool_h, pool_w, stride=2, pad=0):
-        self.pool_h, self.pool_w, self.stride, self.pad = pool_h, pool_w, stride, pad
-
-    def forward(self, x):
-        n, c, h, w = x.shape
-        out_h = 1 + (h - self.pool_h) // self.stride
-        out_w = 1 + (w - self.pool_w) // self.stride
-        col = book_im2col(x, self.pool_h, self.pool_w, self.stride, self.pad)
-        col = col.reshape(-1, self.pool_h * self.pool_w)
-        self.x = x
-        self.arg_max = np.argmax(col, axis=1)
-        out = np.max(col, axis=1)
-        return out.reshape(n, out_h, out_w, c).transpose(0, 3, 1, 2)
-
-    def backward(self, dout):
-        dout = dout.transpose(0, 2, 3, 1)
-        pool_size = self.pool_h * self.pool_w
-        dmax = np.zeros((dout.size, pool_size))
-        dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()
-        dmax = dmax.reshape(dout.shape + (pool_size,))
-        dcol = dmax.reshape(dmax.shape[0] * dmax.shape[1] * dmax.shape[2], -1)
-        return book_col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad)
-
-
-class BookDropout:
-    def __init__(self, ratio=0.5):
-        self.ratio = ratio
-
-    def forward(self, x, train_flg=True):
-        self.mask = np.random.rand(*x.shape) > self.ratio
-        return x * self.mask
-
-    def backward(self, dout):
-        return dout * self.mask
 
 
 class BookLayerNet:

@@ -26,6 +26,11 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from book_numpy.common.layers import Affine as BookAffine
+from book_numpy.common.layers import Relu as BookRelu
+from book_numpy.common.layers import SoftmaxWithLoss as BookSoftmaxWithLoss
+from book_numpy.common.optimizer import SGD as BookSGD
+from book_numpy.common.optimizer import Adam as BookAdam
 
 import fastnet
 from fastnet.nets import MultiLayerNet, TwoLayerNet
@@ -41,62 +46,9 @@ NETS = {
 _book_median = {}  # group -> seconds of book-f64 in this session
 
 
-# ------------------------------------------------ the book's layers, in NumPy
-
-class BookAffine:
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-
-    def forward(self, x):
-        self.original_x_shape = x.shape
-        self.x = x.reshape(x.shape[0], -1)
-        return np.dot(self.x, self.W) + self.b
-
-    def backward(self, dout):
-        dx = np.dot(dout, self.W.T)
-        self.dW = np.dot(self.x.T, dout)
-        self.db = np.sum(dout, axis=0)
-        return dx.reshape(*self.original_x_shape)
-
-
-class BookRelu:
-    def forward(self, x):
-        self.mask = x <= 0
-        out = x.copy()
-        out[self.mask] = 0
-        return out
-
-    def backward(self, dout):
-        dout[self.mask] = 0
-        return dout
-
-
-def book_softmax(x):
-    x = x - np.max(x, axis=-1, keepdims=True)
-    return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
-
-
-def book_cross_entropy_error(y, t):
-    if t.size == y.size:
-        t = t.argmax(axis=1)
-    n = y.shape[0]
-    return -np.sum(np.log(y[np.arange(n), t] + 1e-7)) / n
-
-
-class BookSoftmaxWithLoss:
-    def forward(self, x, t):
-        self.t = t
-        self.y = book_softmax(x)
-        self.loss = book_cross_entropy_error(self.y, self.t)
-        return self.loss
-
-    def backward(self, dout=1):
-        n = self.t.shape[0]
-        if self.t.size == self.y.size:
-            return (self.y - self.t) / n
-        dx = self.y.copy()
-        dx[np.arange(n), self.t] -= 1
-        return dx / n
+# ------------------------------------------------ the book's network, in NumPy
+# Its layers and optimizers are benchmarks/book_numpy's: the book's classes
+# written out from BOOK_API.md.
 
 
 class BookNet:
@@ -124,32 +76,6 @@ class BookNet:
             grads[f"W{i}"] = self.layers[f"Affine{i}"].dW
             grads[f"b{i}"] = self.layers[f"Affine{i}"].db
         return grads
-
-
-class BookSGD:
-    def __init__(self, lr=0.01):
-        self.lr = lr
-
-    def update(self, params, grads):
-        for key in params:
-            params[key] -= self.lr * grads[key]
-
-
-class BookAdam:
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
-        self.lr, self.beta1, self.beta2 = lr, beta1, beta2
-        self.iter, self.m, self.v = 0, None, None
-
-    def update(self, params, grads):
-        if self.m is None:
-            self.m = {k: np.zeros_like(v) for k, v in params.items()}
-            self.v = {k: np.zeros_like(v) for k, v in params.items()}
-        self.iter += 1
-        lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
-        for key in params:
-            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
-            self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])
-            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
 
 
 # ------------------------------------------------------------- set-up

@@ -24,12 +24,12 @@ def _impl(bench):
 
 def _label(bench):
     """The implementation, plus the parameters the group's title does not already say."""
-    group = bench.get("group") or ""
+    group_words = set((bench.get("group") or "").split())
     params = dict(bench.get("params") or {})
     params.pop("impl", None)
     rest = ", ".join(
         f"{k}={v}" for k, v in params.items()
-        if not str(v).startswith("UNSERIALIZABLE") and str(v) not in group
+        if not str(v).startswith("UNSERIALIZABLE") and str(v) not in group_words
     )
     return f"{_impl(bench)}" + (f" ({rest})" if rest else "")
 

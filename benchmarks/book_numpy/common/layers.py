@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from common.functions import cross_entropy_error, softmax
-from common.util import col2im, im2col
+# Relative imports: this package runs as the book scripts' top-level `common`
+# (run_book_script.py) and as book_numpy.common in bench_nets / bench_conv.
+from .functions import cross_entropy_error, softmax
+from .util import col2im, im2col
 
 
 class Relu:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from common.optimizer import SGD, Adam
+from .optimizer import SGD, Adam
 
 
 class Trainer:
