@@ -1,0 +1,42 @@
+"""Keras layers on fastnet's kernels: Dense, Activation, Dropout, Flatten, Conv2D, ...
+
+Each layer has Keras' constructor and, underneath, the book's contract:
+`forward(x, training)` and `backward(dout)`, with its weights in `weights`
+(Keras' order: kernel, then bias) and their gradients in `grads` after
+backward. Shapes follow Keras: a batch axis first, channels last for images.
+
+The fast paths:
+- Dense(units, activation="relu" | "sigmoid" | "tanh") is ONE GEMM call whose
+  epilogue adds the bias and applies the activation (fastnet.layers.Affine).
+- The model sets `need_input_grad = False` on the first layer with weights:
+  nobody needs the gradient with respect to the data.
+- When the last layer's softmax / sigmoid meets a cross-entropy loss, the
+  model asks that layer for its logits (`forward(x, logits=True)`) and the
+  loss kernel applies the activation and its gradient in one pass.
+"""
+
+from .. import regularizers
+from .base import Input, InputLayer, Layer
+from .convolutional import Conv2D, MaxPooling2D
+from .core import Activation, Dense, Dropout, Flatten, Softmax
+
+__all__ = [
+    "Activation", "Conv2D", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer",
+    "MaxPooling2D", "Softmax",
+]
+
+_BY_NAME = {cls.__name__: cls for cls in (
+    InputLayer, Dense, Activation, Softmax, Dropout, Flatten, Conv2D, MaxPooling2D)}
+
+
+def from_config(class_name, config):
+    """Rebuild a layer from `get_config()` (used by load_model; never unpickles)."""
+    if class_name not in _BY_NAME:
+        raise ValueError(f"unknown layer class {class_name!r} in a saved model")
+    config = dict(config)
+    if class_name == "InputLayer":
+        return InputLayer(shape=tuple(config["input_shape"]), name=config.get("name"))
+    for key in ("kernel_regularizer", "bias_regularizer"):
+        if config.get(key) is not None:
+            config[key] = regularizers.Regularizer(**config[key])
+    return _BY_NAME[class_name](**config)

@@ -1,0 +1,110 @@
+"""The Keras layer protocol on the book's contract: Layer, InputLayer, Input."""
+
+from ...backend import current
+
+_name_counts = {}
+
+
+def _auto_name(prefix):
+    # dense, dense_1, dense_2, ... as Keras names them.
+    n = _name_counts.get(prefix, 0)
+    _name_counts[prefix] = n + 1
+    return prefix if n == 0 else f"{prefix}_{n}"
+
+
+def _snake(name):
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_").replace(
+        "2_d", "2d"
+    )
+
+
+class Layer:
+    """Base class: a name, an optional input shape, weights and their grads."""
+
+    def __init__(self, name=None, input_shape=None, input_dim=None, trainable=True, **kwargs):
+        kwargs.pop("dtype", None)  # the model's dtype (float32) is used
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}"
+            )
+        self.name = name or _auto_name(_snake(type(self).__name__))
+        if batch_input_shape is not None:
+            input_shape = tuple(batch_input_shape)[1:]
+        if input_dim is not None:
+            input_shape = (int(input_dim),)
+        self.declared_input_shape = None if input_shape is None else tuple(input_shape)
+        self.trainable = trainable
+        self.built = False
+        self.input_shape = None  # without the batch axis
+        self.output_shape = None
+        self.weights = []
+        self.grads = []
+        self.need_input_grad = True
+
+    # -- subclasses override these
+    def build(self, input_shape, dtype):
+        """Create the weights for inputs of shape (batch, *input_shape); return the output shape."""
+        self.input_shape = tuple(input_shape)
+        self.output_shape = self.compute_output_shape(self.input_shape)
+        self.built = True
+        return self.output_shape
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, dout):
+        return dout
+
+    def regularization_loss(self):
+        return 0.0
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable}
+        if self.declared_input_shape is not None:
+            config["input_shape"] = list(self.declared_input_shape)
+        return config
+
+    # -- shared
+    def count_params(self):
+        return sum(int(w.size) for w in self.weights)
+
+    def get_weights(self):
+        from ..models import _to_numpy
+
+        return [_to_numpy(w).copy() for w in self.weights]
+
+    def set_weights(self, values):
+        if len(values) != len(self.weights):
+            raise ValueError(
+                f"layer {self.name!r} has {len(self.weights)} weights, got {len(values)} arrays"
+            )
+        xp = current().xp
+        for w, v in zip(self.weights, values):
+            v = xp.asarray(v)
+            if v.shape != w.shape:
+                raise ValueError(
+                    f"layer {self.name!r}: weight of shape {w.shape} cannot take shape {v.shape}"
+                )
+            w[...] = v  # in place: optimizers and views keep working
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+class InputLayer(Layer):
+    """Declares the shape of one sample; does nothing to the data."""
+
+    def __init__(self, shape=None, batch_size=None, name=None, input_shape=None, **kwargs):
+        super().__init__(name=name, input_shape=shape if shape is not None else input_shape,
+                         **kwargs)
+        if self.declared_input_shape is None:
+            raise ValueError("Input needs shape=, e.g. Input(shape=(784,))")
+
+
+def Input(shape=None, batch_size=None, name=None, **kwargs):  # noqa: N802 - Keras' name
+    """The input of a Sequential model: `Sequential([Input(shape=(784,)), Dense(10)])`."""
+    return InputLayer(shape=shape, batch_size=batch_size, name=name, **kwargs)

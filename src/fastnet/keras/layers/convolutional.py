@@ -1,0 +1,204 @@
+"""Conv2D and MaxPooling2D, channels-last, on the engine's Convolution and Pooling."""
+
+from ... import layers as _engine
+from ...backend import current
+from .. import activations, initializers, regularizers
+from .base import Layer
+from .core import Dense, _regularizer_config
+
+
+def _pair(value, name):
+    if isinstance(value, int):
+        return (value, value)
+    value = tuple(int(v) for v in value)
+    if len(value) != 2:
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return value
+
+
+def _engine_conv_layers():
+    """fastnet.layers.Convolution and Pooling, or a clear error when this build lacks them."""
+    missing = [n for n in ("Convolution", "Pooling") if not hasattr(_engine, n)]
+    if missing:
+        raise NotImplementedError(
+            f"Conv2D / MaxPooling2D need fastnet.layers.{' and '.join(missing)} (the "
+            f"im2col / col2im / max_pool kernels), which this build of fastnet does not have yet"
+        )
+    return _engine.Convolution, _engine.Pooling
+
+
+def _same_padding(size, kernel, stride, name):
+    """Keras' 'same' padding as the book's symmetric pad, when one exists."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    if total % 2:
+        raise NotImplementedError(
+            f"{name}: padding='same' here needs {total} rows/columns of padding split "
+            f"unevenly, which fastnet's symmetric-pad kernels do not do; use an odd "
+            f"kernel size with strides=1, or padding='valid'"
+        )
+    return total // 2
+
+
+# Keras images are channels-last (N, H, W, C), the engine's are the book's
+# (N, C, H, W). A transpose is only a view: the engine's kernels read and write
+# through strides, and its Convolution's output is channels-last in memory, so
+# these transposes at the layer boundary copy nothing.
+def _to_book(x):
+    return x.transpose(0, 3, 1, 2)
+
+
+def _to_keras(x):
+    return x.transpose(0, 2, 3, 1)
+
+
+class Conv2D(Layer):
+    """2-D convolution over channels-last images (batch, height, width, channels).
+
+    Runs on the engine's Convolution (im2col + one GEMM with the bias and
+    activation fused). The kernel is kept in Keras' layout (kh, kw, in, out),
+    the one get_weights returns and the optimizer updates; the engine reads a
+    copy in the book's layout (out, in, kh, kw), refreshed on every forward.
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last"):
+            raise NotImplementedError("Conv2D: only data_format='channels_last' is supported")
+        if padding not in ("valid", "same"):
+            raise ValueError(f"Conv2D: padding must be 'valid' or 'same', got {padding!r}")
+        self.filters = int(filters)
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.strides = _pair(strides, "strides")
+        if self.strides[0] != self.strides[1]:
+            raise NotImplementedError("Conv2D: fastnet's convolution takes one stride for "
+                                      "both axes")
+        self.padding = padding
+        self.activation = activations.get(activation)
+        if self.activation == "softmax":
+            raise NotImplementedError("Conv2D: activation='softmax' is not supported")
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def _pad(self, input_shape):
+        if self.padding == "valid":
+            return 0
+        pads = {_same_padding(n, k, self.strides[0], "Conv2D")
+                for n, k in zip(input_shape[:2], self.kernel_size)}
+        if len(pads) != 1:
+            raise NotImplementedError("Conv2D: 'same' padding differs between height and width")
+        return pads.pop()
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(
+                f"Conv2D {self.name!r} expects inputs (batch, height, width, channels), got "
+                f"{(None, *input_shape)}"
+            )
+        pad, s = self._pad(input_shape), self.strides[0]
+        h, w = ((n + 2 * pad - k) // s + 1 for n, k in zip(input_shape[:2], self.kernel_size))
+        if h <= 0 or w <= 0:
+            raise ValueError(f"Conv2D {self.name!r}: kernel larger than the input {input_shape}")
+        return (h, w, self.filters)
+
+    def build(self, input_shape, dtype):
+        convolution, _ = _engine_conv_layers()
+        out = super().build(input_shape, dtype)
+        kh, kw = self.kernel_size
+        self.kernel = self.kernel_initializer((kh, kw, input_shape[2], self.filters), dtype)
+        xp = current().xp
+        self.bias = (self.bias_initializer((self.filters,), dtype) if self.use_bias
+                     else xp.zeros(self.filters, dtype=dtype))
+        self.weights = [self.kernel] + ([self.bias] if self.use_bias else [])
+        self._book_W = xp.ascontiguousarray(self.kernel.transpose(3, 2, 0, 1))
+        self._conv = convolution(self._book_W, self.bias, stride=self.strides[0],
+                                 pad=self._pad(input_shape),
+                                 activation=activations.kernel_name(self.activation))
+        return out
+
+    def forward(self, x, training=False):
+        self._book_W[...] = self.kernel.transpose(3, 2, 0, 1)
+        self._conv.need_input_grad = self.need_input_grad
+        return _to_keras(self._conv.forward(_to_book(x)))
+
+    def backward(self, dout):
+        dx = self._conv.backward(_to_book(dout))
+        # The engine's dW is (out, in, kh, kw); the kernel's gradient is in Keras' layout.
+        dW = current().xp.ascontiguousarray(self._conv.dW.transpose(2, 3, 1, 0))
+        self.grads = [dW] + ([self._conv.db] if self.use_bias else [])
+        if self.kernel_regularizer is not None:
+            self.kernel_regularizer.add_gradient(self.grads[0], self.kernel)
+        if self.bias_regularizer is not None and self.use_bias:
+            self.bias_regularizer.add_gradient(self.grads[1], self.bias)
+        return None if dx is None else _to_keras(dx)
+
+    def regularization_loss(self):
+        return Dense.regularization_loss(self)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            filters=self.filters, kernel_size=list(self.kernel_size),
+            strides=list(self.strides), padding=self.padding, activation=self.activation,
+            use_bias=self.use_bias,
+            kernel_initializer=initializers.name_of(self.kernel_initializer),
+            bias_initializer=initializers.name_of(self.bias_initializer),
+            kernel_regularizer=_regularizer_config(self.kernel_regularizer),
+            bias_regularizer=_regularizer_config(self.bias_regularizer),
+        )
+        return config
+
+
+class MaxPooling2D(Layer):
+    """The maximum of each pool_size window, channels-last (engine: Pooling, NCHW)."""
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last"):
+            raise NotImplementedError(
+                "MaxPooling2D: only data_format='channels_last' is supported"
+            )
+        if padding != "valid":
+            raise NotImplementedError("MaxPooling2D: only padding='valid' is supported")
+        self.pool_size = _pair(pool_size, "pool_size")
+        self.strides = _pair(strides if strides is not None else self.pool_size, "strides")
+        if self.strides[0] != self.strides[1]:
+            raise NotImplementedError("MaxPooling2D: one stride for both axes only")
+        self.padding = padding
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(
+                f"MaxPooling2D {self.name!r} expects inputs (batch, height, width, channels), "
+                f"got {(None, *input_shape)}"
+            )
+        s = self.strides[0]
+        h, w = ((n - p) // s + 1 for n, p in zip(input_shape[:2], self.pool_size))
+        return (h, w, input_shape[2])
+
+    def build(self, input_shape, dtype):
+        _, pooling = _engine_conv_layers()
+        self._pool = pooling(self.pool_size[0], self.pool_size[1], stride=self.strides[0])
+        return super().build(input_shape, dtype)
+
+    def forward(self, x, training=False):
+        return _to_keras(self._pool.forward(_to_book(x)))
+
+    def backward(self, dout):
+        return _to_keras(self._pool.backward(_to_book(dout)))
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": list(self.pool_size),
+                "strides": list(self.strides), "padding": self.padding}
+
+
+# Keras' other names for the same layers.
+Convolution2D = Conv2D
+MaxPool2D = MaxPooling2D
