@@ -405,13 +405,15 @@ def test_backend_without_conv_kernels_composes_them(reference, dtype):
 
 
 @pytest.mark.parametrize("geom", GEOMETRIES)
-def test_max_pool_backward_channels_last(backend, reference, dtype, geom):
-    """Every array channels-last, as between a Convolution and its Pooling (the
-    arg_max the backend's own forward made): compiled_conv's vectorized route."""
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_max_pool_backward_channels_last(backend, reference, dtype, geom, layout):
+    """x channels-last, as between a Convolution and its Pooling (the arg_max
+    the backend's own forward made), dout in any layout: compiled_conv's
+    vectorized route."""
     n, c, h, w, ph, pw, stride, pad = geom
     x = image((n, c, h, w), dtype, "channels_last", seed=5)
     _, arg_max = backend.max_pool_forward(x, ph, pw, stride, pad)
-    dout = image(arg_max.shape, dtype, "channels_last", seed=6)
+    dout = image(arg_max.shape, dtype, layout, seed=6)
     close(backend.max_pool_backward(dout, arg_max, x.shape, ph, pw, stride, pad),
           reference.max_pool_backward(dout, np.ascontiguousarray(arg_max), x.shape, ph, pw,
                                       stride, pad), dtype)
