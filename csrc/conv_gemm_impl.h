@@ -10,14 +10,19 @@
 #include <stdlib.h>
 
 /* A chunk's patch matrix should fit in L2 (1 MiB per core on the machine measured;
- * 256 KiB, 512 KiB and 1 MiB chunks timed within noise of each other). */
+ * 256 KiB, 512 KiB and 1 MiB chunks timed within noise of each other in
+ * backward). Forward takes 1 MiB: each GEMM call packs all of W again, which
+ * at DeepConvNet's last layer (576 x 64) is as big as one image's patches;
+ * two images per call there took 5.8 -> 4.95 ms in float64 (1 thread, batch
+ * 100), the other layers within noise, 2 MiB no better. */
 #define FN_CONV_CHUNK_BYTES ((size_t)512 * 1024)
+#define FN_CONV_FORWARD_CHUNK_BYTES ((size_t)1024 * 1024)
 
-/* How many images go in one chunk: at least 1. When dout's rows are not one
- * stride apart across images (uniform = 0), one image at a time. */
-static ptrdiff_t FN(fn_conv_chunk)(const fn_window *g, int uniform) {
+/* How many images go in one chunk of `bytes` patches: at least 1. When dout's
+ * rows are not one stride apart across images (uniform = 0), one image at a time. */
+static ptrdiff_t FN(fn_conv_chunk)(const fn_window *g, int uniform, size_t bytes) {
     const size_t per_image = (size_t)(g->oh * g->ow * g->c * g->fh * g->fw) * sizeof(real);
-    ptrdiff_t images = per_image ? (ptrdiff_t)(FN_CONV_CHUNK_BYTES / per_image) : g->n;
+    ptrdiff_t images = per_image ? (ptrdiff_t)(bytes / per_image) : g->n;
     if (images < 1 || !uniform) images = 1;
     return images;
 }
@@ -46,7 +51,7 @@ int FN(fn_conv_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4]
                         int channels_last, const real *w, ptrdiff_t filters, const real *bias,
                         int activation, int kernel, real *out) {
     const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
-    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1);
+    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1, FN_CONV_FORWARD_CHUNK_BYTES);
     real *col = FN(fn_conv_buffer)(g, chunk);
     if (!col) return -1;
     int status = 0;
@@ -144,7 +149,7 @@ int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4
      * (os[2] = ow·os[3] was checked in Python), column f at f·os[1] */
     const int act = activation != FN_ACT_IDENTITY;
     const ptrdiff_t chunk = FN(fn_conv_chunk)(
-        g, os[0] == rows * os[3] && (!act || ys[0] == rows * ys[3]));
+        g, os[0] == rows * os[3] && (!act || ys[0] == rows * ys[3]), FN_CONV_CHUNK_BYTES);
     real *col = FN(fn_conv_buffer)(g, chunk);
     /* dx through the flipped filters needs d's patches: images·h·w rows of fh·fw·filters */
     size_t dcol_size = (size_t)(chunk * rows * k);
