@@ -30,6 +30,8 @@ GEOMETRIES = [
     (4, 7, 13, 11, 5, 3, 3, 0),
     (2, 3, 28, 28, 5, 5, 1, 0),
     (2, 9, 6, 7, 3, 3, 1, 1),  # 8+ channels: dx by the flipped filters (compiled_conv)
+    (2, 17, 9, 8, 2, 2, 2, 0),  # the book's 2x2 pooling (compiled 2x2 kernels), odd h
+    (2, 3, 6, 7, 2, 2, 2, 1),  # 2x2 windows over the edge
 ]
 LAYOUTS = ("c", "channels_last", "strided")
 
@@ -400,3 +402,18 @@ def test_backend_without_conv_kernels_composes_them(reference, dtype):
     for a, e in zip(partial.conv_backward(dout, x, W, 2, 1, True, y, "relu"),
                     reference.conv_backward(dout, x, W, 2, 1, True, y, "relu")):
         np.testing.assert_array_equal(a, e)
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_max_pool_backward_channels_last(backend, reference, dtype, geom, layout):
+    """x channels-last, as between a Convolution and its Pooling (the arg_max
+    the backend's own forward made), dout in any layout: compiled_conv's
+    vectorized route."""
+    n, c, h, w, ph, pw, stride, pad = geom
+    x = image((n, c, h, w), dtype, "channels_last", seed=5)
+    _, arg_max = backend.max_pool_forward(x, ph, pw, stride, pad)
+    dout = image(arg_max.shape, dtype, layout, seed=6)
+    close(backend.max_pool_backward(dout, arg_max, x.shape, ph, pw, stride, pad),
+          reference.max_pool_backward(dout, np.ascontiguousarray(arg_max), x.shape, ph, pw,
+                                      stride, pad), dtype)
