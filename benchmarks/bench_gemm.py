@@ -34,9 +34,8 @@ _peak = {}  # dtype -> this core's measured FMA peak, GFLOP/s
 
 
 def _peak_gflops(dtype):
-    if dtype not in _peak:
-        widest = "avx512" if G._gemm.have_avx512() else "avx2_fma"
-        _peak[dtype] = G.peak_gflops(dtype, widest if G._gemm.have_avx2() else "portable")
+    if dtype not in _peak:  # the CPU's roof, whatever kernel FASTNET_GEMM_SIMD picked
+        _peak[dtype] = G.peak_gflops(dtype, G._compiled.widest_kernel())
     return _peak[dtype]
 
 # name: (m, k, n, trans_a, trans_b) — op(A) is (m, k), op(B) is (k, n).
@@ -69,8 +68,9 @@ def _record(benchmark, flops, dtype, threads=1):
     median = stats.stats.median
     gflops = flops / median / 1e9
     benchmark.extra_info["gflops"] = round(gflops, 2)
-    peak = _peak_gflops(dtype) * threads if _peak_gflops(dtype) else None
+    peak = _peak_gflops(dtype)
     if peak:
+        peak *= threads
         benchmark.extra_info["peak_gflops"] = round(peak, 1)
         benchmark.extra_info["pct_of_peak"] = round(100 * gflops / peak, 1)
 

@@ -51,12 +51,13 @@ AUTO_MAX_TILE_WASTE = {"avx2_fma": 0.05, "avx512": 0.15}
 _TILE = {"avx2_fma": (6, 8), "avx512": (12, 16)}
 
 
-def _widest_kernel():
-    return next(kernel for kernel in KERNELS if _KERNEL_AVAILABLE[kernel]())
+def widest_kernel(allowed=KERNELS):
+    """The widest of `allowed` kernels this CPU runs (looked up on each call)."""
+    return next(kernel for kernel in allowed if _KERNEL_AVAILABLE[kernel]())
 
 
 def _auto(m, n, k, is_f64):
-    if _kernel != _widest_kernel():
+    if _kernel != widest_kernel():
         return "numpy"
     if is_f64:
         return "fastnet"
@@ -73,8 +74,7 @@ def _auto(m, n, k, is_f64):
 def _default_kernel():
     """The widest kernel this CPU runs; FASTNET_GEMM_SIMD=avx2_fma/portable caps it."""
     forced = os.environ.get("FASTNET_GEMM_SIMD", "").lower()
-    allowed = KERNELS[KERNELS.index(forced):] if forced in KERNELS else KERNELS
-    return next(kernel for kernel in allowed if _KERNEL_AVAILABLE[kernel]())
+    return widest_kernel(KERNELS[KERNELS.index(forced):] if forced in KERNELS else KERNELS)
 
 
 _path = "auto"
