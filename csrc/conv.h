@@ -30,10 +30,10 @@ void fn_im2col_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4], in
 void fn_im2col_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4], int channels_last,
                    double *col);
 
-/* dx[n, c, y, x] += col[(n, oh, ow), (c, i, j)] at y = oh·stride + i - pad,
+/* dx[n, c, y, x] := Σ col[(n, oh, ow), (c, i, j)] over y = oh·stride + i - pad,
  * x = ow·stride + j - pad (inside the image). col: C order, columns (i, j, c)
- * when channels_last (then ds[1] == 1); dx: strides ds[4], zeroed by the
- * caller, written. */
+ * when channels_last (then ds[1] == 1); dx: strides ds[4], any contents,
+ * every element written. */
 void fn_col2im_f32(const fn_window *g, const float *col, float *dx, const ptrdiff_t ds[4],
                    int channels_last);
 void fn_col2im_f64(const fn_window *g, const double *col, double *dx, const ptrdiff_t ds[4],

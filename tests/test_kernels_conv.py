@@ -35,6 +35,20 @@ GEOMETRIES = [
 ]
 LAYOUTS = ("c", "channels_last", "strided")
 
+# im2col / col2im specialise the usual filter sizes (csrc/im2col_impl.h): these
+# add each special case (3x3 and 5x5 with padding, 1, 7 and other widths,
+# fh != fw) next to the general code, at stride 1 (col2im's gather) and 2.
+IM2COL_GEOMETRIES = GEOMETRIES + [
+    (3, 4, 10, 12, 7, 7, 1, 3),
+    (2, 3, 9, 11, 3, 3, 2, 1),
+    (2, 2, 8, 9, 5, 5, 1, 2),
+    (2, 3, 7, 9, 1, 1, 1, 0),
+    (1, 2, 8, 10, 4, 6, 1, 1),
+    (2, 3, 5, 6, 3, 5, 1, 0),
+    (2, 2, 9, 5, 5, 3, 1, 2),
+    (1, 3, 7, 8, 3, 7, 2, 1),
+]
+
 
 def image(shape, dtype, layout="c", seed=0):
     """Random (N, C, H, W) values in the given memory layout."""
@@ -95,7 +109,7 @@ def test_reference_col2im_is_the_loop_adjoint(reference, geom):
                                expected, rtol=1e-13, atol=1e-13)
 
 
-@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("geom", IM2COL_GEOMETRIES)
 def test_col2im_is_the_adjoint_of_im2col(backend, geom):
     """<im2col(x), c> == <x, col2im(c)> for random x and c."""
     n, c, h, w, fh, fw, stride, pad = geom
@@ -111,7 +125,7 @@ def test_col2im_is_the_adjoint_of_im2col(backend, geom):
 # ----------------------------------------------- every backend vs the reference
 
 
-@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("geom", IM2COL_GEOMETRIES)
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_im2col(backend, reference, dtype, geom, layout):
     n, c, h, w, fh, fw, stride, pad = geom
@@ -122,7 +136,7 @@ def test_im2col(backend, reference, dtype, geom, layout):
     assert col.dtype == dtype
 
 
-@pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("geom", IM2COL_GEOMETRIES)
 @pytest.mark.parametrize("layout", ("c", "transposed"))
 def test_col2im(backend, reference, dtype, geom, layout):
     n, c, h, w, fh, fw, stride, pad = geom
@@ -132,6 +146,27 @@ def test_col2im(backend, reference, dtype, geom, layout):
         col = np.asfortranarray(col)
     close(backend.col2im(col, (n, c, h, w), fh, fw, stride, pad),
           reference.col2im(col, (n, c, h, w), fh, fw, stride, pad), dtype)
+
+
+@pytest.mark.parametrize("geom", IM2COL_GEOMETRIES)
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_compiled_col2im_overwrites_dx(dtype, geom, channels_last):
+    """The C col2im sets every pixel of dx (gather at stride 1, zeroing before the
+    scatter otherwise), so its caller may hand it uninitialised memory."""
+    from fastnet import _conv
+
+    n, c, h, w, fh, fw, stride, pad = geom
+    oh, ow = out_size(h, fh, stride, pad), out_size(w, fw, stride, pad)
+    col = np.random.default_rng(4).standard_normal((n * oh * ow, c * fh * fw)).astype(dtype)
+    expected = fastnet.backend.load("numpy").col2im(col, (n, c, h, w), fh, fw, stride, pad)
+    if channels_last:  # col's columns in (i, j, c) order, dx a channels-last view
+        col = np.ascontiguousarray(col.reshape(-1, c, fh, fw).transpose(0, 2, 3, 1)
+                                   .reshape(col.shape))
+        dx = np.full((n, h, w, c), np.nan, dtype).transpose(0, 3, 1, 2)
+    else:
+        dx = np.full((n, c, h, w), np.nan, dtype)
+    _conv.col2im(col, dx, fh, fw, stride, pad, oh, ow, channels_last)
+    close(dx, expected, dtype)
 
 
 @pytest.mark.parametrize("geom", GEOMETRIES)

@@ -134,8 +134,8 @@ def im2col(x, col, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t p
 
 def col2im(col, dx, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad,
            Py_ssize_t oh, Py_ssize_t ow, bint channels_last=False):
-    """dx += the patches of col (C order; (i, j, c) columns when channels_last, dx's
-    channels then adjacent) put back; dx zeroed, any element strides."""
+    """dx := the patches of col (C order; (i, j, c) columns when channels_last, dx's
+    channels then adjacent) put back; dx any contents, any element strides."""
     cdef _Buffers b = _Buffers()
     cdef Py_buffer *vc = b.get(col, False)
     cdef Py_buffer *vd = b.get(dx, True)
