@@ -10,6 +10,8 @@
  * before it is finished. Threads take whole images (their rows of col and
  * pixels of dx are theirs alone, so col2im's sums need no locks). */
 
+#include "elementwise.h" /* fn_elementwise_simd: which SIMD width the copies may use */
+
 /* For each filter column j, the output columns ow in [lo[j], hi[j]) whose
  * pixel lands inside the image: 0 <= ow·stride + j - pad < w. Computed once
  * per output row: the divisions would otherwise dominate the copying. */
@@ -23,113 +25,134 @@ static inline void FN(fn_inside)(const fn_window *g, ptrdiff_t *lo, ptrdiff_t *h
     }
 }
 
-/* Rows [from, to) of col for output row oh, windows wholly inside the image's
- * width and its pixels adjacent (xs[3] == 1): each row written front to back,
- * one run of fw values per (c, i). Inlined where fw is a literal, a run is a
- * few whole-register moves instead of a loop, and writing in order lets the
- * caches stream the stores. With v > fw (a register's width) each run moves v
- * values and the next run overwrites the extra ones: fw = 3 in float32 is then
- * one 16-byte move, not an 8- and a 4-byte one. Only where that reads inside the
- * image row and writes inside [from, to): windows within v of the right edge,
- * and the last row (whose overhang would land in a row not rewritten after
- * it), move exactly fw. */
-static inline __attribute__((always_inline)) void FN(fn_patch_runs_fw)(
-    const fn_window *g, const real *xn, const ptrdiff_t xs[4], ptrdiff_t oh, ptrdiff_t from,
-    ptrdiff_t to, real *rows, ptrdiff_t fh, ptrdiff_t fw, ptrdiff_t v) {
+/* d[0..v) := s[0..v), unaligned. A 32-byte vector type, not memcpy: GCC's
+ * memcpy of 32 bytes is two 16-byte moves even where AVX2 is enabled. */
+#if defined(__GNUC__) || defined(__clang__)
+typedef real FN(fn_vec32) __attribute__((vector_size(32), aligned(sizeof(real)), may_alias));
+#endif
+static inline __attribute__((always_inline)) void FN(fn_move)(real *d, const real *s,
+                                                              ptrdiff_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (v * (ptrdiff_t)sizeof(real) == 32) {
+        *(FN(fn_vec32) *)d = *(const FN(fn_vec32) *)s;
+        return;
+    }
+#endif
+    memcpy(d, s, (size_t)v * sizeof(real));
+}
+
+/* The OW rows of col for output row oh of image xn, columns in (c, i, j) order,
+ * each row written front to back (the caches then stream the stores), one run
+ * of fw values per (c, i). Inlined where fh, fw and v are literals:
+ * - a window wholly inside the image, its pixels adjacent (xs[3] == 1), copies
+ *   each run as a few whole-register moves instead of a loop;
+ * - with v > fw (fw rounded up to a register) each run moves v values and the
+ *   next run overwrites the extra ones: 3 float32 values are then one 16-byte
+ *   move, not an 8- and a 4-byte one. Only where that reads inside the image
+ *   row (ow·stride - pad + v <= w) and the overhang lands in a row written
+ *   after this one (not the last, ow = OW - 1);
+ * - the others (windows over the edge, strided pixels) value by value, zeros
+ *   for the padding. */
+static inline __attribute__((always_inline)) void FN(fn_patch_rows_fw)(
+    const fn_window *g, const real *xn, const ptrdiff_t xs[4], ptrdiff_t oh, real *rows,
+    ptrdiff_t fh, ptrdiff_t fw, ptrdiff_t v) {
     /* locals, not g->: the compiler cannot tell that the stores leave g alone */
-    const ptrdiff_t c_n = g->c, h = g->h, w = g->w, stride = g->stride;
-    const ptrdiff_t pad = g->pad, xs1 = xs[1], xs2 = xs[2];
+    const ptrdiff_t c_n = g->c, h = g->h, w = g->w, stride = g->stride, pad = g->pad;
+    const ptrdiff_t ow_n = g->ow, xs1 = xs[1], xs2 = xs[2], xs3 = xs[3];
     const ptrdiff_t k = c_n * fh * fw, y0 = oh * stride - pad;
     ptrdiff_t i_lo = -y0, i_hi = h - y0;  /* image rows y0 + i inside, the others padding */
     if (i_lo < 0) i_lo = 0;
     if (i_hi > fh) i_hi = fh;
     if (i_hi < i_lo) i_hi = i_lo;
-    /* Rows before `wide` move v values: ow·stride - pad + v <= w, not the last row. */
+    /* windows [whole_lo, whole_hi) lie inside the width: 0 <= x0, x0 + fw <= w */
+    const ptrdiff_t whole_lo = (pad + stride - 1) / stride;
+    ptrdiff_t whole_hi = w + pad - fw < 0 ? 0 : (w + pad - fw) / stride + 1;
+    if (whole_hi > ow_n) whole_hi = ow_n;
+    if (xs3 != 1) whole_hi = 0;  /* no runs */
     ptrdiff_t wide = w + pad - v < 0 ? 0 : (w + pad - v) / stride + 1;
-    if (v == fw || i_lo > 0 || i_hi < fh) wide = from;
-    if (wide > to - 1) wide = to - 1;
-    for (ptrdiff_t ow = from; ow < wide; ow++) {
-        real *d = rows + ow * k;
-        const real *src = xn + y0 * xs2 + ow * stride - pad;
-        for (ptrdiff_t c = 0; c < c_n; c++, src += xs1)
-            for (ptrdiff_t i = 0; i < fh; i++, d += fw)
-                memcpy(d, src + i * xs2, (size_t)v * sizeof(real));
-    }
-    for (ptrdiff_t ow = wide > from ? wide : from; ow < to; ow++) {
-        real *d = rows + ow * k;
-        const real *src = xn + y0 * xs2 + ow * stride - pad;
+    if (wide > ow_n - 1) wide = ow_n - 1;
+    if (wide > whole_hi) wide = whole_hi;
+    if (v == fw || i_lo > 0 || i_hi < fh) wide = 0;
+    real *d = rows;
+    for (ptrdiff_t ow = 0; ow < ow_n; ow++) {
+        const ptrdiff_t x0 = ow * stride - pad;
+        const real *src = xn + y0 * xs2 + x0 * xs3;
+        if (ow >= whole_lo && ow < wide) {
+            for (ptrdiff_t c = 0; c < c_n; c++, src += xs1)
+                for (ptrdiff_t i = 0; i < fh; i++, d += fw)
+                    FN(fn_move)(d, src + i * xs2, v);
+            continue;
+        }
+        const int whole = ow >= whole_lo && ow < whole_hi;
         for (ptrdiff_t c = 0; c < c_n; c++, src += xs1) {
             ptrdiff_t i = 0;
             for (; i < i_lo; i++, d += fw) memset(d, 0, (size_t)fw * sizeof(real));
-            for (; i < i_hi; i++, d += fw) memcpy(d, src + i * xs2, (size_t)fw * sizeof(real));
+            for (; i < i_hi; i++, d += fw) {
+                const real *s = src + i * xs2;
+                if (whole) {
+                    memcpy(d, s, (size_t)fw * sizeof(real));
+                    continue;
+                }
+                for (ptrdiff_t j = 0; j < fw; j++)
+                    d[j] = x0 + j >= 0 && x0 + j < w ? s[j * xs3] : 0;
+            }
             for (; i < fh; i++, d += fw) memset(d, 0, (size_t)fw * sizeof(real));
         }
     }
 }
 
-/* The same for any filter: the usual sizes get constants (square 3x3 and 5x5
- * both, other fw the width only). v: fw rounded up to 16 bytes where that
- * saves a move. */
-static void FN(fn_patch_runs)(const fn_window *g, const real *xn, const ptrdiff_t xs[4],
-                              ptrdiff_t oh, ptrdiff_t from, ptrdiff_t to, real *rows) {
-    const ptrdiff_t fh = g->fh, v3 = sizeof(real) == 4 ? 4 : 3;
-#define FN_RUNS(FH, FW, V) FN(fn_patch_runs_fw)(g, xn, xs, oh, from, to, rows, FH, FW, V)
-    switch (g->fw) {
-        case 1: FN_RUNS(fh, 1, 1); return;
-        case 2: FN_RUNS(fh, 2, 2); return;
-        case 3:
-            if (fh == 3 && v3 == 4) FN_RUNS(3, 3, 4);
-            else if (fh == 3) FN_RUNS(3, 3, 3);
-            else FN_RUNS(fh, 3, v3);
-            return;
-        case 4: FN_RUNS(fh, 4, 4); return;
-        case 5:
-            if (fh == 5) FN_RUNS(5, 5, 5);
-            else FN_RUNS(fh, 5, 5);
-            return;
-        case 7: FN_RUNS(fh, 7, 8); return;
-        default: FN_RUNS(fh, g->fw, g->fw);
+/* One function per usual filter size (square 3x3 and 5x5, or the width alone),
+ * kept apart so that each gets the registers to itself. v: fw rounded up to 16
+ * bytes where that saves a move. Where the CPU has AVX2 (fn_elementwise_simd,
+ * FASTNET_ELEMENTWISE_SIMD=portable turns it off), the same code compiled for
+ * it moves 32 bytes at once: 5 float32 values or 3 float64 values are then one
+ * move (SimpleConvNet's 5x5 im2col in float32, 1 thread: 0.27 -> 0.19 ms). */
+#define FN_PATCH_ROWS(NAME, ATTRIBUTES, FH, FW, V)                                           \
+    static __attribute__(ATTRIBUTES) void FN(NAME)(const fn_window *g, const real *xn,       \
+                                                   const ptrdiff_t xs[4], ptrdiff_t oh,      \
+                                                   real *rows) {                             \
+        FN(fn_patch_rows_fw)(g, xn, xs, oh, rows, FH, FW, V);                                \
     }
-#undef FN_RUNS
-}
+FN_PATCH_ROWS(fn_patch_rows_3x3, (noinline), 3, 3, sizeof(real) == 4 ? 4 : 3)
+FN_PATCH_ROWS(fn_patch_rows_5x5, (noinline), 5, 5, 5)
+FN_PATCH_ROWS(fn_patch_rows_w1, (noinline), g->fh, 1, 1)
+FN_PATCH_ROWS(fn_patch_rows_w2, (noinline), g->fh, 2, 2)
+FN_PATCH_ROWS(fn_patch_rows_w3, (noinline), g->fh, 3, sizeof(real) == 4 ? 4 : 3)
+FN_PATCH_ROWS(fn_patch_rows_w5, (noinline), g->fh, 5, 5)
+FN_PATCH_ROWS(fn_patch_rows_w7, (noinline), g->fh, 7, 8)
+FN_PATCH_ROWS(fn_patch_rows_any, (noinline), g->fh, g->fw, g->fw)
+#if defined(FASTNET_X86) && (defined(__GNUC__) || defined(__clang__))
+#define FN_IM2COL_AVX2 1
+FN_PATCH_ROWS(fn_patch_rows_3x3_avx2, (noinline, target("avx2")), 3, 3, 4)
+FN_PATCH_ROWS(fn_patch_rows_5x5_avx2, (noinline, target("avx2")), 5, 5, sizeof(real) == 4 ? 8 : 5)
+FN_PATCH_ROWS(fn_patch_rows_w3_avx2, (noinline, target("avx2")), g->fh, 3, 4)
+FN_PATCH_ROWS(fn_patch_rows_w5_avx2, (noinline, target("avx2")), g->fh, 5,
+              sizeof(real) == 4 ? 8 : 5)
+FN_PATCH_ROWS(fn_patch_rows_w7_avx2, (noinline, target("avx2")), g->fh, 7, 8)
+#endif
+#undef FN_PATCH_ROWS
 
-/* d[ow·k] := s[ow·step] for the windows ow in [from, to), 0 for those outside [a, b). */
-static inline void FN(fn_copy_column)(real *d, ptrdiff_t k, const real *s, ptrdiff_t step,
-                                      ptrdiff_t from, ptrdiff_t to, ptrdiff_t a, ptrdiff_t b) {
-    ptrdiff_t ow = from;
-    for (; ow < to && ow < a; ow++) d[ow * k] = 0;
-    for (; ow < to && ow < b; ow++) d[ow * k] = s[ow * step];
-    for (; ow < to; ow++) d[ow * k] = 0;
-}
-
-/* The OW rows of col for output row oh of image xn, columns in (c, i, j) order.
- * For each image row (c, i) the windows ow that lie wholly inside it (most of
- * them) copy their fw pixels as one run; the few that overhang the left or
- * right edge go value by value, zeros for the padding. */
 static inline void FN(fn_patch_rows)(const fn_window *g, const real *xn, const ptrdiff_t xs[4],
                                      ptrdiff_t oh, real *rows) {
-    const ptrdiff_t k = g->c * g->fh * g->fw, fw = g->fw, step = g->stride * xs[3];
-    ptrdiff_t lo[g->fw], hi[g->fw];
-    FN(fn_inside)(g, lo, hi);
-    /* Windows [whole_lo, whole_hi) have all fw columns inside (j = 0 limits the
-     * left, j = fw - 1 the right); runs need the row's pixels adjacent. */
-    ptrdiff_t whole_lo = lo[0], whole_hi = hi[fw - 1] > lo[0] ? hi[fw - 1] : lo[0];
-    if (xs[3] != 1) whole_lo = whole_hi = g->ow;  /* no runs: all value by value */
-    FN(fn_patch_runs)(g, xn, xs, oh, whole_lo, whole_hi, rows);
-    /* The rest, a column (c, i, j) at a time: the OW windows' values are k apart. */
-    real *d = rows;
-    for (ptrdiff_t c = 0; c < g->c; c++) {
-        for (ptrdiff_t i = 0; i < g->fh; i++, d += fw) {
-            const ptrdiff_t y = oh * g->stride - g->pad + i;
-            const real *src = xn + c * xs[1] + y * xs[2] - g->pad * xs[3];
-            for (ptrdiff_t j = 0; j < fw; j++) {
-                ptrdiff_t a = lo[j], b = hi[j];
-                if (y < 0 || y >= g->h) a = b = g->ow;  /* all padding */
-                FN(fn_copy_column)(d + j, k, src + j * xs[3], step, 0, whole_lo, a, b);
-                FN(fn_copy_column)(d + j, k, src + j * xs[3], step, whole_hi, g->ow, a, b);
-            }
-        }
+    const ptrdiff_t fh = g->fh, fw = g->fw;
+#ifdef FN_IM2COL_AVX2
+    if (fn_elementwise_simd() >= FN_SIMD_AVX2) {
+        if (fh == 3 && fw == 3) FN(fn_patch_rows_3x3_avx2)(g, xn, xs, oh, rows);
+        else if (fh == 5 && fw == 5) FN(fn_patch_rows_5x5_avx2)(g, xn, xs, oh, rows);
+        else if (fw == 3) FN(fn_patch_rows_w3_avx2)(g, xn, xs, oh, rows);
+        else if (fw == 5) FN(fn_patch_rows_w5_avx2)(g, xn, xs, oh, rows);
+        else if (fw == 7) FN(fn_patch_rows_w7_avx2)(g, xn, xs, oh, rows);
+        if (fw == 3 || fw == 5 || fw == 7) return;
     }
+#endif
+    if (fh == 3 && fw == 3) FN(fn_patch_rows_3x3)(g, xn, xs, oh, rows);
+    else if (fh == 5 && fw == 5) FN(fn_patch_rows_5x5)(g, xn, xs, oh, rows);
+    else if (fw == 1) FN(fn_patch_rows_w1)(g, xn, xs, oh, rows);
+    else if (fw == 2) FN(fn_patch_rows_w2)(g, xn, xs, oh, rows);
+    else if (fw == 3) FN(fn_patch_rows_w3)(g, xn, xs, oh, rows);
+    else if (fw == 5) FN(fn_patch_rows_w5)(g, xn, xs, oh, rows);
+    else if (fw == 7) FN(fn_patch_rows_w7)(g, xn, xs, oh, rows);
+    else FN(fn_patch_rows_any)(g, xn, xs, oh, rows);
 }
 
 /* All rows of one image, patches in (c, i, j) or, channels_last, (i, j, c) order. */
@@ -172,6 +195,19 @@ static inline void FN(fn_unpatch_rows)(const fn_window *g, const real *rows, ptr
 static void FN(fn_image_unpatches)(const fn_window *g, const real *row, int channels_last,
                                    real *dn, const ptrdiff_t ds[4]);
 
+/* One pixel x near the left or right edge: only the filter columns j whose
+ * window lies inside, 0 <= ow = x + pad - j < OW. */
+static inline real FN(fn_gather_edge)(const fn_window *g, const real *const *base, ptrdiff_t i_lo,
+                                      ptrdiff_t i_hi, ptrdiff_t x, ptrdiff_t k, ptrdiff_t fw) {
+    ptrdiff_t j_lo = x + g->pad - g->ow + 1, j_hi = x + g->pad + 1;
+    if (j_lo < 0) j_lo = 0;
+    if (j_hi > fw) j_hi = fw;
+    real sum = 0;
+    for (ptrdiff_t i = i_lo; i < i_hi; i++)
+        for (ptrdiff_t j = j_lo; j < j_hi; j++) sum += base[i][x * k + j * (1 - k)];
+    return sum;
+}
+
 /* Pixel row y of channel c of one image, stride 1, summed from the col rows of
  * image coln that cover it (gather): out[x] := Σ_i Σ_j col[(oh, ow), (c, i, j)],
  * oh = y + pad - i in [i_lo, i_hi), ow = x + pad - j. Each pixel is written once,
@@ -191,26 +227,28 @@ static inline __attribute__((always_inline)) void FN(fn_gather_row_fw)(
     /* Pixels [x_lo, x_hi) have all fw columns' windows inside 0 <= ow < OW. */
     ptrdiff_t x_lo = fw - 1 - pad, x_hi = ow_n - pad;
     if (x_lo < 0) x_lo = 0;
+    if (x_lo > w) x_lo = w;
     if (x_hi > w) x_hi = w;
     if (x_hi < x_lo) x_hi = x_lo;
-    for (ptrdiff_t x = 0; x < w; x++) {
-        if (x == x_lo && i_lo == 0 && i_hi == fh) {  /* the inner pixels, all fh·fw terms */
-            for (; x < x_hi; x++) {
-                real sum = 0;
-                for (ptrdiff_t i = 0; i < fh; i++)
-                    for (ptrdiff_t j = 0; j < fw; j++) sum += base[i][x * k + j * (1 - k)];
-                out[x * dxs] = sum;
-            }
-            if (x == w) break;
+    for (ptrdiff_t x = 0; x < x_lo; x++)
+        out[x * dxs] = FN(fn_gather_edge)(g, base, i_lo, i_hi, x, k, fw);
+    if (i_lo == 0 && i_hi == fh) {  /* all fh·fw terms */
+        for (ptrdiff_t x = x_lo; x < x_hi; x++) {
+            real sum = 0;
+            for (ptrdiff_t i = 0; i < fh; i++)
+                for (ptrdiff_t j = 0; j < fw; j++) sum += base[i][x * k + j * (1 - k)];
+            out[x * dxs] = sum;
         }
-        ptrdiff_t j_lo = x + pad - ow_n + 1, j_hi = x + pad + 1;  /* 0 <= ow < OW */
-        if (j_lo < 0) j_lo = 0;
-        if (j_hi > fw) j_hi = fw;
-        real sum = 0;
-        for (ptrdiff_t i = i_lo; i < i_hi; i++)
-            for (ptrdiff_t j = j_lo; j < j_hi; j++) sum += base[i][x * k + j * (1 - k)];
-        out[x * dxs] = sum;
+    } else {  /* the top and bottom rows: fewer filter rows i */
+        for (ptrdiff_t x = x_lo; x < x_hi; x++) {
+            real sum = 0;
+            for (ptrdiff_t i = i_lo; i < i_hi; i++)
+                for (ptrdiff_t j = 0; j < fw; j++) sum += base[i][x * k + j * (1 - k)];
+            out[x * dxs] = sum;
+        }
     }
+    for (ptrdiff_t x = x_hi; x < w; x++)
+        out[x * dxs] = FN(fn_gather_edge)(g, base, i_lo, i_hi, x, k, fw);
 }
 
 /* Image dn := its stride-1 patches in coln put back, a pixel row at a time:

@@ -452,3 +452,34 @@ def test_max_pool_backward_channels_last(backend, reference, dtype, geom, layout
     close(backend.max_pool_backward(dout, arg_max, x.shape, ph, pw, stride, pad),
           reference.max_pool_backward(dout, np.ascontiguousarray(arg_max), x.shape, ph, pw,
                                       stride, pad), dtype)
+
+
+_PORTABLE_IM2COL_CHECK = """
+import numpy as np
+from fastnet import _elementwise
+from fastnet.backend import load
+assert _elementwise.simd() == "portable", _elementwise.simd()
+cy, ref = load("cython"), load("numpy")
+rng = np.random.default_rng(0)
+for fh, fw, stride, pad in ((3, 3, 1, 1), (5, 5, 1, 2), (4, 3, 2, 1), (2, 5, 1, 0), (3, 7, 1, 3)):
+    for dtype in (np.float32, np.float64):
+        x = rng.standard_normal((2, 3, 11, 13)).astype(dtype)
+        np.testing.assert_array_equal(cy.im2col(x, fh, fw, stride, pad),
+                                      ref.im2col(x, fh, fw, stride, pad))
+print("ok")
+"""
+
+
+def test_im2col_portable_copies():
+    """FASTNET_ELEMENTWISE_SIMD=portable: im2col's copies without AVX2 (the
+    16-byte overlapping runs) give the same columns (new process: the choice
+    is made once per process)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, FASTNET_ELEMENTWISE_SIMD="portable")
+    proc = subprocess.run([sys.executable, "-c", _PORTABLE_IM2COL_CHECK], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "ok"
