@@ -466,14 +466,19 @@ for fh, fw, stride, pad in ((3, 3, 1, 1), (5, 5, 1, 2), (4, 3, 2, 1), (2, 5, 1, 
         x = rng.standard_normal((2, 3, 11, 13)).astype(dtype)
         np.testing.assert_array_equal(cy.im2col(x, fh, fw, stride, pad),
                                       ref.im2col(x, fh, fw, stride, pad))
+        col = ref.im2col(x, fh, fw, stride, pad)
+        np.testing.assert_allclose(cy.col2im(col, x.shape, fh, fw, stride, pad),
+                                   ref.col2im(col, x.shape, fh, fw, stride, pad), rtol=1e-5,
+                                   atol=1e-5)
 print("ok")
 """
 
 
-def test_im2col_portable_copies():
+def test_im2col_col2im_portable():
     """FASTNET_ELEMENTWISE_SIMD=portable: im2col's copies without AVX2 (the
-    16-byte overlapping runs) give the same columns (new process: the choice
-    is made once per process)."""
+    16-byte overlapping runs) and col2im's scalar gather instead of its 5x5
+    vectors give the reference's values (new process: the choice is made once
+    per process)."""
     import os
     import subprocess
     import sys
