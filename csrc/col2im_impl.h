@@ -1,8 +1,9 @@
 /* The public col2im for one float type (included by im2col_impl.h, whose
  * definitions it uses: real, same_int and FN as there). At stride 1 each pixel
  * of dx is gathered: the sum of the col entries that land on it, written once,
- * so dx needs no zeroing pass and no read-modify-write. Other strides and the
- * channels-last order zero each image (in cache) and add the patches back
+ * so dx needs no zeroing pass and no read-modify-write; with AVX2, 5x5 float32
+ * windows are summed as vectors instead (fn_gather_vec_fw). Other strides and
+ * the channels-last order zero each image (in cache) and add the patches back
  * with fn_image_unpatches (the fused convolution's col2im). */
 
 /* One pixel x near the left or right edge: only the filter columns j whose
@@ -139,8 +140,10 @@ static inline __attribute__((always_inline)) void FN(fn_gather_vec_fw)(
                     const ptrdiff_t next = fw - ow_n * k;
                     FN(fn_vec32) sum = {0};
                     if (r + V <= col_end) {  /* the first run is the last in memory */
-                        for (ptrdiff_t i = i_lo; i < i_hi; i++, r += next)
-                            sum += (FN(fn_vec32))((ivec) * (const FN(fn_vec32) *)r & in_run);
+                        for (ptrdiff_t i = i_lo; i < i_hi; i++, r += next) {
+                            const FN(fn_vec32) run = *(const FN(fn_vec32) *)r;
+                            sum += (FN(fn_vec32))((ivec)run & in_run);
+                        }
                     } else {
                         for (ptrdiff_t i = i_lo; i < i_hi; i++, r += next)
                             for (ptrdiff_t j = 0; j < fw; j++) sum[j] += r[j];
@@ -178,7 +181,7 @@ static __attribute__((noinline, target("avx2"))) void FN(fn_gather_vec_5x5_avx2)
 static int FN(fn_gather_vectors)(const fn_window *g, const ptrdiff_t ds[4], int channels_last) {
 #ifdef FN_IM2COL_AVX2
     const int c_order = ds[3] == 1 && ds[2] == g->w && ds[1] == g->h * g->w;
-    const size_t image = (size_t)(g->oh * g->ow * g->c * 25) * sizeof(real);
+    const size_t image = (size_t)(g->oh * g->ow * g->c * g->fh * g->fw) * sizeof(real);
     return sizeof(real) == 4 && g->fh == 5 && g->fw == 5 && g->stride == 1 && !channels_last &&
            c_order && image <= (size_t)256 * 1024 && fn_elementwise_simd() >= FN_SIMD_AVX2;
 #else
