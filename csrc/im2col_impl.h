@@ -43,6 +43,17 @@ static inline __attribute__((always_inline)) void FN(fn_move)(real *d, const rea
     memcpy(d, s, (size_t)v * sizeof(real));
 }
 
+/* d[0..v) := 0, as fn_move. */
+static inline __attribute__((always_inline)) void FN(fn_zero)(real *d, ptrdiff_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (v * (ptrdiff_t)sizeof(real) == 32) {
+        *(FN(fn_vec32) *)d = (FN(fn_vec32)){0};
+        return;
+    }
+#endif
+    memset(d, 0, (size_t)v * sizeof(real));
+}
+
 /* The OW rows of col for output row oh of image xn, columns in (c, i, j) order,
  * each row written front to back (the caches then stream the stores), one run
  * of fw values per (c, i). Inlined where fh, fw and v are literals:
@@ -83,6 +94,20 @@ static inline __attribute__((always_inline)) void FN(fn_patch_rows_fw)(
             for (ptrdiff_t c = 0; c < c_n; c++, src += xs1)
                 for (ptrdiff_t i = 0; i < fh; i++, d += fw)
                     FN(fn_move)(d, src + i * xs2, v);
+            continue;
+        }
+        const ptrdiff_t shift = x0 < 0 ? -x0 : 0;  /* padding columns on the left */
+        if (xs3 == 1 && v > fw && ow < ow_n - 1 && shift < fw && x0 + fw <= w &&
+            x0 + shift + v <= w) {  /* padding rows, or over the left edge: still v wide */
+            for (ptrdiff_t c = 0; c < c_n; c++, src += xs1) {
+                ptrdiff_t i = 0;
+                for (; i < i_lo; i++, d += fw) FN(fn_zero)(d, v);
+                for (; i < i_hi; i++, d += fw) {
+                    for (ptrdiff_t j = 0; j < shift; j++) d[j] = 0;
+                    FN(fn_move)(d + shift, src + shift + i * xs2, v);
+                }
+                for (; i < fh; i++, d += fw) FN(fn_zero)(d, v);
+            }
             continue;
         }
         const int whole = ow >= whole_lo && ow < whole_hi;

@@ -47,6 +47,8 @@ IM2COL_GEOMETRIES = GEOMETRIES + [
     (2, 3, 5, 6, 3, 5, 1, 0),
     (2, 2, 9, 5, 5, 3, 1, 2),
     (1, 3, 7, 8, 3, 7, 2, 1),
+    (1, 2, 9, 10, 2, 3, 1, 3),  # windows wholly in the padding
+    (2, 3, 6, 12, 3, 3, 1, 2),
 ]
 
 
