@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "conv.h"
+#include "conv_direct.h"
 #include "gemm/gemm.h"
 #include "threads.h"
 

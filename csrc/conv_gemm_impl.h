@@ -50,6 +50,10 @@ static void FN(fn_unpatches)(const fn_window *g, const real *col, real *dx,
 int FN(fn_conv_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
                         int channels_last, const real *w, ptrdiff_t filters, const real *bias,
                         int activation, int kernel, real *out) {
+    /* conv1 >>> one channel: the direct kernels, no patches (conv_direct.h) */
+    if (fn_conv_direct_wanted(g, filters, kernel))
+        return FN(fn_conv_direct_forward)(g, x, xs, w, filters, bias, activation, kernel, out);
+    /* <<< conv1 */
     const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
     const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1, FN_CONV_FORWARD_CHUNK_BYTES);
     real *col = FN(fn_conv_buffer)(g, chunk);
@@ -177,6 +181,12 @@ int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4
             drs = filters;
             dcs = 1;
         }
+        /* conv1 >>> one channel: dWᵀ += x ⋆ d directly, no patches (conv_direct.h) */
+        if (dcs == 1 && fn_conv_direct_wanted(g, filters, kernel)) {
+            status = FN(fn_conv_direct_dwt)(&part, x + n0 * xs[0], xs, d, drs, filters, kernel,
+                                            sum_dwt);
+        } else {
+        /* <<< conv1 (the else's body below is unchanged, closed after the sum) */
         FN(fn_patches)(&part, x + n0 * xs[0], xs, channels_last, col);
         /* dW += (colᵀ · d)ᵀ. Multiplied as dWᵀ (k x filters), the product's
          * rows are the k patch columns and its columns the filters, an order
@@ -188,6 +198,7 @@ int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4
         status = FN(fn_gemm_packed)(k, filters, m, col, 1, k, d, drs, dcs, part_dw, filters,
                                     NULL, 0, kernel);
         for (ptrdiff_t i = 0; i < filters * k; i++) sum_dwt[i] += part_dw[i];
+        }  /* conv1: end of the patches + GEMM branch */
         /* db += Σ over the chunk's rows of d */
         FN(fn_conv_db)(m, filters, d, drs, dcs, db);
         if (dx && status == 0 && w_flip && dcs == 1) {

@@ -1,0 +1,102 @@
+/* The direct single-channel convolution (conv_direct.h): its portable build
+ * (16-byte vectors, which GCC lowers to SSE2 on baseline x86-64 and to
+ * whatever another CPU has), the choice of build from the GEMM's kernel
+ * code, and the shapes it is used for. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv_direct.h"
+#include "gemm/gemm.h"
+#include "threads.h"
+
+#define VBYTES 16
+#define ACC 12
+
+#define real float
+#define same_int int32_t
+#define FN(x) x##_f32_portable
+#include "conv_direct_impl.h"
+#undef real
+#undef same_int
+#undef FN
+
+#define real double
+#define same_int int64_t
+#define FN(x) x##_f64_portable
+#include "conv_direct_impl.h"
+#undef real
+#undef same_int
+#undef FN
+
+#ifdef FASTNET_X86
+/* conv_direct_avx2.c and conv_direct_avx512.c */
+#define FN_DECLARE(real, suffix)                                                              \
+    int fn_conv_direct_forward_##suffix(const fn_window *g, const real *x,                   \
+                                        const ptrdiff_t xs[4], const real *w,                 \
+                                        ptrdiff_t filters, const real *bias, int relu,        \
+                                        real *out);                                           \
+    int fn_conv_direct_dwt_##suffix(const fn_window *g, const real *x, const ptrdiff_t xs[4], \
+                                    const real *d, ptrdiff_t drs, ptrdiff_t filters, real *dwt);
+FN_DECLARE(float, f32_avx2)
+FN_DECLARE(double, f64_avx2)
+FN_DECLARE(float, f32_avx512)
+FN_DECLARE(double, f64_avx512)
+#undef FN_DECLARE
+/* The build for the GEMM's kernel code (already capped to this CPU). */
+#define FN_PICK(name, kernel)                                    \
+    ((kernel) == FN_KERNEL_AVX512 ? name##_avx512                \
+     : (kernel) == FN_KERNEL_AVX2 ? name##_avx2 : name##_portable)
+#else
+#define FN_PICK(name, kernel) name##_portable
+#endif
+
+/* FASTNET_CONV_DIRECT=off turns the direct path off (for comparisons);
+ * read once. */
+static int fn_direct_enabled = -1;
+
+int fn_conv_direct_wanted(const fn_window *g, ptrdiff_t filters, int kernel) {
+    if (fn_direct_enabled < 0) {
+        const char *env = getenv("FASTNET_CONV_DIRECT");
+        fn_direct_enabled = !(env && strcmp(env, "off") == 0);
+    }
+    (void)filters, (void)kernel;
+    return fn_direct_enabled && g->c == 1;
+}
+
+/* The direct kernels apply relu themselves; sigmoid and tanh run the GEMM's
+ * epilogue over the finished output. */
+int fn_conv_direct_forward_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
+                               const float *w, ptrdiff_t filters, const float *bias,
+                               int activation, int kernel, float *out) {
+    if (FN_PICK(fn_conv_direct_forward_f32, kernel)(g, x, xs, w, filters, bias,
+                                                    activation == FN_ACT_RELU, out))
+        return -1;
+    if (activation != FN_ACT_RELU)
+        fn_gemm_epilogue_f32(g->n * g->oh * g->ow, filters, out, filters, NULL, activation,
+                             kernel);
+    return 0;
+}
+
+int fn_conv_direct_forward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
+                               const double *w, ptrdiff_t filters, const double *bias,
+                               int activation, int kernel, double *out) {
+    if (FN_PICK(fn_conv_direct_forward_f64, kernel)(g, x, xs, w, filters, bias,
+                                                    activation == FN_ACT_RELU, out))
+        return -1;
+    if (activation != FN_ACT_RELU)
+        fn_gemm_epilogue_f64(g->n * g->oh * g->ow, filters, out, filters, NULL, activation,
+                             kernel);
+    return 0;
+}
+
+int fn_conv_direct_dwt_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
+                           const float *d, ptrdiff_t drs, ptrdiff_t filters, int kernel,
+                           float *dwt) {
+    return FN_PICK(fn_conv_direct_dwt_f32, kernel)(g, x, xs, d, drs, filters, dwt);
+}
+
+int fn_conv_direct_dwt_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
+                           const double *d, ptrdiff_t drs, ptrdiff_t filters, int kernel,
+                           double *dwt) {
+    return FN_PICK(fn_conv_direct_dwt_f64, kernel)(g, x, xs, d, drs, filters, dwt);
+}
