@@ -234,14 +234,15 @@ int FN(fn_conv_direct_forward)(const fn_window *g, const real *x, const ptrdiff_
 
 /* ------------------------------------------------------------ dW */
 
-/* acc[t, f] += Σ_c xr[c·stride + off[t]]·d[c·drs + f] over the ow pixels c
- * of one output row, for q taps t (their offsets in the padded image) and
- * the nv vectors of filters that start at d and acc: per pixel, nv vectors
- * of d are loaded once and each tap's value is broadcast into nv fused
- * multiply-adds. d's last vector is read only up to `lanes`. */
+/* acc[t, f] += Σ_{oh,c} x[oh·stride·wp + c·stride + off[t]]·d[(oh·ow + c)·drs + f]
+ * over the oh x ow pixels of one image, for q taps t (their offsets in the
+ * padded image x) and the nv vectors of filters that start at d and acc: per
+ * pixel, nv vectors of d are loaded once and each tap's value is broadcast
+ * into nv fused multiply-adds; acc stays in registers for the whole image.
+ * d's rows hold whole vectors (see FN(whole_vectors)). */
 static inline __attribute__((always_inline)) void FN(dwt_block)(
-    int nv, int q, const real *xr, const ptrdiff_t *off, ptrdiff_t stride, ptrdiff_t ow,
-    const real *d, ptrdiff_t drs, ptrdiff_t lanes, real *acc_mem, ptrdiff_t fpad) {
+    int nv, int q, const real *x, ptrdiff_t wp, const ptrdiff_t *off, ptrdiff_t stride,
+    ptrdiff_t oh, ptrdiff_t ow, const real *d, ptrdiff_t drs, real *acc_mem, ptrdiff_t fpad) {
     FN(dvec) acc[12][NVMAX];
     ptrdiff_t o[12];
     #pragma GCC unroll 12
@@ -250,20 +251,19 @@ static inline __attribute__((always_inline)) void FN(dwt_block)(
         #pragma GCC unroll 4
         for (int v = 0; v < nv; v++) acc[t][v] = *(FN(dvec) *)(acc_mem + t * fpad + v * VLEN);
     }
-    for (ptrdiff_t c = 0; c < ow; c++) {
-        const real *dc = d + c * drs, *xc = xr + c * stride;
-        FN(dvec) dv[NVMAX];
-        #pragma GCC unroll 4
-        for (int v = 0; v < nv; v++) {
-            const ptrdiff_t left = lanes - v * VLEN;
-            if (left >= VLEN) dv[v] = *(const FN(dvec_u) *)(dc + v * VLEN);
-            else dv[v] = FN(load_part)(dc + v * VLEN, (int)left);
-        }
-        #pragma GCC unroll 12
-        for (int t = 0; t < q; t++) {
-            const real xv = xc[o[t]];
+    for (ptrdiff_t y = 0; y < oh; y++) {
+        const real *xr = x + y * stride * wp, *dr = d + y * ow * drs;
+        for (ptrdiff_t c = 0; c < ow; c++) {
+            const real *dc = dr + c * drs, *xc = xr + c * stride;
+            FN(dvec) dv[NVMAX];
             #pragma GCC unroll 4
-            for (int v = 0; v < nv; v++) acc[t][v] += xv * dv[v];
+            for (int v = 0; v < nv; v++) dv[v] = *(const FN(dvec_u) *)(dc + v * VLEN);
+            #pragma GCC unroll 12
+            for (int t = 0; t < q; t++) {
+                const real xv = xc[o[t]];
+                #pragma GCC unroll 4
+                for (int v = 0; v < nv; v++) acc[t][v] += xv * dv[v];
+            }
         }
     }
     #pragma GCC unroll 12
@@ -273,18 +273,40 @@ static inline __attribute__((always_inline)) void FN(dwt_block)(
     }
 }
 
-static void FN(dwt_any)(int nv, int q, const real *xr, const ptrdiff_t *off, ptrdiff_t stride,
-                        ptrdiff_t ow, const real *d, ptrdiff_t drs, ptrdiff_t lanes,
-                        real *acc_mem, ptrdiff_t fpad) {
+static void FN(dwt_any)(int nv, int q, const real *x, ptrdiff_t wp, const ptrdiff_t *off,
+                        ptrdiff_t stride, ptrdiff_t oh, ptrdiff_t ow, const real *d,
+                        ptrdiff_t drs, real *acc_mem, ptrdiff_t fpad) {
 #define FN_CD_CALL(nv_, q_) \
-    FN(dwt_block)(nv_, q_, xr, off, stride, ow, d, drs, lanes, acc_mem, fpad)
+    FN(dwt_block)(nv_, q_, x, wp, off, stride, oh, ow, d, drs, acc_mem, fpad)
     switch (nv * 16 + q) { FN_CD_CASES(FN_CD_CALL) }
 #undef FN_CD_CALL
+}
+
+/* d's rows as whole vectors: when filters is not a multiple of VLEN, the
+ * `rows` rows of one image copied to buf (rows x fpad, zeros past filters),
+ * once, instead of a masked load in every block; else d itself. */
+static const real *FN(whole_vectors)(const real *d, ptrdiff_t drs, ptrdiff_t rows,
+                                     ptrdiff_t filters, ptrdiff_t fpad, real *buf,
+                                     ptrdiff_t *rs) {
+    if (filters == fpad) {
+        *rs = drs;
+        return d;
+    }
+    const ptrdiff_t last = filters / VLEN * VLEN;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        for (ptrdiff_t f = 0; f < last; f += VLEN)
+            *(FN(dvec) *)(buf + r * fpad + f) = *(const FN(dvec_u) *)(d + r * drs + f);
+        *(FN(dvec) *)(buf + r * fpad + last) = FN(load_part)(d + r * drs + last,
+                                                             (int)(filters - last));
+    }
+    *rs = fpad;
+    return buf;
 }
 
 int FN(fn_conv_direct_dwt)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
                            const real *d, ptrdiff_t drs, ptrdiff_t filters, real *dwt) {
     const ptrdiff_t taps = g->fh * g->fw, nvec = (filters + VLEN - 1) / VLEN, fpad = nvec * VLEN;
+    const ptrdiff_t rows = g->oh * g->ow;
     ptrdiff_t gnv;
     FN(groups)(nvec, &gnv);
     const ptrdiff_t hp = g->h + 2 * g->pad, wp = g->w + 2 * g->pad;
@@ -296,42 +318,43 @@ int FN(fn_conv_direct_dwt)(const fn_window *g, const real *x, const ptrdiff_t xs
         const ptrdiff_t need = (taps + q - 1) / q * q;
         if (need > tpad) tpad = need;
     }
-    const int nt = fn_threads_for((size_t)(g->n * g->oh * g->ow * taps * filters));
-    /* per thread: its dWᵀ (tpad x fpad, aligned) and its padded image */
+    const int nt = fn_threads_for((size_t)(g->n * rows * taps * filters));
+    /* per thread, aligned: its dWᵀ (tpad x fpad) and one image's d as whole
+     * vectors (rows x fpad); and its padded image */
     const ptrdiff_t acc_size = (tpad * fpad + 15) / 16 * 16;
-    real *accs = FN(aligned)((size_t)(nt * acc_size) * sizeof(real));
+    const ptrdiff_t own_size = acc_size + (filters == fpad ? 0 : (rows * fpad + 15) / 16 * 16);
+    real *owns = FN(aligned)((size_t)(nt * own_size) * sizeof(real));
     real *bufs = malloc((size_t)(nt * hp * wp + 1) * sizeof(real));
     ptrdiff_t *off = malloc((size_t)tpad * sizeof(ptrdiff_t));
-    if (!accs || !bufs || !off) {
-        free(accs);
+    if (!owns || !bufs || !off) {
+        free(owns);
         free(bufs);
         free(off);
         return -1;
     }
-    memset(accs, 0, (size_t)(nt * acc_size) * sizeof(real));
+    for (int i = 0; i < nt; i++) memset(owns + i * own_size, 0, (size_t)acc_size * sizeof(real));
     for (ptrdiff_t t = 0; t < tpad; t++) off[t] = t < taps ? t / g->fw * wp + t % g->fw : 0;
     #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (ptrdiff_t n = 0; n < g->n; n++) {
-        real *buf = bufs + fn_thread_num() * hp * wp, *acc = accs + fn_thread_num() * acc_size;
+        real *buf = bufs + fn_thread_num() * hp * wp, *acc = owns + fn_thread_num() * own_size;
         FN(pad_image)(g, x + n * xs[0], xs, buf, hp, wp);
-        for (ptrdiff_t oh = 0; oh < g->oh; oh++) {
-            const real *drow = d + (n * g->oh + oh) * g->ow * drs;
-            const real *xrow = buf + oh * g->stride * wp;
-            for (ptrdiff_t v0 = 0; v0 < nvec; v0 += gnv) {
-                const ptrdiff_t nv = nvec - v0 < gnv ? nvec - v0 : gnv;
-                const ptrdiff_t q = FN(block_size)(nv, taps), f0 = v0 * VLEN;
-                for (ptrdiff_t t0 = 0; t0 < taps; t0 += q)
-                    FN(dwt_any)((int)nv, (int)q, xrow, off + t0, g->stride, g->ow, drow + f0, drs,
-                                filters - f0, acc + t0 * fpad + f0, fpad);
-            }
+        ptrdiff_t rs;
+        const real *dn = FN(whole_vectors)(d + n * rows * drs, drs, rows, filters, fpad,
+                                           acc + acc_size, &rs);
+        for (ptrdiff_t v0 = 0; v0 < nvec; v0 += gnv) {
+            const ptrdiff_t nv = nvec - v0 < gnv ? nvec - v0 : gnv;
+            const ptrdiff_t q = FN(block_size)(nv, taps), f0 = v0 * VLEN;
+            for (ptrdiff_t t0 = 0; t0 < taps; t0 += q)
+                FN(dwt_any)((int)nv, (int)q, buf, wp, off + t0, g->stride, g->oh, g->ow,
+                            dn + f0, rs, acc + t0 * fpad + f0, fpad);
         }
     }
     /* the threads' sums, in thread order (the same result on every run) */
     for (int i = 0; i < nt; i++)
         for (ptrdiff_t t = 0; t < taps; t++)
             for (ptrdiff_t f = 0; f < filters; f++)
-                dwt[t * filters + f] += accs[i * acc_size + t * fpad + f];
-    free(accs);
+                dwt[t * filters + f] += owns[i * own_size + t * fpad + f];
+    free(owns);
     free(bufs);
     free(off);
     return 0;
