@@ -156,7 +156,16 @@ static inline __attribute__((always_inline)) void FN(forward_block)(
 #define FN_CD_CASES(CALL) \
     FN_CD_CASES_NV(CALL, 1) FN_CD_CASES_NV(CALL, 2) FN_CD_CASES_NV(CALL, 3) FN_CD_CASES_NV(CALL, 4)
 
-static void FN(forward_any)(int nv, int q, const real *xb, ptrdiff_t wp, ptrdiff_t stride,
+/* GCC's predictive commoning would carry x values from tap j to tap j + 1
+ * (pixel p + 1 at tap j reads what pixel p reads at j + 1) in scalar
+ * registers, spilling them; a broadcast straight from L1 is cheaper. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define FN_CD_NO_COMMONING __attribute__((optimize("no-predictive-commoning")))
+#else
+#define FN_CD_NO_COMMONING
+#endif
+
+static FN_CD_NO_COMMONING void FN(forward_any)(int nv, int q, const real *xb, ptrdiff_t wp, ptrdiff_t stride,
                             ptrdiff_t fh, ptrdiff_t fw, const real *wt, ptrdiff_t fpad,
                             const real *bias, int relu, real *out, ptrdiff_t ldo,
                             ptrdiff_t pixels, ptrdiff_t lanes) {
@@ -363,6 +372,7 @@ int FN(fn_conv_direct_dwt)(const fn_window *g, const real *x, const ptrdiff_t xs
 #undef FN_CD_CASE
 #undef FN_CD_CASES_NV
 #undef FN_CD_CASES
+#undef FN_CD_NO_COMMONING
 #undef VLEN
 #undef NVMAX
 #undef QMAX
