@@ -183,19 +183,17 @@ static FN_CD_NO_COMMONING void FN(forward_any)(int nv, int q, const real *xb, pt
 }
 
 /* The filters' vectors are cut into groups of at most NVMAX, as equal as
- * possible: *nv vectors in each group but perhaps the last. */
-static ptrdiff_t FN(groups)(ptrdiff_t nvec, ptrdiff_t *nv) {
+ * possible: this many vectors in each group but perhaps the last. */
+static ptrdiff_t FN(group_vectors)(ptrdiff_t nvec) {
     const ptrdiff_t groups = (nvec + NVMAX - 1) / NVMAX;
-    *nv = groups ? (nvec + groups - 1) / groups : 1;
-    return groups;
+    return groups ? (nvec + groups - 1) / groups : 1;
 }
 
 int FN(fn_conv_direct_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
                                const real *w, ptrdiff_t filters, const real *bias, int relu,
                                real *out) {
     const ptrdiff_t taps = g->fh * g->fw, nvec = (filters + VLEN - 1) / VLEN, fpad = nvec * VLEN;
-    ptrdiff_t gnv;
-    const ptrdiff_t groups = FN(groups)(nvec, &gnv);
+    const ptrdiff_t gnv = FN(group_vectors)(nvec);
     /* each image padded once, wide enough for its last block's unused pixels */
     const ptrdiff_t hp = g->h + 2 * g->pad;
     ptrdiff_t wp = g->w + 2 * g->pad;
@@ -218,7 +216,6 @@ int FN(fn_conv_direct_forward)(const fn_window *g, const real *x, const ptrdiff_
         for (ptrdiff_t t = 0; t < taps; t++) wt[t * fpad + f] = f < filters ? w[f * taps + t] : 0;
         bias_pad[f] = f < filters ? bias[f] : 0;
     }
-    (void)groups;
     #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (ptrdiff_t n = 0; n < g->n; n++) {
         real *buf = bufs + fn_thread_num() * hp * wp;
@@ -316,8 +313,7 @@ int FN(fn_conv_direct_dwt)(const fn_window *g, const real *x, const ptrdiff_t xs
                            const real *d, ptrdiff_t drs, ptrdiff_t filters, real *dwt) {
     const ptrdiff_t taps = g->fh * g->fw, nvec = (filters + VLEN - 1) / VLEN, fpad = nvec * VLEN;
     const ptrdiff_t rows = g->oh * g->ow;
-    ptrdiff_t gnv;
-    FN(groups)(nvec, &gnv);
+    const ptrdiff_t gnv = FN(group_vectors)(nvec);
     const ptrdiff_t hp = g->h + 2 * g->pad, wp = g->w + 2 * g->pad;
     /* taps rounded up to whole blocks; the extra ones read offset 0 and
      * accumulate into rows of acc that are never added to dwt */

@@ -491,3 +491,20 @@ def test_single_channel_conv_every_simd_build(simd_kernel, reference, dtype, geo
             np.testing.assert_allclose(a, e, rtol=RTOL[dtype] * grad_tol,
                                        atol=ATOL[dtype] * grad_tol,
                                        err_msg=f"{simd_kernel} {activation} {name}")
+
+
+def test_single_channel_conv_on_two_threads_matches_one(backend, dtype):
+    """The direct convolution splits images over threads (each its own dW sum)."""
+    x = image((24, 1, 20, 20), dtype, seed=32)  # past 2^17 multiply-adds
+    W = image((30, 1, 3, 3), dtype, seed=33)
+    b = np.arange(30, dtype=dtype)
+
+    def run():
+        y = backend.conv_forward(x, W, b, 1, 1, "relu")
+        return [y, *backend.conv_backward(y, x, W, 1, 1, False, y, "relu")[1:]]
+
+    fastnet.set_num_threads(1)
+    one = run()
+    fastnet.set_num_threads(2)
+    for a, b_ in zip(run(), one):
+        np.testing.assert_allclose(a, b_, rtol=RTOL[dtype] * 10, atol=ATOL[dtype] * 100)
