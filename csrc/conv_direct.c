@@ -67,40 +67,25 @@ int fn_conv_direct_wanted(const fn_window *g, ptrdiff_t filters, int kernel) {
     return fn_direct_enabled && g->c == 1;
 }
 
-/* The direct kernels apply relu themselves; sigmoid and tanh run the GEMM's
- * epilogue over the finished output. */
-int fn_conv_direct_forward_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
-                               const float *w, ptrdiff_t filters, const float *bias,
-                               int activation, int kernel, float *out) {
-    if (FN_PICK(fn_conv_direct_forward_f32, kernel)(g, x, xs, w, filters, bias,
-                                                    activation == FN_ACT_RELU, out))
-        return -1;
-    if (activation != FN_ACT_RELU)
-        fn_gemm_epilogue_f32(g->n * g->oh * g->ow, filters, out, filters, NULL, activation,
-                             kernel);
-    return 0;
-}
-
-int fn_conv_direct_forward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
-                               const double *w, ptrdiff_t filters, const double *bias,
-                               int activation, int kernel, double *out) {
-    if (FN_PICK(fn_conv_direct_forward_f64, kernel)(g, x, xs, w, filters, bias,
-                                                    activation == FN_ACT_RELU, out))
-        return -1;
-    if (activation != FN_ACT_RELU)
-        fn_gemm_epilogue_f64(g->n * g->oh * g->ow, filters, out, filters, NULL, activation,
-                             kernel);
-    return 0;
-}
-
-int fn_conv_direct_dwt_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
-                           const float *d, ptrdiff_t drs, ptrdiff_t filters, int kernel,
-                           float *dwt) {
-    return FN_PICK(fn_conv_direct_dwt_f32, kernel)(g, x, xs, d, drs, filters, dwt);
-}
-
-int fn_conv_direct_dwt_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
-                           const double *d, ptrdiff_t drs, ptrdiff_t filters, int kernel,
-                           double *dwt) {
-    return FN_PICK(fn_conv_direct_dwt_f64, kernel)(g, x, xs, d, drs, filters, dwt);
-}
+/* The public functions for one float type (conv_direct.h): the build the
+ * kernel code picks. Its kernels apply relu themselves; sigmoid and tanh run
+ * the GEMM's epilogue over the finished output. */
+#define FN_DIRECT_API(real, t)                                                                \
+    int fn_conv_direct_forward_##t(const fn_window *g, const real *x, const ptrdiff_t xs[4],  \
+                                   const real *w, ptrdiff_t filters, const real *bias,        \
+                                   int activation, int kernel, real *out) {                   \
+        if (FN_PICK(fn_conv_direct_forward_##t, kernel)(g, x, xs, w, filters, bias,           \
+                                                        activation == FN_ACT_RELU, out))      \
+            return -1;                                                                        \
+        if (activation != FN_ACT_RELU)                                                        \
+            fn_gemm_epilogue_##t(g->n * g->oh * g->ow, filters, out, filters, NULL,           \
+                                 activation, kernel);                                         \
+        return 0;                                                                             \
+    }                                                                                         \
+    int fn_conv_direct_dwt_##t(const fn_window *g, const real *x, const ptrdiff_t xs[4],      \
+                               const real *d, ptrdiff_t drs, ptrdiff_t filters, int kernel,   \
+                               real *dwt) {                                                   \
+        return FN_PICK(fn_conv_direct_dwt_##t, kernel)(g, x, xs, d, drs, filters, dwt);       \
+    }
+FN_DIRECT_API(float, f32)
+FN_DIRECT_API(double, f64)
