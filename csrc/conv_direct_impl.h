@@ -288,13 +288,15 @@ static void FN(dwt_any)(int nv, int q, const real *x, ptrdiff_t wp, const ptrdif
 #undef FN_CD_CALL
 }
 
-/* d's rows as whole vectors: when filters is not a multiple of VLEN, the
- * `rows` rows of one image copied to buf (rows x fpad, zeros past filters),
- * once, instead of a masked load in every block; else d itself. */
+/* d's rows as whole vectors. When filters is not a multiple of VLEN, a
+ * row's last vector runs into the next row: harmless (those lanes add into
+ * accumulators that are never read) while another image follows in d
+ * (`more`); the last image's `rows` rows are copied to buf (rows x fpad,
+ * zeros past filters) instead of doing a masked load in every block. */
 static const real *FN(whole_vectors)(const real *d, ptrdiff_t drs, ptrdiff_t rows,
-                                     ptrdiff_t filters, ptrdiff_t fpad, real *buf,
+                                     ptrdiff_t filters, ptrdiff_t fpad, int more, real *buf,
                                      ptrdiff_t *rs) {
-    if (filters == fpad) {
+    if (filters == fpad || more) {
         *rs = drs;
         return d;
     }
@@ -345,6 +347,7 @@ int FN(fn_conv_direct_dwt)(const fn_window *g, const real *x, const ptrdiff_t xs
         FN(pad_image)(g, x + n * xs[0], xs, buf, hp, wp);
         ptrdiff_t rs;
         const real *dn = FN(whole_vectors)(d + n * rows * drs, drs, rows, filters, fpad,
+                                           n + 1 < g->n,
                                            acc + acc_size, &rs);
         for (ptrdiff_t v0 = 0; v0 < nvec; v0 += gnv) {
             const ptrdiff_t nv = nvec - v0 < gnv ? nvec - v0 : gnv;
