@@ -88,10 +88,19 @@ static inline real FN(fn_relu_grad)(real g, real v) {
     return g;
 }
 
-/* dact := dout ⊙ act'(out) for m rows, from the forward output y = act(out)
- * (the same rules as activation_backward); written as a C-order m x filters
- * block. Rows whose filters are adjacent (a convolution's channels-last
- * output) run as one flat loop. */
+/* dout·act'(out) from y = act(out) (the rules of activation_backward). */
+static inline real FN(fn_act_grad)(int activation, real g, real v) {
+    if (activation == FN_ACT_RELU) return FN(fn_relu_grad)(g, v);
+    if (activation == FN_ACT_SIGMOID) return g * v * (1 - v);
+    if (activation == FN_ACT_TANH) return g * (1 - v * v);
+    return g;
+}
+
+/* dact := dout ⊙ act'(out) for m rows, from the forward output y = act(out);
+ * written as a C-order m x filters block. Rows whose filters are adjacent (a
+ * convolution's channels-last output) run as one flat loop; a dout whose
+ * rows are adjacent instead (C-order (n, f, h, w), as an Affine's gradient
+ * reshaped) is read along them, one filter at a time. */
 static void FN(fn_conv_dact)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
                              ptrdiff_t dcs, const real *y, ptrdiff_t yrs, ptrdiff_t ycs,
                              int activation, real *dact) {
@@ -100,23 +109,32 @@ static void FN(fn_conv_dact)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrd
         for (ptrdiff_t i = 0; i < m * filters; i++) dact[i] = FN(fn_relu_grad)(d[i], y[i]);
         return;
     }
-    for (ptrdiff_t r = 0; r < m; r++) {
-        for (ptrdiff_t f = 0; f < filters; f++) {
-            const real g = d[r * drs + f * dcs], v = y[r * yrs + f * ycs];
-            real out = g;
-            if (activation == FN_ACT_RELU) out = FN(fn_relu_grad)(g, v);
-            else if (activation == FN_ACT_SIGMOID) out = g * v * (1 - v);
-            else if (activation == FN_ACT_TANH) out = g * (1 - v * v);
-            dact[r * filters + f] = out;
-        }
+    if (drs == 1 && dcs != 1) {
+        for (ptrdiff_t f = 0; f < filters; f++)
+            for (ptrdiff_t r = 0; r < m; r++)
+                dact[r * filters + f] = FN(fn_act_grad)(activation, d[r + f * dcs],
+                                                        y[r * yrs + f * ycs]);
+        return;
     }
+    for (ptrdiff_t r = 0; r < m; r++)
+        for (ptrdiff_t f = 0; f < filters; f++)
+            dact[r * filters + f] = FN(fn_act_grad)(activation, d[r * drs + f * dcs],
+                                                    y[r * yrs + f * ycs]);
 }
 
 /* db += Σ over m rows of d (rows drs apart, filters dcs apart). */
 static void FN(fn_conv_db)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
                            ptrdiff_t dcs, real *db) {
-    if (dcs == 1) {  /* adjacent filters: each row is one vectorizable add */
-        for (ptrdiff_t r = 0; r < m; r++) {
+    if (dcs == 1) {
+        /* adjacent filters: each row one vectorizable add, four rows per pass
+         * over db. One row per pass made every db[f] wait on its own store
+         * from the row before: 0.45 ms of SimpleConvNet's 2.3 ms backward. */
+        ptrdiff_t r = 0;
+        for (; r + 4 <= m; r += 4) {
+            const real *d0 = d + r * drs, *d1 = d0 + drs, *d2 = d1 + drs, *d3 = d2 + drs;
+            for (ptrdiff_t f = 0; f < filters; f++) db[f] += (d0[f] + d1[f]) + (d2[f] + d3[f]);
+        }
+        for (; r < m; r++) {
             const real *dr = d + r * drs;
             for (ptrdiff_t f = 0; f < filters; f++) db[f] += dr[f];
         }
@@ -191,8 +209,9 @@ static int FN(fn_conv_work_alloc)(FN(fn_conv_work) *wk, const fn_window *g, ptrd
 
 /* One chunk's share of the gradients, from d, the gradient before the
  * activation (part->n images' rows (n, oh, ow) x filters; rows drs apart,
- * filters dcs apart, images d_image apart): sum_dwt += colᵀ·d, db += Σ d and,
- * unless dx is NULL, dx (the chunk's first image) += the input gradient. */
+ * filters dcs apart, images d_image apart): sum_dwt += colᵀ·d, db += Σ d
+ * (unless db is NULL: the caller sums it) and, unless dx is NULL, dx (the
+ * chunk's first image) += the input gradient. */
 static int FN(fn_conv_chunk_grads)(const fn_window *part, FN(fn_conv_work) *wk, const real *x,
                                    const ptrdiff_t xs[4], int channels_last, const real *w,
                                    ptrdiff_t filters, const real *d, ptrdiff_t drs,
@@ -210,7 +229,7 @@ static int FN(fn_conv_chunk_grads)(const fn_window *part, FN(fn_conv_work) *wk, 
     int status = FN(fn_gemm_packed)(k, filters, m, wk->col, 1, k, d, drs, dcs, wk->part_dw,
                                     filters, NULL, 0, kernel);
     for (ptrdiff_t i = 0; i < filters * k; i++) wk->sum_dwt[i] += wk->part_dw[i];
-    FN(fn_conv_db)(m, filters, d, drs, dcs, db);
+    if (db) FN(fn_conv_db)(m, filters, d, drs, dcs, db);
     if (!dx || status != 0) return status;
     if (w_flip && dcs == 1) {
         const ptrdiff_t dstr[4] = {d_image, 1, part->ow * drs, drs};

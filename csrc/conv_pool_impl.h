@@ -59,29 +59,46 @@ int FN(fn_conv_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t 
     return status;
 }
 
-/* One image's gradient before the activation, dact (oh·ow x filters, zeroed
- * here): each pooled gradient times act'(out), added at its window's winner.
+/* One image's gradient before the activation, dact (oh·ow x filters): each
+ * pooled gradient times act'(out), at its window's winner, zero elsewhere.
  * dout, out: (filters, ph, pw) of this image with strides os, ys (of which
- * [1..3] are used); arg_max channels-last (as[1] == 1); v: filters reals. */
+ * [1..3] are used; the pooled pixels flatten to one stride, os[2] ==
+ * pool->ow·os[3]); arg_max channels-last (as[1] == 1); v: ph·pw x filters
+ * reals. Unless db is NULL, db += Σ v: with no padding every pooled gradient
+ * lands on one input, so this is Σ dact in a quarter of the adds (2x2). */
 static void FN(fn_unpool_image)(const fn_window *pool, const real *dout, const ptrdiff_t os[4],
                                 const real *out, const ptrdiff_t ys[4], const int32_t *arg_max,
-                                const ptrdiff_t as[4], int activation, real *v, real *dact) {
+                                const ptrdiff_t as[4], int activation, real *v, real *dact,
+                                real *db) {
+    const ptrdiff_t c = pool->c;
     ptrdiff_t ds[4];
     FN(fn_rows_strides)(pool, ds);
-    for (ptrdiff_t i = 0; i < ds[0]; i++) dact[i] = 0;
+    /* Windows that tile the image without overlap (the book's 2x2, stride 2)
+     * set each of their pixels once; only rows and columns no window covers
+     * are zeroed. Otherwise the routed values are added onto zeros. */
+    const int tiled = pool->pad == 0 && pool->stride == pool->fh && pool->stride == pool->fw;
+    const ptrdiff_t covered_h = tiled ? pool->oh * pool->fh : 0;
+    const ptrdiff_t covered_w = tiled ? pool->ow * pool->fw : 0;
+    for (ptrdiff_t y = 0; y < pool->h; y++) {
+        const ptrdiff_t from = y < covered_h ? covered_w : 0;
+        for (ptrdiff_t i = from * c; i < pool->w * c; i++) dact[y * ds[2] + i] = 0;
+    }
+    FN(fn_conv_dact)(pool->oh * pool->ow, c, dout, os[3], os[1], out, ys[3], ys[1], activation,
+                     v);
+    if (db)
+        FN(fn_conv_db)(pool->oh * pool->ow, c, v, c, 1, db);
     for (ptrdiff_t ph = 0; ph < pool->oh; ph++)
         for (ptrdiff_t pw = 0; pw < pool->ow; pw++) {
-            FN(fn_conv_dact)(1, pool->c, dout + ph * os[2] + pw * os[3], pool->c, os[1],
-                             out + ph * ys[2] + pw * ys[3], pool->c, ys[1], activation, v);
+            const real *vp = v + (ph * pool->ow + pw) * c;
             const int32_t *a = arg_max + ph * as[2] + pw * as[3];
             if (pool->pad == 0) {  /* every window inside: the vectorized select */
-                FN(fn_pool_unpixel_cl)(pool, v, 1, a,
+                FN(fn_pool_unpixel_cl)(pool, vp, 1, a,
                                        dact + ph * pool->stride * ds[2] + pw * pool->stride * ds[3],
-                                       ds);
+                                       ds, !tiled);
                 continue;
             }
-            for (ptrdiff_t c = 0; c < pool->c; c++)
-                FN(fn_pool_route)(pool, ph, pw, a[c], v[c], dact + c, ds);
+            for (ptrdiff_t ch = 0; ch < c; ch++)
+                FN(fn_pool_route)(pool, ph, pw, a[ch], vp[ch], dact + ch, ds);
         }
 }
 
@@ -93,7 +110,7 @@ int FN(fn_conv_pool_backward)(const fn_window *g, const real *x, const ptrdiff_t
                               real *db, real *dx, const ptrdiff_t ds[4], const real *w_flip) {
     const ptrdiff_t rows = g->oh * g->ow;
     const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1, FN_CONV_CHUNK_BYTES);
-    real *v = malloc((size_t)(filters + 1) * sizeof(real));
+    real *v = malloc((size_t)(pool->oh * pool->ow * filters + 1) * sizeof(real));
     FN(fn_conv_work) wk;
     int status = v ? FN(fn_conv_work_alloc)(&wk, g, chunk, filters, dx != NULL, w_flip != NULL,
                                             1, db)
@@ -109,10 +126,11 @@ int FN(fn_conv_pool_backward)(const fn_window *g, const real *x, const ptrdiff_t
             const ptrdiff_t n = n0 + i;
             FN(fn_unpool_image)(pool, dout + n * os[0], os, out + n * ys[0], ys,
                                 arg_max + n * as[0], as, activation, v,
-                                wk.dact + i * rows * filters);
+                                wk.dact + i * rows * filters, pool->pad == 0 ? db : NULL);
         }
         status = FN(fn_conv_chunk_grads)(&part, &wk, x + n0 * xs[0], xs, channels_last, w,
-                                         filters, wk.dact, filters, 1, rows * filters, kernel, db,
+                                         filters, wk.dact, filters, 1, rows * filters, kernel,
+                                         pool->pad == 0 ? NULL : db,
                                          dx ? dx + n0 * ds[0] : NULL, ds, w_flip);
     }
     free(v);

@@ -419,7 +419,8 @@ def conv_pool_backward(dout, arg_max, out, int activation, x, bint channels_last
                        Py_ssize_t pad, Py_ssize_t oh, Py_ssize_t ow, tuple pool):
     """dw, db := the filter and bias gradients of out = maxpool(act(x ⊛ W + b)); dx
     (zeroed, any strides) += the input gradient unless dx is None. dout, out, arg_max:
-    (n, filters, pooled oh, pooled ow), any strides, arg_max's channels adjacent.
+    (n, filters, pooled oh, pooled ow), any strides with (pooled oh, pooled ow) flattening
+    to one stride in dout and out, arg_max's channels adjacent.
     False if memory ran out."""
     cdef _Buffers b = _Buffers()
     cdef Py_buffer *vd = b.get(dout, False)
@@ -439,6 +440,8 @@ def conv_pool_backward(dout, arg_max, out, int activation, x, bint channels_last
     _element_strides(vd, os)
     _element_strides(vy, ys)
     _element_strides(va, as_)
+    os[3] = _row_stride(vd)  # the pooled pixels are read as one flat run
+    ys[3] = _row_stride(vy)
     if vdx != NULL:
         _element_strides(vdx, ds)
     cdef fn_window g = _window(x.shape, fh, fw, stride, pad, oh, ow)

@@ -20,6 +20,7 @@ from .compiled_conv import (
     _flipped_filters,
     _gradient_buffers,
     _readable,
+    _rows,
     _w_order,
 )
 from .reference import conv_output_size
@@ -75,7 +76,8 @@ def conv_pool_backward(dout, arg_max, out, x, W, stride, pad, activation, pool,
     cl = _channels_last(x)
     dW, db, dx = _gradient_buffers(x, W, need_input_grad)
     w_flip = _flipped_filters(W, stride, pad, need_input_grad, True)
-    if not _conv.conv_pool_backward(_readable(dout), _channels_adjacent(arg_max), _readable(out),
+    # dout and out are read with their pooled pixels as one flat run (_rows)
+    if not _conv.conv_pool_backward(_rows(dout), _channels_adjacent(arg_max), _rows(out),
                                     _ACTIVATION_CODES[activation], x, cl, _filters(W, cl),
                                     w_flip, compiled_gemm._kernel_code, dW, db, dx, fh, fw,
                                     stride, pad, oh, ow, tuple(pool)):
