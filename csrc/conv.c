@@ -14,6 +14,7 @@
 #include "pool_impl.h"
 #include "batchnorm_impl.h"
 #include "conv_gemm_impl.h"
+#include "conv_pool_impl.h"
 #undef real
 #undef same_int
 #undef FN
@@ -25,6 +26,7 @@
 #include "pool_impl.h"
 #include "batchnorm_impl.h"
 #include "conv_gemm_impl.h"
+#include "conv_pool_impl.h"
 #undef real
 #undef same_int
 #undef FN
