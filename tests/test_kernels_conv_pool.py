@@ -5,7 +5,7 @@ backend against the reference, both GEMM paths of the compiled one, bad input.""
 import numpy as np
 import pytest
 from _gradcheck import check_layer
-from test_kernels_conv import ATOL, GEOMETRIES, LAYOUTS, RTOL, image, out_size
+from test_kernels_conv import ATOL, GEOMETRIES, LAYOUTS, RTOL, SINGLE_CHANNEL, image, out_size
 
 import fastnet
 from fastnet.layers import PooledConvolution
@@ -163,3 +163,12 @@ def test_bad_backward_input_is_rejected(backend, reference):
         backend.conv_pool_backward(out[:, :, :2], arg_max, out, *args)
     with pytest.raises(ValueError, match=r"activation must be one of"):
         backend.conv_pool_backward(out, arg_max, out, x, W, stride, pad, "gelu", pool)
+
+
+@pytest.mark.parametrize("geom", [g for g in SINGLE_CHANNEL if g[0] > 0][:5])
+def test_single_channel_conv_pool_every_simd_build(simd_kernel, reference, dtype, geom):
+    """PooledConvolution's chunks go through the direct single-channel kernels
+    (csrc/conv_direct.h) too, in each instruction set's build."""
+    n, h, w, _, fh, fw, stride, pad = geom
+    check_backend(fastnet.backend.load("cython"), reference, dtype,
+                  (n, 1, h, w, fh, fw, stride, pad), (2, 2, 2, 0), "c", "relu", False)
