@@ -77,9 +77,11 @@ static ptrdiff_t FN(block_size)(ptrdiff_t nv, ptrdiff_t count) {
     return q < QLO(nv) ? QLO(nv) : q;
 }
 
-/* 64-byte aligned memory (whole vectors are loaded from it), or NULL. */
+/* 64-byte aligned memory (whole vectors are loaded from it), or NULL; free()d
+ * like malloc's (posix_memalign, as the GEMM's packing buffers). */
 static void *FN(aligned)(size_t bytes) {
-    return aligned_alloc(64, (bytes + 63) / 64 * 64 + 64);
+    void *p = NULL;
+    return posix_memalign(&p, 64, bytes ? bytes : 1) == 0 ? p : NULL;
 }
 
 /* buf (hp x wp, C order) := image xn zero-padded by g->pad on the top and
