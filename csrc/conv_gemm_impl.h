@@ -52,10 +52,9 @@ static void FN(fn_unpatches)(const fn_window *g, const real *col, real *dx,
 static int FN(fn_conv_chunk_out)(const fn_window *part, const real *x, const ptrdiff_t xs[4],
                                  int channels_last, real *col, const real *w, ptrdiff_t filters,
                                  const real *bias, int activation, int kernel, real *out) {
-    /* conv1 >>> one channel: the direct kernels, no patches (conv_direct.h) */
+    /* one channel: the direct kernels, no patches (conv_direct.h) */
     if (fn_conv_direct_wanted(part, filters, kernel))
         return FN(fn_conv_direct_forward)(part, x, xs, w, filters, bias, activation, kernel, out);
-    /* <<< conv1 */
     const ptrdiff_t k = part->c * part->fh * part->fw;
     FN(fn_patches)(part, x, xs, channels_last, col);
     return FN(fn_gemm_packed)(part->n * part->oh * part->ow, filters, k, col, k, 1, w, 1, k,
@@ -211,6 +210,31 @@ static int FN(fn_conv_work_alloc)(FN(fn_conv_work) *wk, const fn_window *g, ptrd
     return 0;
 }
 
+/* sum_dwt (k x filters) += colᵀ · d for one chunk (d as in fn_conv_chunk_grads):
+ * straight from the image for one channel (conv_direct.h), else from the
+ * chunk's patches with the GEMM. */
+static int FN(fn_conv_chunk_dwt)(const fn_window *part, FN(fn_conv_work) *wk, const real *x,
+                                 const ptrdiff_t xs[4], int channels_last, ptrdiff_t filters,
+                                 const real *d, ptrdiff_t drs, ptrdiff_t dcs, ptrdiff_t d_image,
+                                 int kernel) {
+    if (dcs == 1 && (part->n == 1 || d_image == part->oh * part->ow * drs) &&
+        fn_conv_direct_wanted(part, filters, kernel))
+        return FN(fn_conv_direct_dwt)(part, x, xs, d, drs, filters, kernel, wk->sum_dwt);
+    const ptrdiff_t k = part->c * part->fh * part->fw, m = part->n * part->oh * part->ow;
+    FN(fn_patches)(part, x, xs, channels_last, wk->col);
+    /* dW += (colᵀ · d)ᵀ. Multiplied as dWᵀ (k x filters), the product's
+     * rows are the k patch columns and its columns the filters, an order
+     * the packed GEMM runs faster at these shapes than dW = dᵀ · col (m =
+     * filters, only 16..64 rows for its 12-row tiles). Per chunk, 1 thread,
+     * AVX-512 kernel: 784 x 144 x 16 (DeepConvNet's 2nd layer) 41 -> 24 µs
+     * in float32, 66 -> 49 µs in float64; 196 x 576 x 64 79 -> 62 µs and
+     * 161 -> 145 µs. Summed as dWᵀ, one flat add; transposed once. */
+    const int status = FN(fn_gemm_packed)(k, filters, m, wk->col, 1, k, d, drs, dcs,
+                                          wk->part_dw, filters, NULL, 0, kernel);
+    for (ptrdiff_t i = 0; i < filters * k; i++) wk->sum_dwt[i] += wk->part_dw[i];
+    return status;
+}
+
 /* One chunk's share of the gradients, from d, the gradient before the
  * activation (part->n images' rows (n, oh, ow) x filters; rows drs apart,
  * filters dcs apart, images d_image apart): sum_dwt += colᵀ·d, db += Σ d
@@ -222,25 +246,8 @@ static int FN(fn_conv_chunk_grads)(const fn_window *part, FN(fn_conv_work) *wk, 
                                    ptrdiff_t dcs, ptrdiff_t d_image, int kernel, real *db,
                                    real *dx, const ptrdiff_t ds[4], const real *w_flip) {
     const ptrdiff_t k = part->c * part->fh * part->fw, m = part->n * part->oh * part->ow;
-    int status;
-    /* conv1 >>> one channel: dWᵀ += x ⋆ d directly, no patches (conv_direct.h) */
-    if (dcs == 1 && (part->n == 1 || d_image == part->oh * part->ow * drs) &&
-        fn_conv_direct_wanted(part, filters, kernel)) {
-        status = FN(fn_conv_direct_dwt)(part, x, xs, d, drs, filters, kernel, wk->sum_dwt);
-    } else {
-    /* <<< conv1 (the else's body below is unchanged, closed after the sum) */
-    FN(fn_patches)(part, x, xs, channels_last, wk->col);
-    /* dW += (colᵀ · d)ᵀ. Multiplied as dWᵀ (k x filters), the product's
-     * rows are the k patch columns and its columns the filters, an order
-     * the packed GEMM runs faster at these shapes than dW = dᵀ · col (m =
-     * filters, only 16..64 rows for its 12-row tiles). Per chunk, 1 thread,
-     * AVX-512 kernel: 784 x 144 x 16 (DeepConvNet's 2nd layer) 41 -> 24 µs
-     * in float32, 66 -> 49 µs in float64; 196 x 576 x 64 79 -> 62 µs and
-     * 161 -> 145 µs. Summed as dWᵀ, one flat add; transposed once. */
-    status = FN(fn_gemm_packed)(k, filters, m, wk->col, 1, k, d, drs, dcs, wk->part_dw,
-                                filters, NULL, 0, kernel);
-    for (ptrdiff_t i = 0; i < filters * k; i++) wk->sum_dwt[i] += wk->part_dw[i];
-    }  /* conv1: end of the patches + GEMM branch */
+    int status = FN(fn_conv_chunk_dwt)(part, wk, x, xs, channels_last, filters, d, drs, dcs,
+                                       d_image, kernel);
     if (db) FN(fn_conv_db)(m, filters, d, drs, dcs, db);
     if (!dx || status != 0) return status;
     if (w_flip && dcs == 1) {
