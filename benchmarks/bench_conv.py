@@ -7,6 +7,10 @@ Groups (impl names: book_f64 is the baseline; torch when installed):
   im2col_simple / im2col_deep     im2col at SimpleConvNet's (100, 1, 28, 28), 5x5 and
                                   DeepConvNet's second layer (100, 16, 28, 28), 3x3, pad 1
   col2im_simple / col2im_deep     their adjoints
+  conv1ch_simple / conv1ch_deep   the first, single-channel layer's conv_forward + conv_backward
+                                  (relu, no dx): SimpleConvNet's 30 5x5 filters and
+                                  DeepConvNet's 16 3x3, pad 1, on (100, 1, 28, 28); GFLOP/s
+                                  and the share of this core's FMA peak in extra_info
   simpleconv_step                 SimpleConvNet gradient + Adam update
   deepconv_fwdbwd                 DeepConvNet forward + backward (gradient)
 
@@ -31,6 +35,7 @@ from book_numpy.common.util import col2im as book_col2im
 from book_numpy.common.util import im2col as book_im2col
 
 import fastnet
+from fastnet import gemm as fastnet_gemm
 from fastnet.nets import DeepConvNet, SimpleConvNet
 from fastnet.optimizers import Adam
 
@@ -144,7 +149,7 @@ def _record(benchmark, group, impl):
         return
     median = stats.stats.median
     _medians[(group, impl)] = median
-    for base in ("book_f64", "torch_f32"):
+    for base in ("book_f64", "numpy_f64", "torch_f32"):
         if (group, base) in _medians and impl != base:
             benchmark.extra_info[f"speedup_vs_{base}"] = _medians[(group, base)] / median
 
@@ -179,6 +184,60 @@ def test_kernel(benchmark, kernel, shape, impl):
     benchmark.extra_info["GB/s (col)"] = col.nbytes / 1e9 / (
         benchmark.stats.stats.median if getattr(benchmark, "stats", None) else 1)
     _record(benchmark, group, impl)
+
+
+# ------------------------------------------- the first, single-channel layer
+
+FIRST_LAYERS = {"simple": (30, 5, 0), "deep": (16, 3, 1)}  # filters, window, pad
+FIRST_IMPLS = ["numpy_f64", "torch_f32", "fastnet_f64", "fastnet_f32"]
+_peak = {}  # dtype -> this core's FMA peak, GFLOP/s
+
+
+@pytest.mark.parametrize("impl", FIRST_IMPLS)
+@pytest.mark.parametrize("net", list(FIRST_LAYERS))
+def test_first_layer(benchmark, net, impl):
+    """act(x ⊛ W + b) and its dW, db on one input channel (csrc/conv_direct.h in fastnet;
+    numpy_f64 is the reference backend's im2col + matmul)."""
+    group = f"conv1ch_{net}"
+    benchmark.group = group
+    fn, f, pad = FIRST_LAYERS[net]
+    dtype = np.float32 if impl.endswith("f32") else np.float64
+    rng = np.random.default_rng(2)
+    x = rng.random((BATCH, 1, 28, 28)).astype(dtype)
+    W = (0.1 * rng.standard_normal((fn, 1, f, f))).astype(dtype)
+    b = np.zeros(fn, dtype)
+    oh = 28 + 2 * pad - f + 1
+    # channels-last, as the Pooling layer after it hands it back
+    dout = rng.standard_normal((BATCH, oh, oh, fn)).astype(dtype).transpose(0, 3, 1, 2)
+    if impl.startswith("torch"):
+        torch = pytest.importorskip("torch")
+        xt, dt = torch.from_numpy(x), torch.from_numpy(np.ascontiguousarray(dout))
+        Wt, bt = torch.from_numpy(W).requires_grad_(), torch.from_numpy(b).requires_grad_()
+
+        def run():
+            Wt.grad = bt.grad = None
+            torch.relu(torch.nn.functional.conv2d(xt, Wt, bt, padding=pad)).backward(dt)
+    else:
+        B = fastnet.backend.load("numpy" if impl.startswith("numpy") else "cython")
+
+        def run():
+            y = B.conv_forward(x, W, b, 1, pad, "relu")
+            return y, *B.conv_backward(dout, x, W, 1, pad, False, y, "relu")
+
+        ref = fastnet.backend.load("numpy")
+        want_y = ref.conv_forward(x, W, b, 1, pad, "relu")
+        want = (want_y, *ref.conv_backward(dout, x, W, 1, pad, False, want_y, "relu"))
+        for got, expected in zip(run(), want):
+            if expected is not None:
+                np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-3)
+    benchmark(run)
+    _record(benchmark, group, impl)
+    if getattr(benchmark, "stats", None) is not None:
+        if dtype not in _peak:
+            _peak[dtype] = fastnet_gemm.peak_gflops(dtype)
+        gflops = 2 * 2 * BATCH * oh * oh * fn * f * f / benchmark.stats.stats.median / 1e9
+        benchmark.extra_info["GFLOP/s"] = round(gflops, 1)
+        benchmark.extra_info["share_of_peak"] = round(gflops / _peak[dtype], 3)
 
 
 # ------------------------------------------------------------ networks

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "conv.h"
+#include "conv_direct.h"
 #include "gemm/gemm.h"
 #include "threads.h"
 
@@ -13,6 +14,7 @@
 #include "pool_impl.h"
 #include "batchnorm_impl.h"
 #include "conv_gemm_impl.h"
+#include "conv_pool_impl.h"
 #undef real
 #undef same_int
 #undef FN
@@ -24,6 +26,7 @@
 #include "pool_impl.h"
 #include "batchnorm_impl.h"
 #include "conv_gemm_impl.h"
+#include "conv_pool_impl.h"
 #undef real
 #undef same_int
 #undef FN

@@ -116,6 +116,36 @@ int fn_conv_backward_f64(const fn_window *g, const double *x, const ptrdiff_t xs
                          int activation, int kernel, double *dw, double *db, double *dx,
                          const ptrdiff_t ds[4], const double *w_flip);
 
+/* The two above with max pooling after the activation, in one pass:
+ * out := maxpool(act(x ⊛ W + b)) (see conv_pool_impl.h). pool: the pooling
+ * window over the convolution's output (pool->c == filters, pool->h, pool->w
+ * == g->oh, g->ow). out and arg_max (n, pool->oh, pool->ow, filters) C order,
+ * written, arg_max as fn_max_pool_forward's. Backward: dout and out
+ * (n, filters, pool->oh, pool->ow) with strides os, ys; arg_max likewise with
+ * as[1] == 1; the rest as fn_conv_backward (d is always channels-adjacent).
+ * Return 0, or -1 when a buffer cannot be allocated. */
+int fn_conv_pool_forward_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
+                             int channels_last, const float *w, ptrdiff_t filters,
+                             const float *bias, int activation, int kernel,
+                             const fn_window *pool, float *out, int32_t *arg_max);
+int fn_conv_pool_forward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
+                             int channels_last, const double *w, ptrdiff_t filters,
+                             const double *bias, int activation, int kernel,
+                             const fn_window *pool, double *out, int32_t *arg_max);
+int fn_conv_pool_backward_f32(const fn_window *g, const float *x, const ptrdiff_t xs[4],
+                              int channels_last, const float *w, ptrdiff_t filters,
+                              const fn_window *pool, const float *dout, const ptrdiff_t os[4],
+                              const float *out, const ptrdiff_t ys[4], const int32_t *arg_max,
+                              const ptrdiff_t as[4], int activation, int kernel, float *dw,
+                              float *db, float *dx, const ptrdiff_t ds[4], const float *w_flip);
+int fn_conv_pool_backward_f64(const fn_window *g, const double *x, const ptrdiff_t xs[4],
+                              int channels_last, const double *w, ptrdiff_t filters,
+                              const fn_window *pool, const double *dout, const ptrdiff_t os[4],
+                              const double *out, const ptrdiff_t ys[4], const int32_t *arg_max,
+                              const ptrdiff_t as[4], int activation, int kernel, double *dw,
+                              double *db, double *dx, const ptrdiff_t ds[4],
+                              const double *w_flip);
+
 /* dact (m x filters, C order) := d ⊙ act'(y), d and y m x filters matrices
  * with row and column strides: the fused backward's first step, for a caller
  * that multiplies with another GEMM. */

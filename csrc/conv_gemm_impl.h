@@ -47,10 +47,24 @@ static void FN(fn_unpatches)(const fn_window *g, const real *col, real *dx,
         FN(fn_image_unpatches)(g, col + n * per_image, channels_last, dx + n * ds[0], ds);
 }
 
+/* One chunk's output rows (n, oh, ow) := act(col · Wᵀ + b), col its patches
+ * (Wᵀ is W, filters x k, read by columns). */
+static int FN(fn_conv_chunk_out)(const fn_window *part, const real *x, const ptrdiff_t xs[4],
+                                 int channels_last, real *col, const real *w, ptrdiff_t filters,
+                                 const real *bias, int activation, int kernel, real *out) {
+    /* one channel: the direct kernels, no patches (conv_direct.h) */
+    if (fn_conv_direct_wanted(part, filters, kernel))
+        return FN(fn_conv_direct_forward)(part, x, xs, w, filters, bias, activation, kernel, out);
+    const ptrdiff_t k = part->c * part->fh * part->fw;
+    FN(fn_patches)(part, x, xs, channels_last, col);
+    return FN(fn_gemm_packed)(part->n * part->oh * part->ow, filters, k, col, k, 1, w, 1, k,
+                              out, filters, bias, activation, kernel);
+}
+
 int FN(fn_conv_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
                         int channels_last, const real *w, ptrdiff_t filters, const real *bias,
                         int activation, int kernel, real *out) {
-    const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
+    const ptrdiff_t rows = g->oh * g->ow;
     const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1, FN_CONV_FORWARD_CHUNK_BYTES);
     real *col = FN(fn_conv_buffer)(g, chunk);
     if (!col) return -1;
@@ -58,10 +72,9 @@ int FN(fn_conv_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4]
     for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
         fn_window part = *g;
         part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
-        FN(fn_patches)(&part, x + n0 * xs[0], xs, channels_last, col);
-        /* out rows (n, oh, ow) := act(col · Wᵀ + b); Wᵀ is W (filters x k) read by columns */
-        status = FN(fn_gemm_packed)(part.n * rows, filters, k, col, k, 1, w, 1, k,
-                                    out + n0 * rows * filters, filters, bias, activation, kernel);
+        status = FN(fn_conv_chunk_out)(&part, x + n0 * xs[0], xs, channels_last, col, w,
+                                       filters, bias, activation, kernel,
+                                       out + n0 * rows * filters);
     }
     free(col);
     return status;
@@ -78,10 +91,19 @@ static inline real FN(fn_relu_grad)(real g, real v) {
     return g;
 }
 
-/* dact := dout ⊙ act'(out) for m rows, from the forward output y = act(out)
- * (the same rules as activation_backward); written as a C-order m x filters
- * block. Rows whose filters are adjacent (a convolution's channels-last
- * output) run as one flat loop. */
+/* dout·act'(out) from y = act(out) (the rules of activation_backward). */
+static inline real FN(fn_act_grad)(int activation, real g, real v) {
+    if (activation == FN_ACT_RELU) return FN(fn_relu_grad)(g, v);
+    if (activation == FN_ACT_SIGMOID) return g * v * (1 - v);
+    if (activation == FN_ACT_TANH) return g * (1 - v * v);
+    return g;
+}
+
+/* dact := dout ⊙ act'(out) for m rows, from the forward output y = act(out);
+ * written as a C-order m x filters block. Rows whose filters are adjacent (a
+ * convolution's channels-last output) run as one flat loop; a dout whose
+ * rows are adjacent instead (C-order (n, f, h, w), as an Affine's gradient
+ * reshaped) is read along them, one filter at a time. */
 static void FN(fn_conv_dact)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
                              ptrdiff_t dcs, const real *y, ptrdiff_t yrs, ptrdiff_t ycs,
                              int activation, real *dact) {
@@ -90,23 +112,32 @@ static void FN(fn_conv_dact)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrd
         for (ptrdiff_t i = 0; i < m * filters; i++) dact[i] = FN(fn_relu_grad)(d[i], y[i]);
         return;
     }
-    for (ptrdiff_t r = 0; r < m; r++) {
-        for (ptrdiff_t f = 0; f < filters; f++) {
-            const real g = d[r * drs + f * dcs], v = y[r * yrs + f * ycs];
-            real out = g;
-            if (activation == FN_ACT_RELU) out = FN(fn_relu_grad)(g, v);
-            else if (activation == FN_ACT_SIGMOID) out = g * v * (1 - v);
-            else if (activation == FN_ACT_TANH) out = g * (1 - v * v);
-            dact[r * filters + f] = out;
-        }
+    if (drs == 1 && dcs != 1) {
+        for (ptrdiff_t f = 0; f < filters; f++)
+            for (ptrdiff_t r = 0; r < m; r++)
+                dact[r * filters + f] = FN(fn_act_grad)(activation, d[r + f * dcs],
+                                                        y[r * yrs + f * ycs]);
+        return;
     }
+    for (ptrdiff_t r = 0; r < m; r++)
+        for (ptrdiff_t f = 0; f < filters; f++)
+            dact[r * filters + f] = FN(fn_act_grad)(activation, d[r * drs + f * dcs],
+                                                    y[r * yrs + f * ycs]);
 }
 
 /* db += Σ over m rows of d (rows drs apart, filters dcs apart). */
 static void FN(fn_conv_db)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
                            ptrdiff_t dcs, real *db) {
-    if (dcs == 1) {  /* adjacent filters: each row is one vectorizable add */
-        for (ptrdiff_t r = 0; r < m; r++) {
+    if (dcs == 1) {
+        /* adjacent filters: each row one vectorizable add, four rows per pass
+         * over db. One row per pass made every db[f] wait on its own store
+         * from the row before: 0.45 ms of SimpleConvNet's 2.3 ms backward. */
+        ptrdiff_t r = 0;
+        for (; r + 4 <= m; r += 4) {
+            const real *d0 = d + r * drs, *d1 = d0 + drs, *d2 = d1 + drs, *d3 = d2 + drs;
+            for (ptrdiff_t f = 0; f < filters; f++) db[f] += (d0[f] + d1[f]) + (d2[f] + d3[f]);
+        }
+        for (; r < m; r++) {
             const real *dr = d + r * drs;
             for (ptrdiff_t f = 0; f < filters; f++) db[f] += dr[f];
         }
@@ -139,75 +170,141 @@ static int FN(fn_conv_dx_flipped)(const fn_window *g, ptrdiff_t images, const re
                               NULL, 0, kernel);
 }
 
+/* The working memory of one backward call, sized for `chunk` images: the
+ * chunk's patches (col), its dcol or flipped-filter patches (dcol, when dx is
+ * wanted), its gradient before the activation (dact), one chunk's dWᵀ and
+ * the running sum of them (part_dw, sum_dwt: k x filters). */
+typedef struct {
+    ptrdiff_t chunk;
+    real *col, *dcol, *dact, *part_dw, *sum_dwt;
+} FN(fn_conv_work);
+
+static void FN(fn_conv_work_free)(FN(fn_conv_work) *wk) {
+    free(wk->col);
+    free(wk->dcol);
+    free(wk->dact);
+    free(wk->part_dw);
+}
+
+/* Allocates wk (0, or -1 when memory ran out, wk then freed) and zeroes the sums. */
+static int FN(fn_conv_work_alloc)(FN(fn_conv_work) *wk, const fn_window *g, ptrdiff_t chunk,
+                                  ptrdiff_t filters, int with_dx, int flip, int with_dact,
+                                  real *db) {
+    const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
+    /* dx through the flipped filters needs d's patches: images·h·w rows of fh·fw·filters */
+    size_t dcol_size = (size_t)(chunk * rows * k);
+    const size_t flip_size = (size_t)(chunk * g->h * g->w * g->fh * g->fw * filters);
+    if (flip && flip_size > dcol_size) dcol_size = flip_size;
+    wk->chunk = chunk;
+    wk->col = FN(fn_conv_buffer)(g, chunk);
+    wk->dcol = with_dx ? malloc((dcol_size ? dcol_size : 1) * sizeof(real)) : NULL;
+    wk->dact = with_dact ? malloc((size_t)(chunk * rows * filters + 1) * sizeof(real)) : NULL;
+    wk->part_dw = malloc((size_t)(2 * filters * k + 1) * sizeof(real));
+    wk->sum_dwt = wk->part_dw ? wk->part_dw + filters * k : NULL;
+    if (!wk->col || !wk->part_dw || (with_dx && !wk->dcol) || (with_dact && !wk->dact)) {
+        FN(fn_conv_work_free)(wk);
+        return -1;
+    }
+    for (ptrdiff_t i = 0; i < filters * k; i++) wk->sum_dwt[i] = 0;
+    for (ptrdiff_t f = 0; f < filters; f++) db[f] = 0;
+    return 0;
+}
+
+/* sum_dwt (k x filters) += colᵀ · d for one chunk (d as in fn_conv_chunk_grads):
+ * straight from the image for one channel (conv_direct.h), else from the
+ * chunk's patches with the GEMM. */
+static int FN(fn_conv_chunk_dwt)(const fn_window *part, FN(fn_conv_work) *wk, const real *x,
+                                 const ptrdiff_t xs[4], int channels_last, ptrdiff_t filters,
+                                 const real *d, ptrdiff_t drs, ptrdiff_t dcs, ptrdiff_t d_image,
+                                 int kernel) {
+    if (dcs == 1 && (part->n == 1 || d_image == part->oh * part->ow * drs) &&
+        fn_conv_direct_wanted(part, filters, kernel))
+        return FN(fn_conv_direct_dwt)(part, x, xs, d, drs, filters, kernel, wk->sum_dwt);
+    const ptrdiff_t k = part->c * part->fh * part->fw, m = part->n * part->oh * part->ow;
+    FN(fn_patches)(part, x, xs, channels_last, wk->col);
+    /* dW += (colᵀ · d)ᵀ. Multiplied as dWᵀ (k x filters), the product's
+     * rows are the k patch columns and its columns the filters, an order
+     * the packed GEMM runs faster at these shapes than dW = dᵀ · col (m =
+     * filters, only 16..64 rows for its 12-row tiles). Per chunk, 1 thread,
+     * AVX-512 kernel: 784 x 144 x 16 (DeepConvNet's 2nd layer) 41 -> 24 µs
+     * in float32, 66 -> 49 µs in float64; 196 x 576 x 64 79 -> 62 µs and
+     * 161 -> 145 µs. Summed as dWᵀ, one flat add; transposed once. */
+    const int status = FN(fn_gemm_packed)(k, filters, m, wk->col, 1, k, d, drs, dcs,
+                                          wk->part_dw, filters, NULL, 0, kernel);
+    for (ptrdiff_t i = 0; i < filters * k; i++) wk->sum_dwt[i] += wk->part_dw[i];
+    return status;
+}
+
+/* One chunk's share of the gradients, from d, the gradient before the
+ * activation (part->n images' rows (n, oh, ow) x filters; rows drs apart,
+ * filters dcs apart, images d_image apart): sum_dwt += colᵀ·d, db += Σ d
+ * (unless db is NULL: the caller sums it) and, unless dx is NULL, dx (the
+ * chunk's first image) += the input gradient. */
+static int FN(fn_conv_chunk_grads)(const fn_window *part, FN(fn_conv_work) *wk, const real *x,
+                                   const ptrdiff_t xs[4], int channels_last, const real *w,
+                                   ptrdiff_t filters, const real *d, ptrdiff_t drs,
+                                   ptrdiff_t dcs, ptrdiff_t d_image, int kernel, real *db,
+                                   real *dx, const ptrdiff_t ds[4], const real *w_flip) {
+    const ptrdiff_t k = part->c * part->fh * part->fw, m = part->n * part->oh * part->ow;
+    int status = FN(fn_conv_chunk_dwt)(part, wk, x, xs, channels_last, filters, d, drs, dcs,
+                                       d_image, kernel);
+    if (db) FN(fn_conv_db)(m, filters, d, drs, dcs, db);
+    if (!dx || status != 0) return status;
+    if (w_flip && dcs == 1) {
+        const ptrdiff_t dstr[4] = {d_image, 1, part->ow * drs, drs};
+        return FN(fn_conv_dx_flipped)(part, part->n, d, dstr, w_flip, filters, kernel,
+                                      wk->dcol, dx);
+    }
+    /* dx += col2im(d · W) */
+    status = FN(fn_gemm_packed)(m, k, filters, d, drs, dcs, w, k, 1, wk->dcol, k, NULL, 0,
+                                kernel);
+    FN(fn_unpatches)(part, wk->dcol, dx, ds, channels_last);
+    return status;
+}
+
+/* dw (filters x k) := the summed dWᵀ, transposed; then wk is freed. */
+static int FN(fn_conv_work_finish)(FN(fn_conv_work) *wk, int status, ptrdiff_t k,
+                                   ptrdiff_t filters, real *dw) {
+    for (ptrdiff_t i = 0; status == 0 && i < k; i++)
+        for (ptrdiff_t f = 0; f < filters; f++) dw[f * k + i] = wk->sum_dwt[i * filters + f];
+    FN(fn_conv_work_free)(wk);
+    return status;
+}
+
 int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
                          int channels_last, const real *w, ptrdiff_t filters, const real *dout,
                          const ptrdiff_t os[4], const real *y, const ptrdiff_t ys[4],
                          int activation, int kernel, real *dw, real *db, real *dx,
                          const ptrdiff_t ds[4], const real *w_flip) {
-    const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
+    const ptrdiff_t rows = g->oh * g->ow;
     /* dout (and y) viewed as matrices: row (n, oh, ow) at n·os[0] + r·os[3]
      * (os[2] = ow·os[3] was checked in Python), column f at f·os[1] */
     const int act = activation != FN_ACT_IDENTITY;
     const ptrdiff_t chunk = FN(fn_conv_chunk)(
         g, os[0] == rows * os[3] && (!act || ys[0] == rows * ys[3]), FN_CONV_CHUNK_BYTES);
-    real *col = FN(fn_conv_buffer)(g, chunk);
-    /* dx through the flipped filters needs d's patches: images·h·w rows of fh·fw·filters */
-    size_t dcol_size = (size_t)(chunk * rows * k);
-    const size_t flip_size = (size_t)(chunk * g->h * g->w * g->fh * g->fw * filters);
-    if (w_flip && flip_size > dcol_size) dcol_size = flip_size;
-    real *dcol = dx ? malloc((dcol_size ? dcol_size : 1) * sizeof(real)) : NULL;
-    real *dact = act ? malloc((size_t)(chunk * rows * filters + 1) * sizeof(real)) : NULL;
-    /* each chunk's dWᵀ, and their sum (transposed into dw at the end) */
-    real *part_dw = malloc((size_t)(2 * filters * k + 1) * sizeof(real));
-    real *sum_dwt = part_dw ? part_dw + filters * k : NULL;
-    int status = (col && part_dw && (dcol || !dx) && (dact || !act)) ? 0 : -1;
-    for (ptrdiff_t i = 0; status == 0 && i < filters * k; i++) sum_dwt[i] = 0;
-    for (ptrdiff_t f = 0; f < filters; f++) db[f] = 0;
+    FN(fn_conv_work) wk;
+    int status = FN(fn_conv_work_alloc)(&wk, g, chunk, filters, dx != NULL, w_flip != NULL,
+                                        act, db);
+    if (status != 0) return status;
     for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
         fn_window part = *g;
         part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
-        const ptrdiff_t m = part.n * rows;
         /* the gradient before the activation, d (rows x filters), strides drs, dcs */
         const real *d = dout + n0 * os[0];
-        ptrdiff_t drs = os[3], dcs = os[1];
+        ptrdiff_t drs = os[3], dcs = os[1], d_image = os[0];
         if (act) {  /* fused here, while this chunk of dout is in cache */
-            FN(fn_conv_dact)(m, filters, d, drs, dcs, y + n0 * ys[0], ys[3], ys[1], activation,
-                             dact);
-            d = dact;
+            FN(fn_conv_dact)(part.n * rows, filters, d, drs, dcs, y + n0 * ys[0], ys[3], ys[1],
+                             activation, wk.dact);
+            d = wk.dact;
             drs = filters;
             dcs = 1;
+            d_image = rows * filters;
         }
-        FN(fn_patches)(&part, x + n0 * xs[0], xs, channels_last, col);
-        /* dW += (colᵀ · d)ᵀ. Multiplied as dWᵀ (k x filters), the product's
-         * rows are the k patch columns and its columns the filters, an order
-         * the packed GEMM runs faster at these shapes than dW = dᵀ · col (m =
-         * filters, only 16..64 rows for its 12-row tiles). Per chunk, 1 thread,
-         * AVX-512 kernel: 784 x 144 x 16 (DeepConvNet's 2nd layer) 41 -> 24 µs
-         * in float32, 66 -> 49 µs in float64; 196 x 576 x 64 79 -> 62 µs and
-         * 161 -> 145 µs. Summed as dWᵀ, one flat add; transposed once. */
-        status = FN(fn_gemm_packed)(k, filters, m, col, 1, k, d, drs, dcs, part_dw, filters,
-                                    NULL, 0, kernel);
-        for (ptrdiff_t i = 0; i < filters * k; i++) sum_dwt[i] += part_dw[i];
-        /* db += Σ over the chunk's rows of d */
-        FN(fn_conv_db)(m, filters, d, drs, dcs, db);
-        if (dx && status == 0 && w_flip && dcs == 1) {
-            const ptrdiff_t dstr[4] = {act ? rows * filters : os[0], 1, g->ow * drs, drs};
-            status = FN(fn_conv_dx_flipped)(g, part.n, d, dstr, w_flip, filters, kernel, dcol,
-                                            dx + n0 * ds[0]);
-        } else if (dx && status == 0) {
-            /* dx += col2im(d · W) */
-            status = FN(fn_gemm_packed)(m, k, filters, d, drs, dcs, w, k, 1, dcol, k, NULL,
-                                        0, kernel);
-            FN(fn_unpatches)(&part, dcol, dx + n0 * ds[0], ds, channels_last);
-        }
+        status = FN(fn_conv_chunk_grads)(&part, &wk, x + n0 * xs[0], xs, channels_last, w,
+                                         filters, d, drs, dcs, d_image, kernel, db,
+                                         dx ? dx + n0 * ds[0] : NULL, ds, w_flip);
     }
-    for (ptrdiff_t i = 0; status == 0 && i < k; i++)
-        for (ptrdiff_t f = 0; f < filters; f++) dw[f * k + i] = sum_dwt[i * filters + f];
-    free(col);
-    free(dcol);
-    free(dact);
-    free(part_dw);
-    return status;
+    return FN(fn_conv_work_finish)(&wk, status, g->c * g->fh * g->fw, filters, dw);
 }
 
 /* The activation piece of the fused kernels, for a caller that multiplies

@@ -180,10 +180,12 @@ static inline void FN(fn_pool_route)(const fn_window *g, ptrdiff_t oh, ptrdiff_t
 
 /* dx[window pixel k, c] += d[c] where a[c] == k, for every channel of one
  * window lying inside the image (dw: its top-left pixel, channels adjacent;
- * d's channels dcs apart). */
+ * d's channels dcs apart). With accumulate 0 the window's pixels are set
+ * instead (d[c] or 0): no zeroing pass first, where windows do not overlap. */
 static inline void FN(fn_pool_unpixel_cl)(const fn_window *g, const real *restrict d,
                                           ptrdiff_t dcs, const int32_t *restrict a,
-                                          real *restrict dw, const ptrdiff_t ds[4]) {
+                                          real *restrict dw, const ptrdiff_t ds[4],
+                                          int accumulate) {
     int32_t k = 0;
     for (ptrdiff_t i = 0; i < g->fh; i++) {
         for (ptrdiff_t j = 0; j < g->fw; j++, k++) {
@@ -196,7 +198,7 @@ static inline void FN(fn_pool_unpixel_cl)(const fn_window *g, const real *restri
                 memcpy(&bits, d + c * dcs, sizeof bits);
                 bits &= -(same_int)(a[c] == k);
                 memcpy(&v, &bits, sizeof v);
-                dst[c] += v;
+                dst[c] = accumulate ? dst[c] + v : v;
             }
         }
     }
@@ -225,7 +227,7 @@ void FN(fn_max_pool_backward)(const fn_window *g, const real *dout, const ptrdif
                     FN(fn_pool_unpixel_cl)(g, d + oh * os[2] + ow * os[3], os[1],
                                            a + oh * as[2] + ow * as[3],
                                            dn + oh * g->stride * ds[2] + ow * g->stride * ds[3],
-                                           ds);
+                                           ds, 1);
             continue;
         }
         if (ds[1] == 1) {

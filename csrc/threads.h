@@ -33,6 +33,15 @@ static inline int fn_threads_for(size_t work) {
     return fn_max_threads();
 }
 
+/* This thread's number in its parallel region: 0 outside one, or without OpenMP. */
+static inline int fn_thread_num(void) {
+#ifdef FASTNET_HAVE_OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
 int fn_have_openmp(void);
 void fn_set_num_threads(int n);
 int fn_get_num_threads(void);

@@ -68,3 +68,25 @@ def _restore_global_state():
     yield
     fastnet.set_backend(backend)
     fastnet.set_num_threads(threads)
+
+
+def _compiled_kernels():
+    try:
+        from fastnet.backend import compiled_gemm
+    except ImportError:
+        return []
+    return [k for k in compiled_gemm.KERNELS if compiled_gemm._KERNEL_AVAILABLE[k]()]
+
+
+@pytest.fixture(params=_compiled_kernels() or [None])
+def simd_kernel(request, monkeypatch):
+    """Each GEMM kernel this CPU runs (the direct convolution's build follows it),
+    with the patches multiplied in C (CONV_GEMM = "fastnet") whatever the kernel."""
+    if request.param is None:
+        pytest.skip("compiled backend unavailable")
+    from fastnet.backend import compiled_conv, compiled_gemm
+    before = compiled_gemm.get_kernel()
+    compiled_gemm.set_kernel(request.param)
+    monkeypatch.setattr(compiled_conv, "CONV_GEMM", "fastnet")
+    yield request.param
+    compiled_gemm.set_kernel(before)

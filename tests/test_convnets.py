@@ -41,7 +41,7 @@ def test_simple_convnet_initialises_like_the_book():
         np.testing.assert_array_equal(net.params[key], want)
     assert sorted(net.params) == ["W1", "W2", "W3", "b1", "b2", "b3"]
     assert not net.params["b1"].any() and net.params["b2"].shape == (100,)
-    assert list(net.layers) == ["Conv1", "Pool1", "Affine1", "Affine2"]
+    assert list(net.layers) == ["Conv1", "Affine1", "Affine2"]  # ReLUs and the pool fused
 
 
 @pytest.mark.parametrize("conv", [TINY_CONV, {"filter_num": 3, "filter_size": 2, "pad": 1,
@@ -81,7 +81,9 @@ def test_deep_convnet_structure_and_init():
         np.testing.assert_array_equal(net.params[f"W{i}"],
                                       np.sqrt(2.0 / fi) * np.random.randn(*shape))
         assert net.params[f"b{i}"].shape == (shape[0] if i <= 6 else shape[1],)
-    assert isinstance(net.layers, list) and len(net.layers) == 13
+    # each second convolution carries its pooling (PooledConvolution); ReLUs are fused
+    kinds = [type(layer).__name__ for layer in net.layers]
+    assert kinds == ["Convolution", "PooledConvolution"] * 3 + ["Affine", "Dropout"] * 2
     assert net.predict(np.zeros((2, 1, 28, 28))).shape == (2, 10)
 
 

@@ -490,3 +490,72 @@ def test_im2col_col2im_portable():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "ok"
+
+
+# (N, H, W, FN, FH, FW, stride, pad) on one input channel: csrc/conv_direct.h's
+# kernels, whose lanes are the filters (1, 7, 16, 30, 33: partial vectors
+# and several groups of vectors at every width) and whose blocks of pixels or
+# taps run past a row's end or the filter's last tap.
+SINGLE_CHANNEL = [
+    (3, 9, 8, 1, 3, 3, 1, 1),
+    (1, 7, 11, 7, 1, 1, 1, 0),
+    (3, 12, 10, 16, 5, 5, 1, 2),
+    (1, 28, 28, 30, 5, 5, 1, 0),
+    (3, 10, 13, 33, 3, 5, 2, 1),
+    (0, 6, 6, 7, 3, 3, 1, 0),
+    (1, 8, 9, 30, 5, 3, 2, 0),
+    (3, 5, 6, 33, 1, 3, 2, 2),
+    (2, 28, 28, 16, 3, 3, 1, 1),
+]
+
+
+@pytest.mark.parametrize("geom", SINGLE_CHANNEL)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_single_channel_conv_every_simd_build(simd_kernel, reference, dtype, geom, layout):
+    """The direct convolution of one channel (forward; dW with and without an
+    activation, dout channels-last as pooling gives it or in C order) in each
+    instruction set's build, against the reference."""
+    n, h, w, fn, fh, fw, stride, pad = geom
+    backend = fastnet.backend.load("cython")
+    x = image((n, 1, h, w), dtype, layout, seed=28)
+    W = image((fn, 1, fh, fw), dtype, seed=29)
+    b = np.random.default_rng(30).standard_normal(fn).astype(dtype)
+    tol = np.sqrt(fh * fw)
+    for activation in ("relu", "identity", "tanh"):
+        y = backend.conv_forward(x, W, b, stride, pad, activation)
+        want_y = reference.conv_forward(x, W, b, stride, pad, activation)
+        np.testing.assert_allclose(y, want_y, rtol=RTOL[dtype] * tol, atol=ATOL[dtype] * tol,
+                                   err_msg=f"{simd_kernel} {activation}")
+    grad_tol = np.sqrt(max(want_y.size, 1))
+    for activation, dout_layout, need_input_grad in [("relu", "channels_last", False),
+                                                     ("identity", "channels_last", False),
+                                                     ("identity", "c", True)]:
+        want_y = reference.conv_forward(x, W, b, stride, pad, activation)
+        dout = image(want_y.shape, dtype, dout_layout, seed=31)
+        args = (stride, pad, need_input_grad, want_y, activation)
+        got = backend.conv_backward(dout, x, W, *args)
+        want = reference.conv_backward(dout, x, W, *args)
+        for name, a, e in zip(("dx", "dW", "db"), got, want):
+            if e is None:
+                assert a is None, name
+                continue
+            np.testing.assert_allclose(a, e, rtol=RTOL[dtype] * grad_tol,
+                                       atol=ATOL[dtype] * grad_tol,
+                                       err_msg=f"{simd_kernel} {activation} {name}")
+
+
+def test_single_channel_conv_on_two_threads_matches_one(backend, dtype):
+    """The direct convolution splits images over threads (each its own dW sum)."""
+    x = image((24, 1, 20, 20), dtype, seed=32)  # past 2^17 multiply-adds
+    W = image((30, 1, 3, 3), dtype, seed=33)
+    b = np.arange(30, dtype=dtype)
+
+    def run():
+        y = backend.conv_forward(x, W, b, 1, 1, "relu")
+        return [y, *backend.conv_backward(y, x, W, 1, 1, False, y, "relu")[1:]]
+
+    fastnet.set_num_threads(1)
+    one = run()
+    fastnet.set_num_threads(2)
+    for a, b_ in zip(run(), one):
+        np.testing.assert_allclose(a, b_, rtol=RTOL[dtype] * 10, atol=ATOL[dtype] * 100)

@@ -71,6 +71,29 @@ cdef extern from "conv.h" nogil:
                              const double *dout, const Py_ssize_t *os, const double *y,
                              const Py_ssize_t *ys, int activation, int kernel, double *dw, double *db,
                              double *dx, const Py_ssize_t *ds, const double *w_flip)
+    int fn_conv_pool_forward_f32(const fn_window *g, const float *x, const Py_ssize_t *xs,
+                                 int channels_last, const float *w, Py_ssize_t filters,
+                                 const float *bias, int activation, int kernel,
+                                 const fn_window *pool, float *out, int32_t *arg_max)
+    int fn_conv_pool_forward_f64(const fn_window *g, const double *x, const Py_ssize_t *xs,
+                                 int channels_last, const double *w, Py_ssize_t filters,
+                                 const double *bias, int activation, int kernel,
+                                 const fn_window *pool, double *out, int32_t *arg_max)
+    int fn_conv_pool_backward_f32(const fn_window *g, const float *x, const Py_ssize_t *xs,
+                                  int channels_last, const float *w, Py_ssize_t filters,
+                                  const fn_window *pool, const float *dout, const Py_ssize_t *os,
+                                  const float *out, const Py_ssize_t *ys,
+                                  const int32_t *arg_max, const Py_ssize_t *as_,
+                                  int activation, int kernel, float *dw, float *db, float *dx,
+                                  const Py_ssize_t *ds, const float *w_flip)
+    int fn_conv_pool_backward_f64(const fn_window *g, const double *x, const Py_ssize_t *xs,
+                                  int channels_last, const double *w, Py_ssize_t filters,
+                                  const fn_window *pool, const double *dout,
+                                  const Py_ssize_t *os, const double *out,
+                                  const Py_ssize_t *ys, const int32_t *arg_max,
+                                  const Py_ssize_t *as_, int activation, int kernel, double *dw,
+                                  double *db, double *dx, const Py_ssize_t *ds,
+                                  const double *w_flip)
     void fn_conv_activation_grad_f32(Py_ssize_t m, Py_ssize_t filters, const float *d,
                                      Py_ssize_t drs, Py_ssize_t dcs, const float *y,
                                      Py_ssize_t yrs, Py_ssize_t ycs, int activation, float *dact)
@@ -348,6 +371,101 @@ def conv_backward(dout, y, int activation, x, bint channels_last, w, w_flip, int
                                           <double *>vy.buf, ys, activation, kernel,
                                           <double *>vdw.buf, <double *>vdb.buf,
                                           <double *>dx_ptr, ds, <double *>flip_ptr)
+    return status == 0
+
+
+cdef fn_window _pool_window(Py_ssize_t n, Py_ssize_t filters, Py_ssize_t oh, Py_ssize_t ow,
+                            tuple pool, tuple pooled_shape):
+    """The pooling window over a convolution's (n, filters, oh, ow) output."""
+    ph, pw, stride, pad = pool
+    return _window((n, filters, oh, ow), ph, pw, stride, pad, pooled_shape[1], pooled_shape[2])
+
+
+def conv_pool_forward(x, bint channels_last, w, bias, int activation, int kernel, out, arg_max,
+                      Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad,
+                      Py_ssize_t oh, Py_ssize_t ow, tuple pool):
+    """out, arg_max := maxpool(act(x ⊛ W + b)) and the winners' positions, both new
+    C-order (n, pooled oh, pooled ow, filters) arrays; the convolution is oh x ow, pool
+    is (pool_h, pool_w, stride, pad); w and bias as conv_forward's. False if memory ran out."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *vx = b.get(x, False)
+    cdef Py_buffer *vw = b.get(w, False)
+    cdef Py_buffer *vb = b.get(bias, False)
+    cdef Py_buffer *vo = b.get(out, True)
+    cdef Py_buffer *va = b.get(arg_max, True)
+    cdef Py_ssize_t xs[4]
+    _element_strides(vx, xs)
+    cdef fn_window g = _window(x.shape, fh, fw, stride, pad, oh, ow)
+    cdef Py_ssize_t filters = w.shape[0]
+    cdef fn_window p = _pool_window(g.n, filters, oh, ow, pool, out.shape)
+    cdef int status
+    if vx.itemsize == 4:
+        with nogil:
+            status = fn_conv_pool_forward_f32(&g, <float *>vx.buf, xs, channels_last,
+                                              <float *>vw.buf, filters, <float *>vb.buf,
+                                              activation, kernel, &p, <float *>vo.buf,
+                                              <int32_t *>va.buf)
+    else:
+        with nogil:
+            status = fn_conv_pool_forward_f64(&g, <double *>vx.buf, xs, channels_last,
+                                              <double *>vw.buf, filters, <double *>vb.buf,
+                                              activation, kernel, &p, <double *>vo.buf,
+                                              <int32_t *>va.buf)
+    return status == 0
+
+
+def conv_pool_backward(dout, arg_max, out, int activation, x, bint channels_last, w, w_flip,
+                       int kernel, dw, db, dx, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride,
+                       Py_ssize_t pad, Py_ssize_t oh, Py_ssize_t ow, tuple pool):
+    """dw, db := the filter and bias gradients of out = maxpool(act(x ⊛ W + b)); dx
+    (zeroed, any strides) += the input gradient unless dx is None. dout, out, arg_max:
+    (n, filters, pooled oh, pooled ow), any strides with (pooled oh, pooled ow) flattening
+    to one stride in dout and out, arg_max's channels adjacent.
+    False if memory ran out."""
+    cdef _Buffers b = _Buffers()
+    cdef Py_buffer *vd = b.get(dout, False)
+    cdef Py_buffer *va = b.get(arg_max, False)
+    cdef Py_buffer *vy = b.get(out, False)
+    cdef Py_buffer *vx = b.get(x, False)
+    cdef Py_buffer *vw = b.get(w, False)
+    cdef Py_buffer *vdw = b.get(dw, True)
+    cdef Py_buffer *vdb = b.get(db, True)
+    cdef Py_buffer *vdx = b.get(dx, True) if dx is not None else NULL
+    cdef Py_ssize_t xs[4]
+    cdef Py_ssize_t os[4]
+    cdef Py_ssize_t ys[4]
+    cdef Py_ssize_t as_[4]
+    cdef Py_ssize_t ds[4]
+    _element_strides(vx, xs)
+    _element_strides(vd, os)
+    _element_strides(vy, ys)
+    _element_strides(va, as_)
+    os[3] = _row_stride(vd)  # the pooled pixels are read as one flat run
+    ys[3] = _row_stride(vy)
+    if vdx != NULL:
+        _element_strides(vdx, ds)
+    cdef fn_window g = _window(x.shape, fh, fw, stride, pad, oh, ow)
+    cdef Py_ssize_t filters = w.shape[0]
+    cdef fn_window p = _pool_window(g.n, filters, oh, ow, pool,
+                                    (dout.shape[0], dout.shape[2], dout.shape[3]))
+    cdef void *dx_ptr = vdx.buf if vdx != NULL else NULL
+    cdef Py_buffer *vf = b.get(w_flip, False) if w_flip is not None else NULL
+    cdef void *flip_ptr = vf.buf if vf != NULL else NULL
+    cdef int status
+    if vx.itemsize == 4:
+        with nogil:
+            status = fn_conv_pool_backward_f32(
+                &g, <float *>vx.buf, xs, channels_last, <float *>vw.buf, filters, &p,
+                <float *>vd.buf, os, <float *>vy.buf, ys, <int32_t *>va.buf, as_, activation,
+                kernel, <float *>vdw.buf, <float *>vdb.buf, <float *>dx_ptr, ds,
+                <float *>flip_ptr)
+    else:
+        with nogil:
+            status = fn_conv_pool_backward_f64(
+                &g, <double *>vx.buf, xs, channels_last, <double *>vw.buf, filters, &p,
+                <double *>vd.buf, os, <double *>vy.buf, ys, <int32_t *>va.buf, as_, activation,
+                kernel, <double *>vdw.buf, <double *>vdb.buf, <double *>dx_ptr, ds,
+                <double *>flip_ptr)
     return status == 0
 
 

@@ -16,7 +16,7 @@ branches on the device. Differences from the book, on purpose:
 from .backend import current
 
 __all__ = ["Affine", "Relu", "Sigmoid", "Tanh", "SoftmaxWithLoss",
-           "Convolution", "Pooling", "BatchNormalization", "Dropout"]
+           "Convolution", "Pooling", "PooledConvolution", "BatchNormalization", "Dropout"]
 
 
 class Affine:
@@ -139,4 +139,10 @@ class SoftmaxWithLoss:
 
 
 # The chapter 6-7 layers live in their own module; they belong to this namespace.
-from .layers_conv import BatchNormalization, Convolution, Dropout, Pooling  # noqa: E402
+from .layers_conv import (  # noqa: E402
+    BatchNormalization,
+    Convolution,
+    Dropout,
+    PooledConvolution,
+    Pooling,
+)

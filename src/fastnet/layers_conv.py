@@ -12,7 +12,7 @@ the caller's arrays, read by reference on every call. As in fastnet.layers:
 
 from .backend import current
 
-__all__ = ["Convolution", "Pooling", "BatchNormalization", "Dropout"]
+__all__ = ["Convolution", "Pooling", "PooledConvolution", "BatchNormalization", "Dropout"]
 
 
 class Convolution:
@@ -97,6 +97,46 @@ class Pooling:
         if self._arg_max is None:
             return None
         return self._arg_max.transpose(0, 2, 3, 1).reshape(-1)
+
+
+class PooledConvolution:
+    """out = maxpool(act(x ⊛ W + b)): Convolution, its activation and a max Pooling as one layer.
+
+    Same results as Convolution(W, b, stride, pad, activation) followed by
+    Pooling(pool_h, pool_w, pool_stride, pool_pad), without the full-size
+    convolution output between them: the backend's conv_pool_forward pools
+    each chunk of images while it is in cache, and backward needs only the
+    pooled output (a window's max is its winner's value, so act' there is
+    act' of the output). fastnet's own SimpleConvNet and DeepConvNet use it;
+    the book's separate layers stay available for scripts that want them.
+    """
+
+    def __init__(self, W, b, stride=1, pad=0, activation="relu", pool_h=2, pool_w=2,
+                 pool_stride=2, pool_pad=0):
+        self.W = W
+        self.b = b
+        self.stride = stride
+        self.pad = pad
+        self.activation = activation
+        self.pool = (pool_h, pool_w, pool_stride, pool_pad)
+        self.need_input_grad = True
+        self.x = None
+        self.out = None
+        self.dW = None
+        self.db = None
+        self._arg_max = None
+
+    def forward(self, x):
+        self.out, self._arg_max = current().conv_pool_forward(
+            x, self.W, self.b, self.stride, self.pad, self.activation, self.pool)
+        self.x = x
+        return self.out
+
+    def backward(self, dout):
+        dx, self.dW, self.db = current().conv_pool_backward(
+            dout, self._arg_max, self.out, self.x, self.W, self.stride, self.pad,
+            self.activation, self.pool, self.need_input_grad)
+        return dx
 
 
 class BatchNormalization:

@@ -8,6 +8,10 @@ save_params / load_params of the book's pickled dict) as the book, plus
 
 - Every ReLU is FUSED into the Convolution or Affine before it (its GEMM's
   epilogue applies it), so `layers` has no separate Relu entries.
+- Each convolution followed by a pooling is one PooledConvolution layer
+  (conv - ReLU - max pool in one pass, layers_conv.py), so `layers` has no
+  separate Pooling entries either: SimpleConvNet's are Conv1, Affine1,
+  Affine2.
 - The first layer skips its input gradient (`need_input_grad = False`).
 """
 
@@ -17,12 +21,12 @@ import numpy as np
 
 from ._net_init import init_weight, zeros
 from ._netbase import LayeredNet
-from .layers import Affine, Convolution, Dropout, Pooling, SoftmaxWithLoss
+from .layers import Affine, Convolution, Dropout, PooledConvolution, SoftmaxWithLoss
 
 __all__ = ["SimpleConvNet", "DeepConvNet"]
 
 class SimpleConvNet(LayeredNet):
-    """Conv1 (fused ReLU) - Pool1 (2x2, stride 2) - Affine1 (fused ReLU) - Affine2 - softmax.
+    """Conv1 (ReLU and the 2x2 max pool fused) - Affine1 (fused ReLU) - Affine2 - softmax.
 
     conv_param: filter_num, filter_size, pad, stride. Weights:
     weight_init_std · randn, biases zero.
@@ -49,8 +53,7 @@ class SimpleConvNet(LayeredNet):
         }
         p = self.params
         self.layers = OrderedDict()
-        self.layers["Conv1"] = Convolution(p["W1"], p["b1"], stride, pad, activation="relu")
-        self.layers["Pool1"] = Pooling(pool_h=2, pool_w=2, stride=2)
+        self.layers["Conv1"] = PooledConvolution(p["W1"], p["b1"], stride, pad, activation="relu")
         self.layers["Affine1"] = Affine(p["W2"], p["b2"], activation="relu")
         self.layers["Affine2"] = Affine(p["W3"], p["b3"])
         self.layers["Conv1"].need_input_grad = False
@@ -102,14 +105,13 @@ class DeepConvNet(LayeredNet):
         self.params["b8"] = zeros(output_size, dtype)
 
         p = self.params
-        convs = [Convolution(p[f"W{i}"], p[f"b{i}"], cp["stride"], cp["pad"], activation="relu")
+        # every second convolution is followed by a 2x2 pooling: fused with it
+        convs = [(PooledConvolution if i % 2 == 0 else Convolution)(
+                     p[f"W{i}"], p[f"b{i}"], cp["stride"], cp["pad"], activation="relu")
                  for i, cp in enumerate(conv_params, start=1)]
         affine7 = Affine(p["W7"], p["b7"], activation="relu")
         affine8 = Affine(p["W8"], p["b8"])
-        self.layers = []
-        for pair in (convs[0:2], convs[2:4], convs[4:6]):
-            self.layers += [*pair, Pooling(pool_h=2, pool_w=2, stride=2)]
-        self.layers += [affine7, Dropout(0.5), affine8, Dropout(0.5)]
+        self.layers = [*convs, affine7, Dropout(0.5), affine8, Dropout(0.5)]
         convs[0].need_input_grad = False
         self.last_layer = SoftmaxWithLoss()
         self._grad_sources = self._sources(

@@ -29,6 +29,7 @@ from .compiled_conv import (  # noqa: E402,F401
     max_pool_backward,
     max_pool_forward,
 )
+from .compiled_conv_pool import conv_pool_backward, conv_pool_forward  # noqa: E402,F401
 from .compiled_elementwise import (  # noqa: E402,F401
     activation_backward,
     activation_forward,

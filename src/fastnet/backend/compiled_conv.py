@@ -156,6 +156,35 @@ def _gradient_rows(dout, y, activation):
     return d
 
 
+def _flipped_filters(W, stride, pad, need_input_grad, d_adjacent):
+    """W flipped for dx as a convolution of the output gradient with them
+    (csrc/conv_gemm_impl.h), or None where that is not used: it needs stride 1,
+    square filters, pad <= fh - 1, an output gradient whose channels are
+    adjacent (d_adjacent) and channels enough: that product has C columns, and
+    with C = 1 (MNIST's first layer) it took 35 ms against 5 ms for col2im."""
+    fn, c, fh, fw = W.shape
+    if not (need_input_grad and d_adjacent and stride == 1 and fh == fw and pad <= fh - 1
+            and c >= FLIP_MIN_CHANNELS):
+        return None
+    return np.ascontiguousarray(W[:, :, ::-1, ::-1].transpose(1, 2, 3, 0)).reshape(c, -1)
+
+
+def _gradient_buffers(x, W, need_input_grad):
+    """(dW, db, dx) to be filled: dW in the kernel's (FN, C·FH·FW), dx zeroed and
+    channels-last (or None)."""
+    fn, c, fh, fw = W.shape
+    dx = _channels_last_zeros(x.shape, x.dtype) if need_input_grad else None
+    return np.empty((fn, c * fh * fw), x.dtype), np.empty(fn, x.dtype), dx
+
+
+def _w_order(dW, W_shape, channels_last):
+    """dW from the kernel's column order back to W's (FN, C, FH, FW)."""
+    fn, c, fh, fw = W_shape
+    if channels_last:  # (i, j, c) columns -> (c, i, j)
+        return np.ascontiguousarray(dW.reshape(fn, fh, fw, c).transpose(0, 3, 1, 2))
+    return dW.reshape(W_shape)
+
+
 def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
                   activation="identity"):
     """(dx, dW, db), the activation's derivative applied and the patches rebuilt
@@ -165,19 +194,11 @@ def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
     y = dout if activation == "identity" else _rows(y)
     x = _readable(x)
     cl = _channels_last(x)
-    dW = np.empty((fn, c * fh * fw), x.dtype)
-    db = np.empty(fn, x.dtype)
-    dx = _channels_last_zeros(x.shape, x.dtype) if need_input_grad else None
-    # dx as a convolution of the output gradient with the flipped filters
-    # (csrc/conv_gemm_impl.h) when the geometry allows it, the gradient the
-    # kernel multiplies has adjacent channels (always after an activation),
-    # and the input has channels enough: that product has C columns, and with
-    # C = 1 (MNIST's first layer) it took 35 ms against 5 ms for col2im.
-    flip = (need_input_grad and stride == 1 and fh == fw and pad <= fh - 1
-            and c >= FLIP_MIN_CHANNELS
-            and (activation != "identity" or dout.strides[1] == dout.itemsize))
-    w_flip = np.ascontiguousarray(W[:, :, ::-1, ::-1].transpose(1, 2, 3, 0)).reshape(c, -1) \
-        if flip else None
+    dW, db, dx = _gradient_buffers(x, W, need_input_grad)
+    # The kernel multiplies dout itself when there is no activation, so the
+    # flipped-filter product then needs dout's channels adjacent.
+    w_flip = _flipped_filters(W, stride, pad, need_input_grad,
+                              activation != "identity" or dout.strides[1] == dout.itemsize)
     if _blas(fn, W[0].size):
         d = _gradient_rows(dout, y, activation)
         db = compiled_elementwise.column_sum(d)
@@ -187,9 +208,7 @@ def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
                                w_flip, compiled_gemm._kernel_code, dW, db, dx, fh, fw, stride,
                                pad):
         raise MemoryError("conv_backward: could not allocate its patch buffers")
-    if cl:  # back from the kernel's (i, j, c) column order to W's (c, i, j)
-        return dx, np.ascontiguousarray(dW.reshape(fn, fh, fw, c).transpose(0, 3, 1, 2)), db
-    return dx, dW.reshape(fn, c, fh, fw), db
+    return dx, _w_order(dW, W.shape, cl), db
 
 
 def max_pool_forward(x, pool_h, pool_w, stride, pad):

@@ -29,3 +29,29 @@ def conv_backward(impl, dout, x, W, stride, pad, need_input_grad, y, activation)
         return None, dW, db
     dcol = impl.gemm(d, W.reshape(fn, -1), None, "identity", False, False)
     return impl.col2im(dcol, x.shape, fh, fw, stride, pad), dW, db
+
+
+def _own(impl, name):
+    """impl's kernel `name`, or this module's composition of it."""
+    kernel = getattr(impl, name, None)
+    if kernel is not None:
+        return kernel
+    composed = globals()[name]
+    return lambda *args: composed(impl, *args)
+
+
+def conv_pool_forward(impl, x, W, b, stride, pad, activation, pool):
+    """(out, arg_max) := impl's max pooling of its convolution's output."""
+    y = _own(impl, "conv_forward")(x, W, b, stride, pad, activation)
+    return impl.max_pool_forward(y, *pool)
+
+
+def conv_pool_backward(impl, dout, arg_max, out, x, W, stride, pad, activation, pool,
+                       need_input_grad):
+    """(dx or None, dW, db), as reference.conv_pool_backward computes them."""
+    fn, _, fh, fw = W.shape
+    conv_shape = (x.shape[0], fn, (x.shape[2] + 2 * pad - fh) // stride + 1,
+                  (x.shape[3] + 2 * pad - fw) // stride + 1)
+    d = impl.max_pool_backward(impl.activation_backward(dout, out, activation), arg_max,
+                               conv_shape, *pool)
+    return _own(impl, "conv_backward")(d, x, W, stride, pad, need_input_grad, None, "identity")

@@ -43,6 +43,16 @@ class DeviceConvKernels:
         return conv_composed.conv_backward(self, dout, x, W, stride, pad, need_input_grad, y,
                                            activation)
 
+    def conv_pool_forward(self, x, W, b, stride, pad, activation, pool):
+        """(out, arg_max) of maxpool(act(x ⊛ W + b)): these kernels in turn (conv_composed)."""
+        return conv_composed.conv_pool_forward(self, x, W, b, stride, pad, activation, pool)
+
+    def conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad, activation, pool,
+                           need_input_grad=True):
+        """(dx or None, dW, db) of maxpool(act(x ⊛ W + b)) (conv_composed)."""
+        return conv_composed.conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad,
+                                                activation, pool, need_input_grad)
+
     # ------------------------------------------------------------ im2col
 
     def im2col(self, x, filter_h, filter_w, stride=1, pad=0):

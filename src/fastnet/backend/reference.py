@@ -360,6 +360,32 @@ def max_pool_backward(dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
                   pool_h, pool_w, stride, pad)
 
 
+def conv_pool_forward(x, W, b, stride, pad, activation, pool):
+    """(out, arg_max) := max_pool_forward(conv_forward(x, W, b, stride, pad, activation), *pool).
+
+    The layers Convolution, activation and Pooling as one kernel; pool is
+    (pool_h, pool_w, stride, pad) of the pooling. Only the pooled output and
+    its arg_max are returned: backward does not need the convolution's.
+    """
+    return max_pool_forward(conv_forward(x, W, b, stride, pad, activation), *pool)
+
+
+def conv_pool_backward(dout, arg_max, out, x, W, stride, pad, activation, pool,
+                       need_input_grad=True):
+    """(dx, dW, db) of out = maxpool(act(x ⊛ W + b)), from conv_pool_forward's out and arg_max.
+
+    A window's max is the value of the input that won it, so act' at that
+    input equals act' at out: d := max_pool_backward(dout·act'(out)) is the
+    gradient before the activation, and conv_backward does the rest.
+    """
+    fn, _, fh, fw = W.shape
+    conv_shape = (x.shape[0], fn, conv_output_size(x.shape[2], fh, stride, pad),
+                  conv_output_size(x.shape[3], fw, stride, pad))
+    d = max_pool_backward(activation_backward(dout, out, activation), arg_max, conv_shape,
+                          *pool)
+    return conv_backward(d, x, W, stride, pad, need_input_grad)
+
+
 # ------------------------------------------------------ batch normalization
 # x is (N, D): statistics are per feature (column), over the batch (rows).
 

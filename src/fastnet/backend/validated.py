@@ -419,6 +419,71 @@ class Backend:
     def _composed_conv_backward(self, *args):
         return conv_composed.conv_backward(self.impl, *args)
 
+    def _pool_args(self, pool, conv_shape, kernel):
+        """pool as (pool_h, pool_w, stride, pad) ints, and the pooled (N, FN, POH, POW)."""
+        try:
+            pool_h, pool_w, stride, pad = pool
+        except (TypeError, ValueError):
+            raise ValueError(f"{kernel}: pool must be (pool_h, pool_w, stride, pad), "
+                             f"got {pool!r}") from None
+        oh, ow = self._window(kernel, conv_shape, pool_h, pool_w, stride, pad, what="pool")
+        return (int(pool_h), int(pool_w), int(stride), int(pad)), (*conv_shape[:2], oh, ow)
+
+    def conv_pool_forward(self, x, W, b, stride, pad, activation, pool):
+        """(out, arg_max) of maxpool(act(x ⊛ W + b)). See reference.conv_pool_forward."""
+        kernel = "conv_pool_forward"
+        x, W, conv_shape = self._conv_args(x, W, kernel, stride, pad)
+        pool, _ = self._pool_args(pool, conv_shape, kernel)
+        b = self._array(b, "b", kernel, ndim=1)
+        if b.shape[0] != W.shape[0]:
+            raise ValueError(f"{kernel}: b must have shape ({W.shape[0]},) for W {W.shape}, "
+                             f"got {b.shape}")
+        self._activation(activation, kernel)
+        x, W, b = self._common(x, W, b)
+        fused = getattr(self.impl, kernel, None)
+        if fused is None:  # composed from this backend's own kernels
+            return conv_composed.conv_pool_forward(self.impl, x, W, b, int(stride), int(pad),
+                                                   activation, pool)
+        return fused(x, W, b, int(stride), int(pad), activation, pool)
+
+    def conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad, activation, pool,
+                           need_input_grad=True):
+        """(dx or None, dW, db) of maxpool(act(x ⊛ W + b)). See reference.conv_pool_backward."""
+        kernel = "conv_pool_backward"
+        x, W, conv_shape = self._conv_args(x, W, kernel, stride, pad)
+        pool, pooled = self._pool_args(pool, conv_shape, kernel)
+        self._activation(activation, kernel)
+        dout = self._image(dout, "dout", kernel)
+        out = self._image(out, "out", kernel)
+        for name, a in (("dout", dout), ("out", out)):
+            if a.shape != pooled:
+                raise ValueError(f"{kernel}: {name} must have shape {pooled} (pool {pool} over "
+                                 f"the convolution's {conv_shape}), got "
+                                 f"{getattr(a, 'shape', type(a))}")
+        self._pool_winners(arg_max, pooled, pool, kernel, "conv_pool_forward")
+        dout, x, W = self._common(dout, x, W)
+        if out.dtype != dout.dtype:
+            out = out.astype(dout.dtype)
+        fused = getattr(self.impl, kernel, None) or self._composed_conv_pool_backward
+        return fused(dout, arg_max, out, x, W, int(stride), int(pad), activation, pool,
+                     bool(need_input_grad))
+
+    def _composed_conv_pool_backward(self, *args):
+        return conv_composed.conv_pool_backward(self.impl, *args)
+
+    def _pool_winners(self, arg_max, shape, pool, kernel, forward):
+        """arg_max must be the int32 winners `forward` returned: a kernel writes at them."""
+        if not isinstance(arg_max, self._ndarray) or arg_max.shape != shape \
+                or arg_max.dtype != np.int32:
+            raise ValueError(
+                f"{kernel}: arg_max must be the int32 array of shape {shape} that "
+                f"{forward} returned, got {getattr(arg_max, 'shape', type(arg_max))} "
+                f"{getattr(arg_max, 'dtype', '')}"
+            )
+        # One reduction proves every index in range.
+        if arg_max.size and int(arg_max.view(np.uint32).max()) >= pool[0] * pool[1]:
+            raise ValueError(f"{kernel}: arg_max values must lie in [0, {pool[0] * pool[1]})")
+
     def max_pool_forward(self, x, pool_h, pool_w, stride, pad):
         """(out, arg_max) of max pooling. See reference.max_pool_forward."""
         x = self._image(x, "x", "max_pool_forward")
@@ -437,15 +502,7 @@ class Backend:
                 f"{kernel}: dout must have shape {expected} for input_shape {shape}, "
                 f"pool {pool_h}x{pool_w}, stride {stride}, pad {pad}; got {dout.shape}"
             )
-        if not isinstance(arg_max, self._ndarray) or arg_max.shape != expected \
-                or arg_max.dtype != np.int32:
-            raise ValueError(
-                f"{kernel}: arg_max must be the int32 array of shape {expected} that "
-                f"max_pool_forward returned, got {getattr(arg_max, 'shape', type(arg_max))}"
-            )
-        # A compiled kernel writes dx at this index: one reduction proves it in range.
-        if arg_max.size and int(arg_max.view(np.uint32).max()) >= pool_h * pool_w:
-            raise ValueError(f"{kernel}: arg_max values must lie in [0, {pool_h * pool_w})")
+        self._pool_winners(arg_max, expected, (pool_h, pool_w), kernel, "max_pool_forward")
         return self.impl.max_pool_backward(dout, arg_max, shape, int(pool_h), int(pool_w),
                                            int(stride), int(pad))
 

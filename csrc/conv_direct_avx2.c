@@ -1,0 +1,28 @@
+/* The direct single-channel convolution (conv_direct_impl.h) with AVX2+FMA
+ * vectors: 8 floats or 4 doubles per register, 12 of the 16 registers as
+ * accumulators. Only this file is compiled with -mavx2 -mfma; conv_direct.c
+ * calls it only for the AVX2 (or AVX-512) GEMM kernel code, which fastnet
+ * picks only when CPUID reports both. Empty off x86-64. */
+#ifdef FASTNET_X86
+#include "conv_direct.h"
+#include "threads.h"
+
+#define VBYTES 32
+#define ACC 12
+
+#define real float
+#define same_int int32_t
+#define FN(x) x##_f32_avx2
+#include "conv_direct_impl.h"
+#undef real
+#undef same_int
+#undef FN
+
+#define real double
+#define same_int int64_t
+#define FN(x) x##_f64_avx2
+#include "conv_direct_impl.h"
+#undef real
+#undef same_int
+#undef FN
+#endif

@@ -1,0 +1,28 @@
+/* The direct single-channel convolution (conv_direct_impl.h) with AVX-512
+ * vectors: 16 floats or 8 doubles per register, 24 of the 32 registers as
+ * accumulators. Only this file is compiled with -mavx512f; conv_direct.c
+ * calls it only for the AVX-512 GEMM kernel code, which fastnet picks only
+ * when CPUID reports AVX-512F. Empty off x86-64. */
+#ifdef FASTNET_X86
+#include "conv_direct.h"
+#include "threads.h"
+
+#define VBYTES 64
+#define ACC 24
+
+#define real float
+#define same_int int32_t
+#define FN(x) x##_f32_avx512
+#include "conv_direct_impl.h"
+#undef real
+#undef same_int
+#undef FN
+
+#define real double
+#define same_int int64_t
+#define FN(x) x##_f64_avx512
+#include "conv_direct_impl.h"
+#undef real
+#undef same_int
+#undef FN
+#endif

@@ -1,0 +1,138 @@
+/* Convolution, activation and max pooling as one kernel, for one float type
+ * (define real and FN first, see im2col_impl.h; included after pool_impl.h
+ * and conv_gemm_impl.h, whose pieces it chains).
+ *
+ *   out := maxpool(act(x ⊛ W + b))
+ *
+ * The book's Convolution, Relu and Pooling layers each write a whole batch
+ * to memory and read it back: SimpleConvNet's convolution output is 6.9 MB
+ * in float32, written by the convolution, read by the ReLU and the pooling,
+ * and its gradient is as big again. Here each chunk of images is convolved
+ * into a buffer that stays in cache and pooled from there: only the pooled
+ * output (a quarter of the size for 2x2 pooling) and its arg_max reach memory.
+ *
+ * Backward needs no copy of act(x ⊛ W + b) either: a max-pooling window's
+ * output IS the value of the input that won it, so the activation's
+ * derivative at that input is its derivative at the pooled output (ReLU's
+ * [out > 0], sigmoid's out·(1 - out), tanh's 1 - out²). Each chunk's
+ * gradient before the activation is therefore dout ⊙ act'(out) routed to
+ * the winners, zero elsewhere, built in cache and handed to the same
+ * per-chunk gradient code as fn_conv_backward. */
+
+/* The rows (n, oh, ow) x filters buffer of one image of a chunk, as an image
+ * with adjacent channels, for the pooling kernels of pool_impl.h. */
+static void FN(fn_rows_strides)(const fn_window *pool, ptrdiff_t s[4]) {
+    s[0] = pool->h * pool->w * pool->c;
+    s[1] = 1;
+    s[2] = pool->w * pool->c;
+    s[3] = pool->c;
+}
+
+int FN(fn_conv_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
+                             int channels_last, const real *w, ptrdiff_t filters,
+                             const real *bias, int activation, int kernel, const fn_window *pool,
+                             real *out, int32_t *arg_max) {
+    const ptrdiff_t rows = g->oh * g->ow, pooled = pool->oh * pool->ow;
+    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1, FN_CONV_FORWARD_CHUNK_BYTES);
+    real *col = FN(fn_conv_buffer)(g, chunk);
+    real *y = malloc((size_t)(chunk * rows * filters + 1) * sizeof(real));
+    int status = col && y ? 0 : -1;
+    ptrdiff_t ys[4];
+    FN(fn_rows_strides)(pool, ys);
+    for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
+        fn_window part = *g;
+        part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
+        status = FN(fn_conv_chunk_out)(&part, x + n0 * xs[0], xs, channels_last, col, w,
+                                       filters, bias, activation, kernel, y);
+        for (ptrdiff_t i = 0; i < part.n; i++) {
+            const ptrdiff_t first = (n0 + i) * pooled * filters;
+            for (ptrdiff_t ph = 0; ph < pool->oh; ph++)
+                for (ptrdiff_t pw = 0; pw < pool->ow; pw++) {
+                    const ptrdiff_t at = first + (ph * pool->ow + pw) * filters;
+                    FN(fn_pool_pixel_cl)(pool, y + i * ys[0], ys, ph * pool->stride - pool->pad,
+                                         pw * pool->stride - pool->pad, out + at, arg_max + at);
+                }
+        }
+    }
+    free(col);
+    free(y);
+    return status;
+}
+
+/* One image's gradient before the activation, dact (oh·ow x filters): each
+ * pooled gradient times act'(out), at its window's winner, zero elsewhere.
+ * dout, out: (filters, ph, pw) of this image with strides os, ys (of which
+ * [1..3] are used; the pooled pixels flatten to one stride, os[2] ==
+ * pool->ow·os[3]); arg_max channels-last (as[1] == 1); v: ph·pw x filters
+ * reals. Unless db is NULL, db += Σ v: with no padding every pooled gradient
+ * lands on one input, so this is Σ dact in a quarter of the adds (2x2). */
+static void FN(fn_unpool_image)(const fn_window *pool, const real *dout, const ptrdiff_t os[4],
+                                const real *out, const ptrdiff_t ys[4], const int32_t *arg_max,
+                                const ptrdiff_t as[4], int activation, real *v, real *dact,
+                                real *db) {
+    const ptrdiff_t c = pool->c;
+    ptrdiff_t ds[4];
+    FN(fn_rows_strides)(pool, ds);
+    /* Windows that tile the image without overlap (the book's 2x2, stride 2)
+     * set each of their pixels once; only rows and columns no window covers
+     * are zeroed. Otherwise the routed values are added onto zeros. */
+    const int tiled = pool->pad == 0 && pool->stride == pool->fh && pool->stride == pool->fw;
+    const ptrdiff_t covered_h = tiled ? pool->oh * pool->fh : 0;
+    const ptrdiff_t covered_w = tiled ? pool->ow * pool->fw : 0;
+    for (ptrdiff_t y = 0; y < pool->h; y++) {
+        const ptrdiff_t from = y < covered_h ? covered_w : 0;
+        for (ptrdiff_t i = from * c; i < pool->w * c; i++) dact[y * ds[2] + i] = 0;
+    }
+    FN(fn_conv_dact)(pool->oh * pool->ow, c, dout, os[3], os[1], out, ys[3], ys[1], activation,
+                     v);
+    if (db)
+        FN(fn_conv_db)(pool->oh * pool->ow, c, v, c, 1, db);
+    for (ptrdiff_t ph = 0; ph < pool->oh; ph++)
+        for (ptrdiff_t pw = 0; pw < pool->ow; pw++) {
+            const real *vp = v + (ph * pool->ow + pw) * c;
+            const int32_t *a = arg_max + ph * as[2] + pw * as[3];
+            if (pool->pad == 0) {  /* every window inside: the vectorized select */
+                FN(fn_pool_unpixel_cl)(pool, vp, 1, a,
+                                       dact + ph * pool->stride * ds[2] + pw * pool->stride * ds[3],
+                                       ds, !tiled);
+                continue;
+            }
+            for (ptrdiff_t ch = 0; ch < c; ch++)
+                FN(fn_pool_route)(pool, ph, pw, a[ch], vp[ch], dact + ch, ds);
+        }
+}
+
+int FN(fn_conv_pool_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
+                              int channels_last, const real *w, ptrdiff_t filters,
+                              const fn_window *pool, const real *dout, const ptrdiff_t os[4],
+                              const real *out, const ptrdiff_t ys[4], const int32_t *arg_max,
+                              const ptrdiff_t as[4], int activation, int kernel, real *dw,
+                              real *db, real *dx, const ptrdiff_t ds[4], const real *w_flip) {
+    const ptrdiff_t rows = g->oh * g->ow;
+    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1, FN_CONV_CHUNK_BYTES);
+    real *v = malloc((size_t)(pool->oh * pool->ow * filters + 1) * sizeof(real));
+    FN(fn_conv_work) wk;
+    int status = v ? FN(fn_conv_work_alloc)(&wk, g, chunk, filters, dx != NULL, w_flip != NULL,
+                                            1, db)
+                   : -1;
+    if (status != 0) {
+        free(v);
+        return status;
+    }
+    for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
+        fn_window part = *g;
+        part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
+        for (ptrdiff_t i = 0; i < part.n; i++) {
+            const ptrdiff_t n = n0 + i;
+            FN(fn_unpool_image)(pool, dout + n * os[0], os, out + n * ys[0], ys,
+                                arg_max + n * as[0], as, activation, v,
+                                wk.dact + i * rows * filters, pool->pad == 0 ? db : NULL);
+        }
+        status = FN(fn_conv_chunk_grads)(&part, &wk, x + n0 * xs[0], xs, channels_last, w,
+                                         filters, wk.dact, filters, 1, rows * filters, kernel,
+                                         pool->pad == 0 ? NULL : db,
+                                         dx ? dx + n0 * ds[0] : NULL, ds, w_flip);
+    }
+    free(v);
+    return FN(fn_conv_work_finish)(&wk, status, g->c * g->fh * g->fw, filters, dw);
+}
