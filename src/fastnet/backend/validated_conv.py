@@ -1,0 +1,308 @@
+"""The checks of the chapter 6-7 kernels: convolution, pooling, batch norm, dropout.
+
+A part of `validated.Backend` (its base class), in a file of its own to keep
+each file to one idea; it uses the Backend's shared helpers (`_array`,
+`_common`, `_activation`, `_same_shape`, `impl`, `xp`). The rules are the
+Backend's: validate once, in Python, then call the kernel, which trusts its
+input.
+"""
+
+import numpy as np
+
+from . import conv_composed
+
+
+class ConvolutionChecks:
+    """im2col / col2im, convolution, pooling, batch norm and dropout, checked."""
+
+    @staticmethod
+    def _window(kernel, shape, filter_h, filter_w, stride, pad, what="filter"):
+        """(OH, OW) for a filter_h x filter_w window over (N, C, H, W), or a clear error."""
+        for name, value, low in (("filter_h", filter_h, 1), ("filter_w", filter_w, 1),
+                                 ("stride", stride, 1), ("pad", pad, 0)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise ValueError(f"{kernel}: {name} must be an integer >= {low}, got {value!r}")
+        h, w = shape[2] + 2 * pad, shape[3] + 2 * pad
+        if filter_h > h or filter_w > w:
+            raise ValueError(
+                f"{kernel}: {what} {filter_h}x{filter_w} is bigger than the input {shape} "
+                f"padded by {pad} ({h}x{w})"
+            )
+        return (h - filter_h) // stride + 1, (w - filter_w) // stride + 1
+
+    def _image(self, x, name, kernel):
+        x = self._array(x, name, kernel)
+        if x.ndim != 4:
+            raise ValueError(
+                f"{kernel}: {name} must be 4-D (N, C, H, W), got shape {x.shape} ({x.ndim}-D)"
+            )
+        return x
+
+    @staticmethod
+    def _input_shape(input_shape, kernel):
+        message = f"{kernel}: input_shape must be (N, C, H, W), got {input_shape!r}"
+        try:
+            shape = tuple(int(s) for s in input_shape)
+        except TypeError:
+            raise ValueError(message) from None
+        if len(shape) != 4 or min(shape) < 0:
+            raise ValueError(message)
+        return shape
+
+    def im2col(self, x, filter_h, filter_w, stride=1, pad=0):
+        """(N, C, H, W) -> (N·OH·OW, C·FH·FW) patches. See reference.im2col."""
+        x = self._image(x, "x", "im2col")
+        self._window("im2col", x.shape, filter_h, filter_w, stride, pad)
+        return self.impl.im2col(x, int(filter_h), int(filter_w), int(stride), int(pad))
+
+    def col2im(self, col, input_shape, filter_h, filter_w, stride=1, pad=0):
+        """The adjoint of im2col, -> (N, C, H, W). See reference.col2im."""
+        col = self._array(col, "col", "col2im", ndim=2)
+        shape = self._input_shape(input_shape, "col2im")
+        oh, ow = self._window("col2im", shape, filter_h, filter_w, stride, pad)
+        n, c = shape[:2]
+        expected = (n * oh * ow, c * filter_h * filter_w)
+        if col.shape != expected:
+            raise ValueError(
+                f"col2im: col must have shape {expected} for input_shape {shape}, "
+                f"filter {filter_h}x{filter_w}, stride {stride}, pad {pad}; got {col.shape}"
+            )
+        return self.impl.col2im(col, shape, int(filter_h), int(filter_w), int(stride), int(pad))
+
+    def _conv_args(self, x, W, kernel, stride, pad):
+        x = self._image(x, "x", kernel)
+        W = self._array(W, "W", kernel)
+        if W.ndim != 4:
+            raise ValueError(f"{kernel}: W must be 4-D (FN, C, FH, FW), got shape {W.shape}")
+        if x.shape[1] != W.shape[1]:
+            raise ValueError(
+                f"{kernel}: x {x.shape} has {x.shape[1]} channels but W {W.shape} "
+                f"expects {W.shape[1]}"
+            )
+        oh, ow = self._window(kernel, x.shape, W.shape[2], W.shape[3], stride, pad)
+        return x, W, (x.shape[0], W.shape[0], oh, ow)
+
+    def conv_forward(self, x, W, b, stride=1, pad=0, activation="identity"):
+        """act(x ⊛ W + b) -> (N, FN, OH, OW). See reference.conv_forward."""
+        x, W, _ = self._conv_args(x, W, "conv_forward", stride, pad)
+        b = self._array(b, "b", "conv_forward", ndim=1)
+        if b.shape[0] != W.shape[0]:
+            raise ValueError(f"conv_forward: b must have shape ({W.shape[0]},) for W {W.shape}, "
+                             f"got {b.shape}")
+        self._activation(activation, "conv_forward")
+        x, W, b = self._common(x, W, b)
+        kernel = getattr(self.impl, "conv_forward", None) or self._composed_conv_forward
+        return kernel(x, W, b, int(stride), int(pad), activation)
+
+    def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
+                      activation="identity"):
+        """(dx or None, dW, db) of y = act(x ⊛ W + b). See reference.conv_backward."""
+        kernel = "conv_backward"
+        x, W, out_shape = self._conv_args(x, W, kernel, stride, pad)
+        dout = self._image(dout, "dout", kernel)
+        if dout.shape != out_shape:
+            raise ValueError(f"{kernel}: dout must have shape {out_shape} for x {x.shape} "
+                             f"and W {W.shape}, got {dout.shape}")
+        self._activation(activation, kernel)
+        dout, x, W = self._common(dout, x, W)
+        if activation != "identity":
+            if y is None:
+                raise ValueError(f"{kernel}: activation {activation!r} needs y, the forward output")
+            y = self._image(y, "y", kernel)
+            self._same_shape(dout, y, ("dout", "y"), kernel)
+            if y.dtype != dout.dtype:
+                y = y.astype(dout.dtype)
+        kernel = getattr(self.impl, "conv_backward", None) or self._composed_conv_backward
+        return kernel(dout, x, W, int(stride), int(pad), bool(need_input_grad), y, activation)
+
+    # A backend without its own conv_forward / conv_backward gets the
+    # reference's composition of its own im2col, gemm and col2im kernels.
+
+    def _composed_conv_forward(self, *args):
+        return conv_composed.conv_forward(self.impl, *args)
+
+    def _composed_conv_backward(self, *args):
+        return conv_composed.conv_backward(self.impl, *args)
+
+    def _pool_args(self, pool, conv_shape, kernel):
+        """pool as (pool_h, pool_w, stride, pad) ints, and the pooled (N, FN, POH, POW)."""
+        try:
+            pool_h, pool_w, stride, pad = pool
+        except (TypeError, ValueError):
+            raise ValueError(f"{kernel}: pool must be (pool_h, pool_w, stride, pad), "
+                             f"got {pool!r}") from None
+        oh, ow = self._window(kernel, conv_shape, pool_h, pool_w, stride, pad, what="pool")
+        return (int(pool_h), int(pool_w), int(stride), int(pad)), (*conv_shape[:2], oh, ow)
+
+    def conv_pool_forward(self, x, W, b, stride, pad, activation, pool):
+        """(out, arg_max) of maxpool(act(x ⊛ W + b)). See reference.conv_pool_forward."""
+        kernel = "conv_pool_forward"
+        x, W, conv_shape = self._conv_args(x, W, kernel, stride, pad)
+        pool, _ = self._pool_args(pool, conv_shape, kernel)
+        b = self._array(b, "b", kernel, ndim=1)
+        if b.shape[0] != W.shape[0]:
+            raise ValueError(f"{kernel}: b must have shape ({W.shape[0]},) for W {W.shape}, "
+                             f"got {b.shape}")
+        self._activation(activation, kernel)
+        x, W, b = self._common(x, W, b)
+        fused = getattr(self.impl, kernel, None)
+        if fused is None:  # composed from this backend's own kernels
+            return conv_composed.conv_pool_forward(self.impl, x, W, b, int(stride), int(pad),
+                                                   activation, pool)
+        return fused(x, W, b, int(stride), int(pad), activation, pool)
+
+    def conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad, activation, pool,
+                           need_input_grad=True):
+        """(dx or None, dW, db) of maxpool(act(x ⊛ W + b)). See reference.conv_pool_backward."""
+        kernel = "conv_pool_backward"
+        x, W, conv_shape = self._conv_args(x, W, kernel, stride, pad)
+        pool, pooled = self._pool_args(pool, conv_shape, kernel)
+        self._activation(activation, kernel)
+        dout = self._image(dout, "dout", kernel)
+        out = self._image(out, "out", kernel)
+        for name, a in (("dout", dout), ("out", out)):
+            if a.shape != pooled:
+                raise ValueError(f"{kernel}: {name} must have shape {pooled} (pool {pool} over "
+                                 f"the convolution's {conv_shape}), got "
+                                 f"{getattr(a, 'shape', type(a))}")
+        self._pool_winners(arg_max, pooled, pool, kernel, "conv_pool_forward")
+        dout, x, W = self._common(dout, x, W)
+        if out.dtype != dout.dtype:
+            out = out.astype(dout.dtype)
+        fused = getattr(self.impl, kernel, None) or self._composed_conv_pool_backward
+        return fused(dout, arg_max, out, x, W, int(stride), int(pad), activation, pool,
+                     bool(need_input_grad))
+
+    def _composed_conv_pool_backward(self, *args):
+        return conv_composed.conv_pool_backward(self.impl, *args)
+
+    def _pool_winners(self, arg_max, shape, pool, kernel, forward):
+        """arg_max must be the int32 winners `forward` returned: a kernel writes at them."""
+        if not isinstance(arg_max, self._ndarray) or arg_max.shape != shape \
+                or arg_max.dtype != np.int32:
+            raise ValueError(
+                f"{kernel}: arg_max must be the int32 array of shape {shape} that "
+                f"{forward} returned, got {getattr(arg_max, 'shape', type(arg_max))} "
+                f"{getattr(arg_max, 'dtype', '')}"
+            )
+        # One reduction proves every index in range.
+        if arg_max.size and int(arg_max.view(np.uint32).max()) >= pool[0] * pool[1]:
+            raise ValueError(f"{kernel}: arg_max values must lie in [0, {pool[0] * pool[1]})")
+
+    def max_pool_forward(self, x, pool_h, pool_w, stride, pad):
+        """(out, arg_max) of max pooling. See reference.max_pool_forward."""
+        x = self._image(x, "x", "max_pool_forward")
+        self._window("max_pool_forward", x.shape, pool_h, pool_w, stride, pad, what="pool")
+        return self.impl.max_pool_forward(x, int(pool_h), int(pool_w), int(stride), int(pad))
+
+    def max_pool_backward(self, dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
+        """dx routing dout to each window's arg_max. See reference.max_pool_backward."""
+        kernel = "max_pool_backward"
+        dout = self._image(dout, "dout", kernel)
+        shape = self._input_shape(input_shape, kernel)
+        oh, ow = self._window(kernel, shape, pool_h, pool_w, stride, pad, what="pool")
+        expected = (shape[0], shape[1], oh, ow)
+        if dout.shape != expected:
+            raise ValueError(
+                f"{kernel}: dout must have shape {expected} for input_shape {shape}, "
+                f"pool {pool_h}x{pool_w}, stride {stride}, pad {pad}; got {dout.shape}"
+            )
+        self._pool_winners(arg_max, expected, (pool_h, pool_w), kernel, "max_pool_forward")
+        return self.impl.max_pool_backward(dout, arg_max, shape, int(pool_h), int(pool_w),
+                                           int(stride), int(pad))
+
+    # ------------------------------------------------ batch normalization
+
+    def _features(self, arrays, names, d, kernel):
+        out = []
+        for a, name in zip(arrays, names):
+            a = self._array(a, name, kernel, ndim=1)
+            if a.shape[0] != d:
+                raise ValueError(f"{kernel}: {name} must have shape ({d},), got {a.shape}")
+            out.append(a)
+        return out
+
+    def _running(self, running_mean, running_var, x, kernel):
+        for name, r in (("running_mean", running_mean), ("running_var", running_var)):
+            if not isinstance(r, self._ndarray) or r.shape != (x.shape[1],) \
+                    or r.dtype != x.dtype:
+                raise ValueError(
+                    f"{kernel}: {name} must be a {x.dtype} array of shape ({x.shape[1]},) "
+                    f"for x {x.shape}, got {getattr(r, 'dtype', type(r))} "
+                    f"{getattr(r, 'shape', '')}"
+                )
+
+    def batchnorm_forward_train(self, x, gamma, beta, running_mean, running_var, momentum):
+        """(out, xn, std) of batch norm on a (N, D) batch; running stats updated in place."""
+        kernel = "batchnorm_forward_train"
+        x = self._array(x, "x", kernel, ndim=2)
+        if x.shape[0] == 0:
+            raise ValueError(f"{kernel}: a batch of x {x.shape} has no sample to average")
+        gamma, beta = self._features((gamma, beta), ("gamma", "beta"), x.shape[1], kernel)
+        x, gamma, beta = self._common(x, gamma, beta)
+        self._running(running_mean, running_var, x, kernel)
+        for r in (running_mean, running_var):
+            if not self._writeable(r):
+                raise ValueError(f"{kernel}: running statistics are updated in place; "
+                                 "they must be writable")
+        return self.impl.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,
+                                                 float(momentum))
+
+    def batchnorm_forward_infer(self, x, gamma, beta, running_mean, running_var):
+        """Batch norm with the running statistics, x (N, D)."""
+        kernel = "batchnorm_forward_infer"
+        x = self._array(x, "x", kernel, ndim=2)
+        gamma, beta = self._features((gamma, beta), ("gamma", "beta"), x.shape[1], kernel)
+        x, gamma, beta = self._common(x, gamma, beta)
+        self._running(running_mean, running_var, x, kernel)
+        return self.impl.batchnorm_forward_infer(x, gamma, beta, running_mean, running_var)
+
+    def batchnorm_backward(self, dout, xn, std, gamma):
+        """(dx, dgamma, dbeta) of batch norm from forward_train's xn and std."""
+        kernel = "batchnorm_backward"
+        dout = self._array(dout, "dout", kernel, ndim=2)
+        xn = self._array(xn, "xn", kernel, ndim=2)
+        self._same_shape(xn, dout, ("xn", "dout"), kernel)
+        std, gamma = self._features((std, gamma), ("std", "gamma"), dout.shape[1], kernel)
+        dout, xn, std = self._common(dout, xn, std)
+        if gamma.dtype != dout.dtype:
+            gamma = gamma.astype(dout.dtype)
+        return self.impl.batchnorm_backward(dout, xn, std, gamma)
+
+    # ------------------------------------------------------------ dropout
+
+    def _ratio(self, dropout_ratio, kernel):
+        ratio = float(dropout_ratio)
+        if not 0.0 <= ratio < 1.0:
+            raise ValueError(f"{kernel}: dropout_ratio must lie in [0, 1), got {dropout_ratio!r}")
+        return ratio
+
+    def _mask(self, x, mask, kernel, name="x"):
+        if not isinstance(mask, self._ndarray) or mask.dtype != np.bool_ \
+                or mask.shape != x.shape:
+            raise ValueError(
+                f"{kernel}: mask must be a boolean array of {name}'s shape {x.shape}, got "
+                f"{getattr(mask, 'dtype', type(mask))} {getattr(mask, 'shape', '')}"
+            )
+
+    def dropout_mask(self, shape, dropout_ratio):
+        """Boolean keep-mask from np.random.rand (the book's draw)."""
+        return self.impl.dropout_mask(tuple(int(s) for s in shape),
+                                      self._ratio(dropout_ratio, "dropout_mask"))
+
+    def dropout_forward(self, x, mask):
+        """Y := X·M. See reference.dropout_forward."""
+        x = self._array(x, "x", "dropout_forward")
+        self._mask(x, mask, "dropout_forward")
+        return self.impl.dropout_forward(x, mask)
+
+    def dropout_backward(self, dout, mask):
+        """dX := dout·M. See reference.dropout_backward."""
+        dout = self._array(dout, "dout", "dropout_backward")
+        self._mask(dout, mask, "dropout_backward", name="dout")
+        return self.impl.dropout_backward(dout, mask)
+
+    def dropout_infer(self, x, dropout_ratio):
+        """Y := X·(1 - ratio). See reference.dropout_infer."""
+        x = self._array(x, "x", "dropout_infer")
+        return self.impl.dropout_infer(x, self._ratio(dropout_ratio, "dropout_infer"))
