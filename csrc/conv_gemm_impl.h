@@ -32,6 +32,37 @@ static real *FN(fn_conv_buffer)(const fn_window *g, ptrdiff_t images) {
     return malloc((count ? count : 1) * sizeof(real));
 }
 
+/* How one call is cut up: `chunk` images per chunk (fn_conv_chunk), `chunks`
+ * of them, and the number of threads returned, each taking whole chunks
+ * (OpenMP's static schedule: the same chunks on every run). With threads,
+ * chunks shrink so that each thread gets one; a batch too small for that
+ * runs its chunks on one thread, and the products inside them (the GEMM, the
+ * direct convolution) use the threads instead. A kernel called from inside
+ * a chunk's thread runs serially: OpenMP leaves nested regions inactive. */
+static int FN(fn_conv_plan)(const fn_window *g, int uniform, size_t bytes, ptrdiff_t filters,
+                            ptrdiff_t *chunk, ptrdiff_t *chunks) {
+    ptrdiff_t images = FN(fn_conv_chunk)(g, uniform, bytes);
+    const size_t work = (size_t)(g->n * g->oh * g->ow) * (size_t)(g->c * g->fh * g->fw) *
+                        (size_t)filters;
+    int nt = fn_threads_for(work);
+    if (nt > 1) {
+        const ptrdiff_t share = (g->n + nt - 1) / nt;
+        if (share >= 1 && share < images) images = share;
+    }
+    *chunk = images;
+    *chunks = (g->n + images - 1) / images;
+    return *chunks < nt ? 1 : nt;
+}
+
+/* Chunk i of a plan: its images as a window (part.n of them), the first at n0. */
+static fn_window FN(fn_conv_part)(const fn_window *g, ptrdiff_t i, ptrdiff_t chunk,
+                                  ptrdiff_t *n0) {
+    fn_window part = *g;
+    *n0 = i * chunk;
+    part.n = g->n - *n0 < chunk ? g->n - *n0 : chunk;
+    return part;
+}
+
 /* im2col / col2im in the column order the caller chose (see conv.h). */
 static void FN(fn_patches)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
                            int channels_last, real *col) {
@@ -65,18 +96,28 @@ int FN(fn_conv_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4]
                         int channels_last, const real *w, ptrdiff_t filters, const real *bias,
                         int activation, int kernel, real *out) {
     const ptrdiff_t rows = g->oh * g->ow;
-    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1, FN_CONV_FORWARD_CHUNK_BYTES);
-    real *col = FN(fn_conv_buffer)(g, chunk);
-    if (!col) return -1;
+    ptrdiff_t chunk, chunks;
+    const int nt = FN(fn_conv_plan)(g, 1, FN_CONV_FORWARD_CHUNK_BYTES, filters, &chunk, &chunks);
     int status = 0;
-    for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
-        fn_window part = *g;
-        part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
-        status = FN(fn_conv_chunk_out)(&part, x + n0 * xs[0], xs, channels_last, col, w,
-                                       filters, bias, activation, kernel,
-                                       out + n0 * rows * filters);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        real *col = FN(fn_conv_buffer)(g, chunk);  /* this thread's */
+        int mine = col ? 0 : -1;
+#pragma omp for schedule(static)
+        for (ptrdiff_t i = 0; i < chunks; i++) {
+            if (mine != 0) continue;
+            ptrdiff_t n0;
+            const fn_window part = FN(fn_conv_part)(g, i, chunk, &n0);
+            mine = FN(fn_conv_chunk_out)(&part, x + n0 * xs[0], xs, channels_last, col, w,
+                                         filters, bias, activation, kernel,
+                                         out + n0 * rows * filters);
+        }
+        free(col);
+        if (mine != 0) {
+#pragma omp atomic write
+            status = mine;
+        }
     }
-    free(col);
     return status;
 }
 
@@ -170,44 +211,56 @@ static int FN(fn_conv_dx_flipped)(const fn_window *g, ptrdiff_t images, const re
                               NULL, 0, kernel);
 }
 
-/* The working memory of one backward call, sized for `chunk` images: the
- * chunk's patches (col), its dcol or flipped-filter patches (dcol, when dx is
- * wanted), its gradient before the activation (dact), one chunk's dWᵀ and
- * the running sum of them (part_dw, sum_dwt: k x filters). */
+/* One thread's working memory in a backward call, sized for `chunk` images:
+ * the chunk's patches (col), its dcol or flipped-filter patches (dcol, when
+ * dx is wanted), its gradient before the activation (dact), one chunk's dWᵀ
+ * and this thread's running sums: sum_dwt (k x filters) and db (filters). */
 typedef struct {
-    ptrdiff_t chunk;
-    real *col, *dcol, *dact, *part_dw, *sum_dwt;
+    real *col, *dcol, *dact, *part_dw, *sum_dwt, *db;
 } FN(fn_conv_work);
 
 static void FN(fn_conv_work_free)(FN(fn_conv_work) *wk) {
     free(wk->col);
     free(wk->dcol);
     free(wk->dact);
-    free(wk->part_dw);
+    free(wk->part_dw);  /* sum_dwt and db live in the same block */
 }
 
-/* Allocates wk (0, or -1 when memory ran out, wk then freed) and zeroes the sums. */
+/* Allocates wk (0, or -1 when memory ran out, wk then freed) and zeroes its sums. */
 static int FN(fn_conv_work_alloc)(FN(fn_conv_work) *wk, const fn_window *g, ptrdiff_t chunk,
-                                  ptrdiff_t filters, int with_dx, int flip, int with_dact,
-                                  real *db) {
+                                  ptrdiff_t filters, int with_dx, int flip, int with_dact) {
     const ptrdiff_t k = g->c * g->fh * g->fw, rows = g->oh * g->ow;
     /* dx through the flipped filters needs d's patches: images·h·w rows of fh·fw·filters */
     size_t dcol_size = (size_t)(chunk * rows * k);
     const size_t flip_size = (size_t)(chunk * g->h * g->w * g->fh * g->fw * filters);
     if (flip && flip_size > dcol_size) dcol_size = flip_size;
-    wk->chunk = chunk;
     wk->col = FN(fn_conv_buffer)(g, chunk);
     wk->dcol = with_dx ? malloc((dcol_size ? dcol_size : 1) * sizeof(real)) : NULL;
     wk->dact = with_dact ? malloc((size_t)(chunk * rows * filters + 1) * sizeof(real)) : NULL;
-    wk->part_dw = malloc((size_t)(2 * filters * k + 1) * sizeof(real));
-    wk->sum_dwt = wk->part_dw ? wk->part_dw + filters * k : NULL;
+    wk->part_dw = malloc((size_t)(2 * filters * k + filters + 1) * sizeof(real));
     if (!wk->col || !wk->part_dw || (with_dx && !wk->dcol) || (with_dact && !wk->dact)) {
         FN(fn_conv_work_free)(wk);
         return -1;
     }
-    for (ptrdiff_t i = 0; i < filters * k; i++) wk->sum_dwt[i] = 0;
-    for (ptrdiff_t f = 0; f < filters; f++) db[f] = 0;
+    wk->sum_dwt = wk->part_dw + filters * k;
+    wk->db = wk->sum_dwt + filters * k;
+    for (ptrdiff_t i = 0; i < filters * k + filters; i++) wk->sum_dwt[i] = 0;
     return 0;
+}
+
+/* Working memory for nt threads, all or none (NULL). */
+static FN(fn_conv_work) *FN(fn_conv_works)(int nt, const fn_window *g, ptrdiff_t chunk,
+                                           ptrdiff_t filters, int with_dx, int flip,
+                                           int with_dact) {
+    FN(fn_conv_work) *works = calloc((size_t)nt, sizeof *works);
+    for (int t = 0; works && t < nt; t++) {
+        if (FN(fn_conv_work_alloc)(works + t, g, chunk, filters, with_dx, flip, with_dact)) {
+            while (t-- > 0) FN(fn_conv_work_free)(works + t);
+            free(works);
+            return NULL;
+        }
+    }
+    return works;
 }
 
 /* sum_dwt (k x filters) += colᵀ · d for one chunk (d as in fn_conv_chunk_grads):
@@ -262,12 +315,23 @@ static int FN(fn_conv_chunk_grads)(const fn_window *part, FN(fn_conv_work) *wk, 
     return status;
 }
 
-/* dw (filters x k) := the summed dWᵀ, transposed; then wk is freed. */
-static int FN(fn_conv_work_finish)(FN(fn_conv_work) *wk, int status, ptrdiff_t k,
-                                   ptrdiff_t filters, real *dw) {
+/* dw (filters x k) := the threads' dWᵀ summed and transposed, db := their db
+ * summed, in thread order (the same result on every run); then works is freed. */
+static int FN(fn_conv_works_finish)(FN(fn_conv_work) *works, int nt, int status, ptrdiff_t k,
+                                    ptrdiff_t filters, real *dw, real *db) {
     for (ptrdiff_t i = 0; status == 0 && i < k; i++)
-        for (ptrdiff_t f = 0; f < filters; f++) dw[f * k + i] = wk->sum_dwt[i * filters + f];
-    FN(fn_conv_work_free)(wk);
+        for (ptrdiff_t f = 0; f < filters; f++) {
+            real sum = works[0].sum_dwt[i * filters + f];
+            for (int t = 1; t < nt; t++) sum += works[t].sum_dwt[i * filters + f];
+            dw[f * k + i] = sum;
+        }
+    for (ptrdiff_t f = 0; status == 0 && f < filters; f++) {
+        real sum = works[0].db[f];
+        for (int t = 1; t < nt; t++) sum += works[t].db[f];
+        db[f] = sum;
+    }
+    for (int t = 0; t < nt; t++) FN(fn_conv_work_free)(works + t);
+    free(works);
     return status;
 }
 
@@ -280,31 +344,38 @@ int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4
     /* dout (and y) viewed as matrices: row (n, oh, ow) at n·os[0] + r·os[3]
      * (os[2] = ow·os[3] was checked in Python), column f at f·os[1] */
     const int act = activation != FN_ACT_IDENTITY;
-    const ptrdiff_t chunk = FN(fn_conv_chunk)(
-        g, os[0] == rows * os[3] && (!act || ys[0] == rows * ys[3]), FN_CONV_CHUNK_BYTES);
-    FN(fn_conv_work) wk;
-    int status = FN(fn_conv_work_alloc)(&wk, g, chunk, filters, dx != NULL, w_flip != NULL,
-                                        act, db);
-    if (status != 0) return status;
-    for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
-        fn_window part = *g;
-        part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
+    const int uniform = os[0] == rows * os[3] && (!act || ys[0] == rows * ys[3]);
+    ptrdiff_t chunk, chunks;
+    const int nt = FN(fn_conv_plan)(g, uniform, FN_CONV_CHUNK_BYTES, filters, &chunk, &chunks);
+    FN(fn_conv_work) *works = FN(fn_conv_works)(nt, g, chunk, filters, dx != NULL,
+                                                w_flip != NULL, act);
+    if (!works) return -1;
+    int status = 0;
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+    for (ptrdiff_t i = 0; i < chunks; i++) {
+        FN(fn_conv_work) *wk = works + fn_thread_num();
+        ptrdiff_t n0;
+        const fn_window part = FN(fn_conv_part)(g, i, chunk, &n0);
         /* the gradient before the activation, d (rows x filters), strides drs, dcs */
         const real *d = dout + n0 * os[0];
         ptrdiff_t drs = os[3], dcs = os[1], d_image = os[0];
         if (act) {  /* fused here, while this chunk of dout is in cache */
             FN(fn_conv_dact)(part.n * rows, filters, d, drs, dcs, y + n0 * ys[0], ys[3], ys[1],
-                             activation, wk.dact);
-            d = wk.dact;
+                             activation, wk->dact);
+            d = wk->dact;
             drs = filters;
             dcs = 1;
             d_image = rows * filters;
         }
-        status = FN(fn_conv_chunk_grads)(&part, &wk, x + n0 * xs[0], xs, channels_last, w,
-                                         filters, d, drs, dcs, d_image, kernel, db,
-                                         dx ? dx + n0 * ds[0] : NULL, ds, w_flip);
+        const int st = FN(fn_conv_chunk_grads)(&part, wk, x + n0 * xs[0], xs, channels_last, w,
+                                               filters, d, drs, dcs, d_image, kernel, wk->db,
+                                               dx ? dx + n0 * ds[0] : NULL, ds, w_flip);
+        if (st != 0) {
+#pragma omp atomic write
+            status = st;
+        }
     }
-    return FN(fn_conv_work_finish)(&wk, status, g->c * g->fh * g->fw, filters, dw);
+    return FN(fn_conv_works_finish)(works, nt, status, g->c * g->fh * g->fw, filters, dw, db);
 }
 
 /* The activation piece of the fused kernels, for a caller that multiplies

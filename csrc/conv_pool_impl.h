@@ -33,29 +33,42 @@ int FN(fn_conv_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t 
                              const real *bias, int activation, int kernel, const fn_window *pool,
                              real *out, int32_t *arg_max) {
     const ptrdiff_t rows = g->oh * g->ow, pooled = pool->oh * pool->ow;
-    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1, FN_CONV_FORWARD_CHUNK_BYTES);
-    real *col = FN(fn_conv_buffer)(g, chunk);
-    real *y = malloc((size_t)(chunk * rows * filters + 1) * sizeof(real));
-    int status = col && y ? 0 : -1;
-    ptrdiff_t ys[4];
+    ptrdiff_t chunk, chunks, ys[4];
+    const int nt = FN(fn_conv_plan)(g, 1, FN_CONV_FORWARD_CHUNK_BYTES, filters, &chunk, &chunks);
     FN(fn_rows_strides)(pool, ys);
-    for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
-        fn_window part = *g;
-        part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
-        status = FN(fn_conv_chunk_out)(&part, x + n0 * xs[0], xs, channels_last, col, w,
-                                       filters, bias, activation, kernel, y);
-        for (ptrdiff_t i = 0; i < part.n; i++) {
-            const ptrdiff_t first = (n0 + i) * pooled * filters;
-            for (ptrdiff_t ph = 0; ph < pool->oh; ph++)
-                for (ptrdiff_t pw = 0; pw < pool->ow; pw++) {
-                    const ptrdiff_t at = first + (ph * pool->ow + pw) * filters;
-                    FN(fn_pool_pixel_cl)(pool, y + i * ys[0], ys, ph * pool->stride - pool->pad,
-                                         pw * pool->stride - pool->pad, out + at, arg_max + at);
-                }
+    int status = 0;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        /* this thread's patches and convolution output */
+        real *col = FN(fn_conv_buffer)(g, chunk);
+        real *y = malloc((size_t)(chunk * rows * filters + 1) * sizeof(real));
+        int mine = col && y ? 0 : -1;
+#pragma omp for schedule(static)
+        for (ptrdiff_t c = 0; c < chunks; c++) {
+            if (mine != 0) continue;
+            ptrdiff_t n0;
+            const fn_window part = FN(fn_conv_part)(g, c, chunk, &n0);
+            mine = FN(fn_conv_chunk_out)(&part, x + n0 * xs[0], xs, channels_last, col, w,
+                                         filters, bias, activation, kernel, y);
+            for (ptrdiff_t i = 0; i < part.n; i++) {
+                const ptrdiff_t first = (n0 + i) * pooled * filters;
+                for (ptrdiff_t ph = 0; ph < pool->oh; ph++)
+                    for (ptrdiff_t pw = 0; pw < pool->ow; pw++) {
+                        const ptrdiff_t at = first + (ph * pool->ow + pw) * filters;
+                        FN(fn_pool_pixel_cl)(pool, y + i * ys[0], ys,
+                                             ph * pool->stride - pool->pad,
+                                             pw * pool->stride - pool->pad, out + at,
+                                             arg_max + at);
+                    }
+            }
+        }
+        free(col);
+        free(y);
+        if (mine != 0) {
+#pragma omp atomic write
+            status = mine;
         }
     }
-    free(col);
-    free(y);
     return status;
 }
 
@@ -108,31 +121,39 @@ int FN(fn_conv_pool_backward)(const fn_window *g, const real *x, const ptrdiff_t
                               const real *out, const ptrdiff_t ys[4], const int32_t *arg_max,
                               const ptrdiff_t as[4], int activation, int kernel, real *dw,
                               real *db, real *dx, const ptrdiff_t ds[4], const real *w_flip) {
-    const ptrdiff_t rows = g->oh * g->ow;
-    const ptrdiff_t chunk = FN(fn_conv_chunk)(g, 1, FN_CONV_CHUNK_BYTES);
-    real *v = malloc((size_t)(pool->oh * pool->ow * filters + 1) * sizeof(real));
-    FN(fn_conv_work) wk;
-    int status = v ? FN(fn_conv_work_alloc)(&wk, g, chunk, filters, dx != NULL, w_flip != NULL,
-                                            1, db)
-                   : -1;
-    if (status != 0) {
-        free(v);
-        return status;
+    const ptrdiff_t rows = g->oh * g->ow, per_v = pool->oh * pool->ow * filters + 1;
+    ptrdiff_t chunk, chunks;
+    const int nt = FN(fn_conv_plan)(g, 1, FN_CONV_CHUNK_BYTES, filters, &chunk, &chunks);
+    real *vs = malloc((size_t)(nt * per_v) * sizeof(real));  /* each thread's pooled dact */
+    FN(fn_conv_work) *works = vs ? FN(fn_conv_works)(nt, g, chunk, filters, dx != NULL,
+                                                     w_flip != NULL, 1)
+                                 : NULL;
+    if (!works) {
+        free(vs);
+        return -1;
     }
-    for (ptrdiff_t n0 = 0; n0 < g->n && status == 0; n0 += chunk) {
-        fn_window part = *g;
-        part.n = g->n - n0 < chunk ? g->n - n0 : chunk;
+    int status = 0;
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+    for (ptrdiff_t c = 0; c < chunks; c++) {
+        const int t = fn_thread_num();
+        FN(fn_conv_work) *wk = works + t;
+        ptrdiff_t n0;
+        const fn_window part = FN(fn_conv_part)(g, c, chunk, &n0);
         for (ptrdiff_t i = 0; i < part.n; i++) {
             const ptrdiff_t n = n0 + i;
             FN(fn_unpool_image)(pool, dout + n * os[0], os, out + n * ys[0], ys,
-                                arg_max + n * as[0], as, activation, v,
-                                wk.dact + i * rows * filters, pool->pad == 0 ? db : NULL);
+                                arg_max + n * as[0], as, activation, vs + t * per_v,
+                                wk->dact + i * rows * filters, pool->pad == 0 ? wk->db : NULL);
         }
-        status = FN(fn_conv_chunk_grads)(&part, &wk, x + n0 * xs[0], xs, channels_last, w,
-                                         filters, wk.dact, filters, 1, rows * filters, kernel,
-                                         pool->pad == 0 ? NULL : db,
-                                         dx ? dx + n0 * ds[0] : NULL, ds, w_flip);
+        const int st = FN(fn_conv_chunk_grads)(&part, wk, x + n0 * xs[0], xs, channels_last, w,
+                                               filters, wk->dact, filters, 1, rows * filters,
+                                               kernel, pool->pad == 0 ? NULL : wk->db,
+                                               dx ? dx + n0 * ds[0] : NULL, ds, w_flip);
+        if (st != 0) {
+#pragma omp atomic write
+            status = st;
+        }
     }
-    free(v);
-    return FN(fn_conv_work_finish)(&wk, status, g->c * g->fh * g->fw, filters, dw);
+    free(vs);
+    return FN(fn_conv_works_finish)(works, nt, status, g->c * g->fh * g->fw, filters, dw, db);
 }

@@ -347,7 +347,8 @@ def test_auto_rule_is_inspectable():
 
 @pytest.mark.skipif(not HAVE_AVX2, reason="this CPU has no AVX2+FMA")
 def test_auto_rule_follows_its_documented_measurements(monkeypatch):
-    # As on an AVX2 CPU without AVX-512 (AMD Zen 3), where the rule was measured.
+    # As on an AVX2 CPU without AVX-512 (AMD Zen 3), where the rule was measured (1 thread).
+    fastnet.set_num_threads(1)
     monkeypatch.setitem(G._compiled._KERNEL_AVAILABLE, "avx512", lambda: False)
     G.set_simd_kernel("avx2_fma")
     assert G.gemm_path_for(1024, 1024, 1024, np.float64) == "fastnet"
@@ -361,6 +362,7 @@ def test_auto_rule_follows_its_documented_measurements(monkeypatch):
 
 @pytest.mark.skipif(not HAVE_AVX512, reason="this CPU has no AVX-512F")
 def test_auto_rule_on_an_avx512_cpu():
+    fastnet.set_num_threads(1)
     G.set_simd_kernel("avx512")
     assert G.gemm_path_for(1024, 1024, 1024, np.float64) == "fastnet"
     assert G.gemm_path_for(100, 784, 50, np.float32) == "fastnet"  # 8 % padding
@@ -369,6 +371,22 @@ def test_auto_rule_on_an_avx512_cpu():
     G.set_simd_kernel("avx2_fma")
     assert G.gemm_path_for(1024, 1024, 1024, np.float64) == "numpy"
     assert G.gemm_path_for(100, 784, 50, np.float32) == "numpy"
+
+
+@pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: always 1 thread")
+def test_auto_rule_keeps_products_off_openblas_when_threaded():
+    """With threads, OpenBLAS's spinning workers would take cores from fastnet's
+    OpenMP team: every product the widest kernel can do stays with fastnet."""
+    G.set_simd_kernel(G._compiled.widest_kernel())
+    shapes = [(1024, 1024, 1024), (100, 50, 784)]
+    fastnet.set_num_threads(1)
+    one = [G.gemm_path_for(*shape, np.float32) for shape in shapes]
+    fastnet.set_num_threads(2)
+    assert [G.gemm_path_for(*shape, np.float32) for shape in shapes] == ["fastnet"] * 2
+    if G.simd_kernel() != "portable":  # else NumPy always: nothing to show
+        assert "numpy" in one
+    G.set_simd_kernel("portable")  # a kernel narrower than OpenBLAS's: NumPy still
+    assert G.gemm_path_for(1024, 1024, 1024, np.float32) == "numpy"
 
 
 @pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: always 1 thread")

@@ -377,8 +377,13 @@ def test_kernels_on_two_threads_match_one(backend, dtype):
         out, arg = backend.max_pool_forward(x, 2, 2, 2, 0)
         y = backend.conv_forward(x, W, b, 1, 1, "relu")
         grads = backend.conv_backward(y, x, W, 1, 1, True, y, "relu")
+        # the chunks of the fused kernels are shared between the threads
+        pooled, winners = backend.conv_pool_forward(x, W, b, 1, 1, "relu", (2, 2, 2, 0))
+        pool_grads = backend.conv_pool_backward(pooled, winners, pooled, x, W, 1, 1, "relu",
+                                                (2, 2, 2, 0))
         return [col, backend.col2im(col, x.shape, 3, 3, 1, 1), out, arg,
-                backend.max_pool_backward(out, arg, x.shape, 2, 2, 2, 0), y, *grads]
+                backend.max_pool_backward(out, arg, x.shape, 2, 2, 2, 0), y, *grads,
+                pooled, winners, *pool_grads]
 
     fastnet.set_num_threads(1)
     one = run()

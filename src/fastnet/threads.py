@@ -9,6 +9,9 @@ threadpoolctl: the cython backend hands some products to NumPy's matmul, and
 a BLAS left on all cores next to 1-thread kernels is the worst of both. (On
 a 2-core machine whose other core was busy, OpenBLAS's second thread made
 `fastnet train` 7x slower: 5.1 s against 0.7 s with both on one thread.)
+With more than one thread the cython backend keeps its products off NumPy's
+BLAS altogether (compiled_gemm.threaded): OpenBLAS's workers spin after
+each call and take cores from the OpenMP team.
 """
 
 from . import _build_check

@@ -94,8 +94,9 @@ def _blas(filters, depth):
     kernel = compiled_gemm.get_kernel()
     if kernel == "portable":
         return True
-    if kernel == "avx2_fma":
-        return filters >= BLAS_MIN_FILTERS and depth >= BLAS_MIN_DEPTH
+    if kernel == "avx2_fma":  # with threads, fastnet's GEMM: see compiled_gemm.threaded
+        return (filters >= BLAS_MIN_FILTERS and depth >= BLAS_MIN_DEPTH
+                and not compiled_gemm.threaded())
     return False
 
 

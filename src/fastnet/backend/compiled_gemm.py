@@ -17,7 +17,7 @@ import os
 
 import numpy as np
 
-from .. import _gemm
+from .. import _gemm, _openmp
 
 PATHS = ("auto", "fastnet", "numpy")
 KERNELS = ("avx512", "avx2_fma", "portable")
@@ -56,10 +56,24 @@ def widest_kernel(allowed=KERNELS):
     return next(kernel for kernel in allowed if _KERNEL_AVAILABLE[kernel]())
 
 
-def _auto(m, n, k, is_f64):
+# With more than one thread, fastnet's own kernels run on an OpenMP team and
+# NumPy's matmul on OpenBLAS's threads, which keep spinning for a while after
+# each call and take cores from the OpenMP team: DeepConvNet's float32 step on
+# 2 threads took 37.5 ms when its two Affine products went to OpenBLAS, 20.3
+# ms with OpenBLAS on 1 thread (1 thread: 37.4 ms). So with threads, every
+# product the CPU's widest fastnet kernel can do stays with fastnet (its GEMM
+# is threaded too: 1.9x on 2 threads at 1024³).
+
+
+def threaded():
+    """True when the compiled kernels use more than one thread."""
+    return _openmp.get_num_threads() > 1
+
+
+def _auto(m, n, k, is_f64, threads=False):
     if _kernel != widest_kernel():
         return "numpy"
-    if is_f64:
+    if is_f64 or threads:
         return "fastnet"
     flops = 2 * m * n * k
     if flops < AUTO_SMALL_FLOPS:
@@ -110,19 +124,20 @@ def get_kernel():
 
 
 def path_for(m, n, k, dtype):
-    """The path "auto" takes for an (m, k)·(k, n) product of `dtype`."""
-    return _auto(m, n, k, np.dtype(dtype).char == "d")
+    """The path "auto" takes for an (m, k)·(k, n) product of `dtype` (at the
+    current thread count)."""
+    return _auto(m, n, k, np.dtype(dtype).char == "d", threaded())
 
 
 def _auto_cached(m, n, k, is_f64):
     # Training repeats a handful of shapes: remembering the choice saves
     # ~0.3 µs per call. Bounded, for programs that vary every shape.
-    key = (m, n, k, is_f64)
+    key = (m, n, k, is_f64, threaded())
     path = _auto_choices.get(key)
     if path is None:
         if len(_auto_choices) >= 4096:
             _auto_choices.clear()
-        path = _auto_choices[key] = _auto(m, n, k, is_f64)
+        path = _auto_choices[key] = _auto(*key)
     return path
 
 
