@@ -12,7 +12,8 @@ import argparse
 import json
 from collections import defaultdict
 
-BASELINES = ("numpy", "book-f64", "book_f64", "book", "reference", "cupy-matmul", "torch-cuda")
+BASELINES = ("numpy", "numpy_f64", "book-f64", "book_f64", "book", "reference", "cupy-matmul",
+             "torch-cuda")
 
 
 def _impl(bench):
