@@ -32,6 +32,9 @@ GEOMETRIES = [
     (2, 9, 6, 7, 3, 3, 1, 1),  # 8+ channels: dx by the flipped filters (compiled_conv)
     (2, 17, 9, 8, 2, 2, 2, 0),  # the book's 2x2 pooling (compiled 2x2 kernels), odd h
     (2, 3, 6, 7, 2, 2, 2, 1),  # 2x2 windows over the edge
+    # one image whose output is one column wide: NumPy may export any stride
+    # for the length-1 axes, and a channels-last view of it is F-contiguous
+    (1, 3, 8, 5, 3, 5, 1, 0),
 ]
 LAYOUTS = ("c", "channels_last", "strided")
 

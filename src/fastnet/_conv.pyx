@@ -349,6 +349,10 @@ def conv_backward(dout, y, int activation, x, bint channels_last, w, w_flip, int
     _element_strides(vx, xs)
     _element_strides(vd, os)
     _element_strides(vy, ys)
+    # Rows (n, oh, ow) are read one stride apart; with OW = 1 that stride is
+    # OH's, and NumPy may export any stride for the axis of length 1.
+    os[3] = _row_stride(vd)
+    ys[3] = _row_stride(vy)
     if vdx != NULL:
         _element_strides(vdx, ds)
     cdef fn_window g = _window(x.shape, fh, fw, stride, pad, dout.shape[2], dout.shape[3])
@@ -440,7 +444,7 @@ def conv_pool_backward(dout, arg_max, out, int activation, x, bint channels_last
     _element_strides(vd, os)
     _element_strides(vy, ys)
     _element_strides(va, as_)
-    os[3] = _row_stride(vd)  # the pooled pixels are read as one flat run
+    os[3] = _row_stride(vd)  # the pooled pixels are read as one flat run (see conv_backward)
     ys[3] = _row_stride(vy)
     if vdx != NULL:
         _element_strides(vdx, ds)
