@@ -50,8 +50,9 @@ void fn_max_pool_forward_f64(const fn_window *g, const double *x, const ptrdiff_
                              double *out, const ptrdiff_t os[4], int32_t *arg_max,
                              const ptrdiff_t as[4]);
 
-/* dx[window's arg_max] += dout[n, c, oh, ow]. dout, arg_max: strides os, as,
- * arg_max values in [0, fh·fw); dx: strides ds, zeroed by the caller. */
+/* dx := Σ dout[n, c, oh, ow] at each window's arg_max. dout, arg_max: strides os, as,
+ * arg_max values in [0, fh·fw); dx: strides ds, written (zeros where no
+ * window's maximum lies). */
 void fn_max_pool_backward_f32(const fn_window *g, const float *dout, const ptrdiff_t os[4],
                               const int32_t *arg_max, const ptrdiff_t as[4], float *dx,
                               const ptrdiff_t ds[4]);

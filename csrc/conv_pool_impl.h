@@ -19,23 +19,17 @@
  * the winners, zero elsewhere, built in cache and handed to the same
  * per-chunk gradient code as fn_conv_backward. */
 
-/* The rows (n, oh, ow) x filters buffer of one image of a chunk, as an image
- * with adjacent channels, for the pooling kernels of pool_impl.h. */
-static void FN(fn_rows_strides)(const fn_window *pool, ptrdiff_t s[4]) {
-    s[0] = pool->h * pool->w * pool->c;
-    s[1] = 1;
-    s[2] = pool->w * pool->c;
-    s[3] = pool->c;
-}
-
 int FN(fn_conv_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
                              int channels_last, const real *w, ptrdiff_t filters,
                              const real *bias, int activation, int kernel, const fn_window *pool,
                              real *out, int32_t *arg_max) {
     const ptrdiff_t rows = g->oh * g->ow, pooled = pool->oh * pool->ow;
-    ptrdiff_t chunk, chunks, ys[4];
+    /* y: a chunk's convolution output, rows (n, oh, ow) x filters; out and
+     * arg_max: (n, pooled oh, pooled ow, filters), both as channels-last images */
+    const ptrdiff_t ys[4] = {rows * filters, 1, g->ow * filters, filters};
+    const ptrdiff_t os[4] = {pooled * filters, 1, pool->ow * filters, filters};
+    ptrdiff_t chunk, chunks;
     const int nt = FN(fn_conv_plan)(g, 1, FN_CONV_FORWARD_CHUNK_BYTES, filters, &chunk, &chunks);
-    FN(fn_rows_strides)(pool, ys);
     int status = 0;
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
@@ -50,17 +44,11 @@ int FN(fn_conv_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t 
             const fn_window part = FN(fn_conv_part)(g, c, chunk, &n0);
             mine = FN(fn_conv_chunk_out)(&part, x + n0 * xs[0], xs, channels_last, col, w,
                                          filters, bias, activation, kernel, y);
-            for (ptrdiff_t i = 0; i < part.n; i++) {
-                const ptrdiff_t first = (n0 + i) * pooled * filters;
-                for (ptrdiff_t ph = 0; ph < pool->oh; ph++)
-                    for (ptrdiff_t pw = 0; pw < pool->ow; pw++) {
-                        const ptrdiff_t at = first + (ph * pool->ow + pw) * filters;
-                        FN(fn_pool_pixel_cl)(pool, y + i * ys[0], ys,
-                                             ph * pool->stride - pool->pad,
-                                             pw * pool->stride - pool->pad, out + at,
-                                             arg_max + at);
-                    }
-            }
+            /* the chunk's pooling, from y while it is in cache */
+            fn_window chunk_pool = *pool;
+            chunk_pool.n = part.n;
+            FN(fn_max_pool_forward)(&chunk_pool, y, ys, out + n0 * pooled * filters, os,
+                                    arg_max + n0 * pooled * filters, os);
         }
         free(col);
         free(y);
@@ -84,35 +72,13 @@ static void FN(fn_unpool_image)(const fn_window *pool, const real *dout, const p
                                 const ptrdiff_t as[4], int activation, real *v, real *dact,
                                 real *db) {
     const ptrdiff_t c = pool->c;
-    ptrdiff_t ds[4];
-    FN(fn_rows_strides)(pool, ds);
-    /* Windows that tile the image without overlap (the book's 2x2, stride 2)
-     * set each of their pixels once; only rows and columns no window covers
-     * are zeroed. Otherwise the routed values are added onto zeros. */
-    const int tiled = pool->pad == 0 && pool->stride == pool->fh && pool->stride == pool->fw;
-    const ptrdiff_t covered_h = tiled ? pool->oh * pool->fh : 0;
-    const ptrdiff_t covered_w = tiled ? pool->ow * pool->fw : 0;
-    for (ptrdiff_t y = 0; y < pool->h; y++) {
-        const ptrdiff_t from = y < covered_h ? covered_w : 0;
-        for (ptrdiff_t i = from * c; i < pool->w * c; i++) dact[y * ds[2] + i] = 0;
-    }
+    const ptrdiff_t vs[4] = {0, 1, pool->ow * c, c};  /* v as this image's pooled gradient */
+    const ptrdiff_t ds[4] = {0, 1, pool->w * c, c};   /* dact as the image, channels-last */
     FN(fn_conv_dact)(pool->oh * pool->ow, c, dout, os[3], os[1], out, ys[3], ys[1], activation,
                      v);
     if (db)
         FN(fn_conv_db)(pool->oh * pool->ow, c, v, c, 1, db);
-    for (ptrdiff_t ph = 0; ph < pool->oh; ph++)
-        for (ptrdiff_t pw = 0; pw < pool->ow; pw++) {
-            const real *vp = v + (ph * pool->ow + pw) * c;
-            const int32_t *a = arg_max + ph * as[2] + pw * as[3];
-            if (pool->pad == 0) {  /* every window inside: the vectorized select */
-                FN(fn_pool_unpixel_cl)(pool, vp, 1, a,
-                                       dact + ph * pool->stride * ds[2] + pw * pool->stride * ds[3],
-                                       ds, !tiled);
-                continue;
-            }
-            for (ptrdiff_t ch = 0; ch < c; ch++)
-                FN(fn_pool_route)(pool, ph, pw, a[ch], vp[ch], dact + ch, ds);
-        }
+    FN(fn_max_pool_backward_image)(pool, v, vs, arg_max, as, dact, ds);
 }
 
 int FN(fn_conv_pool_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],

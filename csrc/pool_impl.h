@@ -204,47 +204,64 @@ static inline void FN(fn_pool_unpixel_cl)(const fn_window *g, const real *restri
     }
 }
 
+/* Image dn := its gradient routed back from the image's pooled gradient d:
+ * d[c, oh, ow] (strides os) at each window's arg_max (a, strides as), 0
+ * elsewhere; overlapping windows add up, routes into the padding vanish.
+ * The image is zeroed here, not by the caller, because the book's windows
+ * (2x2, stride 2) tile it: each of their pixels is then set once and only
+ * rows and columns no window covers need zeros, instead of a zeroing pass
+ * and a read-modify-write of every pixel. */
+static void FN(fn_max_pool_backward_image)(const fn_window *g, const real *d,
+                                           const ptrdiff_t os[4], const int32_t *a,
+                                           const ptrdiff_t as[4], real *dn,
+                                           const ptrdiff_t ds[4]) {
+    if (ds[1] == 1 && as[1] == 1 && g->pad == 0) {
+        /* channels adjacent everywhere and every window inside the image:
+         * each window pixel takes d where arg_max points at it and 0
+         * elsewhere, a select along the channels that vectorizes, where
+         * routing one value at a time (below) does not: 0.48 -> 0.36 ms for
+         * DeepConvNet's first pooling in float32, 1.0-1.2 -> 1.0 in float64.
+         * d may be C order (SimpleConvNet's, from its Affine): 1.5 -> 1.0
+         * ms there in float64, float32 unchanged (0.55-0.7 ms, mostly dx's zeros). */
+        const int tiled = g->stride == g->fh && g->stride == g->fw;
+        const ptrdiff_t covered_h = tiled ? g->oh * g->fh : 0;
+        const ptrdiff_t covered_w = tiled ? g->ow * g->fw : 0;
+        for (ptrdiff_t y = 0; y < g->h; y++)
+            for (ptrdiff_t x = y < covered_h ? covered_w : 0; x < g->w; x++)
+                for (ptrdiff_t c = 0; c < g->c; c++) dn[y * ds[2] + x * ds[3] + c] = 0;
+        for (ptrdiff_t oh = 0; oh < g->oh; oh++)
+            for (ptrdiff_t ow = 0; ow < g->ow; ow++)
+                FN(fn_pool_unpixel_cl)(g, d + oh * os[2] + ow * os[3], os[1],
+                                       a + oh * as[2] + ow * as[3],
+                                       dn + oh * g->stride * ds[2] + ow * g->stride * ds[3],
+                                       ds, !tiled);
+        return;
+    }
+    FN(fn_image_zero)(g, dn, ds);  /* col2im_impl.h */
+    if (ds[1] == 1) {
+        /* channels-last dx: channels innermost, so each window's pixels are
+         * written together instead of one channel plane at a time */
+        for (ptrdiff_t oh = 0; oh < g->oh; oh++)
+            for (ptrdiff_t ow = 0; ow < g->ow; ow++)
+                for (ptrdiff_t c = 0; c < g->c; c++)
+                    FN(fn_pool_route)(g, oh, ow, a[c * as[1] + oh * as[2] + ow * as[3]],
+                                      d[c * os[1] + oh * os[2] + ow * os[3]], dn + c, ds);
+        return;
+    }
+    for (ptrdiff_t c = 0; c < g->c; c++)
+        for (ptrdiff_t oh = 0; oh < g->oh; oh++)
+            for (ptrdiff_t ow = 0; ow < g->ow; ow++)
+                FN(fn_pool_route)(g, oh, ow, a[c * as[1] + oh * as[2] + ow * as[3]],
+                                  d[c * os[1] + oh * os[2] + ow * os[3]], dn + c * ds[1], ds);
+}
+
 void FN(fn_max_pool_backward)(const fn_window *g, const real *dout, const ptrdiff_t os[4],
                               const int32_t *arg_max, const ptrdiff_t as[4], real *dx,
                               const ptrdiff_t ds[4]) {
     /* threads take whole images: overlapping windows add into their own pixels */
     const int nt = fn_threads_for((size_t)(g->n * g->c * g->oh * g->ow));
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (ptrdiff_t n = 0; n < g->n; n++) {
-        const real *d = dout + n * os[0];
-        const int32_t *a = arg_max + n * as[0];
-        real *dn = dx + n * ds[0];
-        if (ds[1] == 1 && as[1] == 1 && g->pad == 0) {
-            /* channels adjacent everywhere and every window inside the image:
-             * each window pixel takes dout where arg_max points at it and 0
-             * elsewhere, a select along the channels that vectorizes, where
-             * routing one value at a time (below) does not: 0.48 -> 0.36 ms for
-             * DeepConvNet's first pooling in float32, 1.0-1.2 -> 1.0 in float64.
-             * dout may be C order (SimpleConvNet's, from its Affine): 1.5 -> 1.0
-             * ms there in float64, float32 unchanged (0.55-0.7 ms, mostly dx's zeros). */
-            for (ptrdiff_t oh = 0; oh < g->oh; oh++)
-                for (ptrdiff_t ow = 0; ow < g->ow; ow++)
-                    FN(fn_pool_unpixel_cl)(g, d + oh * os[2] + ow * os[3], os[1],
-                                           a + oh * as[2] + ow * as[3],
-                                           dn + oh * g->stride * ds[2] + ow * g->stride * ds[3],
-                                           ds, 1);
-            continue;
-        }
-        if (ds[1] == 1) {
-            /* channels-last dx: channels innermost, so each window's pixels are
-             * written together instead of one channel plane at a time */
-            for (ptrdiff_t oh = 0; oh < g->oh; oh++)
-                for (ptrdiff_t ow = 0; ow < g->ow; ow++)
-                    for (ptrdiff_t c = 0; c < g->c; c++)
-                        FN(fn_pool_route)(g, oh, ow, a[c * as[1] + oh * as[2] + ow * as[3]],
-                                          d[c * os[1] + oh * os[2] + ow * os[3]], dn + c, ds);
-            continue;
-        }
-        for (ptrdiff_t c = 0; c < g->c; c++)
-            for (ptrdiff_t oh = 0; oh < g->oh; oh++)
-                for (ptrdiff_t ow = 0; ow < g->ow; ow++)
-                    FN(fn_pool_route)(g, oh, ow, a[c * as[1] + oh * as[2] + ow * as[3]],
-                                      d[c * os[1] + oh * os[2] + ow * os[3]], dn + c * ds[1],
-                                      ds);
-    }
+    for (ptrdiff_t n = 0; n < g->n; n++)
+        FN(fn_max_pool_backward_image)(g, dout + n * os[0], os, arg_max + n * as[0], as,
+                                       dx + n * ds[0], ds);
 }

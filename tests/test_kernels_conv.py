@@ -175,6 +175,29 @@ def test_compiled_col2im_overwrites_dx(dtype, geom, channels_last):
 
 
 @pytest.mark.parametrize("geom", GEOMETRIES)
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_compiled_max_pool_backward_overwrites_dx(dtype, geom, channels_last):
+    """The C max_pool_backward sets every pixel of dx (the tiled windows' pixels
+    once, the rest to zero), so its caller may hand it uninitialised memory."""
+    from fastnet import _conv
+
+    n, c, h, w, ph, pw, stride, pad = geom
+    reference = fastnet.backend.load("numpy")
+    layout = "channels_last" if channels_last else "c"
+    _, arg_max = reference.max_pool_forward(image((n, c, h, w), dtype, layout, seed=7),
+                                            ph, pw, stride, pad)
+    dout = image(arg_max.shape, dtype, seed=8)
+    if channels_last:  # the route along the channels, and 2x2 windows set, not added
+        arg_max = np.ascontiguousarray(arg_max.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+        dx = np.full((n, h, w, c), np.nan, dtype).transpose(0, 3, 1, 2)
+    else:
+        dx = np.full((n, c, h, w), np.nan, dtype)
+    _conv.max_pool_backward(dout, arg_max, dx, ph, pw, stride, pad)
+    close(dx, reference.max_pool_backward(dout, arg_max, (n, c, h, w), ph, pw, stride, pad),
+          dtype)
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES)
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_max_pool_forward(backend, reference, dtype, geom, layout):
     n, c, h, w, ph, pw, stride, pad = geom

@@ -200,7 +200,8 @@ def max_pool_forward(x, out, arg_max, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t s
 
 def max_pool_backward(dout, arg_max, dx, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t stride,
                       Py_ssize_t pad):
-    """dx += dout at each window's arg_max; dx zeroed; every array any element strides."""
+    """dx := dout routed to each window's arg_max, zeros elsewhere (all of dx is written);
+    every array any element strides."""
     cdef _Buffers b = _Buffers()
     cdef Py_buffer *vo = b.get(dout, False)
     cdef Py_buffer *va = b.get(arg_max, False)

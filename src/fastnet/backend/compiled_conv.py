@@ -25,9 +25,10 @@ def _readable(x):
     return x if x.flags.aligned else x.copy()
 
 
-def _channels_last_zeros(shape, dtype):
+def _channels_last_new(shape, dtype, zeroed):
+    """A new (N, C, H, W) array whose channels are adjacent in memory, zeroed or not."""
     n, c, h, w = shape
-    return np.zeros((n, h, w, c), dtype).transpose(0, 3, 1, 2)
+    return (np.zeros if zeroed else np.empty)((n, h, w, c), dtype).transpose(0, 3, 1, 2)
 
 
 def im2col(x, filter_h, filter_w, stride=1, pad=0):
@@ -174,7 +175,7 @@ def _gradient_buffers(x, W, need_input_grad):
     """(dW, db, dx) to be filled: dW in the kernel's (FN, C·FH·FW), dx zeroed and
     channels-last (or None)."""
     fn, c, fh, fw = W.shape
-    dx = _channels_last_zeros(x.shape, x.dtype) if need_input_grad else None
+    dx = _channels_last_new(x.shape, x.dtype, zeroed=True) if need_input_grad else None
     return np.empty((fn, c * fh * fw), x.dtype), np.empty(fn, x.dtype), dx
 
 
@@ -234,7 +235,7 @@ def max_pool_forward(x, pool_h, pool_w, stride, pad):
 
 def max_pool_backward(dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
     """dx: each dout routed to its window's arg_max (channels-last memory)."""
-    dx = _channels_last_zeros(input_shape, dout.dtype)
+    dx = _channels_last_new(input_shape, dout.dtype, zeroed=False)  # the kernel writes it all
     _conv.max_pool_backward(_readable(dout), _readable(arg_max), dx, pool_h, pool_w, stride,
                             pad)
     return dx

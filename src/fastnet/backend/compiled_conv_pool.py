@@ -8,10 +8,12 @@ pooled one. Where the convolution's products go to NumPy's GEMM instead
 (compiled_conv.CONV_GEMM), the same results come from the separate kernels.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from .. import _conv
-from . import compiled_conv, compiled_elementwise, compiled_gemm
+from . import compiled_conv, compiled_elementwise, compiled_gemm, conv_composed
 from .compiled_conv import (
     _ACTIVATION_CODES,
     _blas,
@@ -24,6 +26,16 @@ from .compiled_conv import (
     _w_order,
 )
 from .reference import conv_output_size
+
+# The separate compiled kernels, which conv_composed chains where the
+# convolution's products go to NumPy (compiled_conv._blas).
+_separate = SimpleNamespace(
+    conv_forward=compiled_conv.conv_forward,
+    conv_backward=compiled_conv.conv_backward,
+    max_pool_forward=compiled_conv.max_pool_forward,
+    max_pool_backward=compiled_conv.max_pool_backward,
+    activation_backward=compiled_elementwise.activation_backward,
+)
 
 
 def _sizes(x, W, stride, pad, pool):
@@ -41,8 +53,7 @@ def conv_pool_forward(x, W, b, stride, pad, activation, pool):
     channels-last (N, FN, POH, POW) views."""
     fn, _, fh, fw = W.shape
     if _blas(fn, W[0].size):
-        y = compiled_conv.conv_forward(x, W, b, stride, pad, activation)
-        return compiled_conv.max_pool_forward(y, *pool)
+        return conv_composed.conv_pool_forward(_separate, x, W, b, stride, pad, activation, pool)
     (oh, ow), (poh, pow_) = _sizes(x, W, stride, pad, pool)
     n = x.shape[0]
     out = np.empty((n, poh, pow_, fn), x.dtype)
@@ -67,11 +78,10 @@ def conv_pool_backward(dout, arg_max, out, x, W, stride, pad, activation, pool,
                        need_input_grad=True):
     """(dx, dW, db) of out = maxpool(act(x ⊛ W + b)); dx in channels-last memory."""
     fn, c, fh, fw = W.shape
-    (oh, ow), _ = _sizes(x, W, stride, pad, pool)
     if _blas(fn, W[0].size):
-        d = compiled_elementwise.activation_backward(dout, out, activation)
-        d = compiled_conv.max_pool_backward(d, arg_max, (x.shape[0], fn, oh, ow), *pool)
-        return compiled_conv.conv_backward(d, x, W, stride, pad, need_input_grad)
+        return conv_composed.conv_pool_backward(_separate, dout, arg_max, out, x, W, stride, pad,
+                                                activation, pool, need_input_grad)
+    (oh, ow), _ = _sizes(x, W, stride, pad, pool)
     x = _readable(x)
     cl = _channels_last(x)
     dW, db, dx = _gradient_buffers(x, W, need_input_grad)

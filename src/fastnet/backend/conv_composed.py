@@ -1,16 +1,19 @@
 """The convolution composed from a backend's own im2col, gemm and col2im.
 
-The reference's conv_forward / conv_backward, written against any kernel
+The reference's conv_forward / conv_backward (and conv_pool_*, the same
+followed by max pooling), written against any kernel
 module `impl` (NumPy, CuPy): a backend without a fused convolution of its
 own (the GPU one) computes the book's way with these, on its own arrays.
 """
+
+from .reference import conv_output_size
 
 
 def conv_forward(impl, x, W, b, stride, pad, activation):
     """act(im2col(x) · W.reshape(FN, -1)ᵀ + b) as the (N, FN, OH, OW) view."""
     fn, _, fh, fw = W.shape
     n, _, h, w = x.shape
-    oh, ow = (h + 2 * pad - fh) // stride + 1, (w + 2 * pad - fw) // stride + 1
+    oh, ow = conv_output_size(h, fh, stride, pad), conv_output_size(w, fw, stride, pad)
     col = impl.im2col(x, fh, fw, stride, pad)
     out = impl.gemm(col, W.reshape(fn, -1), b, activation, False, True)
     return out.reshape(n, oh, ow, fn).transpose(0, 3, 1, 2)
@@ -50,8 +53,8 @@ def conv_pool_backward(impl, dout, arg_max, out, x, W, stride, pad, activation, 
                        need_input_grad):
     """(dx or None, dW, db), as reference.conv_pool_backward computes them."""
     fn, _, fh, fw = W.shape
-    conv_shape = (x.shape[0], fn, (x.shape[2] + 2 * pad - fh) // stride + 1,
-                  (x.shape[3] + 2 * pad - fw) // stride + 1)
+    conv_shape = (x.shape[0], fn, conv_output_size(x.shape[2], fh, stride, pad),
+                  conv_output_size(x.shape[3], fw, stride, pad))
     d = impl.max_pool_backward(impl.activation_backward(dout, out, activation), arg_max,
                                conv_shape, *pool)
     return _own(impl, "conv_backward")(d, x, W, stride, pad, need_input_grad, None, "identity")
