@@ -82,15 +82,19 @@ class ConvolutionChecks:
         oh, ow = self._window(kernel, x.shape, W.shape[2], W.shape[3], stride, pad)
         return x, W, (x.shape[0], W.shape[0], oh, ow)
 
+    def _forward_args(self, x, W, b, activation, kernel, stride, pad):
+        """A forward convolution's (x, W, b) checked and cast, and its output's shape."""
+        x, W, out_shape = self._conv_args(x, W, kernel, stride, pad)
+        b = self._array(b, "b", kernel, ndim=1)
+        if b.shape[0] != W.shape[0]:
+            raise ValueError(f"{kernel}: b must have shape ({W.shape[0]},) for W {W.shape}, "
+                             f"got {b.shape}")
+        self._activation(activation, kernel)
+        return (*self._common(x, W, b), out_shape)
+
     def conv_forward(self, x, W, b, stride=1, pad=0, activation="identity"):
         """act(x ⊛ W + b) -> (N, FN, OH, OW). See reference.conv_forward."""
-        x, W, _ = self._conv_args(x, W, "conv_forward", stride, pad)
-        b = self._array(b, "b", "conv_forward", ndim=1)
-        if b.shape[0] != W.shape[0]:
-            raise ValueError(f"conv_forward: b must have shape ({W.shape[0]},) for W {W.shape}, "
-                             f"got {b.shape}")
-        self._activation(activation, "conv_forward")
-        x, W, b = self._common(x, W, b)
+        x, W, b, _ = self._forward_args(x, W, b, activation, "conv_forward", stride, pad)
         kernel = getattr(self.impl, "conv_forward", None) or self._composed_conv_forward
         return kernel(x, W, b, int(stride), int(pad), activation)
 
@@ -137,19 +141,10 @@ class ConvolutionChecks:
     def conv_pool_forward(self, x, W, b, stride, pad, activation, pool):
         """(out, arg_max) of maxpool(act(x ⊛ W + b)). See reference.conv_pool_forward."""
         kernel = "conv_pool_forward"
-        x, W, conv_shape = self._conv_args(x, W, kernel, stride, pad)
+        x, W, b, conv_shape = self._forward_args(x, W, b, activation, kernel, stride, pad)
         pool, _ = self._pool_args(pool, conv_shape, kernel)
-        b = self._array(b, "b", kernel, ndim=1)
-        if b.shape[0] != W.shape[0]:
-            raise ValueError(f"{kernel}: b must have shape ({W.shape[0]},) for W {W.shape}, "
-                             f"got {b.shape}")
-        self._activation(activation, kernel)
-        x, W, b = self._common(x, W, b)
-        fused = getattr(self.impl, kernel, None)
-        if fused is None:  # composed from this backend's own kernels
-            return conv_composed.conv_pool_forward(self.impl, x, W, b, int(stride), int(pad),
-                                                   activation, pool)
-        return fused(x, W, b, int(stride), int(pad), activation, pool)
+        kernel = getattr(self.impl, kernel, None) or self._composed_conv_pool_forward
+        return kernel(x, W, b, int(stride), int(pad), activation, pool)
 
     def conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad, activation, pool,
                            need_input_grad=True):
@@ -163,15 +158,17 @@ class ConvolutionChecks:
         for name, a in (("dout", dout), ("out", out)):
             if a.shape != pooled:
                 raise ValueError(f"{kernel}: {name} must have shape {pooled} (pool {pool} over "
-                                 f"the convolution's {conv_shape}), got "
-                                 f"{getattr(a, 'shape', type(a))}")
+                                 f"the convolution's {conv_shape}), got {a.shape}")
         self._pool_winners(arg_max, pooled, pool, kernel, "conv_pool_forward")
         dout, x, W = self._common(dout, x, W)
         if out.dtype != dout.dtype:
             out = out.astype(dout.dtype)
-        fused = getattr(self.impl, kernel, None) or self._composed_conv_pool_backward
-        return fused(dout, arg_max, out, x, W, int(stride), int(pad), activation, pool,
-                     bool(need_input_grad))
+        kernel = getattr(self.impl, kernel, None) or self._composed_conv_pool_backward
+        return kernel(dout, arg_max, out, x, W, int(stride), int(pad), activation, pool,
+                      bool(need_input_grad))
+
+    def _composed_conv_pool_forward(self, *args):
+        return conv_composed.conv_pool_forward(self.impl, *args)
 
     def _composed_conv_pool_backward(self, *args):
         return conv_composed.conv_pool_backward(self.impl, *args)
