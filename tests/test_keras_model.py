@@ -416,3 +416,10 @@ def test_tensorflow_quickstart_style_from_logits_then_softmax(tmp_path):
     probability_model.save(tmp_path / "p.keras")
     loaded = models.load_model(tmp_path / "p.keras")
     np.testing.assert_array_equal(loaded.predict(x[:4], verbose=0), p)
+
+
+def test_batch_size_none_means_32_as_in_keras():
+    x, labels = _blobs(n=70)
+    model = _classifier(loss="sparse_categorical_crossentropy")
+    model.fit(x, labels, batch_size=None, verbose=0)
+    assert model.history.params["steps"] == 3  # ceil(70 / 32)

@@ -72,7 +72,7 @@ def test_steps_follow_keras_rule(backend, make, rule, hyper):
     states = [{}, {}]
     for t in range(1, 5):
         grads = [rng.standard_normal(p.shape) for p in params]
-        opt.apply(params, grads)
+        opt.apply(grads, params)  # Keras 3 order: gradients first
         expected = [rule(e, g, s, t, **hyper) for e, g, s in zip(expected, grads, states)]
         for got, want in zip(params, expected):
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
@@ -82,7 +82,7 @@ def test_steps_follow_keras_rule(backend, make, rule, hyper):
 def test_float32_weights_are_updated_in_place():
     w = np.ones((3, 2), np.float32)
     alias = w
-    optimizers.get("rmsprop").apply([w], [np.full((3, 2), 0.5, np.float32)])
+    optimizers.get("rmsprop").apply([np.full((3, 2), 0.5, np.float32)], [w])
     assert alias is w and w.dtype == np.float32 and np.all(w < 1)
 
 

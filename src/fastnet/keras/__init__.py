@@ -16,10 +16,12 @@ the current fastnet backend (`fastnet.backend.current()`): a Dense layer is
 one GEMM with its bias and activation fused, softmax + cross-entropy is one
 kernel, each optimizer step is one kernel per weight.
 
-Read in this order: layers.py (forward/backward of each layer), losses.py
+Read in this order: layers/ (forward/backward of each layer), losses.py
 (the loss "heads" and how fastnet fuses the last activation into the loss),
-models.py (compile / fit / evaluate / predict), optimizers.py (Keras' update
-rules on fastnet's kernels).
+models.py (Sequential) and trainer.py (compile / fit / evaluate / predict),
+optimizers.py (Keras' update rules on fastnet's kernels), arguments.py (the
+checks every argument goes through), saving.py and model_file.py (model
+files, read without trusting them).
 """
 
 from . import (

@@ -7,6 +7,9 @@ setting `model.stop_training = True`.
 """
 
 import math
+import os
+
+from . import arguments
 
 __all__ = ["Callback", "EarlyStopping", "History", "ModelCheckpoint"]
 
@@ -64,9 +67,12 @@ def _improvement(monitor, mode):
 class _Monitor(Callback):
     def __init__(self, monitor, mode, min_delta=0.0):
         super().__init__()
+        kind = type(self).__name__
+        if not isinstance(monitor, str):
+            raise TypeError(f"{kind}: monitor must be a name such as 'val_loss', got {monitor!r}")
         self.monitor = monitor
         self.mode = _improvement(monitor, mode)
-        self.min_delta = abs(min_delta)
+        self.min_delta = abs(arguments.real(min_delta, f"{kind}: min_delta"))
         self.best = math.inf if self.mode == "min" else -math.inf
 
     def _better(self, value, best):
@@ -90,11 +96,13 @@ class EarlyStopping(_Monitor):
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__(monitor, mode, min_delta)
-        self.patience = patience
+        self.patience = arguments.integer(patience, "EarlyStopping: patience", minimum=0)
         self.verbose = verbose
-        self.baseline = baseline
+        self.baseline = None if baseline is None else arguments.real(
+            baseline, "EarlyStopping: baseline")
         self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = start_from_epoch
+        self.start_from_epoch = arguments.integer(
+            start_from_epoch, "EarlyStopping: start_from_epoch", minimum=0)
         self.stopped_epoch = 0
 
     def on_train_begin(self, logs=None):
@@ -138,6 +146,8 @@ class ModelCheckpoint(_Monitor):
         super().__init__(monitor, mode)
         if save_freq != "epoch":
             raise NotImplementedError("ModelCheckpoint: only save_freq='epoch' is supported")
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise TypeError(f"ModelCheckpoint: filepath must be a path, got {filepath!r}")
         self.filepath = str(filepath)
         self.verbose = verbose
         self.save_best_only = save_best_only

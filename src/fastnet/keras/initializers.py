@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ..backend import current
-from . import utils
+from . import arguments, utils
 
 __all__ = [
     "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Initializer",
@@ -45,6 +45,10 @@ class Initializer:
         return dict(vars(self))
 
 
+def _seed(seed, kind):
+    return None if seed is None else arguments.integer(seed, f"{kind}: seed", minimum=0)
+
+
 class Zeros(Initializer):
     def sample(self, shape, rng):
         return np.zeros(shape)
@@ -57,7 +61,7 @@ class Ones(Initializer):
 
 class Constant(Initializer):
     def __init__(self, value=0.0):
-        self.value = value
+        self.value = arguments.real(value, "Constant: value")
 
     def sample(self, shape, rng):
         return np.full(shape, self.value)
@@ -65,7 +69,9 @@ class Constant(Initializer):
 
 class RandomNormal(Initializer):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean, self.stddev, self.seed = mean, stddev, seed
+        self.mean = arguments.real(mean, "RandomNormal: mean")
+        self.stddev = arguments.real(stddev, "RandomNormal: stddev", low=0.0)
+        self.seed = _seed(seed, "RandomNormal")
 
     def sample(self, shape, rng):
         rng = rng if self.seed is None else np.random.default_rng(self.seed)
@@ -74,7 +80,9 @@ class RandomNormal(Initializer):
 
 class RandomUniform(Initializer):
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        self.minval, self.maxval, self.seed = minval, maxval, seed
+        self.minval = arguments.real(minval, "RandomUniform: minval")
+        self.maxval = arguments.real(maxval, "RandomUniform: maxval", low=self.minval)
+        self.seed = _seed(seed, "RandomUniform")
 
     def sample(self, shape, rng):
         rng = rng if self.seed is None else np.random.default_rng(self.seed)
@@ -89,7 +97,9 @@ class VarianceScaling(Initializer):
             raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg', got {mode!r}")
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
             raise ValueError(f"unknown distribution {distribution!r}")
-        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+        self.scale = arguments.real(scale, "VarianceScaling: scale", low=0.0, low_open=True)
+        self.mode, self.distribution = mode, distribution
+        self.seed = _seed(seed, "VarianceScaling")
 
     def sample(self, shape, rng):
         rng = rng if self.seed is None else np.random.default_rng(self.seed)

@@ -28,6 +28,8 @@ when a model does not end in the matching activation, which the tutorials
 never do, so they have no kernel of their own.
 """
 
+import math
+
 import numpy as np
 
 from ..backend import current
@@ -56,7 +58,7 @@ class Loss:
 
     def prepare(self, t, n_out, dtype):
         """Targets as a backend array shaped for outputs (N, n_out), or a clear error."""
-        t = _as_array(t)
+        t = _as_array(t, self.name)
         n = t.shape[0] if t.ndim else 0
         if t.ndim == 1 and n_out == 1:
             t = t.reshape(n, 1)  # (N,) targets for a Dense(1) output, as in Keras
@@ -76,11 +78,25 @@ class Loss:
     def get_config(self):
         return {"name": self.name, "from_logits": self.from_logits}
 
+    def _finite(self, loss):
+        """The loss as a float, refusing NaN / inf as the loss kernels do.
 
-def _as_array(t):
+        The fused kernels check their scalar; the unfused array expressions
+        here must too, or training would carry NaN into every weight silently.
+        """
+        loss = float(loss)
+        if not math.isfinite(loss):
+            raise ValueError(f"{self.name}: the input contains NaN or inf (loss is {loss})")
+        return loss
+
+
+def _as_array(t, loss_name):
     # Targets arrive as lists, NumPy arrays or backend arrays.
     xp = current().xp
-    return t if isinstance(t, (np.ndarray, xp.ndarray)) else np.asarray(t)
+    t = t if isinstance(t, (np.ndarray, xp.ndarray)) else np.asarray(t)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{loss_name}: targets must be numbers, got dtype {t.dtype}")
+    return t
 
 
 class CategoricalCrossentropy(Loss):
@@ -90,7 +106,7 @@ class CategoricalCrossentropy(Loss):
     fused_activation = "softmax"
 
     def prepare(self, t, n_out, dtype):
-        t = _as_array(t)
+        t = _as_array(t, self.name)
         if t.ndim == 1 or (t.ndim == 2 and t.shape[1] == 1 and n_out > 1):
             raise ValueError(
                 f"categorical_crossentropy expects one-hot targets of shape (N, {n_out}), "
@@ -106,7 +122,7 @@ class CategoricalCrossentropy(Loss):
             return B.softmax_cross_entropy(out, t)
         p = B.xp.clip(out, EPSILON, 1 - EPSILON)
         n = max(out.shape[0], 1)
-        return float(-(t * B.xp.log(p)).sum() / n), -(t / p) / n
+        return self._finite(-(t * B.xp.log(p)).sum() / n), -(t / p) / n
 
 
 class SparseCategoricalCrossentropy(Loss):
@@ -116,7 +132,7 @@ class SparseCategoricalCrossentropy(Loss):
     fused_activation = "softmax"
 
     def prepare(self, t, n_out, dtype):
-        t = _as_array(t)
+        t = _as_array(t, self.name)
         if t.ndim == 2 and t.shape[1] == 1:
             t = t.reshape(-1)
         if t.ndim != 1:
@@ -125,11 +141,13 @@ class SparseCategoricalCrossentropy(Loss):
                 f"(N,), got shape {t.shape}; for one-hot targets use "
                 f"loss='categorical_crossentropy'"
             )
-        if t.dtype.kind == "f":
-            if t.size and bool((t != t.round()).any()):
-                raise ValueError("sparse_categorical_crossentropy: labels must be whole numbers")
-        elif t.dtype.kind not in "iub":
-            raise TypeError(f"sparse_categorical_crossentropy: labels have dtype {t.dtype}")
+        # NaN != NaN.round() refuses NaN; the bound refuses inf and values the
+        # cast to an index would overflow.
+        if t.dtype.kind == "f" and t.size and bool(
+                ((t != t.round()) | (abs(t) >= 2.0**62)).any()):
+            raise ValueError(
+                "sparse_categorical_crossentropy: labels must be whole numbers below 2**62"
+            )
         t = current().xp.asarray(t).astype(np.intp)
         if t.size and (int(t.min()) < 0 or int(t.max()) >= n_out):
             raise ValueError(
@@ -148,7 +166,7 @@ class SparseCategoricalCrossentropy(Loss):
         p = xp.clip(out[rows, t], EPSILON, 1 - EPSILON)
         grad = xp.zeros_like(out)
         grad[rows, t] = -1 / (p * max(n, 1))
-        return float(-xp.log(p).sum() / max(n, 1)), grad
+        return self._finite(-xp.log(p).sum() / max(n, 1)), grad
 
 
 class BinaryCrossentropy(Loss):
@@ -165,7 +183,7 @@ class BinaryCrossentropy(Loss):
         p = xp.clip(out, EPSILON, 1 - EPSILON)
         size = max(out.size, 1)
         loss = -(t * xp.log(p) + (1 - t) * xp.log(1 - p)).sum() / size
-        return float(loss), (p - t) / (p * (1 - p) * size)
+        return self._finite(loss), (p - t) / (p * (1 - p) * size)
 
 
 class MeanSquaredError(Loss):
@@ -186,7 +204,7 @@ class MeanAbsoluteError(Loss):
         xp = current().xp
         diff = out - t
         size = max(out.size, 1)
-        return float(xp.abs(diff).sum() / size), xp.sign(diff) / size
+        return self._finite(xp.abs(diff).sum() / size), xp.sign(diff) / size
 
 
 def categorical_crossentropy(y_true, y_pred):
@@ -228,6 +246,28 @@ _FUNCTIONS = {
     mean_squared_error: MeanSquaredError,
     mean_absolute_error: MeanAbsoluteError,
 }
+
+
+# The class names a saved model's config may name: nothing else is looked up.
+_BY_CLASS_NAME = {cls.__name__: cls for cls in (
+    CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy,
+    MeanSquaredError, MeanAbsoluteError)}
+
+
+def from_config(class_name, config):
+    """The loss a saved model names (its class name and get_config())."""
+    if not isinstance(class_name, str) or class_name not in _BY_CLASS_NAME:
+        raise ValueError(f"unknown loss {class_name!r}; allowed: {sorted(_BY_CLASS_NAME)}")
+    if not isinstance(config, dict) or not set(config) <= {"name", "from_logits"}:
+        raise ValueError(
+            f"a loss config is an object with keys 'name' and 'from_logits', got {config!r}"
+        )
+    name = config.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ValueError(f"a loss name must be a string, got {name!r}")
+    if not isinstance(config.get("from_logits", False), bool):
+        raise ValueError(f"from_logits must be true or false, got {config['from_logits']!r}")
+    return _BY_CLASS_NAME[class_name](**config)
 
 
 def get(identifier):

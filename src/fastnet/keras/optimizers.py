@@ -14,12 +14,18 @@ Each rule was checked against Keras 3's `update_step` (keras/src/optimizers):
   `keras_rms_update` with decay = gain = 1.
 
 Optimizer state lives on the current backend (`xp.zeros_like`), created on
-the first step; every step is one kernel call per weight.
+the first step; every step is one kernel call per weight. A step is
+`apply(grads, trainable_variables)` (Keras' order) or
+`apply_gradients(zip(grads, variables))`; the variables are the model's own
+arrays, updated in place, so a list or a number is refused (its update would
+land in a temporary copy).
 """
 
 import math
+import operator
 
 from ..backend import current
+from . import arguments
 
 __all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get"]
 
@@ -36,31 +42,99 @@ class Optimizer:
             raise TypeError(
                 f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}"
             )
-        self.learning_rate = float(lr if lr is not None else learning_rate)
+        self.learning_rate = lr if lr is not None else learning_rate
         self.name = name or type(self).__name__.lower()
         self.iterations = 0
         self._state = None
+        self._variables = None  # the arrays the state was made for, checked once
+        self._shapes = None
 
     @property
-    def lr(self):
-        return self.learning_rate
+    def learning_rate(self):
+        return self._learning_rate
 
-    @lr.setter
-    def lr(self, value):
-        self.learning_rate = float(value)
+    @learning_rate.setter
+    def learning_rate(self, value):
+        # Checked on every assignment: callbacks and users change it mid-training.
+        if callable(value):
+            raise TypeError(
+                f"{type(self).__name__}: learning_rate must be a number; learning-rate "
+                f"schedules are not supported by fastnet.keras"
+            )
+        # A negative rate climbs the loss; 0 keeps the weights (Keras allows it).
+        self._learning_rate = arguments.real(
+            value, f"{type(self).__name__}: learning_rate", low=0.0)
 
-    def apply(self, weights, grads):
-        """One step: update every weight in place from its gradient."""
+    lr = learning_rate
+
+    def apply(self, grads, trainable_variables):
+        """One step, in Keras' argument order: update each variable in place.
+
+        `trainable_variables` are the arrays to update (e.g.
+        `model.trainable_weights`), `grads` their gradients, in the same order.
+        """
+        weights = self._checked(grads, trainable_variables)
         if self._state is None:
             self._state = [self._new_state(w) for w in weights]
         self.iterations += 1
         self._step(weights, grads)
+
+    def apply_gradients(self, grads_and_vars):
+        """One step from (gradient, variable) pairs, as in Keras."""
+        pairs = list(grads_and_vars)
+        if any(not isinstance(p, (list, tuple)) or len(p) != 2 for p in pairs):
+            raise TypeError(
+                f"{type(self).__name__}: apply_gradients expects (grad, variable) pairs"
+            )
+        self.apply([g for g, _ in pairs], [w for _, w in pairs])
+
+    def _checked(self, grads, weights):
+        """The variables, checked once: later steps pass the same arrays again."""
+        kind = type(self).__name__
+        for what, items in (("grads", grads), ("trainable_variables", weights)):
+            # A bare array would be iterated row by row (or number by number).
+            if not isinstance(items, (list, tuple)):
+                raise TypeError(
+                    f"{kind}: {what} must be a list of arrays, got {type(items).__name__}"
+                )
+        if len(grads) != len(weights):
+            raise ValueError(
+                f"{kind}: {len(grads)} gradients for {len(weights)} trainable variables"
+            )
+        known = self._variables
+        if known is not None and len(known) == len(weights) and all(map(operator.is_,
+                                                                         weights, known)):
+            return weights
+        xp = current().xp
+        for i, w in enumerate(weights):
+            # Weights are updated in place: a list or a number would be copied
+            # into a temporary array and the update lost.
+            if not isinstance(w, xp.ndarray) or w.dtype.kind != "f":
+                raise TypeError(
+                    f"{kind}: trainable variable {i} must be a float array of the current "
+                    f"backend, updated in place; got {type(w).__name__}"
+                    + (f" of dtype {w.dtype}" if hasattr(w, "dtype") else "")
+                )
+        shapes = [w.shape for w in weights]
+        if self._shapes is not None and shapes != self._shapes:
+            raise ValueError(
+                f"{kind}: this optimizer was first applied to variables of shapes "
+                f"{self._shapes} and keeps state for them; got shapes {shapes} (use a new "
+                f"optimizer for other variables)"
+            )
+        self._variables, self._shapes = list(weights), shapes
+        return weights
 
     def _new_state(self, w):
         return ()
 
     def get_config(self):
         return {"learning_rate": self.learning_rate}
+
+
+def _epsilon(value, kind):
+    # ε keeps √(h + ε) above 0 where a gradient is 0; at 0 that step is 0/0.
+    return arguments.real(value, f"{kind}: epsilon", low=0.0, low_open=True)
 
 
 def _unsupported(opt, key):
@@ -72,9 +146,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"SGD: momentum must be in [0, 1], got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = arguments.real(momentum, "SGD: momentum", low=0.0, high=1.0)
         self.nesterov = bool(nesterov)
 
     def _new_state(self, w):
@@ -102,8 +174,8 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate, name, **kwargs)
         if momentum or centered:
             _unsupported(self, "momentum" if momentum else "centered")
-        self.rho = float(rho)
-        self.epsilon = float(epsilon)
+        self.rho = arguments.real(rho, "RMSprop: rho", low=0.0, high=1.0)
+        self.epsilon = _epsilon(epsilon, "RMSprop")
 
     def _new_state(self, w):
         return (current().xp.zeros_like(w),)
@@ -124,8 +196,10 @@ class Adagrad(Optimizer):
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
                  name=None, **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        self.initial_accumulator_value = float(initial_accumulator_value)
-        self.epsilon = float(epsilon)
+        # A negative start would put a negative number under the square root.
+        self.initial_accumulator_value = arguments.real(
+            initial_accumulator_value, "Adagrad: initial_accumulator_value", low=0.0)
+        self.epsilon = _epsilon(epsilon, "Adagrad")
 
     def _new_state(self, w):
         return (current().xp.full_like(w, self.initial_accumulator_value),)
@@ -157,8 +231,9 @@ class Adam(Optimizer):
                 f"Adam: fastnet's kernel uses epsilon={self.KERNEL_EPSILON} (Keras' default); "
                 f"got {epsilon}"
             )
-        self.beta_1 = float(beta_1)
-        self.beta_2 = float(beta_2)
+        # beta = 1 makes the bias correction 1 - beta^t zero: a division by zero.
+        self.beta_1 = arguments.real(beta_1, "Adam: beta_1", low=0.0, high=1.0, high_open=True)
+        self.beta_2 = arguments.real(beta_2, "Adam: beta_2", low=0.0, high=1.0, high_open=True)
         self.epsilon = float(epsilon)
 
     def _new_state(self, w):
@@ -193,4 +268,8 @@ def get(identifier):
 
 def from_config(name, config):
     """Rebuild an optimizer saved by a model (its state starts afresh)."""
+    if not isinstance(name, str) or name not in _BY_NAME:
+        raise ValueError(f"unknown optimizer {name!r}; allowed: {sorted(_BY_NAME)}")
+    if not isinstance(config, dict):
+        raise ValueError(f"an optimizer config is an object, got {config!r}")
     return _BY_NAME[name](**config)

@@ -7,6 +7,7 @@ Keras, the penalty counts in the training loss and in `evaluate`.
 """
 
 from ..backend import current
+from . import arguments
 
 __all__ = ["L1", "L1L2", "L2", "Regularizer", "get", "l1", "l1_l2", "l2"]
 
@@ -15,8 +16,9 @@ class Regularizer:
     """penalty(W) = l1·Σ|W| + l2·Σ W²; its gradient l1·sign(W) + 2·l2·W."""
 
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1 = float(l1)
-        self.l2 = float(l2)
+        # A negative factor would reward large weights: no longer a penalty.
+        self.l1 = arguments.real(l1, "regularizer: l1", low=0.0)
+        self.l2 = arguments.real(l2, "regularizer: l2", low=0.0)
 
     def __call__(self, w):
         """The penalty as a Python float."""
@@ -68,6 +70,11 @@ def get(identifier):
     if identifier is None or isinstance(identifier, Regularizer):
         return identifier
     if isinstance(identifier, dict):
+        unknown = set(identifier) - {"l1", "l2"}
+        if unknown:
+            raise ValueError(
+                f"a regularizer config has keys 'l1' and 'l2' only, got {sorted(map(str, unknown))}"
+            )
         return Regularizer(**identifier)
     makers = {"l1": l1, "l2": l2, "l1_l2": l1_l2}
     if isinstance(identifier, str) and identifier.lower() in makers:

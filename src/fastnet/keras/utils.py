@@ -6,6 +6,8 @@ model moves them to the backend once per fit / evaluate / predict.
 
 import numpy as np
 
+from . import arguments
+
 __all__ = ["rng", "set_random_seed", "to_categorical"]
 
 _state = {"rng": np.random.default_rng()}
@@ -30,6 +32,9 @@ def to_categorical(x, num_classes=None, dtype="float32"):
     if y.dtype.kind == "f":
         if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
             raise ValueError("to_categorical: labels must be whole numbers")
+        # Beyond this the cast to an index would overflow (and warn).
+        if y.size and np.abs(y).max() >= 2.0**62:
+            raise ValueError(f"to_categorical: label {np.abs(y).max()} is too large")
         y = y.astype(np.intp)
     elif y.dtype.kind not in "iub":
         raise TypeError(f"to_categorical: labels must be integers, got dtype {y.dtype}")
@@ -40,11 +45,13 @@ def to_categorical(x, num_classes=None, dtype="float32"):
         raise ValueError(f"to_categorical: labels must be >= 0, got {int(flat.min())}")
     if num_classes is None:
         num_classes = int(flat.max()) + 1 if flat.size else 0
-    elif flat.size and flat.max() >= num_classes:
-        raise ValueError(
-            f"to_categorical: label {int(flat.max())} is out of range for "
-            f"num_classes={num_classes}"
-        )
+    else:
+        num_classes = arguments.integer(num_classes, "to_categorical: num_classes", minimum=1)
+        if flat.size and flat.max() >= num_classes:
+            raise ValueError(
+                f"to_categorical: label {int(flat.max())} is out of range for "
+                f"num_classes={num_classes}"
+            )
     out = np.zeros((flat.size, num_classes), dtype=dtype)
     out[np.arange(flat.size), flat] = 1
     return out.reshape(y.shape + (num_classes,))

@@ -15,7 +15,6 @@ The fast paths:
   loss kernel applies the activation and its gradient in one pass.
 """
 
-from .. import regularizers
 from .base import Input, InputLayer, Layer
 from .convolutional import Conv2D, MaxPooling2D
 from .core import Activation, Dense, Dropout, Flatten, Softmax
@@ -30,13 +29,13 @@ _BY_NAME = {cls.__name__: cls for cls in (
 
 
 def from_config(class_name, config):
-    """Rebuild a layer from `get_config()` (used by load_model; never unpickles)."""
-    if class_name not in _BY_NAME:
-        raise ValueError(f"unknown layer class {class_name!r} in a saved model")
-    config = dict(config)
-    if class_name == "InputLayer":
-        return InputLayer(shape=tuple(config["input_shape"]), name=config.get("name"))
-    for key in ("kernel_regularizer", "bias_regularizer"):
-        if config.get(key) is not None:
-            config[key] = regularizers.Regularizer(**config[key])
+    """Rebuild a layer from `get_config()` (used by load_model; never unpickles).
+
+    Only the classes above can be named; each constructor checks its arguments.
+    """
+    if not isinstance(class_name, str) or class_name not in _BY_NAME:
+        raise ValueError(f"unknown layer class {class_name!r}; allowed: {sorted(_BY_NAME)}")
+    if not isinstance(config, dict):
+        raise ValueError(f"a layer config is an object, got {config!r}")
+    # Regularizer configs (dicts) go through regularizers.get in the constructor.
     return _BY_NAME[class_name](**config)

@@ -1,6 +1,7 @@
 """The Keras layer protocol on the book's contract: Layer, InputLayer, Input."""
 
 from ...backend import current
+from .. import arguments
 
 _name_counts = {}
 
@@ -28,12 +29,24 @@ class Layer:
             raise TypeError(
                 f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}"
             )
-        self.name = name or _auto_name(_snake(type(self).__name__))
+        kind = type(self).__name__
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{kind}: name must be a string, got {name!r}")
+        self.name = name or _auto_name(_snake(kind))
         if batch_input_shape is not None:
+            if not isinstance(batch_input_shape, (list, tuple)) or not batch_input_shape:
+                raise TypeError(
+                    f"{kind}: batch_input_shape must be a tuple (batch, ...), got "
+                    f"{batch_input_shape!r}"
+                )
             input_shape = tuple(batch_input_shape)[1:]
         if input_dim is not None:
-            input_shape = (int(input_dim),)
-        self.declared_input_shape = None if input_shape is None else tuple(input_shape)
+            input_shape = (arguments.integer(input_dim, f"{kind}: input_dim", minimum=1),)
+        self.declared_input_shape = (
+            None if input_shape is None else arguments.shape(input_shape, f"{kind}: input_shape")
+        )
+        if not isinstance(trainable, bool):
+            raise TypeError(f"{kind}: trainable must be True or False, got {trainable!r}")
         self.trainable = trainable
         self.built = False
         self.input_shape = None  # without the batch axis
@@ -52,6 +65,13 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+    def weight_shapes(self, input_shape):
+        """The shapes `build` gives `weights`, computed without allocating them.
+
+        load_model compares them with the arrays a file holds before building.
+        """
+        return []
 
     def forward(self, x, training=False):
         return x
@@ -99,6 +119,10 @@ class InputLayer(Layer):
     """Declares the shape of one sample; does nothing to the data."""
 
     def __init__(self, shape=None, batch_size=None, name=None, input_shape=None, **kwargs):
+        if shape is not None:
+            shape = arguments.shape(shape, "Input: shape")
+        if batch_size is not None:  # Keras' fixed batch size; fastnet takes any batch
+            arguments.integer(batch_size, "Input: batch_size", minimum=1)
         super().__init__(name=name, input_shape=shape if shape is not None else input_shape,
                          **kwargs)
         if self.declared_input_shape is None:

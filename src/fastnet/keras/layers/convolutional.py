@@ -2,18 +2,9 @@
 
 from ... import layers as _engine
 from ...backend import current
-from .. import activations, initializers, regularizers
+from .. import activations, arguments, initializers, regularizers
 from .base import Layer
 from .core import Dense, _regularizer_config
-
-
-def _pair(value, name):
-    if isinstance(value, int):
-        return (value, value)
-    value = tuple(int(v) for v in value)
-    if len(value) != 2:
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return value
 
 
 def _engine_conv_layers():
@@ -38,6 +29,13 @@ def _same_padding(size, kernel, stride, name):
             f"kernel size with strides=1, or padding='valid'"
         )
     return total // 2
+
+
+def _padding(value, layer):
+    """'valid' or 'same', in any case, as Keras accepts them."""
+    if not isinstance(value, str) or value.lower() not in ("valid", "same"):
+        raise ValueError(f"{layer}: padding must be 'valid' or 'same', got {value!r}")
+    return value.lower()
 
 
 # Keras images are channels-last (N, H, W, C), the engine's are the book's
@@ -68,11 +66,10 @@ class Conv2D(Layer):
         super().__init__(**kwargs)
         if data_format not in (None, "channels_last"):
             raise NotImplementedError("Conv2D: only data_format='channels_last' is supported")
-        if padding not in ("valid", "same"):
-            raise ValueError(f"Conv2D: padding must be 'valid' or 'same', got {padding!r}")
-        self.filters = int(filters)
-        self.kernel_size = _pair(kernel_size, "kernel_size")
-        self.strides = _pair(strides, "strides")
+        padding = _padding(padding, "Conv2D")
+        self.filters = arguments.integer(filters, "Conv2D: filters", minimum=1)
+        self.kernel_size = arguments.pair(kernel_size, "Conv2D: kernel_size")
+        self.strides = arguments.pair(strides, "Conv2D: strides")
         if self.strides[0] != self.strides[1]:
             raise NotImplementedError("Conv2D: fastnet's convolution takes one stride for "
                                       "both axes")
@@ -104,14 +101,20 @@ class Conv2D(Layer):
         pad, s = self._pad(input_shape), self.strides[0]
         h, w = ((n + 2 * pad - k) // s + 1 for n, k in zip(input_shape[:2], self.kernel_size))
         if h <= 0 or w <= 0:
-            raise ValueError(f"Conv2D {self.name!r}: kernel larger than the input {input_shape}")
+            raise ValueError(
+                f"Conv2D {self.name!r}: kernel_size {self.kernel_size} is larger than the "
+                f"input {(None, *input_shape)} (padding={self.padding!r})"
+            )
         return (h, w, self.filters)
+
+    def weight_shapes(self, input_shape):
+        kernel = (*self.kernel_size, input_shape[2], self.filters)
+        return [kernel] + ([(self.filters,)] if self.use_bias else [])
 
     def build(self, input_shape, dtype):
         convolution, _ = _engine_conv_layers()
         out = super().build(input_shape, dtype)
-        kh, kw = self.kernel_size
-        self.kernel = self.kernel_initializer((kh, kw, input_shape[2], self.filters), dtype)
+        self.kernel = self.kernel_initializer(self.weight_shapes(input_shape)[0], dtype)
         xp = current().xp
         self.bias = (self.bias_initializer((self.filters,), dtype) if self.use_bias
                      else xp.zeros(self.filters, dtype=dtype))
@@ -165,13 +168,14 @@ class MaxPooling2D(Layer):
             raise NotImplementedError(
                 "MaxPooling2D: only data_format='channels_last' is supported"
             )
-        if padding != "valid":
+        if _padding(padding, "MaxPooling2D") != "valid":
             raise NotImplementedError("MaxPooling2D: only padding='valid' is supported")
-        self.pool_size = _pair(pool_size, "pool_size")
-        self.strides = _pair(strides if strides is not None else self.pool_size, "strides")
+        self.pool_size = arguments.pair(pool_size, "MaxPooling2D: pool_size")
+        self.strides = (self.pool_size if strides is None
+                        else arguments.pair(strides, "MaxPooling2D: strides"))
         if self.strides[0] != self.strides[1]:
             raise NotImplementedError("MaxPooling2D: one stride for both axes only")
-        self.padding = padding
+        self.padding = "valid"
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
@@ -181,6 +185,11 @@ class MaxPooling2D(Layer):
             )
         s = self.strides[0]
         h, w = ((n - p) // s + 1 for n, p in zip(input_shape[:2], self.pool_size))
+        if h <= 0 or w <= 0:
+            raise ValueError(
+                f"MaxPooling2D {self.name!r}: pool_size {self.pool_size} is larger than the "
+                f"input {(None, *input_shape)}"
+            )
         return (h, w, input_shape[2])
 
     def build(self, input_shape, dtype):

@@ -4,7 +4,7 @@ import math
 
 from ... import layers as _engine
 from ...backend import current
-from .. import activations, initializers, regularizers, utils
+from .. import activations, arguments, initializers, regularizers, utils
 from .base import Layer
 
 
@@ -32,9 +32,7 @@ class Dense(_OutputActivation, Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, **kwargs):
         super().__init__(**kwargs)
-        if int(units) <= 0:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        self.units = arguments.integer(units, "Dense: units", minimum=1)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -52,10 +50,14 @@ class Dense(_OutputActivation, Layer):
             )
         return (self.units,)
 
+    def weight_shapes(self, input_shape):
+        return [(input_shape[0], self.units)] + ([(self.units,)] if self.use_bias else [])
+
     def build(self, input_shape, dtype):
         out = super().build(input_shape, dtype)
-        self.kernel = self.kernel_initializer((input_shape[0], self.units), dtype)
-        self.bias = self.bias_initializer((self.units,), dtype) if self.use_bias else None
+        shapes = self.weight_shapes(input_shape)
+        self.kernel = self.kernel_initializer(shapes[0], dtype)
+        self.bias = self.bias_initializer(shapes[1], dtype) if self.use_bias else None
         self.weights = [self.kernel] + ([self.bias] if self.use_bias else [])
         # The engine's Affine does the product; it holds the same arrays.
         self._affine = _engine.Affine(self.kernel, self.bias)
@@ -158,12 +160,11 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not 0 <= float(rate) < 1:
-            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
+        # rate 1 would drop every input and scale by 1/0.
+        self.rate = arguments.real(rate, "Dropout: rate", low=0.0, high=1.0, high_open=True)
         if noise_shape is not None:
             raise NotImplementedError("Dropout: noise_shape is not supported by fastnet.keras")
-        self.rate = float(rate)
-        self.seed = seed
+        self.seed = None if seed is None else arguments.integer(seed, "Dropout: seed", minimum=0)
         self._generator = None
         self._mask = None
 
