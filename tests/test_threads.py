@@ -72,3 +72,19 @@ def test_openmp_threads_sleep_instead_of_spinning_by_default():
 
 def test_users_wait_policy_wins():
     assert _wait_policy_after_import(dict(os.environ, OMP_WAIT_POLICY="ACTIVE")) == "ACTIVE"
+
+
+def test_the_bound_is_threads_per_cpu():
+    assert fastnet.threads.max_threads() == fastnet.threads.THREADS_PER_CPU * os.cpu_count()
+    fastnet.set_num_threads(fastnet.threads.max_threads())  # the bound itself is allowed
+    if _openmp.have_openmp():
+        assert fastnet.get_num_threads() == fastnet.threads.max_threads()
+
+
+def test_absurd_omp_num_threads_keeps_its_nested_levels():
+    code = "import os, fastnet; print(os.environ['OMP_NUM_THREADS'])"
+    env = dict(os.environ, OMP_NUM_THREADS="100000,3")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.split() == [f"{fastnet.threads.max_threads()},3"]
+    assert out.stderr.count("RuntimeWarning") == 1

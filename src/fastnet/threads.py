@@ -12,27 +12,64 @@ a 2-core machine whose other core was busy, OpenBLAS's second thread made
 With more than one thread the cython backend keeps its products off NumPy's
 BLAS altogether (compiled_gemm.threaded): OpenBLAS's workers spin after
 each call and take cores from the OpenMP team.
+
+At most `max_threads()` threads, THREADS_PER_CPU per CPU. GNU OpenMP puts
+per-thread bookkeeping for a whole team on the caller's stack and gives
+every thread its own stack, so a count like 100000 overflows the stack or
+the address space: a segfault, not an error. `set_num_threads` refuses
+more; an `OMP_NUM_THREADS` above it is lowered to it, with one warning.
 """
+
+import os
+import warnings
 
 from . import _build_check
 
+# Beyond a few threads per core, threads only wait on each other; the limit
+# exists to turn absurd counts into an error instead of a segfault.
+THREADS_PER_CPU = 4
+
 _blas = None  # threadpoolctl's controllers of the loaded BLAS libraries, found once
+_bounded = False  # whether _openmp() has checked the count OpenMP started with
+
+
+def max_threads():
+    """The most threads `set_num_threads` accepts: THREADS_PER_CPU per CPU."""
+    return THREADS_PER_CPU * (os.cpu_count() or 1)
+
+
+def _limit_text():
+    return f"{THREADS_PER_CPU} per CPU, {os.cpu_count() or 1} CPU(s)"
 
 
 def _openmp():
     if _build_check.missing_modules():
         return None
+    global _bounded
     from . import _openmp
 
+    if not _bounded:
+        _bounded = True
+        # OpenMP loaded by another library before fastnet read an absurd
+        # OMP_NUM_THREADS already: bound this thread's count at least.
+        if _openmp.get_num_threads() > max_threads():
+            _openmp.set_num_threads(max_threads())
     return _openmp
 
 
 def set_num_threads(n):
-    """Use `n` threads (>= 1) in the compiled kernels called from this thread."""
+    """Use `n` threads in the compiled kernels called from this thread.
+
+    1 <= n <= max_threads(): GNU OpenMP crashes on absurd counts.
+    """
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__}")
     if n < 1:
         raise ValueError(f"set_num_threads: n must be >= 1, got {n}")
+    if n > max_threads():
+        raise ValueError(
+            f"set_num_threads: n must be <= {max_threads()} ({_limit_text()}), got {n}"
+        )
     module = _openmp()
     if module is not None:
         module.set_num_threads(n)
@@ -56,3 +93,25 @@ def get_num_threads():
     """Threads the compiled kernels use now (1 for a serial or missing build)."""
     module = _openmp()
     return module.get_num_threads() if module is not None else 1
+
+
+def _bound_omp_num_threads():
+    """Lower an absurd OMP_NUM_THREADS to max_threads() before OpenMP reads it."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    first, sep, nested = value.partition(",")  # "4,2": a count per nesting level
+    try:
+        requested = int(first)
+    except ValueError:
+        return  # OpenMP ignores what it cannot parse
+    if requested <= max_threads():
+        return
+    os.environ["OMP_NUM_THREADS"] = f"{max_threads()}{sep}{nested}"
+    warnings.warn(
+        f"OMP_NUM_THREADS={requested} is more threads than fastnet allows "
+        f"({_limit_text()}); using {max_threads()}",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+
+
+_bound_omp_num_threads()
