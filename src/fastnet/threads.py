@@ -13,14 +13,24 @@ With more than one thread the cython backend keeps its products off NumPy's
 BLAS altogether (compiled_gemm.threaded): OpenBLAS's workers spin after
 each call and take cores from the OpenMP team.
 
-At most `max_threads()` threads, THREADS_PER_CPU per CPU. GNU OpenMP puts
-per-thread bookkeeping for a whole team on the caller's stack and gives
-every thread its own stack, so a count like 100000 overflows the stack or
-the address space: a segfault, not an error. `set_num_threads` refuses
-more; an `OMP_NUM_THREADS` above it is lowered to it, with one warning.
+Two limits keep threads from crashing the process:
+
+- At most `max_threads()` threads, THREADS_PER_CPU per CPU. GNU OpenMP puts
+  per-thread bookkeeping for a whole team on the caller's stack and gives
+  every thread its own stack, so a count like 100000 overflows the stack or
+  the address space: a segfault, not an error. `set_num_threads` refuses
+  more; an `OMP_NUM_THREADS` above it is lowered to it, with one warning.
+- A process started by `fork` (multiprocessing's "fork" start method)
+  runs the kernels of its forking thread (a worker's main thread) on one
+  thread. GNU OpenMP is not fork-safe: in a forked child that thread's pool
+  refers to threads that no longer exist, and its first threaded kernel
+  waits for them forever. This happens silently; asking for more threads in
+  such a child warns once and stays on one. The "spawn" and "forkserver"
+  start methods give children that can use threads.
 """
 
 import os
+import sys
 import warnings
 
 from . import _build_check
@@ -30,6 +40,8 @@ from . import _build_check
 THREADS_PER_CPU = 4
 
 _blas = None  # threadpoolctl's controllers of the loaded BLAS libraries, found once
+_forked = False  # True in a process forked from one that had loaded OpenMP
+_fork_warned = False
 _bounded = False  # whether _openmp() has checked the count OpenMP started with
 
 
@@ -60,7 +72,10 @@ def _openmp():
 def set_num_threads(n):
     """Use `n` threads in the compiled kernels called from this thread.
 
-    1 <= n <= max_threads(): GNU OpenMP crashes on absurd counts.
+    1 <= n <= max_threads(): GNU OpenMP crashes on absurd counts. In a
+    process forked from one that had used fastnet's kernels, the kernels
+    stay on one thread (GNU OpenMP is not fork-safe), and asking for more
+    warns once.
     """
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__}")
@@ -70,11 +85,28 @@ def set_num_threads(n):
         raise ValueError(
             f"set_num_threads: n must be <= {max_threads()} ({_limit_text()}), got {n}"
         )
+    if _forked and n > 1:
+        _warn_forked(n)
+        n = 1
     module = _openmp()
     if module is not None:
         module.set_num_threads(n)
     for blas in _blas_controllers():
         blas.set_num_threads(n)
+
+
+def _warn_forked(n):
+    global _fork_warned
+    if _fork_warned:
+        return
+    _fork_warned = True
+    warnings.warn(
+        f"set_num_threads({n}) in a process started by fork: fastnet's kernels stay on "
+        "one thread here, because GNU OpenMP hangs in a forked child that starts threads. "
+        "Use multiprocessing's 'spawn' or 'forkserver' start method for threaded children.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
 
 
 def _blas_controllers():
@@ -93,6 +125,16 @@ def get_num_threads():
     """Threads the compiled kernels use now (1 for a serial or missing build)."""
     module = _openmp()
     return module.get_num_threads() if module is not None else 1
+
+
+def _one_thread_after_fork():
+    """In a forked child: leave OpenMP's stale thread pool alone (see the module docstring)."""
+    global _forked
+    module = sys.modules.get(f"{__package__}._openmp")
+    if module is None:  # OpenMP never loaded: the child may use threads as usual
+        return
+    _forked = True
+    module.set_num_threads(1)
 
 
 def _bound_omp_num_threads():
@@ -115,3 +157,5 @@ def _bound_omp_num_threads():
 
 
 _bound_omp_num_threads()
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_one_thread_after_fork)
