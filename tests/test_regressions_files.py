@@ -7,16 +7,19 @@ a child process with an address-space limit, so a regression fails the test
 instead of the machine.
 """
 
+import gzip
 import os
 import re
 import subprocess
 import sys
 import textwrap
+import tracemalloc
 
 import pytest
 
 import fastnet
 from fastnet import _openmp
+from fastnet.datasets import idx
 
 resource = pytest.importorskip("resource", reason="address-space limits need POSIX")
 MEMORY_CAP = 1 << 30  # bytes: importing NumPy and fastnet fits, a 600M-element array does not
@@ -54,3 +57,57 @@ def test_absurd_omp_num_threads_is_lowered_not_a_segfault():
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["1000000.0", str(4 * os.cpu_count())]
     assert "OMP_NUM_THREADS=100000 is more threads than fastnet allows" in out.stderr
+
+
+# -- 11: IDX dimensions whose product overflows ----------------------------------------
+
+def test_idx_dimensions_overflowing_int64_name_the_file(tmp_path):
+    # 65536**4 == 2**64 wrapped to 0 in int64: the size check passed and
+    # NumPy's reshape failed without the file's name.
+    path = tmp_path / "overflow-idx4-ubyte"
+    path.write_bytes(bytes([0, 0, 8, 4]) + (65536).to_bytes(4, "big") * 4)
+    with pytest.raises(ValueError, match=f"{named(path)}.*dimensions"):
+        idx.read_idx(path)
+
+
+# -- 14: small files that ask for a lot ------------------------------------------------
+
+def test_idx_gzip_bomb_is_not_inflated_in_full(tmp_path):
+    # 10 labels followed by 64 MiB of zeros: a 64 KB file. Before, all of it
+    # was inflated into memory before the size check refused it.
+    path = tmp_path / "bomb-labels-idx1-ubyte.gz"
+    with gzip.open(path, "wb", compresslevel=9) as f:
+        f.write(bytes([0, 0, 8, 1]) + (10).to_bytes(4, "big") + bytes(10))
+        for _ in range(64):
+            f.write(bytes(1 << 20))
+    assert path.stat().st_size < 1 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=f"{named(path)}.*trailing bytes"):
+            idx.read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, f"{peak} bytes allocated to refuse a 10-label file"
+
+
+def test_idx_declared_size_is_capped(tmp_path):
+    path = tmp_path / "images-idx3-ubyte"
+    path.write_bytes(bytes([0, 0, 8, 3]) + b"".join(d.to_bytes(4, "big") for d in (5, 28, 28))
+                     + bytes(5 * 28 * 28))
+    with pytest.raises(ValueError, match=f"{named(path)}.*more than max_bytes=1000"):
+        idx.read_idx(path, max_bytes=1000)
+    assert idx.read_idx(path).shape == (5, 28, 28)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_read_idx_of_dev_zero_is_a_clear_error():
+    # Before: read until MemoryError (here: until the address-space cap).
+    out = run_capped("""
+        from fastnet.datasets import idx
+        try:
+            idx.read_idx("/dev/zero")
+        except ValueError as exc:
+            print("ValueError:", exc)
+    """)
+    assert out.stdout.startswith("ValueError: /dev/zero: "), out.stderr[-2000:]
