@@ -9,17 +9,20 @@ instead of the machine.
 
 import gzip
 import os
+import pickle
 import re
 import subprocess
 import sys
 import textwrap
 import tracemalloc
 
+import numpy as np
 import pytest
 
 import fastnet
 from fastnet import _openmp
 from fastnet.datasets import idx
+from fastnet.nets import TwoLayerNet
 
 resource = pytest.importorskip("resource", reason="address-space limits need POSIX")
 MEMORY_CAP = 1 << 30  # bytes: importing NumPy and fastnet fits, a 600M-element array does not
@@ -68,6 +71,49 @@ def test_idx_dimensions_overflowing_int64_name_the_file(tmp_path):
     path.write_bytes(bytes([0, 0, 8, 4]) + (65536).to_bytes(4, "big") * 4)
     with pytest.raises(ValueError, match=f"{named(path)}.*dimensions"):
         idx.read_idx(path)
+
+
+# -- 13: load_params and pickles -------------------------------------------------------
+
+class _RunsCode:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"echo pwned > {self.marker}",))
+
+
+def test_load_params_never_runs_code_from_a_pickle(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "params.pkl"
+    params = {key: value for key, value in TwoLayerNet(4, 3, 2).params.items()}
+    params["W1"] = _RunsCode(marker)
+    path.write_bytes(pickle.dumps(params))
+    with pytest.raises(ValueError, match=rf"{named(path)}.*refusing to unpickle \w+\.system"):
+        TwoLayerNet(4, 3, 2).load_params(str(path))
+    assert not marker.exists()
+
+
+def test_fastnet_nets_save_npz_without_pickle_by_default(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    net = TwoLayerNet(4, 3, 2, weight_init_std=1.0, dtype=np.float32)
+    net.save_params()
+    with np.load(tmp_path / "params.npz", allow_pickle=False) as saved:
+        np.testing.assert_array_equal(saved["W1"], net.params["W1"])
+        config = str(saved["config"])
+    assert '"format": "fastnet.nets"' in config and '"network": "TwoLayerNet"' in config
+    again = TwoLayerNet(4, 3, 2, dtype=np.float32)
+    again.load_params()
+    for key in net.params:
+        np.testing.assert_array_equal(again.params[key], net.params[key])
+
+
+def test_load_params_warns_about_parameters_the_network_lacks(tmp_path):
+    net = TwoLayerNet(4, 3, 2)
+    path = tmp_path / "params.pkl"
+    path.write_bytes(pickle.dumps(dict(net.params, W9=np.ones(2))))
+    with pytest.warns(UserWarning, match=rf"{named(path)}.*does not have.*W9"):
+        net.load_params(str(path))
 
 
 # -- 14: small files that ask for a lot ------------------------------------------------

@@ -15,6 +15,11 @@ numerical_gradient, gradient) as the book. Two differences, both for speed:
 
 `dtype=np.float32` gives float32 parameters, the fast path; float32 input
 with float64 parameters computes in float64 (NumPy's rule).
+
+`save_params()` writes params.npz (arrays + JSON, no pickle); a .pkl name
+writes the book's pickle. `load_params` reads both, and the book's
+params.pkl, admitting nothing but NumPy arrays from a pickle
+(_params_file.py).
 """
 
 from collections import OrderedDict
