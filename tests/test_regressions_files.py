@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import tracemalloc
+import zipfile
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ import pytest
 import fastnet
 from fastnet import _openmp
 from fastnet.datasets import idx
+from fastnet.keras.datasets import imdb, reuters
 from fastnet.nets import TwoLayerNet
 
 resource = pytest.importorskip("resource", reason="address-space limits need POSIX")
@@ -157,3 +159,86 @@ def test_read_idx_of_dev_zero_is_a_clear_error():
             print("ValueError:", exc)
     """)
     assert out.stdout.startswith("ValueError: /dev/zero: "), out.stderr[-2000:]
+
+
+class _ArrayClaim:
+    """Pickles as NumPy pickles an object array, but claiming `count` elements."""
+
+    def __init__(self, count):
+        self.count = count
+
+    def __reduce__(self):
+        rebuild, args, _ = np.empty(1, dtype=object).__reduce__()
+        return rebuild, args, (1, (self.count,), np.dtype(object), False, [[1, 2]])
+
+
+def _npz_with_object_array(path, claim):
+    """Keras' imdb.npz layout, x_train's pickle replaced by `claim`."""
+    with zipfile.ZipFile(path, "w") as archive:
+        header = {"descr": "|O", "fortran_order": False, "shape": (1,)}
+        text = repr(header).encode() + b"\n"
+        npy = b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text
+        archive.writestr("x_train.npy", npy + pickle.dumps(claim, protocol=3))
+        for name, value in (("y_train", [0]), ("x_test", None), ("y_test", [0])):
+            if value is None:
+                value = np.empty(1, dtype=object)
+                value[0] = [1]
+            with archive.open(f"{name}.npy", "w") as f:
+                np.lib.format.write_array(f, np.asarray(value), allow_pickle=True)
+
+
+def test_imdb_npz_claiming_600m_elements_allocates_nothing(tmp_path):
+    # Only allowed classes, but NumPy's __setstate__ allocated the claimed
+    # 600M-element object array (4.8 GB) before it looked at the data.
+    keras = tmp_path / "keras" / "datasets"
+    keras.mkdir(parents=True)
+    _npz_with_object_array(keras / "imdb.npz", _ArrayClaim(600_000_000))
+    out = run_capped("""
+        from fastnet.keras.datasets import imdb
+        try:
+            imdb.load_data()
+        except ValueError as exc:
+            print("ValueError:", exc)
+    """, env=dict(os.environ, KERAS_HOME=str(tmp_path / "keras")))
+    assert re.match(r"ValueError: .*imdb\.npz.*does not match", out.stdout), out.stderr[-2000:]
+
+
+def _objects(*sequences):
+    out = np.empty(len(sequences), dtype=object)
+    for i, s in enumerate(sequences):
+        out[i] = s
+    return out
+
+
+# Each: a file's contents, and words the error must contain.
+BAD_SEQUENCE_FILES = {
+    "not-a-zip": (b"this is not an npz archive", "not a .npz archive"),
+    "missing-array": ({"x_train": _objects([1]), "y_train": np.zeros(1, int)}, "no array"),
+    "numbers-not-lists": ({"x_train": np.arange(3.0), "y_train": np.zeros(3, int),
+                           "x_test": _objects([1]), "y_test": np.zeros(1, int)}, "float"),
+    "scalar": ({"x_train": np.array(5), "y_train": np.zeros(1, int),
+                "x_test": _objects([1]), "y_test": np.zeros(1, int)}, "1-D"),
+    "words-not-ints": ({"x_train": _objects(["a", "b"]), "y_train": np.zeros(1, int),
+                        "x_test": _objects([1]), "y_test": np.zeros(1, int)}, "word ids"),
+    "labels-too-few": ({"x_train": _objects([1], [2]), "y_train": np.zeros(1, int),
+                        "x_test": _objects([1]), "y_test": np.zeros(1, int)}, "labels"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SEQUENCE_FILES))
+def test_keras_sequence_files_with_bad_contents_name_the_file(tmp_path, monkeypatch, case):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    (tmp_path / "datasets").mkdir()
+    path = tmp_path / "datasets" / "imdb.npz"
+    contents, words = BAD_SEQUENCE_FILES[case]
+    if isinstance(contents, bytes):
+        path.write_bytes(contents)
+    else:
+        with open(path, "wb") as f:
+            np.savez(f, **contents)
+    with pytest.raises(ValueError, match=f"{named(path)}.*{words}"):
+        imdb.load_data()
+    reuters_path = tmp_path / "datasets" / "reuters.npz"
+    reuters_path.write_bytes(path.read_bytes())
+    with pytest.raises(ValueError, match=named(reuters_path)):
+        reuters.load_data()
