@@ -118,6 +118,32 @@ def test_load_params_warns_about_parameters_the_network_lacks(tmp_path):
         net.load_params(str(path))
 
 
+def _pickle_repeating_a_call(text_bytes, calls):
+    """Protocol 2: a list of `calls` results of _codecs.encode(text, "latin1"), the call
+    made once and then repeated through the memo at 5 bytes a time."""
+    text = b"x" * text_bytes
+    first = (b"c_codecs\nencode\nq\x00X" + len(text).to_bytes(4, "little") + text
+             + b"q\x01X\x06\x00\x00\x00latin1\x86q\x02R")
+    again = b"h\x00h\x02R"
+    return b"\x80\x02](" + first + again * (calls - 1) + b"e."
+
+
+def test_a_pickle_repeating_a_call_through_its_memo_is_refused(tmp_path):
+    # 64 KiB of text encoded 200,000 times: 13 GB from a 1 MB file.
+    path = tmp_path / "params.pkl"
+    path.write_bytes(_pickle_repeating_a_call(1 << 16, 200_000))
+    assert path.stat().st_size < 2 << 20
+    out = run_capped(f"""
+        from fastnet.nets import TwoLayerNet
+        try:
+            TwoLayerNet(4, 3, 2).load_params({str(path)!r})
+        except ValueError as exc:
+            print("ValueError:", exc)
+    """)
+    assert re.match(rf"ValueError: {named(path)}.*would build more than", out.stdout), \
+        out.stderr[-2000:]
+
+
 # -- 14: small files that ask for a lot ------------------------------------------------
 
 def test_idx_gzip_bomb_is_not_inflated_in_full(tmp_path):
@@ -241,4 +267,18 @@ def test_keras_sequence_files_with_bad_contents_name_the_file(tmp_path, monkeypa
     reuters_path = tmp_path / "datasets" / "reuters.npz"
     reuters_path.write_bytes(path.read_bytes())
     with pytest.raises(ValueError, match=named(reuters_path)):
+        reuters.load_data()
+
+
+def test_keras_sequences_repeating_one_list_are_refused(tmp_path, monkeypatch):
+    # A few bytes per reference in pickle's memo; reindexing copied each one.
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    (tmp_path / "datasets").mkdir()
+    review = list(range(1000))
+    x = np.empty(1000, dtype=object)
+    for i in range(len(x)):
+        x[i] = review
+    path = tmp_path / "datasets" / "reuters.npz"
+    np.savez(path, x=x, y=np.zeros(1000, int))
+    with pytest.raises(ValueError, match=f"{named(path)}: x repeats the same list"):
         reuters.load_data()

@@ -92,8 +92,9 @@ class NpzReader:
         if objects is None:
             raise self.fail(f"array {name!r} holds Python objects; only numeric arrays "
                             "are read from this file")
-        self._spend(name, self.members[name].file_size)
-        value = _safe_pickle.load(f, f"{self.path} (array {name!r})", objects)
+        size = self.members[name].file_size
+        self._spend(name, size)
+        value = _safe_pickle.load(f, f"{self.path} (array {name!r})", size, objects)
         if not isinstance(value, np.ndarray) or value.shape != shape:
             raise self.fail(f"array {name!r} does not match its header")
         return _safe_pickle.plain(value)

@@ -87,7 +87,7 @@ def load(params, file_name, network=None):
 
 def _load_pickle(params, path):
     with open(path, "rb") as f:
-        loaded = _safe_pickle.load(f, path)
+        loaded = _safe_pickle.load(f, path, os.fstat(f.fileno()).st_size)
     if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
         raise ValueError(f"{path}: not a params file: it holds a {type(loaded).__name__}, "
                          "not a dict of arrays")

@@ -30,6 +30,10 @@ def _sequences(x, path, name):
     if x.ndim != 1:
         raise ValueError(f"{path}: {name} should be a 1-D array of word-id lists, "
                          f"got shape {x.shape}")
+    # Pickle's memo lets a small file list one long review a million times,
+    # which reindexing would copy a million times; Keras' files never share.
+    if len({id(s) for s in x}) != len(x):
+        raise ValueError(f"{path}: {name} repeats the same list of word ids")
     for i, s in enumerate(x):
         if not isinstance(s, (list, tuple, np.ndarray)):
             raise ValueError(f"{path}: {name}[{i}] is a {type(s).__name__}, not a list "
