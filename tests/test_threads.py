@@ -88,3 +88,27 @@ def test_absurd_omp_num_threads_keeps_its_nested_levels():
                          text=True, check=True)
     assert out.stdout.split() == [f"{fastnet.threads.max_threads()},3"]
     assert out.stderr.count("RuntimeWarning") == 1
+
+
+def _system_libgomp():
+    try:
+        out = subprocess.run(["gcc", "-print-file-name=libgomp.so.1"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out if os.path.isabs(out) and os.path.exists(out) else None
+
+
+@pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: no threads")
+@pytest.mark.skipif(_system_libgomp() is None, reason="no libgomp found to preload")
+def test_absurd_omp_num_threads_read_before_fastnet_is_bounded_too():
+    """OpenMP loaded (here: preloaded) before fastnet has already read the absurd
+    value; the importing thread's count is bounded all the same."""
+    code = ("import numpy as np, fastnet; from fastnet.layers import Relu; "
+            "print(float(Relu().forward(np.ones((1000, 1000))).sum()), "
+            "fastnet.get_num_threads())")
+    env = dict(os.environ, OMP_NUM_THREADS="100000", LD_PRELOAD=_system_libgomp())
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1000000.0", str(fastnet.threads.max_threads())]

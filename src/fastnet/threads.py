@@ -42,7 +42,6 @@ THREADS_PER_CPU = 4
 _blas = None  # threadpoolctl's controllers of the loaded BLAS libraries, found once
 _forked = False  # True in a process forked from one that had loaded OpenMP
 _fork_warned = False
-_bounded = False  # whether _openmp() has checked the count OpenMP started with
 
 
 def max_threads():
@@ -57,15 +56,8 @@ def _limit_text():
 def _openmp():
     if _build_check.missing_modules():
         return None
-    global _bounded
     from . import _openmp
 
-    if not _bounded:
-        _bounded = True
-        # OpenMP loaded by another library before fastnet read an absurd
-        # OMP_NUM_THREADS already: bound this thread's count at least.
-        if _openmp.get_num_threads() > max_threads():
-            _openmp.set_num_threads(max_threads())
     return _openmp
 
 
@@ -154,6 +146,11 @@ def _bound_omp_num_threads():
         RuntimeWarning,
         stacklevel=2,
     )
+    module = _openmp()
+    if module is not None and module.get_num_threads() > max_threads():
+        # Another library loaded OpenMP first, so it read the absurd value:
+        # bound this thread's count at least.
+        module.set_num_threads(max_threads())
 
 
 _bound_omp_num_threads()
