@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 import fastnet
-from fastnet._params_file import ParamsFileWarning
-from fastnet.nets import MultiLayerNet, SimpleConvNet, TwoLayerNet
+from fastnet.nets import MultiLayerNet, ParamsFileWarning, SimpleConvNet, TwoLayerNet
 from fastnet.scratch.common.multi_layer_net import MultiLayerNet as BookMultiLayerNet
 
 

@@ -28,11 +28,12 @@ import numpy as np
 
 from ._net_init import init_weight, mlp_params, zeros
 from ._netbase import LayeredNet
+from ._params_file import ParamsFileWarning
 from .backend import current
 from .layers import Affine, SoftmaxWithLoss
 
 __all__ = ["TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet",
-           "DeepConvNet"]
+           "DeepConvNet", "ParamsFileWarning"]
 
 HIDDEN_ACTIVATIONS = ("relu", "sigmoid", "tanh")
 
