@@ -14,8 +14,9 @@ can be made to allocate far more than a file holds: NumPy's `_reconstruct`
 allocates whatever shape it is given before it sees any data, and a call
 the file repeats through pickle's memo (a few bytes each) builds a new copy
 each time. So every array, byte string and list built here is charged to
-a budget, the size of the file: an honest pickle holds each array's data
-once, so it never runs out.
+a budget of twice the file's size: an honest pickle holds each array's
+data once, built at most twice (protocols 0-2 store it as text, which
+becomes bytes, which become the array), so it never runs out.
 """
 
 import math
@@ -28,14 +29,15 @@ __all__ = ["ARRAYS", "ARRAYS_AND_LISTS", "load", "plain"]
 
 
 class _Budget:
-    """What one file may build: no more bytes (or list items) than it holds."""
+    """What one file may build: bytes (or list items), twice as many as it holds."""
 
-    def __init__(self, limit):
-        self.limit = self.left = limit
+    def __init__(self, file_bytes):
+        self.file_bytes = file_bytes
+        self.left = 2 * file_bytes
 
     def spend(self, amount):
         if amount > self.left:
-            raise ValueError(f"it would build more than its {self.limit} bytes hold")
+            raise ValueError(f"it would build more than its {self.file_bytes} bytes hold")
         self.left -= amount
 
 
