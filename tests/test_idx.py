@@ -159,3 +159,16 @@ def test_bundled_digits_parse():
     # Sorted by class, 500 each, as the data README says.
     np.testing.assert_array_equal(labels, np.repeat(np.arange(10), 500))
     assert images.max() == 255 and images.min() == 0
+
+
+def test_gzip_declaring_more_than_it_can_inflate_to(tmp_path):
+    # deflate inflates at most 1032:1, so a ~30-byte stream cannot hold 2 GB
+    path = write(tmp_path, "liar.gz", bytes([0, 0, 8, 1]) + (2_000_000_000).to_bytes(4, "big"),
+                 compress=True)
+    with pytest.raises(ValueError, match=f"{named(path)}.*more than a gzip stream"):
+        idx.read_idx(path)
+
+
+def test_a_directory_is_not_an_idx_file(tmp_path):
+    with pytest.raises((ValueError, OSError), match=named(tmp_path)):
+        idx.read_idx(tmp_path)

@@ -72,3 +72,43 @@ def test_openmp_threads_sleep_instead_of_spinning_by_default():
 
 def test_users_wait_policy_wins():
     assert _wait_policy_after_import(dict(os.environ, OMP_WAIT_POLICY="ACTIVE")) == "ACTIVE"
+
+
+def test_the_bound_is_threads_per_cpu():
+    assert fastnet.threads.max_threads() == fastnet.threads.THREADS_PER_CPU * os.cpu_count()
+    fastnet.set_num_threads(fastnet.threads.max_threads())  # the bound itself is allowed
+    if _openmp.have_openmp():
+        assert fastnet.get_num_threads() == fastnet.threads.max_threads()
+
+
+def test_absurd_omp_num_threads_keeps_its_nested_levels():
+    code = "import os, fastnet; print(os.environ['OMP_NUM_THREADS'])"
+    env = dict(os.environ, OMP_NUM_THREADS="100000,3")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.split() == [f"{fastnet.threads.max_threads()},3"]
+    assert out.stderr.count("RuntimeWarning") == 1
+
+
+def _system_libgomp():
+    try:
+        out = subprocess.run(["gcc", "-print-file-name=libgomp.so.1"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out if os.path.isabs(out) and os.path.exists(out) else None
+
+
+@pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: no threads")
+@pytest.mark.skipif(_system_libgomp() is None, reason="no libgomp found to preload")
+def test_absurd_omp_num_threads_read_before_fastnet_is_bounded_too():
+    """OpenMP loaded (here: preloaded) before fastnet has already read the absurd
+    value; the importing thread's count is bounded all the same."""
+    code = ("import numpy as np, fastnet; from fastnet.layers import Relu; "
+            "print(float(Relu().forward(np.ones((1000, 1000))).sum()), "
+            "fastnet.get_num_threads())")
+    env = dict(os.environ, OMP_NUM_THREADS="100000", LD_PRELOAD=_system_libgomp())
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1000000.0", str(fastnet.threads.max_threads())]

@@ -1,11 +1,9 @@
-"""What every network shares: the book's weight initialisation and its pickled params.
+"""What every network shares: the book's weight initialisation (files: _params_file.py).
 
 Weights are drawn in float64 from NumPy's global generator (`np.random.randn`),
 like the book, so `np.random.seed` reproduces its numbers, then cast: a
 float32 net starts from the book's weights rounded to float32.
 """
-
-import pickle
 
 import numpy as np
 
@@ -41,11 +39,6 @@ def weight_scale(weight_init_std, fan_in):
     return weight_init_std
 
 
-def _to_host(a):
-    # a CuPy array copies itself to the host with .get(); NumPy arrays are host arrays
-    return a if isinstance(a, np.ndarray) else np.asarray(a.get())
-
-
 def mlp_params(sizes, weight_init_std, dtype):
     """W1, b1, ... for layer sizes [input, hidden..., output], in the book's draw order."""
     params = {}
@@ -54,29 +47,3 @@ def mlp_params(sizes, weight_init_std, dtype):
         params[f"W{i}"] = init_weight(scale, (sizes[i - 1], sizes[i]), dtype)
         params[f"b{i}"] = zeros(sizes[i], dtype)
     return params
-
-
-def save_params(params, file_name):
-    """Pickle {name: NumPy array}, the book's file format."""
-    host = {key: _to_host(val) for key, val in params.items()}
-    with open(file_name, "wb") as f:
-        pickle.dump(host, f)
-
-
-def load_params(params, file_name):
-    """Copy the arrays of a pickled dict (the book's files too) INTO `params`.
-
-    Copying in place keeps every layer's reference valid and keeps the net's
-    dtype; a missing key or a shape that does not fit is a clear error.
-    """
-    with open(file_name, "rb") as f:
-        loaded = pickle.load(f)
-    for key, param in params.items():
-        if key not in loaded:
-            raise ValueError(f"{file_name}: no parameter {key!r} (it has {sorted(loaded)})")
-        value = np.asarray(loaded[key])
-        if value.shape != param.shape:
-            raise ValueError(
-                f"{file_name}: {key} has shape {value.shape}, the network needs {param.shape}"
-            )
-        param[...] = current().xp.asarray(value, dtype=param.dtype)

@@ -1,6 +1,6 @@
-"""LayeredNet: what the book's networks share (predict, loss, accuracy, gradients, pickles)."""
+"""LayeredNet: what the book's networks share (predict, loss, accuracy, gradients, files)."""
 
-from . import _net_init
+from . import _params_file
 from .backend import current
 from .gradient import numerical_gradient as _numerical_gradient
 from .layers import BatchNormalization, Dropout
@@ -78,13 +78,23 @@ class LayeredNet:
                     grads[key] = layer.dW + lam * layer.W
         return grads
 
-    def save_params(self, file_name="params.pkl"):
-        """Pickle the params dict (the book's format)."""
-        _net_init.save_params(self.params, file_name)
+    def save_params(self, file_name="params.npz"):
+        """Write the params: an .npz archive + JSON config, or the book's pickle for a .pkl name.
 
-    def load_params(self, file_name="params.pkl"):
-        """Load a pickled params dict (the book's files too) into this net, in place."""
-        _net_init.load_params(self.params, file_name)
+        The .npz is read back without unpickling anything (see _params_file.py).
+        """
+        _params_file.save(self.params, file_name, type(self).__name__)
+
+    def load_params(self, file_name="params.npz"):
+        """Load params saved by save_params (or the book's params.pkl) into this net, in place.
+
+        The file's content decides its format. A pickle is read with a
+        restricted unpickler that admits NumPy arrays only, so a crafted
+        file cannot run code; names and shapes must match the network
+        (a ValueError says what differs), and parameters the network does
+        not have are ignored with a ParamsFileWarning.
+        """
+        _params_file.load(self.params, file_name, type(self).__name__)
 
     def _sources(self, pairs):
         """(key, layer, attr) for each numbered layer: W/b, or gamma/beta for batch norm."""

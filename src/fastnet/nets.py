@@ -15,6 +15,11 @@ numerical_gradient, gradient) as the book. Two differences, both for speed:
 
 `dtype=np.float32` gives float32 parameters, the fast path; float32 input
 with float64 parameters computes in float64 (NumPy's rule).
+
+`save_params()` writes params.npz (arrays + JSON, no pickle); a .pkl name
+writes the book's pickle. `load_params` reads both, and the book's
+params.pkl, admitting nothing but NumPy arrays from a pickle
+(_params_file.py).
 """
 
 from collections import OrderedDict
@@ -23,11 +28,12 @@ import numpy as np
 
 from ._net_init import init_weight, mlp_params, zeros
 from ._netbase import LayeredNet
+from ._params_file import ParamsFileWarning
 from .backend import current
 from .layers import Affine, SoftmaxWithLoss
 
 __all__ = ["TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet",
-           "DeepConvNet"]
+           "DeepConvNet", "ParamsFileWarning"]
 
 HIDDEN_ACTIVATIONS = ("relu", "sigmoid", "tanh")
 

@@ -3,8 +3,10 @@
 Same constructor arguments, `params` names (W1, b1, ...), initialisation
 (`np.random.randn` from NumPy's global generator, in the book's order) and
 methods (predict, loss, accuracy(x, t, batch_size=100), gradient,
-save_params / load_params of the book's pickled dict) as the book, plus
-`dtype=` (np.float32 is the fast path). Differences, all for speed:
+save_params / load_params) as the book, plus `dtype=` (np.float32 is the
+fast path). save_params writes fastnet's .npz by default and the book's
+pickle for a .pkl name; load_params reads both, the book's params.pkl too,
+without unpickling anything but arrays. Differences, all for speed:
 
 - Every ReLU is FUSED into the Convolution or Affine before it (its GEMM's
   epilogue applies it), so `layers` has no separate Relu entries.

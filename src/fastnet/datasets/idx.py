@@ -8,76 +8,116 @@ dimensions: 0x00000801 for a label vector, 0x00000803 for a stack of images.
 The reader accepts the file raw or gzip-compressed (recognised by its first
 two bytes, not by its name) and refuses anything that does not add up: a
 wrong magic number, a short header, a payload shorter or longer than the
-dimensions say, labels out of range. Every problem is a ValueError that
-names the file, because a corrupt download should say which file to delete.
+dimensions say, more data than the file could hold or than max_bytes
+allows, labels out of range. Every problem is a ValueError that names the
+file, because a corrupt download should say which file to delete.
 """
 
 import gzip
+import math
 import os
+import stat
 import zlib
 
 import numpy as np
 
-__all__ = ["read_idx", "read_idx_images", "read_idx_labels", "read_idx_pair"]
+from .._read import DEFLATE_MAX_RATIO, read_up_to
+
+__all__ = ["MAX_BYTES", "read_idx", "read_idx_images", "read_idx_labels", "read_idx_pair"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _UBYTE = 0x08
 LABELS_MAGIC = 0x00000801
 IMAGES_MAGIC = 0x00000803
+# The largest array read_idx reads unless told otherwise (max_bytes=); full
+# MNIST's training images are 47 MB. Read when read_idx is called.
+MAX_BYTES = 1 << 30
+# How far past the array a gzip stream is read to say how much is extra.
+_TRAILING_PROBE = 1 << 16
 
 
-def _read_bytes(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:2] != _GZIP_MAGIC:
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        # BadGzipFile is an OSError; a cut-off stream raises EOFError.
-        raise ValueError(f"{path}: corrupt gzip stream ({exc})") from None
-
-
-def read_idx(path, ndim=None):
+def read_idx(path, ndim=None, *, max_bytes=None):
     """The unsigned-byte array stored in the IDX file at `path` (raw or .gz).
 
     ndim: the number of dimensions the file must have (None: any).
+    max_bytes: the largest array to read (None: MAX_BYTES, 1 GiB).
     Returns a writable uint8 array shaped as the header says.
+
+    The size the header declares is checked against the file's own size
+    (and for gzip, the most its compressed bytes can inflate to) and
+    against max_bytes before anything is allocated, and a gzip stream is
+    inflated only as far as the declared array (plus a little, to see
+    whether more follows): a small file cannot make it allocate or
+    decompress gigabytes.
     """
     path = os.fspath(path)
-    data = _read_bytes(path)
-    if len(data) < 4:
-        raise ValueError(f"{path}: too short for an IDX header ({len(data)} bytes)")
-    zero0, zero1, type_code, n_dims = data[:4]
+    cap = MAX_BYTES if max_bytes is None else max_bytes
+    with open(path, "rb") as raw:
+        info = os.fstat(raw.fileno())
+        if not stat.S_ISREG(info.st_mode):  # /dev/zero, a pipe: no size to check against
+            raise ValueError(f"{path}: not a regular file")
+        compressed = raw.read(2) == _GZIP_MAGIC
+        raw.seek(0)
+        if not compressed:
+            return _read_array(raw, path, ndim, cap, info.st_size, info.st_size)
+        with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+            try:
+                return _read_array(stream, path, ndim, cap, None,
+                                   info.st_size * DEFLATE_MAX_RATIO)
+            except (OSError, EOFError, zlib.error) as exc:
+                # BadGzipFile is an OSError; a cut-off stream raises EOFError.
+                raise ValueError(f"{path}: corrupt gzip stream ({exc})") from None
+
+
+def _read_array(stream, path, ndim, cap, size, most):
+    """Header, then data; `size`: the exact byte count (raw) or None (gzip), `most`: a bound."""
+    magic = stream.read(4)
+    if len(magic) < 4:
+        raise ValueError(f"{path}: too short for an IDX header ({len(magic)} bytes)")
+    zero0, zero1, type_code, n_dims = magic
     if zero0 != 0 or zero1 != 0 or type_code != _UBYTE or n_dims == 0:
-        magic = int.from_bytes(data[:4], "big")
         raise ValueError(
-            f"{path}: bad magic number 0x{magic:08x}; an unsigned-byte IDX file "
-            f"starts with 0x000008NN (labels 0x{LABELS_MAGIC:08x}, images 0x{IMAGES_MAGIC:08x})"
+            f"{path}: bad magic number 0x{int.from_bytes(magic, 'big'):08x}; an unsigned-byte "
+            f"IDX file starts with 0x000008NN (labels 0x{LABELS_MAGIC:08x}, images "
+            f"0x{IMAGES_MAGIC:08x})"
         )
     if ndim is not None and n_dims != ndim:
         raise ValueError(f"{path}: has {n_dims} dimension(s), expected {ndim}")
     header_size = 4 + 4 * n_dims
-    if len(data) < header_size:
+    dims = stream.read(4 * n_dims)
+    if len(dims) < 4 * n_dims:
         raise ValueError(
-            f"{path}: truncated header ({len(data)} bytes, {header_size} needed "
+            f"{path}: truncated header ({4 + len(dims)} bytes, {header_size} needed "
             f"for {n_dims} dimensions)"
         )
-    shape = tuple(
-        int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(n_dims)
-    )
-    expected = header_size + int(np.prod(shape, dtype=np.int64))
-    if len(data) < expected:
+    shape = tuple(int.from_bytes(dims[4 * i : 4 * i + 4], "big") for i in range(n_dims))
+    count = math.prod(shape)  # Python ints: no overflow, however large the dimensions
+    expected = header_size + count
+    if expected > most:
+        what = "the file" if size is not None else "a gzip stream of this size"
+        held = most if size is not None else most // DEFLATE_MAX_RATIO
         raise ValueError(
             f"{path}: truncated data: dimensions {shape} need {expected} bytes, "
-            f"the file has {len(data)}"
+            f"more than {what} ({held} bytes) can hold"
         )
-    if len(data) > expected:
+    if count > cap:
         raise ValueError(
-            f"{path}: {len(data) - expected} trailing bytes after the {shape} array"
+            f"{path}: dimensions {shape} declare {count} bytes of data, more than "
+            f"max_bytes={cap}; pass a larger max_bytes to read_idx if the file is right"
         )
-    # .copy(): frombuffer over bytes is read-only, and learners normalise in place.
-    return np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(shape).copy()
+    if size is not None and size > expected:
+        raise ValueError(f"{path}: {size - expected} trailing bytes after the {shape} array")
+    data = read_up_to(stream, count)
+    if len(data) < count:
+        raise ValueError(
+            f"{path}: truncated data: dimensions {shape} need {expected} bytes, "
+            f"the file has {header_size + len(data)}"
+        )
+    extra = len(stream.read(_TRAILING_PROBE))  # at the end, gzip checks its CRC here
+    if extra:
+        more = "or more " if extra == _TRAILING_PROBE else ""
+        raise ValueError(f"{path}: {extra} {more}trailing bytes after the {shape} array")
+    return data.reshape(shape)
 
 
 def read_idx_images(path, image_shape=None):

@@ -1,12 +1,10 @@
 """Where Keras keeps its downloaded data sets, and reading its .npz files safely."""
 
-import io
 import os
-import pickle
-import zipfile
 from pathlib import Path
 
-import numpy as np
+from ... import _safe_pickle
+from ..._npz import NpzReader
 
 __all__ = ["cache_dir", "find", "load_npz"]
 
@@ -36,44 +34,19 @@ def find(filename, dataset):
     )
 
 
-class _ArraysOnly(pickle.Unpickler):
-    """Unpickles NumPy arrays and lists of ints, and refuses everything else.
+def load_npz(path, names, objects=True):
+    """The arrays `names` of Keras' .npz file at `path`, as a dict.
 
-    Keras stores the word-index sequences of IMDB and Reuters as NumPy
-    object arrays, which NumPy can only read with pickle. Pickle may run any
-    code; this unpickler allows only the few classes such arrays are made of.
+    Read by fastnet's checked .npz reader (fastnet/_npz.py): declared sizes
+    are checked before anything is allocated, and object arrays (IMDB's and
+    Reuters' word-id lists) are unpickled admitting only arrays and lists,
+    never code (objects=False refuses them). Any problem is a ValueError
+    naming the file.
     """
-
-    ALLOWED = {
-        ("numpy.core.multiarray", "_reconstruct"),
-        ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy", "ndarray"),
-        ("numpy", "dtype"),
-        ("builtins", "list"),
-    }
-
-    def find_class(self, module, name):
-        if (module, name) in self.ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a data file")
-
-
-def load_npz(path):
-    """The arrays of a .npz file as a dict; object arrays via the restricted unpickler."""
-    out = {}
-    with zipfile.ZipFile(path) as archive:
-        for member in archive.namelist():
-            key = member[:-4] if member.endswith(".npy") else member
-            with archive.open(member) as f:
-                raw = io.BytesIO(f.read())
-            version = np.lib.format.read_magic(raw)
-            if version == (1, 0):
-                _, _, dtype = np.lib.format.read_array_header_1_0(raw)
-            else:
-                _, _, dtype = np.lib.format.read_array_header_2_0(raw)
-            if dtype.hasobject:
-                out[key] = _ArraysOnly(raw).load()
-            else:
-                raw.seek(0)
-                out[key] = np.lib.format.read_array(raw, allow_pickle=False)
-    return out
+    with NpzReader(path) as npz:
+        missing = [name for name in names if name not in npz.names]
+        if missing:
+            raise ValueError(f"{path}: no array {missing[0]!r}; this data set's file holds "
+                             f"{list(names)} (it has {npz.names})")
+        allowed = _safe_pickle.ARRAYS_AND_LISTS if objects else None
+        return {name: npz.array(name, allowed) for name in names}

@@ -17,7 +17,8 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
 
     x: object arrays of lists of word ids (see _sequences.reindex); y: 0/1 labels.
     """
-    data = _keras_cache.load_npz(_keras_cache.find(path, "imdb"))
+    data = _sequences.load_checked(_keras_cache.find(path, "imdb"), "x_train", "y_train",
+                                   "x_test", "y_test")
     rng = np.random.RandomState(seed)
     x_train, y_train = _sequences.shuffled(rng, data["x_train"], data["y_train"])
     x_test, y_test = _sequences.shuffled(rng, data["x_test"], data["y_test"])

@@ -20,8 +20,13 @@ def load_data(path="mnist.npz"):
     except FileNotFoundError:
         cached = None
     if cached is not None:
-        with np.load(cached, allow_pickle=False) as f:
-            return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+        f = _keras_cache.load_npz(cached, ("x_train", "y_train", "x_test", "y_test"),
+                                  objects=False)
+        for x, y in (("x_train", "y_train"), ("x_test", "y_test")):
+            if f[x].ndim != 3 or f[y].ndim != 1 or len(f[x]) != len(f[y]):
+                raise ValueError(f"{cached}: {x} {f[x].shape} and {y} {f[y].shape} should be "
+                                 "(N, rows, cols) images and their N labels")
+        return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
     (x_train, y_train), (x_test, y_test) = load_mnist(normalize=False, flatten=True)
     return ((x_train.reshape(-1, 28, 28), y_train.astype(np.uint8)),
             (x_test.reshape(-1, 28, 28), y_test.astype(np.uint8)))

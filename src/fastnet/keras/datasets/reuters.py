@@ -15,7 +15,7 @@ __all__ = ["get_word_index", "load_data"]
 def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_split=0.2,
               seed=113, start_char=1, oov_char=2, index_from=3):
     """((x_train, y_train), (x_test, y_test)) like keras.datasets.reuters.load_data."""
-    data = _keras_cache.load_npz(_keras_cache.find(path, "reuters"))
+    data = _sequences.load_checked(_keras_cache.find(path, "reuters"), "x", "y")
     rng = np.random.RandomState(seed)
     xs, labels = _sequences.shuffled(rng, data["x"], data["y"])
     sequences, labels = _sequences.reindex(

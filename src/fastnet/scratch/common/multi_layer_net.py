@@ -64,3 +64,16 @@ class MultiLayerNet(_nets.MultiLayerNet):
     def loss(self, x, t):
         """Cross-entropy of softmax(predict(x)) against t, plus 0.5·λ·ΣW²."""
         return self.last_layer.forward(self.predict(x), t) + self._decay()
+
+    # The book's file name and format (pickle); fastnet.nets defaults to .npz.
+    def save_params(self, file_name="params.pkl"):
+        """Pickle the params dict, as the book does (an .npz for a name that is not .pkl)."""
+        super().save_params(file_name)
+
+    def load_params(self, file_name="params.pkl"):
+        """Load the book's params.pkl (or fastnet's .npz) in place; pickles admit arrays only.
+
+        A crafted pickle cannot run code here: anything but NumPy arrays is
+        refused with a ValueError (fastnet/_safe_pickle.py).
+        """
+        super().load_params(file_name)
