@@ -321,6 +321,18 @@ def test_softmax_with_loss_backward_checks_dout(backend):
             layer.backward(np.ones(4))
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda: F.sum_squared_error(None, [1.0]), r"sum_squared_error: y must be an array"),
+    (lambda: F.sum_squared_error([1.0], None), r"sum_squared_error: t must be an array"),
+    (lambda: F.cross_entropy_error(None, [0]), r"cross_entropy_error: y must be an array"),
+    (lambda: F.cross_entropy_error([[1.0]], None), r"cross_entropy_error: t must be an array"),
+])
+def test_functions_name_the_wrong_argument(backend, call, message):
+    # Every argument was called x, and None became an array of objects.
+    with fastnet.using_backend(backend.name), pytest.raises(TypeError, match=message):
+        call()
+
+
 def test_step_function_refuses_text(backend):
     with fastnet.using_backend(backend.name), \
             pytest.raises(TypeError, match=r"step_function: x must be an array of numbers, "
