@@ -33,6 +33,9 @@ _FLOAT64 = np.dtype(np.float64)
 
 def finite_number(value, name, where):
     """A finite hyperparameter (learning rate, decay...) as a Python float, or a clear error."""
+    # The usual value is a finite float already; NaN and ±inf fail this test.
+    if type(value) is float and -math.inf < value < math.inf:
+        return value
     try:
         if isinstance(value, (str, bytes)):
             raise TypeError
@@ -232,11 +235,13 @@ class Backend(ConvolutionChecks, OptimizerChecks):
         """Refuse NaN or inf in a one-hot t.
 
         The loss reads only argmax(t), so a NaN there would give a finite loss
-        and a NaN gradient. One test per element, one reduction (the min of
-        the flags is True only when all are); a sum would be cheaper but
-        overflows, with a warning, on huge finite targets.
+        and a NaN gradient. One BLAS dot product, Σt², is NaN or inf whenever
+        an element is (and, without a warning, when huge finite values
+        overflow: the exact test then clears those).
         """
-        if t.size and not bool(self.xp.isfinite(t).min()):
+        xp = self.xp
+        if t.size and not math.isfinite(float(xp.vdot(t, t))) \
+                and not bool(xp.isfinite(t).min()):
             raise ValueError(f"{kernel}: the target t contains NaN or inf")
 
     @staticmethod
