@@ -227,10 +227,7 @@ class ConvolutionChecks:
         (checked as they are), only read in inference (converted like any input)."""
         stats = []
         for name, r in (("running_mean", running_mean), ("running_var", running_var)):
-            if in_place or not isinstance(r, self._ndarray):
-                self._in_place(r, name, kernel)  # a list would be updated and thrown away
-            else:
-                r = self._array(r, name, kernel)
+            r = self._in_place(r, name, kernel) if in_place else self._array(r, name, kernel)
             if r.shape != (x.shape[1],) or r.dtype != x.dtype:
                 raise ValueError(
                     f"{kernel}: {name} must be a {x.dtype} array of shape ({x.shape[1]},) "
