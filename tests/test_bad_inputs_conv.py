@@ -70,6 +70,14 @@ CASES = [
      r"mask must be a boolean array of dout's shape \(3, 4\), got bool \(4, 3\)"),
     ("dropout_mask", ((3, 4), 1.0), ValueError, r"dropout_ratio must lie in \[0, 1\)"),
     ("dropout_infer", (np.ones(3), -0.1), ValueError, r"dropout_ratio must lie in \[0, 1\)"),
+    ("conv_forward", (IMG, np.ones((0, 3, 3, 3)), np.zeros(0)), ValueError,
+     r"W \(0, 3, 3, 3\) must have at least one filter \(FN\) and one channel \(C\)"),
+    ("conv_pool_backward", (OUT, ARG, OUT, IMG, np.ones((3, 0, 1, 1)), 1, 0, "relu",
+                            (2, 2, 2, 0)), ValueError, r"at least one filter"),
+    ("batchnorm_forward_train", (np.ones((3, 4)), F, F, F.copy(), F.copy(), None), TypeError,
+     r"momentum must be a number, got None"),
+    ("batchnorm_forward_train", (np.ones((3, 4)), F, F, [0.0] * 4, F.copy(), 0.9), TypeError,
+     r"running_mean is updated in place, so it must be a \S+, got list"),
 ]
 
 
@@ -86,7 +94,7 @@ def test_running_statistics_must_be_writable(backend):
         pytest.skip("CuPy arrays have no read-only flag")
     rm = np.zeros(4)
     rm.flags.writeable = False
-    with pytest.raises(ValueError, match="writable"):
+    with pytest.raises(ValueError, match="running_mean is read-only"):
         backend.batchnorm_forward_train(np.ones((3, 4)), F, F, rm, np.zeros(4), 0.9)
 
 

@@ -30,14 +30,12 @@ cdef extern from "losses.h" nogil:
     double fn_mse_f64(size_t n, const double *y, const double *t, double *dy)
 
 
-cdef bint _rows_ok(Py_buffer *v) noexcept:
-    """Each row contiguous and element-aligned (rows may be any stride apart)."""
+cdef bint _c_contiguous(Py_buffer *v) noexcept:
+    """All elements adjacent, in C order, and element-aligned."""
     if v.len == 0:
         return True
     if <size_t>v.buf % <size_t>v.itemsize:
         return False
-    if v.ndim == 2:
-        return (v.shape[1] == 1 or v.strides[1] == v.itemsize) and v.strides[0] % v.itemsize == 0
     cdef Py_ssize_t expect = v.itemsize
     for k in range(v.ndim - 1, -1, -1):
         if v.shape[k] != 1 and v.strides[k] != expect:
@@ -46,11 +44,22 @@ cdef bint _rows_ok(Py_buffer *v) noexcept:
     return True
 
 
-cdef object _view(object arr, Py_buffer *v):
-    """Acquire arr's buffer with contiguous rows (1-D or N-D: fully contiguous);
-    a strided input is copied once."""
+cdef bint _rows_ok(Py_buffer *v) noexcept:
+    """A 2-D array whose rows are each contiguous and element-aligned (rows may be
+    any whole number of elements apart), or any C-contiguous array."""
+    if v.ndim != 2 or v.len == 0:
+        return _c_contiguous(v)
+    if <size_t>v.buf % <size_t>v.itemsize:
+        return False
+    return (v.shape[1] == 1 or v.strides[1] == v.itemsize) and v.strides[0] % v.itemsize == 0
+
+
+cdef object _view(object arr, Py_buffer *v, bint flat):
+    """Acquire arr's buffer in the layout its kernel reads, copying it once if needed:
+    flat, every element adjacent (the elementwise losses read n numbers in a row);
+    else contiguous rows any stride apart (the row kernels take a row stride)."""
     PyObject_GetBuffer(arr, v, PyBUF_STRIDES)
-    if _rows_ok(v):
+    if _c_contiguous(v) if flat else _rows_ok(v):
         return arr
     PyBuffer_Release(v)
     arr = np.array(arr, order="C", copy=True)
@@ -65,7 +74,7 @@ cdef inline Py_ssize_t _row_stride(Py_buffer *v) noexcept nogil:
 def softmax(x, y):
     """y := row-wise softmax of a 2-D x; y a new C-contiguous array."""
     cdef Py_buffer vx, vy
-    x = _view(x, &vx)
+    x = _view(x, &vx, False)
     try:
         PyObject_GetBuffer(y, &vy, PyBUF_STRIDES | PyBUF_WRITABLE)
         if vx.itemsize == 4:
@@ -87,9 +96,9 @@ def cross_entropy(y, t):
     cdef double loss
     cdef const Py_ssize_t *labels = NULL
     cdef const char *onehot = NULL
-    y = _view(y, &vy)
+    y = _view(y, &vy, False)
     try:
-        t = _view(t, &vt)
+        t = _view(t, &vt, False)
         try:
             if vt.ndim == 1:
                 labels = <const Py_ssize_t *>vt.buf
@@ -118,9 +127,9 @@ def softmax_cross_entropy(x, t, dx):
     cdef double loss
     cdef const Py_ssize_t *labels = NULL
     cdef const char *target = NULL
-    x = _view(x, &vx)
+    x = _view(x, &vx, False)
     try:
-        t = _view(t, &vt)
+        t = _view(t, &vt, False)
         try:
             if vt.ndim == 1:
                 labels = <const Py_ssize_t *>vt.buf
@@ -150,9 +159,9 @@ def sigmoid_binary_cross_entropy(x, t, dx):
     cdef Py_buffer vx, vt, vd
     cdef double loss
     cdef size_t n
-    x = _view(x, &vx)
+    x = _view(x, &vx, True)
     try:
-        t = _view(t, &vt)
+        t = _view(t, &vt, True)
         try:
             PyObject_GetBuffer(dx, &vd, PyBUF_STRIDES | PyBUF_WRITABLE)
             n = vx.len // vx.itemsize
@@ -176,9 +185,9 @@ def mean_squared_error(y, t, dy):
     cdef Py_buffer vy, vt, vd
     cdef double loss
     cdef size_t n
-    y = _view(y, &vy)
+    y = _view(y, &vy, True)
     try:
-        t = _view(t, &vt)
+        t = _view(t, &vt, True)
         try:
             PyObject_GetBuffer(dy, &vd, PyBUF_STRIDES | PyBUF_WRITABLE)
             n = vy.len // vy.itemsize

@@ -25,14 +25,15 @@ __all__ = [
 ]
 
 
-def _float_array(x, name):
-    """x as a float32/float64 array of the current backend."""
-    x = current().asarray(x, "x", name)
+def _float_array(x, name, arg="x"):
+    """x (the argument called `arg` of function `name`) as a float32/float64 array
+    of the current backend."""
+    x = current().asarray(x, arg, name)
     kind = x.dtype.kind
     if kind in "biu":
         return x.astype(np.float64)
     if kind != "f":
-        raise TypeError(f"{name}: x must be real numbers, got dtype {x.dtype}")
+        raise TypeError(f"{name}: {arg} must be real numbers, got dtype {x.dtype}")
     if x.dtype.itemsize < 4:
         return x.astype(np.float32)
     return x
@@ -89,8 +90,8 @@ def softmax(x):
 
 def sum_squared_error(y, t):
     """0.5·Σ(y - t)² over every element."""
-    y = _float_array(y, "sum_squared_error")
-    t = _float_array(t, "sum_squared_error")
+    y = _float_array(y, "sum_squared_error", "y")
+    t = _float_array(t, "sum_squared_error", "t")
     mean, _ = current().mean_squared_error(y, t)
     return 0.5 * mean * y.size
 
@@ -101,7 +102,7 @@ def cross_entropy_error(y, t):
     t is one-hot (as many elements as y) or integer labels. 1-D y is a
     batch of one.
     """
-    y = _float_array(y, "cross_entropy_error")
+    y = _float_array(y, "cross_entropy_error", "y")
     t = current().asarray(t, "t", "cross_entropy_error")
     if y.ndim == 1:
         y = y.reshape(1, y.size)

@@ -19,8 +19,25 @@ __all__ = ["numerical_gradient", "numerical_gradient_2d"]
 H = 1e-4
 
 
+def _perturbable(f, x, where):
+    """Refuse what cannot be perturbed in place: f then reads x itself, so a
+    converted copy would leave f's result unchanged (a zero gradient)."""
+    if not callable(f):
+        raise TypeError(f"{where}: f must be a function of x, got {type(f).__name__}")
+    xp = current().xp
+    if not isinstance(x, xp.ndarray) or x.dtype.kind != "f" or x.dtype.itemsize < 4:
+        what = f"dtype {x.dtype}" if isinstance(x, xp.ndarray) else type(x).__name__
+        raise TypeError(
+            f"{where}: x must be a float32 or float64 array of the current backend, perturbed in "
+            f"place by h = {H}; got {what}"
+        )
+    if not getattr(x.flags, "writeable", True):  # CuPy arrays have no such flag
+        raise ValueError(f"{where}: x is read-only, but it is perturbed in place")
+
+
 def numerical_gradient(f, x):
     """The gradient of the scalar f(x) with respect to every element of x (any ndim)."""
+    _perturbable(f, x, "numerical_gradient")
     grad = current().xp.zeros_like(x)
     for idx in np.ndindex(x.shape):
         tmp_val = float(x[idx])  # a Python float: exact, and not a view
@@ -49,6 +66,9 @@ def _numerical_gradient_1d(f, x):
 
 def numerical_gradient_2d(f, X):
     """Row by row: for 2-D X, f is called with each row (the book's contract)."""
+    _perturbable(f, X, "numerical_gradient_2d")
+    if X.ndim not in (1, 2):
+        raise ValueError(f"numerical_gradient_2d: X must be 1-D or 2-D, got shape {X.shape}")
     if X.ndim == 1:
         return _numerical_gradient_1d(f, X)
     grad = current().xp.zeros_like(X)

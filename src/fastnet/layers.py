@@ -13,6 +13,7 @@ branches on the device. Differences from the book, on purpose:
   does); every backward returns a new array.
 """
 
+from ._layer_args import batch, forward_done
 from .backend import current
 
 __all__ = ["Affine", "Relu", "Sigmoid", "Tanh", "SoftmaxWithLoss",
@@ -40,17 +41,20 @@ class Affine:
         self.db = None
 
     def forward(self, x):
+        B = current()
+        x = batch(B, x, "x", "Affine.forward")
         self.original_x_shape = x.shape
         if x.ndim != 2:
             x = x.reshape(x.shape[0], -1)
         self.x = x
-        out = current().gemm(x, self.W, self.b, self.activation)
+        out = B.gemm(x, self.W, self.b, self.activation)
         # The activation's derivative is computed from its output, so the
         # pre-activation never has to be stored.
         self.out = None if self.activation == "identity" else out
         return out
 
     def backward(self, dout):
+        forward_done(self.x, self)
         B = current()
         if self.out is not None:
             dout = B.activation_backward(dout, self.out, self.activation)
@@ -75,6 +79,7 @@ class _Activation:
         return self.out
 
     def backward(self, dout):
+        forward_done(self.out, self)
         return current().activation_backward(dout, self.out, self.activation)
 
 
@@ -126,10 +131,19 @@ class SoftmaxWithLoss:
         return self.loss
 
     def backward(self, dout=1):
+        forward_done(self._dx, self)
         # dout is 1 when this is the last layer, which is nearly always.
         if isinstance(dout, (int, float)) and dout == 1:
             return self._dx
-        return self._dx * dout
+        dout = current().asarray(dout, "dout", "SoftmaxWithLoss.backward")
+        if dout.dtype.kind not in "biuf":
+            raise TypeError(f"SoftmaxWithLoss.backward: dout must be a real number (the "
+                            f"loss's gradient), got dtype {dout.dtype}")
+        try:
+            return self._dx * dout
+        except ValueError:
+            raise ValueError(f"SoftmaxWithLoss.backward: dout {dout.shape} does not broadcast "
+                             f"to the gradient's shape {self._dx.shape}") from None
 
     @property
     def y(self):

@@ -10,6 +10,7 @@ the caller's arrays, read by reference on every call. As in fastnet.layers:
 - No backward writes into the `dout` it receives.
 """
 
+from ._layer_args import batch, forward_done
 from .backend import current
 
 __all__ = ["Convolution", "Pooling", "PooledConvolution", "BatchNormalization", "Dropout"]
@@ -45,6 +46,7 @@ class Convolution:
         return out
 
     def backward(self, dout):
+        forward_done(self.x, self)
         # The activation's derivative is applied inside conv_backward, from the
         # stored output, a chunk at a time.
         dx, self.dW, self.db = current().conv_backward(
@@ -88,6 +90,7 @@ class Pooling:
         return out
 
     def backward(self, dout):
+        forward_done(self.x, self)
         return current().max_pool_backward(dout, self._arg_max, self.x.shape, self.pool_h,
                                            self.pool_w, self.stride, self.pad)
 
@@ -133,6 +136,7 @@ class PooledConvolution:
         return self.out
 
     def backward(self, dout):
+        forward_done(self.x, self)
         dx, self.dW, self.db = current().conv_pool_backward(
             dout, self._arg_max, self.out, self.x, self.W, self.stride, self.pad,
             self.activation, self.pool, self.need_input_grad)
@@ -162,12 +166,14 @@ class BatchNormalization:
         self.dbeta = None
 
     def forward(self, x, train_flg=True):
+        B = current()
+        x = batch(B, x, "x", "BatchNormalization.forward")
         self.input_shape = x.shape
         if x.ndim != 2:
             x = x.reshape(x.shape[0], -1)
-        B = current()
         if self.running_mean is None:
-            dtype = B.xp.result_type(x.dtype, self.gamma.dtype)
+            gamma = B.asarray(self.gamma, "gamma", "BatchNormalization.forward")
+            dtype = B.xp.result_type(x.dtype, gamma.dtype)
             self.running_mean = B.xp.zeros(x.shape[1], dtype=dtype)
             self.running_var = B.xp.zeros(x.shape[1], dtype=dtype)
         if train_flg:
@@ -180,9 +186,12 @@ class BatchNormalization:
         return out.reshape(self.input_shape)
 
     def backward(self, dout):
+        forward_done(self.xn, self, "forward(x, train_flg=True)")
+        B = current()
+        dout = batch(B, dout, "dout", "BatchNormalization.backward")
         if dout.ndim != 2:
             dout = dout.reshape(dout.shape[0], -1)
-        dx, self.dgamma, self.dbeta = current().batchnorm_backward(
+        dx, self.dgamma, self.dbeta = B.batchnorm_backward(
             dout, self.xn, self.std, self.gamma)
         return dx.reshape(self.input_shape)
 
@@ -203,9 +212,11 @@ class Dropout:
     def forward(self, x, train_flg=True):
         B = current()
         if train_flg:
+            x = batch(B, x, "x", "Dropout.forward")
             self.mask = B.dropout_mask(x.shape, self.dropout_ratio)
             return B.dropout_forward(x, self.mask)
         return B.dropout_infer(x, self.dropout_ratio)
 
     def backward(self, dout):
+        forward_done(self.mask, self, "forward(x, train_flg=True)")
         return current().dropout_backward(dout, self.mask)

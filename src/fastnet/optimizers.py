@@ -14,12 +14,25 @@ zeros on the first update, as in the book.
 import math
 
 from .backend import current
+from .backend.validated import finite_number
 
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 
 
 def _zeros_like_each(B, params):
     return {key: B.xp.zeros_like(val) for key, val in params.items()}
+
+
+def _keys(params, grads, where):
+    """The keys of params, each with a gradient, or a clear error (once per update)."""
+    for name, d in (("params", params), ("grads", grads)):
+        if not hasattr(d, "keys"):
+            raise TypeError(f"{where}: {name} must be a dict of arrays keyed by parameter "
+                            f"name (like network.params), got {type(d).__name__}")
+    missing = [key for key in params if key not in grads]
+    if missing:
+        raise ValueError(f"{where}: grads has no entry for {missing} (params has them)")
+    return params.keys()
 
 
 class SGD:
@@ -30,7 +43,8 @@ class SGD:
 
     def update(self, params, grads):
         B = current()
-        for key in params:
+        keys = _keys(params, grads, "SGD.update")
+        for key in keys:
             B.sgd_update(params[key], grads[key], self.lr)
 
 
@@ -44,9 +58,10 @@ class Momentum:
 
     def update(self, params, grads):
         B = current()
+        keys = _keys(params, grads, "Momentum.update")
         if self.v is None:
             self.v = _zeros_like_each(B, params)
-        for key in params:
+        for key in keys:
             B.momentum_update(params[key], grads[key], self.v[key], self.lr, self.momentum)
 
 
@@ -63,9 +78,10 @@ class Nesterov:
 
     def update(self, params, grads):
         B = current()
+        keys = _keys(params, grads, "Nesterov.update")
         if self.v is None:
             self.v = _zeros_like_each(B, params)
-        for key in params:
+        for key in keys:
             B.nesterov_update(params[key], grads[key], self.v[key], self.lr, self.momentum)
 
 
@@ -78,9 +94,10 @@ class AdaGrad:
 
     def update(self, params, grads):
         B = current()
+        keys = _keys(params, grads, "AdaGrad.update")
         if self.h is None:
             self.h = _zeros_like_each(B, params)
-        for key in params:
+        for key in keys:
             B.adagrad_update(params[key], grads[key], self.h[key], self.lr)
 
 
@@ -94,9 +111,10 @@ class RMSprop:
 
     def update(self, params, grads):
         B = current()
+        keys = _keys(params, grads, "RMSprop.update")
         if self.h is None:
             self.h = _zeros_like_each(B, params)
-        for key in params:
+        for key in keys:
             B.rmsprop_update(params[key], grads[key], self.h[key], self.lr, self.decay_rate)
 
 
@@ -119,16 +137,19 @@ class Adam:
 
     def update(self, params, grads):
         B = current()
+        keys = _keys(params, grads, "Adam.update")
+        lr = finite_number(self.lr, "lr", "Adam.update")
+        beta1, beta2 = (finite_number(b, name, "Adam.update")
+                        for name, b in (("beta1", self.beta1), ("beta2", self.beta2)))
+        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
+            raise ValueError(f"Adam.update: beta1 and beta2 must lie in [0, 1), "
+                             f"got {self.beta1!r} and {self.beta2!r}")
         if self.m is None:
             self.m = _zeros_like_each(B, params)
             self.v = _zeros_like_each(B, params)
         self.iter += 1
-        lr_t = (
-            self.lr
-            * math.sqrt(1.0 - self.beta2**self.iter)
-            / (1.0 - self.beta1**self.iter)
-        )
-        for key in params:
+        lr_t = lr * math.sqrt(1.0 - beta2**self.iter) / (1.0 - beta1**self.iter)
+        for key in keys:
             B.adam_update(
                 params[key], grads[key], self.m[key], self.v[key], lr_t, self.beta1, self.beta2
             )

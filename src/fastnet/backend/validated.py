@@ -6,6 +6,13 @@ matters), casts mixed float32/float64 input to the common dtype like NumPy
 does, and only then calls the backend's kernel, which trusts its input.
 All backends therefore reject bad input with the same message, and a
 compiled kernel never sees an array it could crash on.
+
+Arrays a kernel only reads are made fit for C when they are not: a
+non-native byte order (`'>f8'`) is converted and data not aligned to its
+item size (a view into raw bytes) is copied, so every kernel reads plain
+native numbers. Arrays a kernel updates in place (parameters, optimizer
+state, running statistics) cannot be replaced by a copy without losing the
+update, so those are refused instead, with a TypeError that says why.
 """
 
 import math
@@ -13,18 +20,41 @@ import math
 import numpy as np
 
 from .validated_conv import ConvolutionChecks
+from .validated_optimizers import OptimizerChecks
 
 ACTIVATIONS = ("identity", "relu", "sigmoid", "tanh")
 _FLOAT_CHARS = "fd"  # float32, float64
+# The native float dtypes, compared by identity on every call: the cheapest
+# test there is. An equal dtype that is a different object (an unpickled
+# array's) takes the slower full check and passes it.
+_FLOAT32 = np.dtype(np.float32)
+_FLOAT64 = np.dtype(np.float64)
 
 
-class Backend(ConvolutionChecks):
+def finite_number(value, name, where):
+    """A finite hyperparameter (learning rate, decay...) as a Python float, or a clear error."""
+    # The usual value is a finite float already; NaN and ±inf fail this test.
+    if type(value) is float and -math.inf < value < math.inf:
+        return value
+    try:
+        if isinstance(value, (str, bytes)):
+            raise TypeError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: {name} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: {name} must be finite, got {value!r}")
+    return number
+
+
+class Backend(ConvolutionChecks, OptimizerChecks):
     """One backend: a name, an array module `xp` and a kernel module `impl`.
 
     `impl` holds the raw kernels, named and shaped like
     `fastnet.backend.reference` (the specification). The checks of the
     chapter 6-7 kernels (convolution, pooling, batch norm, dropout) live in
-    validated_conv.py; the helpers they share are here.
+    validated_conv.py, those of the optimizer updates in
+    validated_optimizers.py; the helpers they share are here.
     """
 
     def __init__(self, name, impl):
@@ -32,6 +62,9 @@ class Backend(ConvolutionChecks):
         self.impl = impl
         self.xp = impl.xp
         self._ndarray = impl.xp.ndarray  # looked up on every call: keep it at hand
+        # Host memory can be misaligned (np.frombuffer at an odd offset); CuPy
+        # allocates aligned device memory and its arrays have no such flag.
+        self._host_memory = impl.xp is np
 
     def __repr__(self):
         return f"<fastnet backend {self.name!r}>"
@@ -39,27 +72,97 @@ class Backend(ConvolutionChecks):
     # ------------------------------------------------------------ helpers
 
     def _array(self, x, name, kernel, ndim=None):
-        """x as a float32/float64 array of this backend, or a clear error."""
+        """x as a native, aligned float32/float64 array of this backend, or a clear error."""
         if not isinstance(x, self._ndarray):
             x = self._from_foreign(x, name, kernel)
-        if x.dtype.char not in _FLOAT_CHARS:
-            raise TypeError(
-                f"{kernel}: {name} must be float32 or float64, got dtype {x.dtype}"
-                + (" (cast it with .astype(np.float32))" if x.dtype.kind in "biu" else "")
-            )
+        dtype = x.dtype
+        # The usual array passes two identity tests and one flag read.
+        if (dtype is not _FLOAT64 and dtype is not _FLOAT32) or (
+                self._host_memory and not x.flags.aligned):
+            x = self._fit_for_c(x, name, kernel)
         if ndim is not None and x.ndim != ndim:
             raise ValueError(
                 f"{kernel}: {name} must be {ndim}-D, got shape {x.shape} ({x.ndim}-D)"
             )
         return x
 
+    def _float_dtype(self, x, name, kernel):
+        """Refuse anything but float32/float64 (of either byte order)."""
+        if x.dtype.char not in _FLOAT_CHARS:
+            raise TypeError(
+                f"{kernel}: {name} must be float32 or float64, got dtype {x.dtype}"
+                + (" (cast it with .astype(np.float32))" if x.dtype.kind in "biu" else "")
+            )
+
+    def _fit_for_c(self, x, name, kernel):
+        """A float array the kernel only reads, as native numbers at aligned addresses.
+
+        The C kernels load whole native floats: bytes in the other order would
+        be read as garbage, and a misaligned load is undefined behaviour.
+        """
+        self._float_dtype(x, name, kernel)
+        if not x.dtype.isnative:
+            return x.astype(x.dtype.newbyteorder("="))
+        if self._host_memory and not x.flags.aligned:
+            return x.copy()
+        return x
+
+    def _in_place(self, x, name, kernel):
+        """x, which the kernel updates in place, checked but never converted.
+
+        A converted copy would take the update and the caller's array would
+        never see it, so what `_array` repairs is refused here.
+        """
+        # The usual parameter passes an isinstance, two identity tests and two flags.
+        if isinstance(x, self._ndarray):
+            dtype = x.dtype
+            if dtype is _FLOAT64 or dtype is _FLOAT32:
+                if not self._host_memory:
+                    return x
+                flags = x.flags
+                if flags.writeable and flags.aligned:
+                    return x
+        return self._in_place_slow(x, name, kernel)
+
+    def _in_place_slow(self, x, name, kernel):
+        """`_in_place`'s full check, with the message for each way to fail it."""
+        if not isinstance(x, self._ndarray):
+            kind = self._ndarray
+            raise TypeError(
+                f"{kernel}: {name} is updated in place, so it must be a "
+                f"{kind.__module__}.{kind.__name__}, got {type(x).__name__}"
+            )
+        self._float_dtype(x, name, kernel)
+        if not self._writeable(x):
+            raise ValueError(f"{kernel}: {name} is read-only and is updated in place")
+        if not x.dtype.isnative:
+            raise TypeError(
+                f"{kernel}: {name} has non-native byte order (dtype {x.dtype.str!r}) and is "
+                f"updated in place, so it cannot be converted for the kernel; convert it "
+                f"once, before training: {name} = {name}.astype({name}.dtype.newbyteorder('='))"
+            )
+        if self._host_memory and not x.flags.aligned:
+            raise TypeError(
+                f"{kernel}: {name}'s data is not aligned to its {x.dtype.itemsize}-byte items "
+                f"and it is updated in place, so it cannot be copied for the kernel; copy it "
+                f"once, before training: {name} = {name}.copy()"
+            )
+        return x
+
+    _number = staticmethod(finite_number)
+
     def _from_foreign(self, x, name, kernel):
         # A CPU backend accepts lists and other array-likes like NumPy does.
         # A GPU backend overrides this to refuse host arrays (no hidden copies).
         try:
-            return self.xp.asarray(x)
+            array = self.xp.asarray(x)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{kernel}: {name} is not an array: {type(x).__name__}") from exc
+        if array.dtype.kind in "OSUV":  # None, text, objects: no numbers at all
+            raise TypeError(
+                f"{kernel}: {name} must be an array of numbers, got {type(x).__name__}"
+            )
+        return array
 
     @staticmethod
     def _writeable(x):
@@ -105,7 +208,8 @@ class Backend(ConvolutionChecks):
                 raise ValueError(
                     f"{kernel}: {n} rows in x {x.shape} but {t.shape[0]} labels in t {t.shape}"
                 )
-            t = t if t.dtype == np.intp else t.astype(np.intp)
+            if t.dtype != np.intp or (self._host_memory and not t.flags.aligned):
+                t = t.astype(np.intp)  # native and aligned, as the C code indexes it
             # Viewed as unsigned, a negative label becomes huge, so one max
             # finds labels below 0 and labels >= c alike (one reduction, not two).
             if n and int(t.view(np.uintp).max()) >= c:
@@ -119,18 +223,33 @@ class Backend(ConvolutionChecks):
                 f"{kernel}: t must be integer labels of shape ({n},) or a float32/float64 "
                 f"one-hot array of shape {x.shape}, got dtype {t.dtype} and shape {t.shape}"
             )
+        t = self._array(t, "t", kernel)
         if t.shape != x.shape:
             raise ValueError(
                 f"{kernel}: one-hot t must have the shape of x {x.shape}, got {t.shape}"
             )
+        self._finite_target(t, kernel)
         return t if t.dtype == x.dtype else t.astype(x.dtype)
 
+    def _finite_target(self, t, kernel):
+        """Refuse NaN or inf in a one-hot t.
+
+        The loss reads only argmax(t), so a NaN there would give a finite loss
+        and a NaN gradient. One BLAS dot product, Σt², is NaN or inf whenever
+        an element is (and, without a warning, when huge finite values
+        overflow: the exact test then clears those).
+        """
+        xp = self.xp
+        if t.size and not math.isfinite(float(xp.vdot(t, t))) \
+                and not bool(xp.isfinite(t).min()):
+            raise ValueError(f"{kernel}: the target t contains NaN or inf")
+
     @staticmethod
-    def _finite_loss(loss, kernel):
+    def _finite_loss(loss, kernel, inputs="the input"):
         # A NaN or inf anywhere in the logits makes the loss NaN: checking the
         # scalar costs nothing, scanning the input would cost a pass.
         if not math.isfinite(loss):
-            raise ValueError(f"{kernel}: the input contains NaN or inf (loss is {loss})")
+            raise ValueError(f"{kernel}: {inputs} contains NaN or inf (loss is {loss})")
         return loss
 
     @staticmethod
@@ -240,7 +359,8 @@ class Backend(ConvolutionChecks):
         self._same_shape(x, t, ("x", "t"), "sigmoid_binary_cross_entropy")
         x, t, _ = self._common(x, t)
         loss, dx = self.impl.sigmoid_binary_cross_entropy(x, t)
-        return self._finite_loss(loss, "sigmoid_binary_cross_entropy"), dx
+        # NaN or inf in x or t always makes the mean non-finite: no extra pass.
+        return self._finite_loss(loss, "sigmoid_binary_cross_entropy", "x or t"), dx
 
     def mean_squared_error(self, y, t):
         """(loss, dY) of the mean squared error."""
@@ -249,63 +369,5 @@ class Backend(ConvolutionChecks):
         self._same_shape(y, t, ("y", "t"), "mean_squared_error")
         y, t, _ = self._common(y, t)
         loss, dy = self.impl.mean_squared_error(y, t)
-        return self._finite_loss(loss, "mean_squared_error"), dy
-
-    # --------------------------------------------------------- optimizers
-
-    def _update_args(self, kernel, param, grad, *state):
-        param = self._array(param, "param", kernel)
-        grad = self._array(grad, "grad", kernel)
-        if grad.shape != param.shape:
-            raise ValueError(
-                f"{kernel}: grad has shape {grad.shape} but param has shape {param.shape}"
-            )
-        for s in state:
-            s = self._array(s, "optimizer state", kernel)
-            if s.shape != param.shape or s.dtype != param.dtype:
-                raise ValueError(
-                    f"{kernel}: optimizer state {s.shape} {s.dtype} does not match "
-                    f"param {param.shape} {param.dtype}"
-                )
-        if not self._writeable(param):
-            raise ValueError(f"{kernel}: param is read-only and is updated in place")
-        if grad.dtype != param.dtype:
-            grad = grad.astype(param.dtype)
-        return param, grad
-
-    def sgd_update(self, param, grad, lr):
-        """p -= lr·g, in place."""
-        param, grad = self._update_args("sgd_update", param, grad)
-        self.impl.sgd_update(param, grad, float(lr))
-
-    def momentum_update(self, param, grad, velocity, lr, momentum):
-        """The book's Momentum step, in place."""
-        param, grad = self._update_args("momentum_update", param, grad, velocity)
-        self.impl.momentum_update(param, grad, velocity, float(lr), float(momentum))
-
-    def nesterov_update(self, param, grad, velocity, lr, momentum):
-        """The book's Nesterov step, in place."""
-        param, grad = self._update_args("nesterov_update", param, grad, velocity)
-        self.impl.nesterov_update(param, grad, velocity, float(lr), float(momentum))
-
-    def adagrad_update(self, param, grad, h, lr):
-        """The book's AdaGrad step, in place."""
-        param, grad = self._update_args("adagrad_update", param, grad, h)
-        self.impl.adagrad_update(param, grad, h, float(lr))
-
-    def rmsprop_update(self, param, grad, h, lr, decay_rate):
-        """The book's RMSprop step, in place."""
-        param, grad = self._update_args("rmsprop_update", param, grad, h)
-        self.impl.rmsprop_update(param, grad, h, float(lr), float(decay_rate))
-
-    def adam_update(self, param, grad, m, v, lr_t, beta1, beta2):
-        """The book's Adam step with the bias-corrected rate lr_t, in place."""
-        param, grad = self._update_args("adam_update", param, grad, m, v)
-        self.impl.adam_update(param, grad, m, v, float(lr_t), float(beta1), float(beta2))
-
-    def keras_rms_update(self, param, grad, h, lr, decay, gain, eps):
-        """Keras' RMSprop / Adagrad step (eps inside the sqrt), in place."""
-        param, grad = self._update_args("keras_rms_update", param, grad, h)
-        self.impl.keras_rms_update(
-            param, grad, h, float(lr), float(decay), float(gain), float(eps)
-        )
+        # NaN or inf in y or t always makes the mean non-finite: no extra pass.
+        return self._finite_loss(loss, "mean_squared_error", "y or t"), dy

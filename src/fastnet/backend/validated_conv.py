@@ -74,6 +74,9 @@ class ConvolutionChecks:
         W = self._array(W, "W", kernel)
         if W.ndim != 4:
             raise ValueError(f"{kernel}: W must be 4-D (FN, C, FH, FW), got shape {W.shape}")
+        if W.shape[0] == 0 or W.shape[1] == 0:
+            raise ValueError(f"{kernel}: W {W.shape} must have at least one filter (FN) "
+                             f"and one channel (C)")
         if x.shape[1] != W.shape[1]:
             raise ValueError(
                 f"{kernel}: x {x.shape} has {x.shape[1]} channels but W {W.shape} "
@@ -219,15 +222,19 @@ class ConvolutionChecks:
             out.append(a)
         return out
 
-    def _running(self, running_mean, running_var, x, kernel):
+    def _running(self, running_mean, running_var, x, kernel, in_place=False):
+        """The running statistics, (D,) arrays of x's dtype: updated in place in training
+        (checked as they are), only read in inference (converted like any input)."""
+        stats = []
         for name, r in (("running_mean", running_mean), ("running_var", running_var)):
-            if not isinstance(r, self._ndarray) or r.shape != (x.shape[1],) \
-                    or r.dtype != x.dtype:
+            r = self._in_place(r, name, kernel) if in_place else self._array(r, name, kernel)
+            if r.shape != (x.shape[1],) or r.dtype != x.dtype:
                 raise ValueError(
                     f"{kernel}: {name} must be a {x.dtype} array of shape ({x.shape[1]},) "
-                    f"for x {x.shape}, got {getattr(r, 'dtype', type(r))} "
-                    f"{getattr(r, 'shape', '')}"
+                    f"for x {x.shape}, got {r.dtype} {r.shape}"
                 )
+            stats.append(r)
+        return stats
 
     def batchnorm_forward_train(self, x, gamma, beta, running_mean, running_var, momentum):
         """(out, xn, std) of batch norm on a (N, D) batch; running stats updated in place."""
@@ -237,13 +244,9 @@ class ConvolutionChecks:
             raise ValueError(f"{kernel}: a batch of x {x.shape} has no sample to average")
         gamma, beta = self._features((gamma, beta), ("gamma", "beta"), x.shape[1], kernel)
         x, gamma, beta = self._common(x, gamma, beta)
-        self._running(running_mean, running_var, x, kernel)
-        for r in (running_mean, running_var):
-            if not self._writeable(r):
-                raise ValueError(f"{kernel}: running statistics are updated in place; "
-                                 "they must be writable")
+        self._running(running_mean, running_var, x, kernel, in_place=True)
         return self.impl.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,
-                                                 float(momentum))
+                                                 self._number(momentum, "momentum", kernel))
 
     def batchnorm_forward_infer(self, x, gamma, beta, running_mean, running_var):
         """Batch norm with the running statistics, x (N, D)."""
@@ -251,7 +254,7 @@ class ConvolutionChecks:
         x = self._array(x, "x", kernel, ndim=2)
         gamma, beta = self._features((gamma, beta), ("gamma", "beta"), x.shape[1], kernel)
         x, gamma, beta = self._common(x, gamma, beta)
-        self._running(running_mean, running_var, x, kernel)
+        running_mean, running_var = self._running(running_mean, running_var, x, kernel)
         return self.impl.batchnorm_forward_infer(x, gamma, beta, running_mean, running_var)
 
     def batchnorm_backward(self, dout, xn, std, gamma):
