@@ -494,7 +494,9 @@ from fastnet.backend import load
 assert _elementwise.simd() == "portable", _elementwise.simd()
 cy, ref = load("cython"), load("numpy")
 rng = np.random.default_rng(0)
-for fh, fw, stride, pad in ((3, 3, 1, 1), (5, 5, 1, 2), (4, 3, 2, 1), (2, 5, 1, 0), (3, 7, 1, 3)):
+# the last two: windows wholly in the padding, strides past the image
+for fh, fw, stride, pad in ((3, 3, 1, 1), (5, 5, 1, 2), (4, 3, 2, 1), (2, 5, 1, 0), (3, 7, 1, 3),
+                            (1, 3, 4, 5), (5, 5, 7, 6)):
     for dtype in (np.float32, np.float64):
         x = rng.standard_normal((2, 3, 11, 13)).astype(dtype)
         np.testing.assert_array_equal(cy.im2col(x, fh, fw, stride, pad),

@@ -1,0 +1,100 @@
+"""Regressions of issue 10: the compiled convolution-era kernels' memory errors and wrong answers.
+
+Each test names one defect and compares the "cython" backend with the
+reference. A write or read past an array does not always change a result in
+a release build, so the kernels' own bounds are checked too: outputs are
+followed by canary values a stray write would change, and inputs end where
+an unreadable page begins, so a stray read faults. (The sanitizer build
+catches the same defects; these catch them without it.)
+"""
+
+import numpy as np
+import pytest
+
+from fastnet.backend import load
+
+CANARY = 12345.0
+
+try:
+    COMPILED, _WHY = load("cython"), ""
+except (ImportError, RuntimeError) as exc:
+    COMPILED, _WHY = None, str(exc)
+needs_compiled = pytest.mark.skipif(COMPILED is None, reason=f"no compiled backend: {_WHY}")
+
+
+def _im2col_with_canaries(x, fh, fw, stride, pad):
+    """im2col by the compiled kernel into an output followed by canary values:
+    (col, the canaries after it)."""
+    from fastnet import _conv
+
+    n, c, h, w = x.shape
+    oh, ow = (h + 2 * pad - fh) // stride + 1, (w + 2 * pad - fw) // stride + 1
+    size = n * oh * ow * c * fh * fw
+    buf = np.full(size + 256, CANARY, x.dtype)
+    col = buf[:size].reshape(n * oh * ow, c * fh * fw)
+    _conv.im2col(x, col, fh, fw, stride, pad, oh, ow)
+    return col, buf[size:]
+
+
+# (N, C, H, W, FH, FW, stride, pad) with windows wholly in the padding: pad larger
+# than the filter (rows of windows above and below the image), and strides that
+# jump past the image; filter widths 1, 2, 3, 5, 7 and others take different
+# row builders in csrc/im2col_impl.h.
+PADDING_WINDOWS = [
+    (1, 1, 1, 1, 1, 1, 5000, 1000),
+    (2, 7, 3, 14, 1, 1, 4, 5),
+    (2, 3, 2, 9, 1, 3, 4, 5),
+    (1, 2, 3, 4, 5, 5, 7, 6),
+    (2, 2, 4, 6, 2, 2, 3, 4),
+    (1, 3, 2, 8, 3, 7, 2, 5),
+    (2, 1, 5, 5, 4, 5, 9, 6),
+    (1, 2, 3, 3, 2, 4, 1, 3),
+]
+
+
+@pytest.mark.parametrize("geometry", PADDING_WINDOWS)
+@needs_compiled
+def test_im2col_window_wholly_in_padding_stays_in_bounds(dtype, geometry):
+    n, c, h, w, fh, fw, stride, pad = geometry
+    x = np.random.default_rng(0).standard_normal((n, c, h, w)).astype(dtype)
+    col, canaries = _im2col_with_canaries(x, fh, fw, stride, pad)
+    np.testing.assert_array_equal(col, load("numpy").im2col(x, fh, fw, stride, pad))
+    assert np.all(canaries == CANARY), "im2col wrote past its output"
+
+
+@needs_compiled
+def test_im2col_of_one_pixel_with_a_huge_stride_matches_reference():
+    # The issue's reproducer, through the book's own im2col.
+    from fastnet.scratch.common.util import im2col
+
+    x = np.ones((1, 1, 1, 1), np.float32)
+    np.testing.assert_array_equal(im2col(x, 1, 1, stride=5000, pad=1000),
+                                  load("numpy").im2col(x, 1, 1, 5000, 1000))
+
+
+@needs_compiled
+def test_im2col_left_edge_run_overhang_stays_in_bounds():
+    # 1x5 windows in float32 (moved 8 values at a time with AVX2) over the left
+    # edge, one channel: the widened move's overhang was longer than the next
+    # row of col and ran past the output after the last window.
+    x = np.random.default_rng(1).standard_normal((2, 1, 9, 8)).astype(np.float32)
+    col, canaries = _im2col_with_canaries(x, 1, 5, 6, 4)
+    np.testing.assert_array_equal(col, load("numpy").im2col(x, 1, 5, 6, 4))
+    assert np.all(canaries == CANARY), "im2col wrote past its output"
+
+
+@pytest.mark.parametrize("geometry", PADDING_WINDOWS)
+@needs_compiled
+def test_conv_window_wholly_in_padding_matches_reference(simd_kernel, dtype, geometry):
+    n, c, h, w, fh, fw, stride, pad = geometry
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((n, c, h, w)).astype(dtype)
+    W = rng.standard_normal((3, c, fh, fw)).astype(dtype)
+    b = rng.standard_normal(3).astype(dtype)
+    ref = load("numpy")
+    y = COMPILED.conv_forward(x, W, b, stride, pad)
+    np.testing.assert_allclose(y, ref.conv_forward(x, W, b, stride, pad), rtol=1e-5, atol=1e-5)
+    dout = rng.standard_normal(y.shape).astype(dtype)
+    for got, expected in zip(COMPILED.conv_backward(dout, x, W, stride, pad, True),
+                             ref.conv_backward(dout, x, W, stride, pad, True)):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
