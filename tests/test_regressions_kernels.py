@@ -8,6 +8,10 @@ an unreadable page begins, so a stray read faults. (The sanitizer build
 catches the same defects; these catch them without it.)
 """
 
+import ctypes
+import mmap
+import sys
+
 import numpy as np
 import pytest
 
@@ -34,6 +38,22 @@ def _im2col_with_canaries(x, fh, fw, stride, pad):
     col = buf[:size].reshape(n * oh * ow, c * fh * fw)
     _conv.im2col(x, col, fh, fw, stride, pad, oh, ow)
     return col, buf[size:]
+
+
+def _before_unreadable_page(a):
+    """A copy of a that ends where an unreadable page begins (Linux): a kernel
+    reading past its end then faults instead of reading a neighbour's memory."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("needs mprotect (Linux)")
+    page = mmap.PAGESIZE
+    region = np.frombuffer(mmap.mmap(-1, 2 * page), np.uint8)  # keeps the mapping alive
+    mprotect = ctypes.CDLL(None, use_errno=True).mprotect
+    mprotect.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    if mprotect(region.ctypes.data + page, page, 0) != 0:  # PROT_NONE
+        pytest.skip("mprotect failed")
+    out = region[page - a.nbytes:page].view(a.dtype).reshape(a.shape)
+    out[...] = a
+    return out
 
 
 # (N, C, H, W, FH, FW, stride, pad) with windows wholly in the padding: pad larger
@@ -98,3 +118,17 @@ def test_conv_window_wholly_in_padding_matches_reference(simd_kernel, dtype, geo
     for got, expected in zip(COMPILED.conv_backward(dout, x, W, stride, pad, True),
                              ref.conv_backward(dout, x, W, stride, pad, True)):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+@needs_compiled
+def test_direct_conv_dw_with_few_filters_reads_only_dout(simd_kernel, dtype):
+    # Convolution(W(3, 1, 1, 6), stride=2) on x(5, 1, 2, 7): one-channel images take
+    # the direct kernel, whose dW loaded whole vectors of filters from dout's rows
+    # and ran past the end of dout with 3 filters and one output pixel per image.
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 1, 2, 7)).astype(dtype)
+    W = rng.standard_normal((3, 1, 1, 6)).astype(dtype)
+    dout = _before_unreadable_page(rng.standard_normal((5, 3, 1, 1)).astype(dtype))
+    for got, expected in zip(COMPILED.conv_backward(dout, x, W, 2, 0, True),
+                             load("numpy").conv_backward(dout, x, W, 2, 0, True)):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
