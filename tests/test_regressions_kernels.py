@@ -132,3 +132,48 @@ def test_direct_conv_dw_with_few_filters_reads_only_dout(simd_kernel, dtype):
     for got, expected in zip(COMPILED.conv_backward(dout, x, W, 2, 0, True),
                              load("numpy").conv_backward(dout, x, W, 2, 0, True)):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+@needs_compiled
+def test_max_pool_nan_not_first_in_window_propagates():
+    x = np.array([[[[1, np.nan], [0.5, 0.2]]]])
+    out, arg_max = COMPILED.max_pool_forward(x, 2, 2, 2, 0)
+    assert np.isnan(out[0, 0, 0, 0]) and arg_max[0, 0, 0, 0] == 1
+
+
+def _channels_last(x):
+    return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+
+
+# 2x2 tiles (the book's), 3x3 overlapping windows, windows over the padded edge:
+# each takes its own loop in csrc/pool_impl.h, in C order and channels-last.
+@pytest.mark.parametrize("pool", [(2, 2, 2, 0), (3, 3, 1, 0), (2, 3, 1, 1)])
+@pytest.mark.parametrize("layout", ["c", "channels_last"])
+@needs_compiled
+def test_max_pool_nan_anywhere_in_window_matches_reference(dtype, pool, layout):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 5, 6, 7)).astype(dtype)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[0, :, 0, 1] = np.nan  # second in the first window of every channel
+    if layout == "channels_last":
+        x = _channels_last(x)
+    out, arg_max = COMPILED.max_pool_forward(x, *pool)
+    ref_out, ref_arg = load("numpy").max_pool_forward(x, *pool)
+    np.testing.assert_array_equal(out, ref_out)  # NaNs compare equal here
+    np.testing.assert_array_equal(arg_max, ref_arg)
+
+
+@pytest.mark.parametrize("pool", [(2, 2, 2, 0), (3, 3, 1, 0), (2, 2, 1, 1)])
+@needs_compiled
+def test_conv_pool_nan_anywhere_in_window_matches_reference(simd_kernel, dtype, pool):
+    # The fused kernel pools its convolution's output in cache: a NaN that the
+    # convolution passes through must win its windows there too.
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 1, 6, 6)).astype(dtype)
+    x[0, 0, 0, 1] = x[1, 0, 4, 4] = np.nan
+    W = np.ones((4, 1, 1, 1), dtype)
+    b = np.zeros(4, dtype)
+    out, arg_max = COMPILED.conv_pool_forward(x, W, b, 1, 0, "identity", pool)
+    ref_out, ref_arg = load("numpy").conv_pool_forward(x, W, b, 1, 0, "identity", pool)
+    np.testing.assert_array_equal(out, ref_out)
+    np.testing.assert_array_equal(arg_max, ref_arg)
