@@ -8,7 +8,10 @@
  * data is a coin toss that a branch predictor keeps losing. Only windows that
  * hang over the edge take the checked loop.
  *
- * A NaN wins its window, as in np.argmax: see pool_nan_impl.h. */
+ * A NaN wins its window, as in np.argmax: see pool_nan_impl.h.
+ *
+ * arg_max is int32 (the backends' contract) and the checks refuse windows of
+ * 2^31 positions or more, so a window position k fits an int32. */
 
 /* The max of one window lying inside the image, and its first position. */
 static inline void FN(fn_pool_window)(ptrdiff_t fh, ptrdiff_t fw, const real *win,

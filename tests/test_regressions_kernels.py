@@ -15,6 +15,7 @@ import sys
 import numpy as np
 import pytest
 
+import fastnet
 from fastnet.backend import load
 
 CANARY = 12345.0
@@ -177,3 +178,34 @@ def test_conv_pool_nan_anywhere_in_window_matches_reference(simd_kernel, dtype, 
     ref_out, ref_arg = load("numpy").conv_pool_forward(x, W, b, 1, 0, "identity", pool)
     np.testing.assert_array_equal(out, ref_out)
     np.testing.assert_array_equal(arg_max, ref_arg)
+
+
+# 46341² > 2³¹: a window whose positions do not fit arg_max's int32. The image
+# is a broadcast view of one value, so nothing that size is allocated.
+BIG = 46341
+
+
+@pytest.mark.parametrize("name", ["numpy", pytest.param("cython", marks=needs_compiled)])
+def test_max_pool_refuses_window_of_2_31_positions(name):
+    B = load(name)
+    x = np.broadcast_to(np.float32(0), (1, 1, BIG, BIG))
+    message = "arg_max is int32, so a pooling window must have fewer than 2\\*\\*31"
+    with pytest.raises(ValueError, match=message):
+        B.max_pool_forward(x, BIG, BIG, 1, 0)
+    with pytest.raises(ValueError, match=message):  # NumPy ints, whose product would wrap
+        B.max_pool_forward(x, np.int32(BIG), np.int32(BIG), 1, 0)
+    dout = np.zeros((1, 1, 1, 1), np.float32)
+    with pytest.raises(ValueError, match=message):
+        B.max_pool_backward(dout, np.zeros((1, 1, 1, 1), np.int32), x.shape, BIG, BIG, 1, 0)
+    W, b = np.ones((1, 1, 1, 1), np.float32), np.zeros(1, np.float32)
+    with pytest.raises(ValueError, match=message):
+        B.conv_pool_forward(x, W, b, 1, 0, "identity", (BIG, BIG, 1, 0))
+
+
+@needs_compiled
+def test_pooling_layer_refuses_window_of_2_31_positions():
+    from fastnet.layers_conv import Pooling
+
+    x = np.broadcast_to(np.float32(0), (1, 1, BIG, BIG))
+    with fastnet.using_backend("cython"), pytest.raises(ValueError, match="2\\*\\*31"):
+        Pooling(BIG, BIG).forward(x)
