@@ -167,10 +167,11 @@ static inline __attribute__((always_inline)) void FN(fn_gather_vec_fw)(
 }
 
 #ifdef FN_IM2COL_AVX2
-/* fn_gather_vec_fw with AVX2 for 5x5 windows (fn_gather_vectors). */
+/* fn_gather_vec_fw with AVX2 for 5x5 windows (fn_gather_vectors): float32
+ * only, whose 8 lanes hold a run of 5 (float64's 4 lanes do not). */
 static __attribute__((noinline, target("avx2"))) void FN(fn_gather_vec_5x5_avx2)(
     const fn_window *g, const real *coln, const real *col_end, real *dn) {
-    FN(fn_gather_vec_fw)(g, coln, col_end, dn, 5, 5);
+    if (sizeof(real) == 4) FN(fn_gather_vec_fw)(g, coln, col_end, dn, 5, 5);
 }
 #endif
 

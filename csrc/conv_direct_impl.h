@@ -291,10 +291,12 @@ static void FN(dwt_any)(int nv, int q, const real *x, ptrdiff_t wp, const ptrdif
 }
 
 /* d's rows as whole vectors. When filters is not a multiple of VLEN, a
- * row's last vector runs into the next row: harmless (those lanes add into
- * accumulators that are never read) while another image follows in d
- * (`more`); the last image's `rows` rows are copied to buf (rows x fpad,
- * zeros past filters) instead of doing a masked load in every block. */
+ * row's last vector runs past the row's end: harmless (those lanes add into
+ * accumulators that are never read) while it stays inside d (`more`: the
+ * images after this one hold at least the fpad - filters values it reads
+ * on); otherwise (the last images, or few filters and few rows) this
+ * image's `rows` rows are copied to buf (rows x fpad, zeros past filters)
+ * instead of doing a masked load in every block. */
 static const real *FN(whole_vectors)(const real *d, ptrdiff_t drs, ptrdiff_t rows,
                                      ptrdiff_t filters, ptrdiff_t fpad, int more, real *buf,
                                      ptrdiff_t *rs) {
@@ -348,8 +350,8 @@ int FN(fn_conv_direct_dwt)(const fn_window *g, const real *x, const ptrdiff_t xs
         real *buf = bufs + fn_thread_num() * hp * wp, *acc = owns + fn_thread_num() * own_size;
         FN(pad_image)(g, x + n * xs[0], xs, buf, hp, wp);
         ptrdiff_t rs;
-        const real *dn = FN(whole_vectors)(d + n * rows * drs, drs, rows, filters, fpad,
-                                           n + 1 < g->n,
+        const int more = (g->n - 1 - n) * rows * drs >= fpad - filters;
+        const real *dn = FN(whole_vectors)(d + n * rows * drs, drs, rows, filters, fpad, more,
                                            acc + acc_size, &rs);
         for (ptrdiff_t v0 = 0; v0 < nvec; v0 += gnv) {
             const ptrdiff_t nv = nvec - v0 < gnv ? nvec - v0 : gnv;

@@ -56,14 +56,16 @@ static inline __attribute__((always_inline)) void FN(fn_zero)(real *d, ptrdiff_t
 
 /* The OW rows of col for output row oh of image xn, columns in (c, i, j) order,
  * each row written front to back (the caches then stream the stores), one run
- * of fw values per (c, i). Inlined where fh, fw and v are literals:
+ * of fw values per (c, i); the windows reach into the image's rows
+ * (fn_patch_rows zeroes the others). Inlined where fh, fw and v are literals:
  * - a window wholly inside the image, its pixels adjacent (xs[3] == 1), copies
  *   each run as a few whole-register moves instead of a loop;
  * - with v > fw (fw rounded up to a register) each run moves v values and the
  *   next run overwrites the extra ones: 3 float32 values are then one 16-byte
  *   move, not an 8- and a 4-byte one. Only where that reads inside the image
- *   row (ow·stride - pad + v <= w) and the overhang lands in a row written
- *   after this one (not the last, ow = OW - 1);
+ *   row (ow·stride - pad + v <= w) and the overhang (up to v - 1 values past
+ *   a run) lands in the next row, written after this one (so not from the
+ *   last, ow = OW - 1) and long enough to take it (fn_patch_rows);
  * - the others (windows over the edge, strided pixels) value by value, zeros
  *   for the padding. */
 static inline __attribute__((always_inline)) void FN(fn_patch_rows_fw)(
@@ -161,7 +163,15 @@ FN_PATCH_ROWS(fn_patch_rows_w7_avx2, (noinline, target("avx2")), g->fh, 7, 8)
 
 static inline void FN(fn_patch_rows)(const fn_window *g, const real *xn, const ptrdiff_t xs[4],
                                      ptrdiff_t oh, real *rows) {
-    const ptrdiff_t fh = g->fh, fw = g->fw;
+    const ptrdiff_t fh = g->fh, fw = g->fw, y0 = oh * g->stride - g->pad;
+    if (y0 + fh <= 0 || y0 >= g->h) {  /* windows wholly above or below the image: zeros */
+        memset(rows, 0, (size_t)(g->ow * g->c * fh * fw) * sizeof(real));
+        return;
+    }
+    if (g->c * fh * fw < 7) {  /* rows too short for the widened moves' overhang (v <= 8) */
+        FN(fn_patch_rows_any)(g, xn, xs, oh, rows);
+        return;
+    }
 #ifdef FN_IM2COL_AVX2
     if (fn_elementwise_simd() >= FN_SIMD_AVX2) {
         if (fh == 3 && fw == 3) FN(fn_patch_rows_3x3_avx2)(g, xn, xs, oh, rows);

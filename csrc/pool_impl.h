@@ -6,7 +6,12 @@
  * A window inside the image (all of them without padding) is scanned with no
  * bounds checks and a branch-free compare: the outcome of `v > best` on real
  * data is a coin toss that a branch predictor keeps losing. Only windows that
- * hang over the edge take the checked loop. */
+ * hang over the edge take the checked loop.
+ *
+ * A NaN wins its window, as in np.argmax: see pool_nan_impl.h.
+ *
+ * arg_max is int32 (the backends' contract) and the checks refuse windows of
+ * 2^31 positions or more, so a window position k fits an int32. */
 
 /* The max of one window lying inside the image, and its first position. */
 static inline void FN(fn_pool_window)(ptrdiff_t fh, ptrdiff_t fw, const real *win,
@@ -30,22 +35,24 @@ static inline void FN(fn_pool_window_padded)(const fn_window *g, const real *xp,
                                              const ptrdiff_t xs[4], ptrdiff_t y0, ptrdiff_t x0,
                                              real *o, int32_t *a) {
     real best = 0;
-    int32_t at = 0, k = 0;
+    ptrdiff_t at = 0, k = 0;
     for (ptrdiff_t i = 0; i < g->fh; i++) {
         const ptrdiff_t y = y0 + i;
         for (ptrdiff_t j = 0; j < g->fw; j++, k++) {
             const ptrdiff_t x = x0 + j;
             const real v = (y >= 0 && y < g->h && x >= 0 && x < g->w)
                                ? xp[y * xs[2] + x * xs[3]] : 0;
-            if (k == 0 || v > best) {
+            if (k == 0 || v > best || (v != v && best == best)) {  /* the first NaN stays */
                 best = v;
                 at = k;
             }
         }
     }
     *o = best;
-    *a = at;
+    *a = (int32_t)at;
 }
+
+#include "pool_nan_impl.h" /* finding NaNs, and pooling their planes */
 
 /* One output row (oh) of one plane. */
 static inline void FN(fn_pool_row)(const fn_window *g, const real *xp, const ptrdiff_t xs[4],
@@ -63,43 +70,68 @@ static inline void FN(fn_pool_row)(const fn_window *g, const real *xp, const ptr
     }
 }
 
-/* A 2x2 window of every channel (the book's pooling), its four pixels' channel
- * runs p0..p3 in row-major window order: one straight loop along the
- * channels. The position is kept as a real (0, 1, 2, 3), a select of one
- * width that SSE2 vectorizes in float64 too, where an integer position
- * (int64 masks narrowed to int32) left the float64 loop scalar, as does a
- * narrowing in the same loop. DeepConvNet's
+/* 2x2 windows side by side (the book's pooling), window c's four pixels at
+ * p0..p3 + c·step in row-major window order: one straight loop over the
+ * windows. Two layouts take it: the channels of one output pixel when they
+ * are adjacent (step 1), and the windows of one output row at stride 2 when
+ * a row's pixels are adjacent (step 2). The position is kept as a real
+ * (0, 1, 2, 3), a select of one width that SSE2 vectorizes in float64 too,
+ * where an integer position (int64 masks narrowed to int32) left the float64
+ * loop scalar, as does a narrowing in the same loop: float64 converts it in
+ * a loop of its own, float32 (no narrowing) in the same one. DeepConvNet's
  * first pooling (16 channels, batch 100, 1 thread) took 1.0-1.4 ms in the
  * general loop below and 0.25 ms here in float32; at 32 and 64 channels
- * float64 took 0.36 and 0.2 ms with the integer position, 0.19 and 0.11 here. */
-static inline void FN(fn_pool_pixel_2x2)(ptrdiff_t channels, const real *restrict p0,
-                                         const real *restrict p1, const real *restrict p2,
-                                         const real *restrict p3, real *restrict o,
-                                         int32_t *restrict a) {
-    for (ptrdiff_t c0 = 0; c0 < channels; c0 += 64) {
-        const ptrdiff_t cn = channels - c0 < 64 ? channels - c0 : 64;
-        real at[64];  /* converted in a loop of its own: see above */
-        for (ptrdiff_t c = c0; c < c0 + cn; c++) {
-            real best = p0[c], k = 0;
-            k = p1[c] > best ? 1 : k;
-            best = p1[c] > best ? p1[c] : best;
-            k = p2[c] > best ? 2 : k;
-            best = p2[c] > best ? p2[c] : best;
-            k = p3[c] > best ? 3 : k;
-            best = p3[c] > best ? p3[c] : best;
-            o[c] = best;
-            at[c - c0] = k;
+ * float64 took 0.36 and 0.2 ms with the integer position, 0.19 and 0.11 here.
+ * A window holding a NaN is marked 4 on the way; the return value says
+ * whether one was, and fn_pool_nan_2x2 then puts those right. */
+static inline __attribute__((always_inline)) real FN(fn_pool_2x2_one)(real v0, real v1, real v2,
+                                                                     real v3, real *k) {
+    real best = v0, at = 0;
+    at = v1 > best ? 1 : at;
+    best = v1 > best ? v1 : best;
+    at = v2 > best ? 2 : at;
+    best = v2 > best ? v2 : best;
+    at = v3 > best ? 3 : at;
+    best = v3 > best ? v3 : best;
+    *k = isunordered(v0, v1) | isunordered(v2, v3) ? 4 : at;
+    return best;
+}
+
+static inline __attribute__((always_inline)) int FN(fn_pool_2x2)(
+    ptrdiff_t count, ptrdiff_t step, const real *restrict p0, const real *restrict p1,
+    const real *restrict p2, const real *restrict p3, real *restrict o, int32_t *restrict a) {
+    int32_t marks = 0;
+    if (sizeof(real) == 4) {
+        for (ptrdiff_t c = 0; c < count; c++) {
+            real k;
+            o[c] = FN(fn_pool_2x2_one)(p0[c * step], p1[c * step], p2[c * step], p3[c * step],
+                                       &k);
+            a[c] = (int32_t)k;
+            marks |= (int32_t)k;
         }
-        for (ptrdiff_t c = 0; c < cn; c++) a[c0 + c] = (int32_t)at[c];
+        return (marks & 4) != 0;
     }
+    for (ptrdiff_t c0 = 0; c0 < count; c0 += 64) {
+        const ptrdiff_t cn = count - c0 < 64 ? count - c0 : 64;
+        real at[64];
+        for (ptrdiff_t c = c0; c < c0 + cn; c++)
+            o[c] = FN(fn_pool_2x2_one)(p0[c * step], p1[c * step], p2[c * step], p3[c * step],
+                                       at + c - c0);
+        for (ptrdiff_t c = 0; c < cn; c++) {
+            const int32_t k = (int32_t)at[c];
+            a[c0 + c] = k;
+            marks |= k;
+        }
+    }
+    return (marks & 4) != 0;
 }
 
 /* One output pixel (n, oh, ow) of every channel at once, when channels are
  * adjacent in x, out and arg_max (a convolution's channels-last output): the
  * inner loop runs along the channels, so the compiler vectorizes it. */
-static inline void FN(fn_pool_pixel_cl)(const fn_window *g, const real *xn, const ptrdiff_t xs[4],
-                                        ptrdiff_t y0, ptrdiff_t x0, real *restrict o,
-                                        int32_t *restrict a) {
+static inline __attribute__((always_inline)) void FN(fn_pool_pixel_cl)(
+    const fn_window *g, const real *xn, const ptrdiff_t xs[4], ptrdiff_t y0, ptrdiff_t x0,
+    real *restrict o, int32_t *restrict a) {
     if (y0 < 0 || y0 + g->fh > g->h || x0 < 0 || x0 + g->fw > g->w) {
         for (ptrdiff_t c = 0; c < g->c; c++)  /* over the edge: the checked loop */
             FN(fn_pool_window_padded)(g, xn + c, xs, y0, x0, o + c, a + c);
@@ -107,7 +139,9 @@ static inline void FN(fn_pool_pixel_cl)(const fn_window *g, const real *xn, cons
     }
     const real *win = xn + y0 * xs[2] + x0 * xs[3];
     if (g->fh == 2 && g->fw == 2) {
-        FN(fn_pool_pixel_2x2)(g->c, win, win + xs[3], win + xs[2], win + xs[2] + xs[3], o, a);
+        const real *p0 = win, *p1 = win + xs[3], *p2 = win + xs[2], *p3 = win + xs[2] + xs[3];
+        if (FN(fn_pool_2x2)(g->c, 1, p0, p1, p2, p3, o, a))
+            FN(fn_pool_nan_2x2)(g->c, 1, p0, p1, p2, p3, o, a);
         return;
     }
     /* 64 channels at a time in local arrays. The position is selected with a
@@ -140,32 +174,100 @@ static inline void FN(fn_pool_pixel_cl)(const fn_window *g, const real *xn, cons
     }
 }
 
+/* One image xn whose channels are adjacent in x, out and arg_max: its out
+ * and arg_max at on and an. */
+static inline __attribute__((always_inline)) void FN(fn_pool_image_cl_body)(
+    const fn_window *g, const real *xn, const ptrdiff_t xs[4], real *on, const ptrdiff_t os[4],
+    int32_t *an, const ptrdiff_t as[4]) {
+    /* 2x2 windows mark their NaNs themselves (fn_pool_2x2) */
+    if (!(g->fh == 2 && g->fw == 2) && FN(fn_has_nan)(xn, g->c, g->h, g->w, 1, xs[2], xs[3])) {
+        for (ptrdiff_t c = 0; c < g->c; c++)
+            FN(fn_pool_plane_checked)(g, xn + c, xs, on + c, os[2], os[3], an + c, as[2], as[3]);
+        return;
+    }
+    for (ptrdiff_t oh = 0; oh < g->oh; oh++)
+        for (ptrdiff_t ow = 0; ow < g->ow; ow++)
+            FN(fn_pool_pixel_cl)(g, xn, xs, oh * g->stride - g->pad, ow * g->stride - g->pad,
+                                 on + oh * os[2] + ow * os[3], an + oh * as[2] + ow * as[3]);
+}
+
+/* The body compiled for any x86-64 and, as im2col's rows are (im2col_impl.h),
+ * for AVX2 where the CPU has it: twice the channels per vector, and blends
+ * in one instruction, more than pay for marking NaNs in the 2x2 loop. */
+static __attribute__((noinline)) void FN(fn_pool_image_cl)(const fn_window *g, const real *xn,
+                                                           const ptrdiff_t xs[4], real *on,
+                                                           const ptrdiff_t os[4], int32_t *an,
+                                                           const ptrdiff_t as[4]) {
+    FN(fn_pool_image_cl_body)(g, xn, xs, on, os, an, as);
+}
+#ifdef FN_IM2COL_AVX2
+static __attribute__((noinline, target("avx2"))) void FN(fn_pool_image_cl_avx2)(
+    const fn_window *g, const real *xn, const ptrdiff_t xs[4], real *on, const ptrdiff_t os[4],
+    int32_t *an, const ptrdiff_t as[4]) {
+    FN(fn_pool_image_cl_body)(g, xn, xs, on, os, an, as);
+}
+#endif
+
+/* One plane xp, its out and arg_max at op and ap (C order). */
+static inline __attribute__((always_inline)) void FN(fn_pool_plane_body)(
+    const fn_window *g, const real *xp, const ptrdiff_t xs[4], real *op, int32_t *ap) {
+    if (g->fh == 2 && g->fw == 2 && g->stride == 2 && g->pad == 0 && xs[3] == 1) {
+        /* the book's windows along rows of adjacent pixels: a row at a time */
+        for (ptrdiff_t oh = 0; oh < g->oh; oh++) {
+            const real *r0 = xp + 2 * oh * xs[2], *r1 = r0 + xs[2];
+            real *o = op + oh * g->ow;
+            int32_t *a = ap + oh * g->ow;
+            if (FN(fn_pool_2x2)(g->ow, 2, r0, r0 + 1, r1, r1 + 1, o, a))
+                FN(fn_pool_nan_2x2)(g->ow, 2, r0, r0 + 1, r1, r1 + 1, o, a);
+        }
+        return;
+    }
+    if (FN(fn_has_nan)(xp, 1, g->h, g->w, 0, xs[2], xs[3])) {
+        FN(fn_pool_plane_checked)(g, xp, xs, op, g->ow, 1, ap, g->ow, 1);
+        return;
+    }
+    for (ptrdiff_t oh = 0; oh < g->oh; oh++)
+        FN(fn_pool_row)(g, xp, xs, oh, op + oh * g->ow, ap + oh * g->ow);
+}
+
+static __attribute__((noinline)) void FN(fn_pool_plane)(const fn_window *g, const real *xp,
+                                                        const ptrdiff_t xs[4], real *op,
+                                                        int32_t *ap) {
+    FN(fn_pool_plane_body)(g, xp, xs, op, ap);
+}
+#ifdef FN_IM2COL_AVX2
+static __attribute__((noinline, target("avx2"))) void FN(fn_pool_plane_avx2)(
+    const fn_window *g, const real *xp, const ptrdiff_t xs[4], real *op, int32_t *ap) {
+    FN(fn_pool_plane_body)(g, xp, xs, op, ap);
+}
+#endif
+
 void FN(fn_max_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t xs[4],
                              real *out, const ptrdiff_t os[4], int32_t *arg_max,
                              const ptrdiff_t as[4]) {
     const int nt = fn_threads_for((size_t)(g->n * g->c * g->oh * g->ow * g->fh * g->fw));
     if (xs[1] == 1 && os[1] == 1 && as[1] == 1) {
+        void (*image)(const fn_window *, const real *, const ptrdiff_t *, real *,
+                      const ptrdiff_t *, int32_t *, const ptrdiff_t *) = FN(fn_pool_image_cl);
+#ifdef FN_IM2COL_AVX2
+        if (fn_elementwise_simd() >= FN_SIMD_AVX2) image = FN(fn_pool_image_cl_avx2);
+#endif
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
         for (ptrdiff_t n = 0; n < g->n; n++)
-            for (ptrdiff_t oh = 0; oh < g->oh; oh++)
-                for (ptrdiff_t ow = 0; ow < g->ow; ow++)
-                    FN(fn_pool_pixel_cl)(g, x + n * xs[0], xs, oh * g->stride - g->pad,
-                                         ow * g->stride - g->pad,
-                                         out + n * os[0] + oh * os[2] + ow * os[3],
-                                         arg_max + n * as[0] + oh * as[2] + ow * as[3]);
+            image(g, x + n * xs[0], xs, out + n * os[0], os, arg_max + n * as[0], as);
         return;
     }
     /* out and arg_max C order here (compiled_conv allocates them so) */
     const ptrdiff_t planes = g->n * g->c, size = g->oh * g->ow;
+    void (*plane)(const fn_window *, const real *, const ptrdiff_t *, real *, int32_t *) =
+        FN(fn_pool_plane);
+#ifdef FN_IM2COL_AVX2
+    if (fn_elementwise_simd() >= FN_SIMD_AVX2) plane = FN(fn_pool_plane_avx2);
+#endif
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (ptrdiff_t p = 0; p < planes; p++) {
-        const real *xp = x + (p / g->c) * xs[0] + (p % g->c) * xs[1];
-        for (ptrdiff_t oh = 0; oh < g->oh; oh++) {
-            real *o = out + p * size + oh * g->ow;
-            int32_t *a = arg_max + p * size + oh * g->ow;
-            FN(fn_pool_row)(g, xp, xs, oh, o, a);
-        }
-    }
+    for (ptrdiff_t p = 0; p < planes; p++)
+        plane(g, x + (p / g->c) * xs[0] + (p % g->c) * xs[1], xs, out + p * size,
+              arg_max + p * size);
 }
 
 /* dx += dout[n, c, oh, ow] at the window position `at` (dropped in the padding). */

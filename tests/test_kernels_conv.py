@@ -494,7 +494,9 @@ from fastnet.backend import load
 assert _elementwise.simd() == "portable", _elementwise.simd()
 cy, ref = load("cython"), load("numpy")
 rng = np.random.default_rng(0)
-for fh, fw, stride, pad in ((3, 3, 1, 1), (5, 5, 1, 2), (4, 3, 2, 1), (2, 5, 1, 0), (3, 7, 1, 3)):
+# the last two: windows wholly in the padding, strides past the image
+for fh, fw, stride, pad in ((3, 3, 1, 1), (5, 5, 1, 2), (4, 3, 2, 1), (2, 5, 1, 0), (3, 7, 1, 3),
+                            (1, 3, 4, 5), (5, 5, 7, 6)):
     for dtype in (np.float32, np.float64):
         x = rng.standard_normal((2, 3, 11, 13)).astype(dtype)
         np.testing.assert_array_equal(cy.im2col(x, fh, fw, stride, pad),
@@ -503,15 +505,23 @@ for fh, fw, stride, pad in ((3, 3, 1, 1), (5, 5, 1, 2), (4, 3, 2, 1), (2, 5, 1, 
         np.testing.assert_allclose(cy.col2im(col, x.shape, fh, fw, stride, pad),
                                    ref.col2im(col, x.shape, fh, fw, stride, pad), rtol=1e-5,
                                    atol=1e-5)
+# max pooling's NaN rule (a NaN anywhere wins its window), C order and channels-last
+for pool in ((2, 2, 2, 0), (3, 3, 1, 0)):
+    for dtype in (np.float32, np.float64):
+        x = rng.standard_normal((2, 5, 6, 7)).astype(dtype)
+        x[rng.random(x.shape) < 0.1] = np.nan
+        for x in (x, np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)):
+            for got, expected in zip(cy.max_pool_forward(x, *pool), ref.max_pool_forward(x, *pool)):
+                np.testing.assert_array_equal(got, expected)
 print("ok")
 """
 
 
-def test_im2col_col2im_portable():
+def test_im2col_col2im_pool_portable():
     """FASTNET_ELEMENTWISE_SIMD=portable: im2col's copies without AVX2 (the
-    16-byte overlapping runs) and col2im's scalar gather instead of its 5x5
-    vectors give the reference's values (new process: the choice is made once
-    per process)."""
+    16-byte overlapping runs), col2im's scalar gather instead of its 5x5
+    vectors and max pooling's loops without AVX2 give the reference's values
+    (new process: the choice is made once per process)."""
     import os
     import subprocess
     import sys

@@ -11,6 +11,9 @@ import numpy as np
 
 from . import conv_composed
 
+# arg_max holds a pooling window's positions as int32 (every backend's contract).
+_ARG_MAX_LIMIT = 2**31
+
 
 class ConvolutionChecks:
     """im2col / col2im, convolution, pooling, batch norm and dropout, checked."""
@@ -22,6 +25,12 @@ class ConvolutionChecks:
                                  ("stride", stride, 1), ("pad", pad, 0)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
                 raise ValueError(f"{kernel}: {name} must be an integer >= {low}, got {value!r}")
+        positions = int(filter_h) * int(filter_w)  # Python ints: a NumPy int32 product wraps
+        if what == "pool" and positions >= _ARG_MAX_LIMIT:
+            raise ValueError(
+                f"{kernel}: pool {filter_h}x{filter_w} has {positions} positions; "
+                f"arg_max is int32, so a pooling window must have fewer than 2**31"
+            )
         h, w = shape[2] + 2 * pad, shape[3] + 2 * pad
         if filter_h > h or filter_w > w:
             raise ValueError(
