@@ -27,9 +27,9 @@ import warnings
 
 import numpy as np
 
-from . import _safe_pickle
-from ._npz import NpzReader
-from .backend import current
+from .. import _safe_pickle
+from .._npz import NpzReader
+from ..backend import current
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "ParamsFileWarning", "load", "save"]
 
