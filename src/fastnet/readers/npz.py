@@ -7,7 +7,7 @@ every declared size with what the archive can hold (the member's recorded
 size, which deflate cannot exceed 1032 times over) and with a cap on the
 whole archive before it allocates, and never reads past the declared size.
 Pickled object arrays (Keras' IMDB and Reuters) go through the restricted
-unpickler of _safe_pickle. Every problem is one ValueError naming the file.
+unpickler of safe_pickle. Every problem is one ValueError naming the file.
 """
 
 import ast
@@ -18,8 +18,8 @@ import zipfile
 
 import numpy as np
 
-from . import _safe_pickle
-from ._read import DEFLATE_MAX_RATIO, read_up_to
+from . import safe_pickle
+from .streams import DEFLATE_MAX_RATIO, read_up_to
 
 __all__ = ["MAX_BYTES", "NpzReader"]
 
@@ -94,10 +94,10 @@ class NpzReader:
                             "are read from this file")
         size = self.members[name].file_size
         self._spend(name, size)
-        value = _safe_pickle.load(f, f"{self.path} (array {name!r})", size, objects)
+        value = safe_pickle.load(f, f"{self.path} (array {name!r})", size, objects)
         if not isinstance(value, np.ndarray) or value.shape != shape:
             raise self.fail(f"array {name!r} does not match its header")
-        return _safe_pickle.plain(value)
+        return safe_pickle.plain(value)
 
     def _open(self, name):
         info = self.members.get(name)
