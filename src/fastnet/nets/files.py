@@ -28,6 +28,7 @@ import warnings
 import numpy as np
 
 from ..backend import current
+from ..device import to_numpy
 from ..readers import NpzReader, safe_pickle
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "ParamsFileWarning", "load", "save"]
@@ -44,14 +45,9 @@ class ParamsFileWarning(UserWarning):
     """A params file does not quite match the network it is loaded into."""
 
 
-def _to_host(a):
-    # a CuPy array copies itself to the host with .get(); NumPy arrays are host arrays
-    return a if isinstance(a, np.ndarray) else np.asarray(a.get())
-
-
 def save(params, file_name, network=None):
     """Write `params` ({name: array}) to `file_name`; `network` names the class in the config."""
-    host = {key: _to_host(val) for key, val in params.items()}
+    host = {key: to_numpy(val) for key, val in params.items()}
     if os.fspath(file_name).lower().endswith(PICKLE_SUFFIXES):
         with open(file_name, "wb") as f:
             pickle.dump(host, f)
