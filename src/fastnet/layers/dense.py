@@ -3,8 +3,8 @@
 `Affine(W, b, activation=...)` can carry an activation FUSED into its
 product: act(x·W + b) is one GEMM call whose epilogue applies the bias and
 the activation while the tile is still in cache. `Affine.need_input_grad =
-False` skips dx, which only the first layer of a network does not need (a
-quarter of a TwoLayerNet step).
+False` skips dx, which only the first layer of a network does not need (one
+of the three large products of a TwoLayerNet step).
 """
 
 from ..backend import current
