@@ -25,6 +25,7 @@ from . import datasets, nets, optimizers
 from .backend import current, load, using_backend
 from .progress import ProgressBar
 from .scratch import runner
+from .scratch.runner import BOOK_OPTIONAL_PACKAGES as BOOK_OPTIONAL_PACKAGES  # was cli's own
 
 __all__ = ["main"]
 

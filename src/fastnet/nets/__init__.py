@@ -13,6 +13,7 @@ initialisation and files.py the parameter files.
 from .base import LayeredNet
 from .conv import DeepConvNet, SimpleConvNet
 from .files import ParamsFileWarning
+from .mlp import HIDDEN_ACTIVATIONS as HIDDEN_ACTIVATIONS  # was fastnet.nets' own constant
 from .mlp import MultiLayerNet, MultiLayerNetExtend, TwoLayerNet
 
 __all__ = ["TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet",
