@@ -4,7 +4,7 @@
     python benchmarks/run_book_script.py     # the same, end to end through `fastnet run`
 
 Group `scratch_simpleconvnet_step`: one Adam step (gradient + update) of the
-chapter-7-style SimpleConvNet (tests/scratch_scripts/ch07/simple_convnet.py,
+chapter-7-style SimpleConvNet (tests/scratch/scripts/ch07/simple_convnet.py,
 unchanged) on 100 MNIST-sized images, float64 as in the book, with `common`
 resolved to
   book-numpy       benchmarks/book_numpy (plain NumPy, the book's algorithms)
@@ -25,7 +25,7 @@ import fastnet.scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK_NUMPY = ROOT / "benchmarks" / "book_numpy"
-SIMPLE_CONVNET = ROOT / "tests" / "scratch_scripts" / "ch07" / "simple_convnet.py"
+SIMPLE_CONVNET = ROOT / "tests" / "scratch" / "scripts" / "ch07" / "simple_convnet.py"
 IMPLS = ["book-numpy", "fastnet-scratch"]
 _medians = {}
 

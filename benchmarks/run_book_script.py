@@ -2,7 +2,7 @@
 
     python benchmarks/run_book_script.py                      # ch07 train_convnet.py
     python benchmarks/run_book_script.py --repeat 5 --env EPOCHS=2
-    python benchmarks/run_book_script.py --script tests/scratch_scripts/ch08/train_deepnet.py \
+    python benchmarks/run_book_script.py --script tests/scratch/scripts/ch08/train_deepnet.py \
         --env TRAIN=1000 TEST=1000
 
 The same unchanged script runs twice per round, each in a fresh Python:
@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK_NUMPY = ROOT / "benchmarks" / "book_numpy"
-DEFAULT_SCRIPT = ROOT / "tests" / "scratch_scripts" / "ch07" / "train_convnet.py"
+DEFAULT_SCRIPT = ROOT / "tests" / "scratch" / "scripts" / "ch07" / "train_convnet.py"
 # All 4,000 bundled training digits, one epoch (40 steps of 100), accuracy on
 # 1,000 train + 1,000 test digits at the epoch and 1,000 at the end.
 DEFAULT_ENV = {"EPOCHS": "1", "SEED": "0"}

@@ -9,10 +9,11 @@ import os
 
 # OpenMP's default makes idle threads spin. When the machine's other cores are
 # busy (shared CI machines, a laptop under load), a spinning team stalls every
-# parallel region for a scheduler time slice: `fastnet train` ran 60x slower
-# on 2 threads than on 1 here. Sleeping threads cost microseconds to wake,
-# which the kernels' minimum work per parallel region makes negligible.
-# It must be set before libgomp loads; a value the user set wins.
+# parallel region for a scheduler time slice, so a second thread can make a
+# run many times slower (measured: benchmarks/README.md). Sleeping threads
+# cost microseconds to wake, which the kernels' minimum work per parallel
+# region makes negligible. It must be set before libgomp loads; a value the
+# user set wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .backend import available_backends, get_backend, set_backend, using_backend  # noqa: E402

@@ -12,7 +12,7 @@ import numpy as np
 
 from .backend import current
 
-__all__ = ["numerical_gradient", "numerical_gradient_2d"]
+__all__ = ["numerical_gradient", "numerical_gradient_1d", "numerical_gradient_2d"]
 
 # The book's step. Smaller steps lose more digits to rounding in
 # f(x + h) - f(x - h); larger ones add truncation error O(h²).
@@ -50,7 +50,7 @@ def numerical_gradient(f, x):
     return grad
 
 
-def _numerical_gradient_1d(f, x):
+def numerical_gradient_1d(f, x):
     """The book's 1-D version: f is called with the 1-D x."""
     grad = current().xp.zeros_like(x)
     for idx in range(x.size):
@@ -70,8 +70,8 @@ def numerical_gradient_2d(f, X):
     if X.ndim not in (1, 2):
         raise ValueError(f"numerical_gradient_2d: X must be 1-D or 2-D, got shape {X.shape}")
     if X.ndim == 1:
-        return _numerical_gradient_1d(f, X)
+        return numerical_gradient_1d(f, X)
     grad = current().xp.zeros_like(X)
     for idx, x in enumerate(X):
-        grad[idx] = _numerical_gradient_1d(f, x)
+        grad[idx] = numerical_gradient_1d(f, x)
     return grad

@@ -10,10 +10,11 @@ lines are written, one per bar, so logs stay readable.
 import sys
 import time
 
-__all__ = ["ProgressBar"]
+__all__ = ["ProgressBar", "is_tty"]
 
 
-def _is_tty(stream):
+def is_tty(stream):
+    """True when `stream` is an open terminal (where a bar can be redrawn in place)."""
     isatty = getattr(stream, "isatty", None)
     try:
         return bool(isatty and isatty())
@@ -38,7 +39,7 @@ class ProgressBar:
         self.width = width
         self.min_interval = min_interval
         self.count = 0
-        self.interactive = _is_tty(self.stream)
+        self.interactive = is_tty(self.stream)
         self._drawn = 0  # characters on screen, to blank them when overwriting
         self._last_draw = float("-inf")
 

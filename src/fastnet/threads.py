@@ -6,9 +6,8 @@ act on every kernel. The default is OpenMP's (all cores, or OMP_NUM_THREADS).
 
 `set_num_threads(n)` also sets NumPy's BLAS (OpenBLAS) to n threads, through
 threadpoolctl: the cython backend hands some products to NumPy's matmul, and
-a BLAS left on all cores next to 1-thread kernels is the worst of both. (On
-a 2-core machine whose other core was busy, OpenBLAS's second thread made
-`fastnet train` 7x slower: 5.1 s against 0.7 s with both on one thread.)
+a BLAS left on all cores next to 1-thread kernels is the worst of both: the
+two pools wait on each other (measured: benchmarks/README.md).
 With more than one thread the cython backend keeps its products off NumPy's
 BLAS altogether (compiled_gemm.threaded): OpenBLAS's workers spin after
 each call and take cores from the OpenMP team.

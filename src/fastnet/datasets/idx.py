@@ -21,7 +21,7 @@ import zlib
 
 import numpy as np
 
-from .._read import DEFLATE_MAX_RATIO, read_up_to
+from ..readers import DEFLATE_MAX_RATIO, read_up_to
 
 __all__ = ["MAX_BYTES", "read_idx", "read_idx_images", "read_idx_labels", "read_idx_pair"]
 

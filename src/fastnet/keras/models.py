@@ -1,9 +1,10 @@
 """Sequential: layers, weights, summary, save / load_model (training: trainer.py)."""
 
+from ..device import to_numpy
 from . import arguments, saving
 from . import config as config_module
 from .layers import InputLayer, Layer
-from .trainer import Trainer, _to_numpy
+from .trainer import Trainer
 
 __all__ = ["Sequential", "load_model"]
 
@@ -97,7 +98,7 @@ class Sequential(Trainer):
 
     def get_weights(self):
         """Every weight as a NumPy array, layer by layer (kernel, bias, ...)."""
-        return [_to_numpy(w).copy() for w in self.weights]
+        return [to_numpy(w).copy() for w in self.weights]
 
     def set_weights(self, values):
         """Copy `values` (as from get_weights) into the weights, in place."""

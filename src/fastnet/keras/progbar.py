@@ -9,7 +9,7 @@ one line per epoch without a bar; verbose=0 writes nothing.
 import sys
 import time
 
-from ..progress import _is_tty
+from ..progress import is_tty
 
 __all__ = ["Progbar"]
 
@@ -31,7 +31,7 @@ class Progbar:
         self.width = width
         self.stream = sys.stdout if stream is None else stream
         self.interval = interval
-        self.interactive = _is_tty(self.stream)
+        self.interactive = is_tty(self.stream)
         self.start = time.perf_counter()
         self._last = float("-inf")
         self._drawn = 0

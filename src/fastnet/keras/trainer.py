@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ..backend import current
+from ..device import to_numpy
 from . import arguments
 from . import losses as losses_module
 from . import metrics as metrics_module
@@ -28,12 +29,6 @@ from .callbacks import Callback, History
 from .progbar import Progbar
 
 __all__ = ["Trainer"]
-
-
-def _to_numpy(a):
-    # Keras returns NumPy arrays; a GPU array is copied to the host here, at
-    # the API's edge, and nowhere else.
-    return a if isinstance(a, np.ndarray) else a.get()
 
 
 class Trainer:
@@ -322,7 +317,9 @@ class Trainer:
             out[start:start + batch_size] = self._forward(x[start:start + batch_size], False)
             bar.update(step + 1)
         bar.finish()
-        return _to_numpy(out)
+        # Keras returns NumPy arrays; a GPU array is copied to the host here, at
+        # the API's edge, and nowhere else.
+        return to_numpy(out)
 
 
 def _length(value):

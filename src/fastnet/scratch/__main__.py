@@ -1,11 +1,11 @@
 """`python -m fastnet.scratch SCRIPT.py [ARGS...]`: run a book script on fastnet.
 
-The same as `fastnet run SCRIPT.py [ARGS...]`; see fastnet.scratch.
+The same as `fastnet run SCRIPT.py [ARGS...]`; see fastnet.scratch.runner.
 """
 
 import sys
 
-from fastnet.cli import main
+from .runner import main
 
 if __name__ == "__main__":
-    sys.exit(main(["run", *sys.argv[1:]]))
+    sys.exit(main())

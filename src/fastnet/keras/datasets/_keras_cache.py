@@ -3,8 +3,7 @@
 import os
 from pathlib import Path
 
-from ... import _safe_pickle
-from ..._npz import NpzReader
+from ...readers import NpzReader, safe_pickle
 
 __all__ = ["cache_dir", "find", "load_npz"]
 
@@ -37,7 +36,7 @@ def find(filename, dataset):
 def load_npz(path, names, objects=True):
     """The arrays `names` of Keras' .npz file at `path`, as a dict.
 
-    Read by fastnet's checked .npz reader (fastnet/_npz.py): declared sizes
+    Read by fastnet's checked .npz reader (fastnet/readers/npz.py): declared sizes
     are checked before anything is allocated, and object arrays (IMDB's and
     Reuters' word-id lists) are unpickled admitting only arrays and lists,
     never code (objects=False refuses them). Any problem is a ValueError
@@ -48,5 +47,5 @@ def load_npz(path, names, objects=True):
         if missing:
             raise ValueError(f"{path}: no array {missing[0]!r}; this data set's file holds "
                              f"{list(names)} (it has {npz.names})")
-        allowed = _safe_pickle.ARRAYS_AND_LISTS if objects else None
+        allowed = safe_pickle.ARRAYS_AND_LISTS if objects else None
         return {name: npz.array(name, allowed) for name in names}

@@ -1,6 +1,7 @@
 """The Keras layer protocol on the book's contract: Layer, InputLayer, Input."""
 
 from ...backend import current
+from ...device import to_numpy
 from .. import arguments
 
 _name_counts = {}
@@ -93,9 +94,7 @@ class Layer:
         return sum(int(w.size) for w in self.weights)
 
     def get_weights(self):
-        from ..models import _to_numpy
-
-        return [_to_numpy(w).copy() for w in self.weights]
+        return [to_numpy(w).copy() for w in self.weights]
 
     def set_weights(self, values):
         if len(values) != len(self.weights):

@@ -6,6 +6,9 @@ restored, f called with x), so this module only re-exports it.
 
 import numpy as np
 
-from fastnet.gradient import _numerical_gradient_1d, numerical_gradient, numerical_gradient_2d
+from fastnet.gradient import numerical_gradient, numerical_gradient_1d, numerical_gradient_2d
+
+# The book's module names its 1-D helper with an underscore; scripts may import it.
+_numerical_gradient_1d = numerical_gradient_1d
 
 __all__ = ["np", "numerical_gradient", "numerical_gradient_2d", "_numerical_gradient_1d"]

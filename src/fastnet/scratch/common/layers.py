@@ -27,8 +27,7 @@ import warnings
 import numpy as np
 
 from fastnet import layers as _engine
-from fastnet.backend import current
-from fastnet.backend import reference as _reference
+from fastnet.backend import current, load
 from fastnet.layers import BatchNormalization, Dropout, Pooling
 
 from .functions import cross_entropy_error, softmax
@@ -160,16 +159,18 @@ class SoftmaxWithLoss(_engine.SoftmaxWithLoss):
 
         A diverging network (chapter 6's batch-norm comparison trains one on
         purpose) goes on training with NaN in the book, at chance accuracy;
-        fastnet's checked kernels refuse NaN, so the NumPy reference kernel
-        computes this step, after the checks have run on finite stand-ins.
+        fastnet's checked kernels refuse NaN, so once the checks have run on
+        finite stand-ins, the "numpy" backend's kernels themselves (its `impl`,
+        the reference, unchecked) compute this step, as the book's NumPy code does.
         """
         super().forward(current().xp.nan_to_num(x), t)  # shapes and labels still checked
         warnings.warn(RuntimeWarning(
             "SoftmaxWithLoss: the scores contain NaN or inf (the network diverged); "
             "the loss is NaN, as with the book's NumPy code"), stacklevel=3)
+        reference = load("numpy").impl
         with np.errstate(all="ignore"):
-            self.loss, self._dx = _reference.softmax_cross_entropy(x, t)
-            self._x, self._y = x, _reference.softmax(x)
+            self.loss, self._dx = reference.softmax_cross_entropy(x, t)
+            self._x, self._y = x, reference.softmax(x)
         return self.loss
 
 

@@ -74,6 +74,6 @@ class MultiLayerNet(_nets.MultiLayerNet):
         """Load the book's params.pkl (or fastnet's .npz) in place; pickles admit arrays only.
 
         A crafted pickle cannot run code here: anything but NumPy arrays is
-        refused with a ValueError (fastnet/_safe_pickle.py).
+        refused with a ValueError (fastnet/readers/safe_pickle.py).
         """
         super().load_params(file_name)

@@ -11,8 +11,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from fastnet._net_init import ones, zeros
-from fastnet._netbase import LayeredNet
+from fastnet.nets import LayeredNet
+from fastnet.nets.init import ones, zeros
 
 from .gradient import numerical_gradient
 from .layers import BatchNormalization, Dropout

@@ -1,23 +1,16 @@
-"""Layers with the book's names and contracts: forward(...) and backward(dout).
+"""The fully connected layers: Affine, the activations, SoftmaxWithLoss (chapter 5).
 
-Every layer computes through the current backend (`fastnet.backend.current()`),
-looked up once per call, so the same code runs on every backend and never
-branches on the device. Differences from the book, on purpose:
-
-- `Affine(W, b, activation=...)` can carry an activation FUSED into its
-  product: act(x·W + b) is one GEMM call whose epilogue applies the bias and
-  the activation while the tile is still in cache.
-- `Affine.need_input_grad = False` skips dx, which only the first layer of a
-  network does not need (a quarter of a TwoLayerNet step).
-- No layer writes into the `dout` it receives (the book's Relu.backward
-  does); every backward returns a new array.
+`Affine(W, b, activation=...)` can carry an activation FUSED into its
+product: act(x·W + b) is one GEMM call whose epilogue applies the bias and
+the activation while the tile is still in cache. `Affine.need_input_grad =
+False` skips dx, which only the first layer of a network does not need (one
+of the three large products of a TwoLayerNet step).
 """
 
-from ._layer_args import batch, forward_done
-from .backend import current
+from ..backend import current
+from ._args import batch, forward_done
 
-__all__ = ["Affine", "Relu", "Sigmoid", "Tanh", "SoftmaxWithLoss",
-           "Convolution", "Pooling", "PooledConvolution", "BatchNormalization", "Dropout"]
+__all__ = ["Affine", "Relu", "Sigmoid", "Tanh", "SoftmaxWithLoss"]
 
 
 class Affine:
@@ -151,12 +144,3 @@ class SoftmaxWithLoss:
             self._y = current().softmax(self._x)
         return self._y
 
-
-# The chapter 6-7 layers live in their own module; they belong to this namespace.
-from .layers_conv import (  # noqa: E402
-    BatchNormalization,
-    Convolution,
-    Dropout,
-    PooledConvolution,
-    Pooling,
-)

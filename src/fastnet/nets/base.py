@@ -1,16 +1,29 @@
-"""LayeredNet: what the book's networks share (predict, loss, accuracy, gradients, files)."""
+"""LayeredNet: what the book's networks share (predict, loss, accuracy, gradients, files).
 
-from . import _params_file
-from .backend import current
-from .gradient import numerical_gradient as _numerical_gradient
-from .layers import BatchNormalization, Dropout
+The public base class of fastnet's networks and of the book-compatible ones
+in fastnet.scratch. A subclass builds, in its constructor:
+
+- `params`: {name: array}, the arrays its layers hold by reference;
+- `layers`: the layers in order (a list, or an OrderedDict as in the book);
+- `last_layer`: a SoftmaxWithLoss;
+- `_grad_sources`: (param name, layer, gradient attribute) for every
+  parameter, usually `self._sources([(i, layer), ...])` for the layers
+  holding W{i}/b{i} (or gamma{i}/beta{i}).
+
+and may set `weight_decay_lambda` (λ of the penalty 0.5·λ·ΣW²).
+"""
+
+from ..backend import current
+from ..gradient import numerical_gradient as _numerical_gradient
+from ..layers import BatchNormalization, Dropout
+from . import files
 
 _TRAIN_AWARE = (Dropout, BatchNormalization)  # their forward takes train_flg
 
 
 class LayeredNet:
-    """A chain of layers and a SoftmaxWithLoss; subclasses build `params`, `layers`
-    (a list or an OrderedDict) and `_grad_sources`: (param key, layer, attribute)."""
+    """A chain of layers and a SoftmaxWithLoss (see the module docstring for what
+    a subclass builds)."""
 
     weight_decay_lambda = 0
 
@@ -81,9 +94,9 @@ class LayeredNet:
     def save_params(self, file_name="params.npz"):
         """Write the params: an .npz archive + JSON config, or the book's pickle for a .pkl name.
 
-        The .npz is read back without unpickling anything (see _params_file.py).
+        The .npz is read back without unpickling anything (see files.py).
         """
-        _params_file.save(self.params, file_name, type(self).__name__)
+        files.save(self.params, file_name, type(self).__name__)
 
     def load_params(self, file_name="params.npz"):
         """Load params saved by save_params (or the book's params.pkl) into this net, in place.
@@ -94,7 +107,7 @@ class LayeredNet:
         (a ValueError says what differs), and parameters the network does
         not have are ignored with a ParamsFileWarning.
         """
-        _params_file.load(self.params, file_name, type(self).__name__)
+        files.load(self.params, file_name, type(self).__name__)
 
     def _sources(self, pairs):
         """(key, layer, attr) for each numbered layer: W/b, or gamma/beta for batch norm."""

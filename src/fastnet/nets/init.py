@@ -1,4 +1,4 @@
-"""What every network shares: the book's weight initialisation (files: _params_file.py).
+"""The book's weight initialisation, shared by every network (saving and loading: files.py).
 
 Weights are drawn in float64 from NumPy's global generator (`np.random.randn`),
 like the book, so `np.random.seed` reproduces its numbers, then cast: a
@@ -7,7 +7,7 @@ float32 net starts from the book's weights rounded to float32.
 
 import numpy as np
 
-from .backend import current
+from ..backend import current
 
 
 def init_weight(scale, shape, dtype):

@@ -11,7 +11,7 @@ without unpickling anything but arrays. Differences, all for speed:
 - Every ReLU is FUSED into the Convolution or Affine before it (its GEMM's
   epilogue applies it), so `layers` has no separate Relu entries.
 - Each convolution followed by a pooling is one PooledConvolution layer
-  (conv - ReLU - max pool in one pass, layers_conv.py), so `layers` has no
+  (conv - ReLU - max pool in one pass, fastnet/layers/conv.py), so `layers` has no
   separate Pooling entries either: SimpleConvNet's are Conv1, Affine1,
   Affine2.
 - The first layer skips its input gradient (`need_input_grad = False`).
@@ -21,11 +21,12 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ._net_init import init_weight, zeros
-from ._netbase import LayeredNet
-from .layers import Affine, Convolution, Dropout, PooledConvolution, SoftmaxWithLoss
+from ..layers import Affine, Convolution, Dropout, PooledConvolution, SoftmaxWithLoss
+from .base import LayeredNet
+from .init import init_weight, zeros
 
 __all__ = ["SimpleConvNet", "DeepConvNet"]
+
 
 class SimpleConvNet(LayeredNet):
     """Conv1 (ReLU and the 2x2 max pool fused) - Affine1 (fused ReLU) - Affine2 - softmax.

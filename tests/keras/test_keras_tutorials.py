@@ -1,4 +1,4 @@
-"""The Keras-style tutorial programs in tests/keras_tutorials/ run and learn.
+"""The Keras-style tutorial programs in tests/keras/tutorials/ run and learn.
 
 Each program is run in-process as written (runpy), offline, with a fixed
 seed. Their only fastnet-specific lines are the imports.
@@ -15,7 +15,7 @@ import fastnet.layers
 from fastnet.datasets import BundledDataWarning
 from fastnet.keras import utils
 
-TUTORIALS = Path(__file__).parent / "keras_tutorials"
+TUTORIALS = Path(__file__).parent / "tutorials"
 PROGRAMS = sorted(p.name for p in TUTORIALS.glob("*.py"))
 
 

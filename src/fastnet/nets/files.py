@@ -12,7 +12,7 @@ Writing (`save`), the file name decides:
   input shape); readers ignore keys they do not know.
 
 Reading (`load`), the content decides: a zip archive is an .npz, anything
-else is taken for the book's pickle. Pickles are read by fastnet._safe_pickle,
+else is taken for the book's pickle. Pickles are read by fastnet.readers.safe_pickle,
 which admits NumPy arrays and nothing else, so a crafted file cannot run
 code. Every parameter is checked against the network (names, shapes, a
 floating-point dtype) before any is copied; what does not fit is one
@@ -27,9 +27,9 @@ import warnings
 
 import numpy as np
 
-from . import _safe_pickle
-from ._npz import NpzReader
-from .backend import current
+from ..backend import current
+from ..device import to_numpy
+from ..readers import NpzReader, safe_pickle
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "ParamsFileWarning", "load", "save"]
 
@@ -45,14 +45,9 @@ class ParamsFileWarning(UserWarning):
     """A params file does not quite match the network it is loaded into."""
 
 
-def _to_host(a):
-    # a CuPy array copies itself to the host with .get(); NumPy arrays are host arrays
-    return a if isinstance(a, np.ndarray) else np.asarray(a.get())
-
-
 def save(params, file_name, network=None):
     """Write `params` ({name: array}) to `file_name`; `network` names the class in the config."""
-    host = {key: _to_host(val) for key, val in params.items()}
+    host = {key: to_numpy(val) for key, val in params.items()}
     if os.fspath(file_name).lower().endswith(PICKLE_SUFFIXES):
         with open(file_name, "wb") as f:
             pickle.dump(host, f)
@@ -87,11 +82,11 @@ def load(params, file_name, network=None):
 
 def _load_pickle(params, path):
     with open(path, "rb") as f:
-        loaded = _safe_pickle.load(f, path, os.fstat(f.fileno()).st_size)
+        loaded = safe_pickle.load(f, path, os.fstat(f.fileno()).st_size)
     if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
         raise ValueError(f"{path}: not a params file: it holds a {type(loaded).__name__}, "
                          "not a dict of arrays")
-    arrays = {key: _safe_pickle.plain(value) for key, value in loaded.items()}
+    arrays = {key: safe_pickle.plain(value) for key, value in loaded.items()}
     for key, value in arrays.items():
         if not isinstance(value, np.ndarray):
             raise ValueError(f"{path}: {key} is a {type(value).__name__}, not an array")

@@ -157,7 +157,7 @@ def test_numerical_gradient_2d_is_row_by_row():
     check_close(grad, 2 * X, "numerical_gradient_2d", 1e-7, 1e-8)
     assert set(calls) == {(3,)}, "f must be called with one row at a time"
     check_close(G.numerical_gradient_2d(f, X[0].copy()), 2 * X[0], "1-D input", 1e-7, 1e-8)
-    check_close(G._numerical_gradient_1d(f, X[1].copy()), 2 * X[1], "_1d", 1e-7, 1e-8)
+    check_close(G.numerical_gradient_1d(f, X[1].copy()), 2 * X[1], "_1d", 1e-7, 1e-8)
 
 
 def test_numerical_gradient_uses_the_books_step():

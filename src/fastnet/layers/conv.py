@@ -1,19 +1,19 @@
-"""The book's chapter 6-7 layers: Convolution, Pooling, BatchNormalization, Dropout.
+"""The book's chapter 7 layers: Convolution and Pooling, and PooledConvolution.
 
 Same constructors, forward signatures and stored attributes as the book
-(`dW`, `db`, `col`, `col_W`, `arg_max`, `dgamma`, `dbeta`, `running_mean`,
-`running_var`, `mask`), computed through the current backend. Parameters are
-the caller's arrays, read by reference on every call. As in fastnet.layers:
+(`dW`, `db`, `col`, `col_W`, `arg_max`), computed through the current
+backend. Parameters are the caller's arrays, read by reference on every
+call. As in the dense layers:
 
 - `Convolution(..., activation="relu")` fuses the ReLU after it into its
   GEMM's epilogue, and `need_input_grad = False` skips dx (the first layer).
 - No backward writes into the `dout` it receives.
 """
 
-from ._layer_args import batch, forward_done
-from .backend import current
+from ..backend import current
+from ._args import forward_done
 
-__all__ = ["Convolution", "Pooling", "PooledConvolution", "BatchNormalization", "Dropout"]
+__all__ = ["Convolution", "Pooling", "PooledConvolution"]
 
 
 class Convolution:
@@ -142,81 +142,3 @@ class PooledConvolution:
             self.activation, self.pool, self.need_input_grad)
         return dx
 
-
-class BatchNormalization:
-    """out = γ·(x - μ)/√(σ² + eps) + β with batch statistics (train) or running ones.
-
-    x is (N, D), or (N, C, H, W) flattened to (N, C·H·W) per sample like the
-    book (so gamma has C·H·W entries). running_mean / running_var start as
-    zeros on the first forward and are updated IN PLACE:
-    momentum·old + (1 - momentum)·batch.
-    """
-
-    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None):
-        self.gamma = gamma
-        self.beta = beta
-        self.momentum = momentum
-        self.input_shape = None
-        self.running_mean = running_mean
-        self.running_var = running_var
-        self.batch_size = None
-        self.xn = None
-        self.std = None
-        self.dgamma = None
-        self.dbeta = None
-
-    def forward(self, x, train_flg=True):
-        B = current()
-        x = batch(B, x, "x", "BatchNormalization.forward")
-        self.input_shape = x.shape
-        if x.ndim != 2:
-            x = x.reshape(x.shape[0], -1)
-        if self.running_mean is None:
-            gamma = B.asarray(self.gamma, "gamma", "BatchNormalization.forward")
-            dtype = B.xp.result_type(x.dtype, gamma.dtype)
-            self.running_mean = B.xp.zeros(x.shape[1], dtype=dtype)
-            self.running_var = B.xp.zeros(x.shape[1], dtype=dtype)
-        if train_flg:
-            self.batch_size = x.shape[0]
-            out, self.xn, self.std = B.batchnorm_forward_train(
-                x, self.gamma, self.beta, self.running_mean, self.running_var, self.momentum)
-        else:
-            out = B.batchnorm_forward_infer(x, self.gamma, self.beta, self.running_mean,
-                                            self.running_var)
-        return out.reshape(self.input_shape)
-
-    def backward(self, dout):
-        forward_done(self.xn, self, "forward(x, train_flg=True)")
-        B = current()
-        dout = batch(B, dout, "dout", "BatchNormalization.backward")
-        if dout.ndim != 2:
-            dout = dout.reshape(dout.shape[0], -1)
-        dx, self.dgamma, self.dbeta = B.batchnorm_backward(
-            dout, self.xn, self.std, self.gamma)
-        return dx.reshape(self.input_shape)
-
-    @property
-    def xc(self):
-        """x - μ of the last training batch (the book stores it; here it is x̂·std)."""
-        return None if self.xn is None else self.xn * self.std
-
-
-class Dropout:
-    """Training keeps each unit whose np.random.rand() draw > dropout_ratio;
-    inference keeps all and scales by 1 - dropout_ratio. Stores `mask`."""
-
-    def __init__(self, dropout_ratio=0.5):
-        self.dropout_ratio = dropout_ratio
-        self.mask = None
-
-    def forward(self, x, train_flg=True):
-        B = current()
-        if train_flg:
-            x = batch(B, x, "x", "Dropout.forward")
-            self.mask = B.dropout_mask(x.shape, self.dropout_ratio)
-            return B.dropout_forward(x, self.mask)
-        return B.dropout_infer(x, self.dropout_ratio)
-
-    def backward(self, dout):
-        forward_done(self.mask, self, "forward(x, train_flg=True)")
-        return current().dropout_backward(dout, self.mask)

@@ -2,7 +2,7 @@
 
 The aliasing of `common` and `dataset`, script isolation (argv, cwd,
 sys.path, chapter-local modules), the command lines, and the book-style
-scripts of tests/scratch_scripts run end to end on the bundled digits.
+scripts of tests/scratch/scripts run end to end on the bundled digits.
 """
 
 import os
@@ -18,7 +18,7 @@ import pytest
 import fastnet.scratch
 from fastnet.scratch import run_script
 
-SCRIPTS = Path(__file__).parent / "scratch_scripts"
+SCRIPTS = Path(__file__).parent / "scripts"
 # The book's scripts load MNIST; offline, fastnet falls back to its bundled
 # digits with a BundledDataWarning (checked once below, ignored elsewhere).
 bundled_ok = pytest.mark.filterwarnings("ignore::fastnet.datasets.BundledDataWarning")

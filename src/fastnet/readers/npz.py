@@ -7,7 +7,7 @@ every declared size with what the archive can hold (the member's recorded
 size, which deflate cannot exceed 1032 times over) and with a cap on the
 whole archive before it allocates, and never reads past the declared size.
 Pickled object arrays (Keras' IMDB and Reuters) go through the restricted
-unpickler of _safe_pickle. Every problem is one ValueError naming the file.
+unpickler of safe_pickle. Every problem is one ValueError naming the file.
 """
 
 import ast
@@ -18,8 +18,8 @@ import zipfile
 
 import numpy as np
 
-from . import _safe_pickle
-from ._read import DEFLATE_MAX_RATIO, read_up_to
+from . import safe_pickle
+from .streams import DEFLATE_MAX_RATIO, read_up_to
 
 __all__ = ["MAX_BYTES", "NpzReader"]
 
@@ -36,6 +36,7 @@ class NpzReader:
     with NpzReader(path, max_bytes) as npz:
         npz.names                     # the arrays' names, in the archive's order
         npz.header("W1")              # (shape, dtype), from the header alone
+        npz.data_size("W1")           # bytes of data after the header
         npz.array("W1")               # the array; object arrays need `objects`
     """
 
@@ -66,12 +67,20 @@ class NpzReader:
     def header(self, name):
         """(shape, dtype) of array `name`, read from its header only."""
         with self._open(name) as f:
-            return self._read_header(name, f)
+            shape, dtype, _, _ = self._read_header(name, f)
+        return shape, dtype
+
+    def data_size(self, name):
+        """Bytes that follow array `name`'s header in its entry (an honest entry holds
+        exactly its shape times its item size)."""
+        with self._open(name) as f:
+            header_bytes = self._read_header(name, f)[3]
+        return self.members[name].file_size - header_bytes
 
     def array(self, name, objects=None):
         """Array `name`; `objects`: the globals its pickle may use (None: no object arrays)."""
         with self._open(name) as f:
-            shape, dtype, fortran = self._read_header(name, f, with_order=True)
+            shape, dtype, fortran, _ = self._read_header(name, f)
             if dtype.hasobject:
                 return self._object_array(name, f, shape, objects)
             nbytes = math.prod(shape) * dtype.itemsize
@@ -94,10 +103,10 @@ class NpzReader:
                             "are read from this file")
         size = self.members[name].file_size
         self._spend(name, size)
-        value = _safe_pickle.load(f, f"{self.path} (array {name!r})", size, objects)
+        value = safe_pickle.load(f, f"{self.path} (array {name!r})", size, objects)
         if not isinstance(value, np.ndarray) or value.shape != shape:
             raise self.fail(f"array {name!r} does not match its header")
-        return _safe_pickle.plain(value)
+        return safe_pickle.plain(value)
 
     def _open(self, name):
         info = self.members.get(name)
@@ -126,8 +135,9 @@ class NpzReader:
             raise self.fail(f"array {name!r} is truncated ({len(data)} of {size} bytes)")
         return data
 
-    def _read_header(self, name, f, with_order=False):
-        """The .npy header: magic, version, a little-endian length, a dict literal."""
+    def _read_header(self, name, f):
+        """(shape, dtype, fortran order, header bytes) of the .npy header: magic,
+        version, a little-endian length, a dict literal."""
         start = self._read(f, 8, name)
         if start[:6] != _MAGIC or start[6] not in (1, 2, 3):
             raise self.fail(f"array {name!r} is not a .npy array")
@@ -148,4 +158,4 @@ class NpzReader:
             raise self.fail(f"array {name!r} has a malformed shape {shape!r}")
         if dtype.itemsize == 0:
             raise self.fail(f"array {name!r} has a dtype of no size ({dtype})")
-        return (shape, dtype, bool(fortran)) if with_order else (shape, dtype)
+        return shape, dtype, bool(fortran), 8 + width + length
