@@ -204,7 +204,7 @@ def test_max_pool_refuses_window_of_2_31_positions(name):
 
 @needs_compiled
 def test_pooling_layer_refuses_window_of_2_31_positions():
-    from fastnet.layers_conv import Pooling
+    from fastnet.layers import Pooling
 
     x = np.broadcast_to(np.float32(0), (1, 1, BIG, BIG))
     with fastnet.using_backend("cython"), pytest.raises(ValueError, match="2\\*\\*31"):
