@@ -1,0 +1,195 @@
+"""The long fuzz profile, and the replay of one case.
+
+    PYTHONPATH=tests python -m fuzz                    # FASTNET_FUZZ_CASES cases (100,000)
+    PYTHONPATH=tests python -m fuzz --cases 2000 --seed 7
+    PYTHONPATH=tests python -m fuzz --replay im2col 123456
+
+The cases run in worker processes, one per SIMD variant of the elementwise
+kernels (read once per process from FASTNET_ELEMENTWISE_SIMD) and one with
+the direct convolution off, so a crash (a segfault, an abort from a corrupted
+heap, a sanitizer report) is reported with the case that was running, and
+the worker restarts after it. Exit status 1 on any mismatch or crash.
+Environment: FASTNET_FUZZ_CASES, FASTNET_FUZZ_SECONDS (a time budget: the
+run stops there and says so), FASTNET_FUZZ_SEED (default: from the clock).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from . import runner
+from .known_defects import KNOWN_DEFECTS, known_defect
+
+
+def variants():
+    """The environments the workers run under: every elementwise SIMD level this
+    CPU has, and the single-channel convolution through patches instead of its
+    direct kernels."""
+    from fastnet.backend import compiled_gemm
+
+    levels = [{}]
+    if compiled_gemm._KERNEL_AVAILABLE["avx512"]():
+        levels.append({"FASTNET_ELEMENTWISE_SIMD": "avx2"})
+    levels.append({"FASTNET_ELEMENTWISE_SIMD": "portable"})
+    levels.append({"FASTNET_CONV_DIRECT": "off"})
+    return levels
+
+
+def work(args):
+    """A worker: run seeds [first, first + count) and print the report as JSON."""
+    fd = os.open(args.progress, os.O_WRONLY | os.O_CREAT)
+
+    def before_each(kernel, seed):
+        os.pwrite(fd, f"{kernel} {seed}\n".ljust(80).encode(), 0)
+        if seed == args.abort_at:  # tests/fuzz/test_fuzz_quick.py: a crash gets reported
+            os.abort()
+
+    kernels = args.kernels.split(",") if args.kernels else runner.KERNELS
+    cases = ((kernels[seed % len(kernels)], seed)
+             for seed in range(args.first, args.first + args.count))
+    deadline = time.monotonic() + max(args.deadline - time.time(), 0)
+    report = runner.run(cases, args.backend, args.include_known, deadline, before_each)
+    print(json.dumps(report.__dict__))
+
+
+def _worker(env, first, count, deadline, options, progress):
+    command = [sys.executable, "-m", "fuzz", "--worker", "--first", str(first), "--count",
+               str(count), "--deadline", str(deadline), "--progress", progress]
+    command += options
+    stderr = tempfile.TemporaryFile()
+    tests = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.pathsep.join(p for p in (tests, os.environ.get("PYTHONPATH")) if p)
+    process = subprocess.Popen(command, env={**os.environ, **env, "PYTHONPATH": path},
+                               stdout=subprocess.PIPE, stderr=stderr)
+    return process, stderr
+
+
+def _crash(env, returncode, progress, stderr, backend):
+    """(seed, Outcome) of the case a worker died in, its sanitizer report quoted."""
+    with open(progress) as f:
+        kernel, seed = f.read().split()[:2]
+    stderr.seek(0)
+    text = stderr.read().decode(errors="replace")
+    # A sanitizer's report starts at its ERROR line; anything else ends with its cause.
+    starts = [i for i in (text.find("ERROR: "), text.find("runtime error")) if i >= 0]
+    quoted = text[max(min(starts) - 200, 0):][:3000] if starts else text[-3000:]
+    setting = " ".join(f"{k}={v}" for k, v in env.items())
+    name, _, case = runner.build(kernel, int(seed), backend)
+    defect = known_defect(name, case)
+    message = (f"CRASH: the worker exited with status {returncode} during case {kernel} {seed}"
+               f"{' (' + setting + ')' if setting else ''}; a corrupted heap can fail a "
+               f"later case than the one that corrupted it\n" + case.describe()
+               + (f"\n  known defect: {defect}" if defect else "") + "\n  reproduce: "
+               + (setting + " " if setting else "")
+               + runner.reproducer(kernel, int(seed), backend, bool(defect))
+               + "\n  stderr:\n    " + quoted.replace("\n", "\n    "))
+    return kernel, int(seed), runner.Outcome(defect, message)
+
+
+def run_variant(env, first, count, deadline, options, backend):
+    """Every case of one variant, restarting the worker after each crash."""
+    total = runner.Report()
+    end = first + count
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        progress = os.path.join(tmp, "progress")
+        while first < end and time.time() < deadline:
+            process, stderr = _worker(env, first, end - first, deadline, options, progress)
+            out, _ = process.communicate()
+            if process.returncode == 0:
+                total.add(runner.Report(**json.loads(out.decode().strip().splitlines()[-1])))
+                break
+            kernel, seed, outcome = _crash(env, process.returncode, progress, stderr, backend)
+            # The cases before the crash passed; their details died with the worker.
+            crashed = runner.Report(cases=seed - first)
+            crashed.record(kernel, outcome, time.monotonic() - start)
+            total.add(crashed)
+            first = seed + 1
+    total.seconds = time.monotonic() - start
+    return total
+
+
+def profile(args):
+    seed = args.seed if args.seed is not None else int(time.time())
+    deadline = time.time() + args.seconds
+    options = (["--backend", args.backend] if args.backend else []) + (
+        ["--include-known"] if args.include_known else []) + (
+        ["--kernels", args.kernels] if args.kernels else []) + (
+        ["--abort-at", str(args.abort_at)] if args.abort_at is not None else [])
+    envs = variants()
+    share = -(-args.cases // len(envs))
+    print(f"fuzz: {args.cases} cases from seed {seed}, {len(runner.KERNELS)} kernels, "
+          f"workers {envs or 'default'}, time budget {args.seconds:.0f} s", flush=True)
+    total = runner.Report()
+    for i, env in enumerate(envs):
+        count = min(share, args.cases - i * share)
+        report = run_variant(env, seed + i * share, count, deadline, options, args.backend)
+        print(f"  {env or 'widest SIMD'}: {report.cases} cases in {report.seconds:.0f} s, "
+              f"{len(report.failures)} failures", flush=True)
+        total.add(report)
+    return summarize(total, args.cases, args.show)
+
+
+def summarize(report, wanted, show):
+    for message in report.failures[:show] + list(report.examples.values()):
+        print("\n" + message)
+    crashes = sum(m.startswith("CRASH") for m in report.failures)
+    print(f"\nfuzz: {report.cases} cases in {report.seconds:.0f} s: "
+          f"{len(report.failures) - crashes} mismatches, {crashes} crashes")
+    for defect, row in KNOWN_DEFECTS.items():
+        if defect in report.confirmed:
+            cases, seconds = report.first_seen[defect]
+            print(f"  known defect {defect}: {report.confirmed[defect]} failing cases, the "
+                  f"first after {cases} cases, {seconds:.0f} s ({row.summary})")
+        elif defect in report.skipped:
+            print(f"  known defect {defect}: {report.skipped[defect]} cases skipped")
+    if report.cases < wanted:
+        print(f"fuzz: stopped at the time budget after {report.cases} of {wanted} cases")
+    return 1 if report.failures or report.confirmed else 0
+
+
+def replay(args):
+    kernel, seed = args.replay[0], int(args.replay[1])
+    name, settings, case = runner.build(kernel, seed, args.backend)
+    print(f"{kernel} seed {seed} on {name!r} ({settings})\n{case.describe()}", flush=True)
+    outcome = runner.run_case(kernel, seed, args.backend, include_known=True)
+    print(outcome.message or "agrees with the reference")
+    return 1 if outcome.message else 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m fuzz", description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=int(os.environ.get("FASTNET_FUZZ_CASES",
+                                                                        100_000)))
+    parser.add_argument("--seconds", type=float,
+                        default=float(os.environ.get("FASTNET_FUZZ_SECONDS", 1200)))
+    parser.add_argument("--seed", type=int, default=(int(os.environ["FASTNET_FUZZ_SEED"])
+                                                     if os.environ.get("FASTNET_FUZZ_SEED")
+                                                     else None))
+    parser.add_argument("--backend", choices=("cython", "cupy-fake", "cupy"))
+    parser.add_argument("--include-known", action="store_true",
+                        help="run the cases of KNOWN_DEFECTS too (they may crash)")
+    parser.add_argument("--replay", nargs=2, metavar=("KERNEL", "SEED"))
+    parser.add_argument("--show", type=int, default=20, help="failures printed in full")
+    parser.add_argument("--kernels", help="only these kernels, separated by commas")
+    worker = parser.add_argument_group("worker (internal)")
+    worker.add_argument("--worker", action="store_true")
+    worker.add_argument("--first", type=int)
+    worker.add_argument("--count", type=int)
+    worker.add_argument("--deadline", type=float)
+    worker.add_argument("--progress")
+    worker.add_argument("--abort-at", type=int, help="abort at this seed (tests the report)")
+    args = parser.parse_args(argv)
+    if args.worker:
+        return work(args)
+    if args.replay:
+        return replay(args)
+    return profile(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
