@@ -22,7 +22,7 @@ import tempfile
 import time
 
 from . import runner
-from .known_defects import KNOWN_DEFECTS, known_defect
+from .known_defects import KNOWN_DEFECTS, SANITIZER_STOPS, known_defect
 
 
 def variants():
@@ -176,6 +176,8 @@ def main(argv=None):
     parser.add_argument("--replay", nargs=2, metavar=("KERNEL", "SEED"))
     parser.add_argument("--show", type=int, default=20, help="failures printed in full")
     parser.add_argument("--kernels", help="only these kernels, separated by commas")
+    parser.add_argument("--sanitizer-stops", action="store_true",
+                        help="print pytest options deselecting known_defects.SANITIZER_STOPS")
     worker = parser.add_argument_group("worker (internal)")
     worker.add_argument("--worker", action="store_true")
     worker.add_argument("--first", type=int)
@@ -188,6 +190,9 @@ def main(argv=None):
         return work(args)
     if args.replay:
         return replay(args)
+    if args.sanitizer_stops:
+        print("\n".join(f"--deselect={test}" for test in SANITIZER_STOPS))
+        return 0
     return profile(args)
 
 

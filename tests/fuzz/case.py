@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fastnet.backend.validated import Backend
+from fastnet.backend.validated import ACTIVATIONS, Backend
 
 from .arrays import (
     DEVICE_STRUCTURES,
@@ -45,6 +45,10 @@ class Draw:
         # A few cases are large enough for the kernels to start a second thread
         # (csrc/threads.h: 2**17 elements, 2**24 flops for GEMM).
         self.big = self.rng.random() < 0.03
+        # Tight cases leave a kernel no slack to read or write past an array
+        # unnoticed (by AddressSanitizer): every array in place, C order, sizes
+        # under a vector's width, one output position, few filters.
+        self.tight = not self.big and self.rng.random() < 0.25
         self.layouts = {}  # argument name -> layout, for the description
 
     def coin(self, p=0.5):
@@ -54,7 +58,14 @@ class Draw:
         return options[int(self.rng.integers(len(options)))]
 
     def size(self, high=49, allow_zero=True):
+        if self.tight:
+            return int(self.rng.integers(0 if allow_zero else 1, 8))
         return draw_size(self.rng, high, allow_zero)
+
+    def activation(self):
+        """An activation; identity in tight cases (the kernel then reads the
+        caller's arrays, not its own buffers)."""
+        return "identity" if self.tight else self.pick(ACTIVATIONS)
 
     def matrix_shape(self, high=49):
         """(rows, columns); past 2**17 elements when self.big."""
@@ -88,10 +99,10 @@ class Draw:
         """`values` in a random memory layout (a writable one when the kernel writes it)."""
         structures = DEVICE_STRUCTURES if self.device else STRUCTURES
         structure = "c" if self.coin(0.4) else self.pick(structures)
-        if writable and structure == "broadcast":
+        if (writable and structure == "broadcast") or self.tight:
             structure = "c"
-        swapped = not self.device and self.coin(0.06)
-        unaligned = not self.device and self.coin(0.06)
+        swapped = not self.device and not self.tight and self.coin(0.06)
+        unaligned = not self.device and not self.tight and self.coin(0.06)
         self.layouts[name] = "+".join(
             [structure] + ["swapped"] * swapped + ["unaligned"] * unaligned)
         return lay_out(values, structure, swapped, unaligned, self.rng)

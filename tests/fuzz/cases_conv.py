@@ -8,19 +8,18 @@ start a second thread.
 
 import numpy as np
 
-from fastnet.backend.validated import ACTIVATIONS
-
 from .case import Case
 from .geometry import Window, draw_pool, draw_window
 
 
-def _window(d, channels=None):
-    return draw_window(d.rng, big=d.big, channels=channels)
+def _window(d):
+    return draw_window(d.rng, big=d.big, tight=d.tight)
 
 
 def _filters(d):
     """Few filters (1-3) as often as more: the direct convolution's edge cases."""
-    return int(d.rng.integers(1, 4)) if d.coin() else int(d.rng.integers(4, 21))
+    few = d.tight or d.coin()
+    return int(d.rng.integers(1, 4)) if few else int(d.rng.integers(4, 21))
 
 
 def _case(d, kernel, args, geometry="", windows=(), **kw):
@@ -56,7 +55,7 @@ def conv_forward(d):
     g, fn = _window(d), _filters(d)
     x, W = _conv_args(d, g, fn)
     return _case(d, "conv_forward", [x, W, d.array("b", (fn,)), g.stride, g.pad,
-                                     d.pick(ACTIVATIONS)], g, length=_conv_length(g, fn))
+                                     d.activation()], g, length=_conv_length(g, fn))
 
 
 def _forward_output(d, name, shape, activation):
@@ -74,7 +73,7 @@ def conv_backward(d):
     x, W = _conv_args(d, g, fn)
     out_shape = (g.n, fn, g.oh, g.ow)
     dout = d.array("dout", out_shape)
-    activation = d.pick(ACTIVATIONS)
+    activation = d.activation()
     y = _forward_output(d, "y", out_shape, activation) if activation != "identity" else None
     return _case(d, "conv_backward", [dout, x, W, g.stride, g.pad, d.coin(0.7), y, activation],
                  g, length=_conv_length(g, fn))
@@ -91,7 +90,7 @@ def conv_pool_forward(d):
     g, fn, pool, pool_g, geometry = _conv_pool(d)
     x, W = _conv_args(d, g, fn)
     return _case(d, "conv_pool_forward", [x, W, d.array("b", (fn,)), g.stride, g.pad,
-                                          d.pick(ACTIVATIONS), pool], geometry,
+                                          d.activation(), pool], geometry,
                  length=_conv_length(g, fn), windows=(g, pool_g))
 
 
@@ -104,7 +103,7 @@ def conv_pool_backward(d):
     g, fn, pool, pool_g, geometry = _conv_pool(d)
     x, W = _conv_args(d, g, fn)
     pooled = (g.n, fn, pool_g.oh, pool_g.ow)
-    activation = d.pick(ACTIVATIONS)
+    activation = d.activation()
     args = [d.array("dout", pooled), _arg_max(d, pooled, pool[0], pool[1]),
             _forward_output(d, "out", pooled, activation), x, W, g.stride, g.pad,
             activation, pool, d.coin(0.7)]

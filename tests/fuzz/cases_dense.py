@@ -33,7 +33,7 @@ def gemm(d):
     a = d.array("a", (k, m) if trans_a else (m, k))
     b = d.array("b", (n, k) if trans_b else (k, n))
     bias = d.array("bias", (n,)) if d.coin() else None
-    return _case(d, "gemm", [a, b, bias, d.pick(ACTIVATIONS), trans_a, trans_b],
+    return _case(d, "gemm", [a, b, bias, d.activation(), trans_a, trans_b],
                  length=k + 1)
 
 
