@@ -115,7 +115,7 @@ class Case:
     length: the longest sum behind one output value; the tolerance grows with
     it. floor: a magnitude below which an output's values count as rounding
     noise, for kernels whose outputs can all be far smaller than the terms
-    they sum (see compare.py).
+    they sum (see compare.py); one number, or one per result.
     """
 
     kernel: str

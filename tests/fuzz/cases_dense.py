@@ -123,8 +123,11 @@ def sigmoid_binary_cross_entropy(d):
     if d.coin(0.5):
         t = np.round(t)
     size = int(np.prod(shape))
-    return _case(d, "sigmoid_binary_cross_entropy", [d.array("x", shape), d.lay("t", t)],
-                 length=size)
+    x = d.array("x", shape)
+    # The loss sums softplus(x) - t·x, terms as large as |x| that cancel to 0.
+    terms = np.abs(x[np.isfinite(x)]).max(initial=0.0)
+    return _case(d, "sigmoid_binary_cross_entropy", [x, d.lay("t", t)], length=size,
+                 floor=(float(terms), 0.0))
 
 
 def mean_squared_error(d):
