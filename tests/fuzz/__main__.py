@@ -10,12 +10,14 @@ the direct convolution off, so a crash (a segfault, an abort from a corrupted
 heap, a sanitizer report) is reported with the case that was running, and
 the worker restarts after it. Exit status 1 on any mismatch or crash.
 Environment: FASTNET_FUZZ_CASES, FASTNET_FUZZ_SECONDS (a time budget: the
-run stops there and says so), FASTNET_FUZZ_SEED (default: from the clock).
+run stops there and says so), FASTNET_FUZZ_SEED (default: a random one,
+printed).
 """
 
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -114,7 +116,8 @@ def run_variant(env, first, count, deadline, options, backend):
 
 
 def profile(args):
-    seed = args.seed if args.seed is not None else int(time.time())
+    # A fresh seed, far from the last run's: runs minutes apart must not share cases.
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**40)
     deadline = time.time() + args.seconds
     options = (["--backend", args.backend] if args.backend else []) + (
         ["--include-known"] if args.include_known else []) + (
