@@ -49,6 +49,8 @@ def work(args):
         os.pwrite(fd, f"{kernel} {seed}\n".ljust(80).encode(), 0)
         if seed == args.abort_at:  # tests/fuzz/test_fuzz_quick.py: a crash gets reported
             os.abort()
+        if seed == args.hang_at:  # and so does a hang
+            time.sleep(10**6)
 
     kernels = args.kernels.split(",") if args.kernels else runner.KERNELS
     cases = ((kernels[seed % len(kernels)], seed)
@@ -70,8 +72,23 @@ def _worker(env, first, count, deadline, options, progress):
     return process, stderr
 
 
-def _crash(env, returncode, progress, stderr, backend):
-    """(seed, Outcome) of the case a worker died in, its sanitizer report quoted."""
+def _wait(process, progress, deadline, case_seconds):
+    """The worker's stdout, or None when it hung: no new case for case_seconds, or
+    still running a minute past the deadline (a corrupted heap can deadlock)."""
+    started = time.time()
+    while True:
+        try:
+            return process.communicate(timeout=1)[0]
+        except subprocess.TimeoutExpired:
+            last = os.path.getmtime(progress) if os.path.exists(progress) else started
+            if time.time() - max(last, started) > case_seconds or time.time() > deadline + 60:
+                process.kill()
+                process.communicate()
+                return None
+
+
+def _crash(env, how, progress, stderr, backend):
+    """(kernel, seed, Outcome) of the case a worker died in, its sanitizer report quoted."""
     with open(progress) as f:
         kernel, seed = f.read().split()[:2]
     stderr.seek(0)
@@ -82,9 +99,9 @@ def _crash(env, returncode, progress, stderr, backend):
     setting = " ".join(f"{k}={v}" for k, v in env.items())
     name, _, case = runner.build(kernel, int(seed), backend)
     defect = known_defect(name, case)
-    message = (f"CRASH: the worker exited with status {returncode} during case {kernel} {seed}"
-               f"{' (' + setting + ')' if setting else ''}; a corrupted heap can fail a "
-               f"later case than the one that corrupted it\n" + case.describe()
+    message = (f"CRASH: the worker {how} during case {kernel} {seed}"
+               f"{' (' + setting + ')' if setting else ''}\n  (a corrupted heap can fail a "
+               f"case later than the one that corrupted it)\n" + case.describe()
                + (f"\n  known defect: {defect}" if defect else "") + "\n  reproduce: "
                + (setting + " " if setting else "")
                + runner.reproducer(kernel, int(seed), backend, bool(defect))
@@ -92,7 +109,7 @@ def _crash(env, returncode, progress, stderr, backend):
     return kernel, int(seed), runner.Outcome(defect, message)
 
 
-def run_variant(env, first, count, deadline, options, backend):
+def run_variant(env, first, count, deadline, options, backend, case_seconds):
     """Every case of one variant, restarting the worker after each crash."""
     total = runner.Report()
     end = first + count
@@ -101,11 +118,13 @@ def run_variant(env, first, count, deadline, options, backend):
         progress = os.path.join(tmp, "progress")
         while first < end and time.time() < deadline:
             process, stderr = _worker(env, first, end - first, deadline, options, progress)
-            out, _ = process.communicate()
-            if process.returncode == 0:
+            out = _wait(process, progress, deadline, case_seconds)
+            if out is not None and process.returncode == 0:
                 total.add(runner.Report(**json.loads(out.decode().strip().splitlines()[-1])))
                 break
-            kernel, seed, outcome = _crash(env, process.returncode, progress, stderr, backend)
+            how = (f"exited with status {process.returncode}" if out is not None else
+                   f"hung (killed after {case_seconds:g} s without a new case)")
+            kernel, seed, outcome = _crash(env, how, progress, stderr, backend)
             # The cases before the crash passed; their details died with the worker.
             crashed = runner.Report(cases=seed - first)
             crashed.record(kernel, outcome, time.monotonic() - start)
@@ -122,7 +141,8 @@ def profile(args):
     options = (["--backend", args.backend] if args.backend else []) + (
         ["--include-known"] if args.include_known else []) + (
         ["--kernels", args.kernels] if args.kernels else []) + (
-        ["--abort-at", str(args.abort_at)] if args.abort_at is not None else [])
+        ["--abort-at", str(args.abort_at)] if args.abort_at is not None else []) + (
+        ["--hang-at", str(args.hang_at)] if args.hang_at is not None else [])
     envs = variants()
     share = -(-args.cases // len(envs))
     print(f"fuzz: {args.cases} cases from seed {seed}, {len(runner.KERNELS)} kernels, "
@@ -130,7 +150,8 @@ def profile(args):
     total = runner.Report()
     for i, env in enumerate(envs):
         count = min(share, args.cases - i * share)
-        report = run_variant(env, seed + i * share, count, deadline, options, args.backend)
+        report = run_variant(env, seed + i * share, count, deadline, options, args.backend,
+                             args.case_seconds)
         print(f"  {env or 'widest SIMD'}: {report.cases} cases in {report.seconds:.0f} s, "
               f"{len(report.failures)} failures", flush=True)
         total.add(report)
@@ -178,6 +199,8 @@ def main(argv=None):
                         help="run the cases of KNOWN_DEFECTS too (they may crash)")
     parser.add_argument("--replay", nargs=2, metavar=("KERNEL", "SEED"))
     parser.add_argument("--show", type=int, default=20, help="failures printed in full")
+    parser.add_argument("--case-seconds", type=float, default=120,
+                        help="a worker with no new case for this long has hung")
     parser.add_argument("--kernels", help="only these kernels, separated by commas")
     parser.add_argument("--sanitizer-stops", action="store_true",
                         help="print pytest options deselecting known_defects.SANITIZER_STOPS")
@@ -188,6 +211,7 @@ def main(argv=None):
     worker.add_argument("--deadline", type=float)
     worker.add_argument("--progress")
     worker.add_argument("--abort-at", type=int, help="abort at this seed (tests the report)")
+    worker.add_argument("--hang-at", type=int, help="hang at this seed (tests the watchdog)")
     args = parser.parse_args(argv)
     if args.worker:
         return work(args)

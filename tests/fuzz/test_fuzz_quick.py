@@ -108,9 +108,18 @@ def test_long_profile_reports_a_crash_and_goes_on():
     result = _long_profile("--cases", "12", "--seed", "0", "--kernels", kernels,
                            "--abort-at", "1")
     assert result.returncode == 1
-    assert "CRASH: the worker exited with status -6 during case softmax 1" in result.stdout
+    assert "CRASH: the worker exited with status -6 during case softmax 1\n" in result.stdout
     assert "reproduce: PYTHONPATH=tests python -m fuzz --replay softmax 1" in result.stdout
     assert "fuzz: 12 cases" in result.stdout, result.stdout  # the rest ran after the crash
+
+
+def test_long_profile_kills_a_hung_worker_and_goes_on():
+    result = _long_profile("--cases", "12", "--seed", "0", "--kernels", "gemm,softmax",
+                           "--hang-at", "2", "--case-seconds", "3")
+    assert result.returncode == 1
+    assert ("CRASH: the worker hung (killed after 3 s without a new case) during case gemm 2"
+            in result.stdout), result.stdout
+    assert "fuzz: 12 cases" in result.stdout, result.stdout
 
 
 def test_replay_rebuilds_the_same_case():
