@@ -42,8 +42,15 @@ def variants():
 
 
 def work(args):
-    """A worker: run seeds [first, first + count) and print the report as JSON."""
+    """A worker: run seeds [first, first + count); write the case it is on to
+    args.progress, each skipped or failing case to args.results as a JSON line
+    as it happens, and the totals to stdout at the end."""
     fd = os.open(args.progress, os.O_WRONLY | os.O_CREAT)
+    results = open(args.results, "a", buffering=1)
+
+    def after_each(outcome, index, seconds):
+        results.write(json.dumps({**outcome.__dict__, "index": index, "seconds": seconds})
+                      + "\n")
 
     def before_each(kernel, seed):
         os.pwrite(fd, f"{kernel} {seed}\n".ljust(80).encode(), 0)
@@ -56,13 +63,15 @@ def work(args):
     cases = ((kernels[seed % len(kernels)], seed)
              for seed in range(args.first, args.first + args.count))
     deadline = time.monotonic() + max(args.deadline - time.time(), 0)
-    report = runner.run(cases, args.backend, args.include_known, deadline, before_each)
-    print(json.dumps(report.__dict__))
+    report = runner.run(cases, args.backend, args.include_known, deadline, before_each,
+                        after_each)
+    print(json.dumps({"cases": report.cases, "seconds": report.seconds}))
 
 
-def _worker(env, first, count, deadline, options, progress):
+def _worker(env, first, count, deadline, options, progress, results):
     command = [sys.executable, "-m", "fuzz", "--worker", "--first", str(first), "--count",
-               str(count), "--deadline", str(deadline), "--progress", progress]
+               str(count), "--deadline", str(deadline), "--progress", progress,
+               "--results", results]
     command += options
     stderr = tempfile.TemporaryFile()
     tests = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -88,7 +97,7 @@ def _wait(process, progress, deadline, case_seconds):
 
 
 def _crash(env, how, progress, stderr, backend):
-    """(kernel, seed, Outcome) of the case a worker died in, its sanitizer report quoted."""
+    """(seed, Outcome) of the case a worker died in, its sanitizer report quoted."""
     with open(progress) as f:
         kernel, seed = f.read().split()[:2]
     stderr.seek(0)
@@ -106,7 +115,7 @@ def _crash(env, how, progress, stderr, backend):
                + (setting + " " if setting else "")
                + runner.reproducer(kernel, int(seed), backend, bool(defect))
                + "\n  stderr:\n    " + quoted.replace("\n", "\n    "))
-    return kernel, int(seed), runner.Outcome(defect, message)
+    return int(seed), runner.Outcome(defect, message)
 
 
 def run_variant(env, first, count, deadline, options, backend, case_seconds):
@@ -115,20 +124,30 @@ def run_variant(env, first, count, deadline, options, backend, case_seconds):
     end = first + count
     start = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        progress = os.path.join(tmp, "progress")
+        progress, results = os.path.join(tmp, "progress"), os.path.join(tmp, "results")
         while first < end and time.time() < deadline:
-            process, stderr = _worker(env, first, end - first, deadline, options, progress)
+            open(results, "w").close()
+            worker_start = time.monotonic()
+            process, stderr = _worker(env, first, end - first, deadline, options, progress,
+                                      results)
             out = _wait(process, progress, deadline, case_seconds)
+            part = runner.Report()
+            with open(results) as lines:
+                for line in lines:
+                    fields = json.loads(line)
+                    index, seconds = fields.pop("index"), fields.pop("seconds")
+                    part.record(runner.Outcome(**fields), index, seconds)
             if out is not None and process.returncode == 0:
-                total.add(runner.Report(**json.loads(out.decode().strip().splitlines()[-1])))
+                totals = json.loads(out.decode().strip().splitlines()[-1])
+                part.cases, part.seconds = totals["cases"], totals["seconds"]
+                total.add(part)
                 break
             how = (f"exited with status {process.returncode}" if out is not None else
                    f"hung (killed after {case_seconds:g} s without a new case)")
-            kernel, seed, outcome = _crash(env, how, progress, stderr, backend)
-            # The cases before the crash passed; their details died with the worker.
-            crashed = runner.Report(cases=seed - first)
-            crashed.record(kernel, outcome, time.monotonic() - start)
-            total.add(crashed)
+            seed, outcome = _crash(env, how, progress, stderr, backend)
+            part.cases, part.seconds = seed - first + 1, time.monotonic() - worker_start
+            part.record(outcome, part.cases, part.seconds)
+            total.add(part)
             first = seed + 1
     total.seconds = time.monotonic() - start
     return total
@@ -210,6 +229,7 @@ def main(argv=None):
     worker.add_argument("--count", type=int)
     worker.add_argument("--deadline", type=float)
     worker.add_argument("--progress")
+    worker.add_argument("--results")
     worker.add_argument("--abort-at", type=int, help="abort at this seed (tests the report)")
     worker.add_argument("--hang-at", type=int, help="hang at this seed (tests the watchdog)")
     args = parser.parse_args(argv)

@@ -154,21 +154,19 @@ class Report:
 
     cases: int = 0
     seconds: float = 0.0
-    per_kernel: dict = field(default_factory=dict)
     skipped: dict = field(default_factory=dict)
     confirmed: dict = field(default_factory=dict)
     first_seen: dict = field(default_factory=dict)
     examples: dict = field(default_factory=dict)
     failures: list = field(default_factory=list)  # messages of the unexplained failures
 
-    def record(self, kernel, outcome, seconds):
-        self.cases += 1
-        _count(self.per_kernel, kernel)
+    def record(self, outcome, index, seconds):
+        """Count a skipped or failing case, the index-th of the run, `seconds` into it."""
         if outcome.skipped:
             _count(self.skipped, outcome.defect)
         elif outcome.message and outcome.defect:
             _count(self.confirmed, outcome.defect)
-            self.first_seen.setdefault(outcome.defect, (self.cases, round(seconds, 1)))
+            self.first_seen.setdefault(outcome.defect, (index, round(seconds, 1)))
             self.examples.setdefault(outcome.defect, outcome.message)
         elif outcome.message:
             self.failures.append(outcome.message)
@@ -182,8 +180,7 @@ class Report:
         self.cases += later.cases
         self.seconds += later.seconds
         self.failures += later.failures
-        for mine, theirs in ((self.per_kernel, later.per_kernel),
-                             (self.skipped, later.skipped), (self.confirmed, later.confirmed)):
+        for mine, theirs in ((self.skipped, later.skipped), (self.confirmed, later.confirmed)):
             for key, count in theirs.items():
                 _count(mine, key, count)
 
@@ -192,8 +189,12 @@ def _count(counts, key, n=1):
     counts[key] = counts.get(key, 0) + n
 
 
-def run(cases, backend=None, include_known=False, deadline=None, before_each=None):
-    """Run (kernel, seed) pairs until done or time.monotonic() passes `deadline`."""
+def run(cases, backend=None, include_known=False, deadline=None, before_each=None,
+        after_each=None):
+    """Run (kernel, seed) pairs until done or time.monotonic() passes `deadline`.
+
+    before_each(kernel, seed) and after_each(outcome, index, seconds) let a
+    worker process leave a trace that outlives it."""
     report = Report()
     start = time.monotonic()
     threads = fastnet.get_num_threads()
@@ -205,7 +206,10 @@ def run(cases, backend=None, include_known=False, deadline=None, before_each=Non
             if before_each is not None:
                 before_each(kernel, seed)
             outcome = run_case(kernel, seed, backend, include_known)
-            report.record(kernel, outcome, time.monotonic() - start)
+            report.cases += 1
+            report.record(outcome, report.cases, time.monotonic() - start)
+            if after_each is not None and (outcome.defect or outcome.message):
+                after_each(outcome, report.cases, time.monotonic() - start)
     finally:
         fastnet.set_num_threads(threads)
         compiled_gemm.set_kernel(gemm_state[0])
