@@ -3,8 +3,10 @@
 A row is (id, call, error, regex): call() must raise exactly `error` (a
 subclass is not enough: NumPy's UFuncTypeError or AxisError would pass for
 TypeError or ValueError) with a message the regex finds, on each backend of
-BACKENDS. A defect row carries a fifth item, why it is skipped until the
-library is fixed; moving it into the cases makes it an ordinary row.
+BACKENDS. A defect row carries a fifth item, the defect in one line, and
+optionally a sixth, the backends it is seen on (all when absent): it is an
+expected failure there (strict, so the fix of the defect makes it pass and
+then fail the run until the row moves into the cases).
 """
 
 import pytest
@@ -14,11 +16,17 @@ import fastnet
 BACKENDS = ("numpy", "cython")
 
 
-def rows(cases, defects):
-    """The pytest params of a table: its cases, then its defects skipped with their reason."""
-    skipped = [pytest.param(*row[:4], id=row[0], marks=pytest.mark.skip(reason=f"defect: {row[4]}"))
-               for row in defects]
-    return [pytest.param(*row, id=row[0]) for row in cases] + skipped
+def rows(cases, defects=()):
+    """The pytest params (backend_name, name, call, error, match) of a table on every backend."""
+    params = []
+    for row in list(cases) + list(defects):
+        for backend_name in BACKENDS:
+            marks = ()
+            if len(row) > 4 and backend_name in (row[5] if len(row) > 5 else BACKENDS):
+                marks = pytest.mark.xfail(strict=True, reason=f"defect: {row[4]}")
+            params.append(pytest.param(backend_name, *row[:4], id=f"{row[0]}-{backend_name}",
+                                       marks=marks))
+    return params
 
 
 def assert_refused(backend_name, call, error, match, *args):

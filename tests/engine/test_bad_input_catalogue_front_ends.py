@@ -13,7 +13,7 @@ import io
 
 import numpy as np
 import pytest
-from _bad_input import BACKENDS, assert_refused, rows
+from _bad_input import assert_refused, rows
 
 from fastnet.keras import callbacks, config, initializers, losses, regularizers, utils
 from fastnet.keras import layers as KL
@@ -173,7 +173,8 @@ CASES = [
     ("Conv2D/input 2-D", lambda: KM.Sequential([KL.Conv2D(2, 3, input_shape=(5, 5))]),
      ValueError, r"expects inputs \(batch, height, width, channels\), got \(None, 5, 5\)"),
     ("MaxPooling2D/pool 0", lambda: KL.MaxPooling2D(0), ValueError, r"pool_size must be a pos"),
-    ("MaxPooling2D/pool too big", lambda: KM.Sequential([KL.MaxPooling2D(5, input_shape=(4, 4, 1))]),
+    ("MaxPooling2D/pool too big",
+     lambda: KM.Sequential([KL.MaxPooling2D(5, input_shape=(4, 4, 1))]),
      ValueError, r"pool_size \(5, 5\) is larger than the input \(None, 4, 4, 1\)"),
     ("MaxPooling2D/padding None", lambda: KL.MaxPooling2D(2, padding=None), ValueError,
      r"padding must be 'valid' or 'same', got None"),
@@ -333,7 +334,6 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("backend_name", BACKENDS)
-@pytest.mark.parametrize("name, call, error, match", rows(CASES, []))
+@pytest.mark.parametrize("backend_name, name, call, error, match", rows(CASES))
 def test_bad_input_is_refused_clearly(backend_name, name, call, error, match):
     assert_refused(backend_name, call, error, match)
