@@ -16,13 +16,13 @@ import fastnet
 BACKENDS = ("numpy", "cython")
 
 
-def rows(cases, defects=()):
-    """The pytest params (backend_name, name, call, error, match) of a table on every backend."""
+def rows(cases, defects=(), backends=BACKENDS):
+    """The pytest params (backend_name, name, call, error, match) of a table on `backends`."""
     params = []
     for row in list(cases) + list(defects):
-        for backend_name in BACKENDS:
+        for backend_name in backends:
             marks = ()
-            if len(row) > 4 and backend_name in (row[5] if len(row) > 5 else BACKENDS):
+            if len(row) > 4 and backend_name in (row[5] if len(row) > 5 else backends):
                 marks = pytest.mark.xfail(strict=True, reason=f"defect: {row[4]}")
             params.append(pytest.param(backend_name, *row[:4], id=f"{row[0]}-{backend_name}",
                                        marks=marks))
