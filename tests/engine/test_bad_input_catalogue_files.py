@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from _bad_input import assert_refused, rows
 
-from fastnet import cli
+from fastnet import cli, scratch
 from fastnet import nets as N
 from fastnet.datasets import idx
 from fastnet.keras import layers as KL
@@ -40,12 +40,15 @@ class CommandFailed(Exception):
 
 def command(*argv):
     """Run `fastnet ARGV...` in this process; CommandFailed with its stderr if it fails."""
-    err = io.StringIO()
+    err, installed = io.StringIO(), scratch.installed()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         try:
             status = cli.main([str(a) for a in argv])
         except SystemExit as exc:  # argparse's errors
             status = exc.code
+        finally:  # `fastnet run` leaves the book's module names installed for later tests
+            if scratch.installed() and not installed:
+                scratch.uninstall()
     if status:
         raise CommandFailed(err.getvalue())
 
