@@ -85,7 +85,7 @@ class Dropout:
     inference keeps all and scales by 1 - dropout_ratio. Stores `mask`."""
 
     def __init__(self, dropout_ratio=0.5):
-        self.dropout_ratio = dropout_ratio
+        self.dropout_ratio = finite_number(dropout_ratio, "dropout_ratio", "Dropout")
         self.mask = None
 
     def forward(self, x, train_flg=True):
