@@ -461,7 +461,7 @@ def _rmsprop(grad, lr, decay, one_minus_decay, eps, param, h):
     param -= lr * grad / (np.sqrt(h) + eps)
 
 
-def _keras_rms(grad, lr, decay, gain, eps, param, h):
+def _rms(grad, lr, decay, gain, eps, param, h):
     h *= decay
     h += gain * grad * grad
     param -= lr * grad / np.sqrt(h + eps)
@@ -474,7 +474,7 @@ def _adam(grad, lr_t, one_minus_beta1, one_minus_beta2, eps, param, m, v):
 
 
 _OPTIMIZERS = {"sgd": _sgd, "momentum": _momentum, "nesterov": _nesterov,
-               "adagrad": _adagrad, "rmsprop": _rmsprop, "keras_rms": _keras_rms, "adam": _adam}
+               "adagrad": _adagrad, "rmsprop": _rmsprop, "rms": _rms, "adam": _adam}
 
 
 def _bias_activation(act):

@@ -59,7 +59,7 @@ RUNGS = {
 }
 HAVE_AVX2 = _gemm.have_avx2()
 HAVE_AVX512 = _gemm.have_avx512()
-KERNELS = ["portable"] + (["avx2_fma"] if HAVE_AVX2 else []) + (["avx512"] if HAVE_AVX512 else [])
+KERNELS = ["portable"] + (["avx2"] if HAVE_AVX2 else []) + (["avx512"] if HAVE_AVX512 else [])
 # The SIMD rungs run only where the CPU has their instructions.
 RUNG_NEEDS = {"packed_simd": (HAVE_AVX2, "AVX2+FMA"), "packed_avx512": (HAVE_AVX512, "AVX-512F")}
 
@@ -291,13 +291,18 @@ def test_environment_caps_the_kernel():
         "print(G.simd_kernel(), G.gemm_packed_portable(a, a.T)[2, 2])"
     )
     expected = str(float(np.arange(8.0, 12.0) @ np.arange(8.0, 12.0)))
-    for forced in ["portable"] + (["avx2_fma"] if HAVE_AVX512 else []):
-        env = dict(os.environ, FASTNET_GEMM_SIMD=forced)
+    # FASTNET_SIMD, and its old name with the old spelling of avx2
+    caps = [("FASTNET_SIMD", "portable", "portable"), ("FASTNET_GEMM_SIMD", "portable", "portable")]
+    if HAVE_AVX512:
+        caps += [("FASTNET_SIMD", "avx2", "avx2"), ("FASTNET_GEMM_SIMD", "avx2_fma", "avx2")]
+    for variable, forced, level in caps:
+        env = {k: v for k, v in os.environ.items() if k not in [name for name, _, _ in caps]}
+        env[variable] = forced
         out = subprocess.run(
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
         ).stdout
         # the last line: an editable install may print its rebuild first
-        assert out.splitlines()[-1].split() == [forced, expected]
+        assert out.splitlines()[-1].split() == [level, expected], (variable, forced)
 
 
 def test_unknown_settings_are_refused():
@@ -305,6 +310,12 @@ def test_unknown_settings_are_refused():
         G.set_gemm_path("blas")
     with pytest.raises(ValueError, match="portable"):
         G.set_simd_kernel("neon")
+
+
+@pytest.mark.skipif(not HAVE_AVX2, reason="this CPU has no AVX2+FMA")
+def test_the_old_spelling_avx2_fma_still_sets_avx2():
+    G.set_simd_kernel("avx2_fma")
+    assert G.simd_kernel() == "avx2"
 
 
 @pytest.mark.parametrize("path", ["auto", "fastnet", "numpy"])
@@ -341,7 +352,7 @@ def test_auto_rule_follows_its_documented_measurements(monkeypatch):
     # As on an AVX2 CPU without AVX-512 (AMD Zen 3), where the rule was measured (1 thread).
     fastnet.set_num_threads(1)
     monkeypatch.setitem(G._compiled._KERNEL_AVAILABLE, "avx512", lambda: False)
-    G.set_simd_kernel("avx2_fma")
+    G.set_simd_kernel("avx2")
     assert G.gemm_path_for(1024, 1024, 1024, np.float64) == "fastnet"
     assert G.gemm_path_for(1024, 1024, 1024, np.float32) == "numpy"  # big: OpenBLAS
     assert G.gemm_path_for(100, 784, 50, np.float32) == "fastnet"  # dY·W.T: no padding
@@ -359,7 +370,7 @@ def test_auto_rule_on_an_avx512_cpu():
     assert G.gemm_path_for(100, 784, 50, np.float32) == "fastnet"  # 8 % padding
     assert G.gemm_path_for(100, 50, 784, np.float32) == "numpy"  # n = 50: 38 % padding
     # A narrower kernel than the CPU's widest loses to OpenBLAS, which uses it.
-    G.set_simd_kernel("avx2_fma")
+    G.set_simd_kernel("avx2")
     assert G.gemm_path_for(1024, 1024, 1024, np.float64) == "numpy"
     assert G.gemm_path_for(100, 784, 50, np.float32) == "numpy"
 

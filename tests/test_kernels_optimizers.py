@@ -18,7 +18,7 @@ UPDATES = {
     "adagrad_update": (1, (0.01,)),
     "rmsprop_update": (1, (0.01, 0.99)),
     "adam_update": (2, (0.001, 0.9, 0.999)),
-    "keras_rms_update": (1, (0.01, 0.9, 0.1, 1e-7)),  # Keras' RMSprop (lr, rho, 1-rho, eps)
+    "rms_update": (1, (0.01, 0.9, 0.1, 1e-7)),  # Keras' RMSprop (lr, rho, 1-rho, eps)
 }
 
 # (131075,) is past the parallel threshold (2^17) and not a multiple of a vector.
@@ -144,3 +144,22 @@ def test_one_and_two_threads_agree(backend, dtype, name):
         results.append([param, *states])
     for one, two in zip(*results):
         np.testing.assert_array_equal(one, two)
+
+
+@pytest.mark.parametrize("shape", [(0,), (13, 17), (131075,)])
+def test_rms_update_with_eps_outside_the_root_is_the_books_rmsprop(backend, reference, dtype,
+                                                                   shape):
+    """rms_update(eps_inside_sqrt=False) adds eps after the root, as rmsprop_update does."""
+    rng = np.random.default_rng(5)
+    param, h = rng.standard_normal(shape).astype(dtype), np.zeros(shape, dtype)
+    param_r, h_r = param.copy(), h.copy()
+    param_book, h_book = param.copy(), h.copy()
+    for _ in range(3):
+        grad = rng.standard_normal(shape).astype(dtype)
+        backend.rms_update(param, grad, h, 0.01, 0.99, 1 - 0.99, 1e-7, eps_inside_sqrt=False)
+        reference.rms_update(param_r, grad, h_r, 0.01, 0.99, 1 - 0.99, 1e-7,
+                             eps_inside_sqrt=False)
+        reference.rmsprop_update(param_book, grad, h_book, 0.01, 0.99)
+    np.testing.assert_array_equal(param, param_r)
+    np.testing.assert_array_equal(h, h_r)
+    np.testing.assert_array_equal(param_r, param_book)

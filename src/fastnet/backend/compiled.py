@@ -48,9 +48,9 @@ from .compiled_losses import (  # noqa: E402,F401
 from .compiled_optimizers import (  # noqa: E402,F401
     adagrad_update,
     adam_update,
-    keras_rms_update,
     momentum_update,
     nesterov_update,
+    rms_update,
     rmsprop_update,
     sgd_update,
 )

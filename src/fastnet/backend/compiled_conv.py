@@ -18,6 +18,7 @@ import numpy as np
 from .. import _conv
 from . import compiled_conv_blas, compiled_elementwise, compiled_gemm
 from .reference import conv_output_size
+from .vocabulary import ACTIVATION_CODES as _ACTIVATION_CODES
 
 
 def _readable(x):
@@ -49,9 +50,6 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     dx = np.empty(input_shape, col.dtype)  # every pixel is written (csrc/im2col_impl.h)
     _conv.col2im(np.ascontiguousarray(col), dx, filter_h, filter_w, stride, pad, oh, ow)
     return dx
-
-
-_ACTIVATION_CODES = {"identity": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
 
 
 def _filters(W, channels_last):
@@ -95,7 +93,7 @@ def _blas(filters, depth):
     kernel = compiled_gemm.get_kernel()
     if kernel == "portable":
         return True
-    if kernel == "avx2_fma":  # with threads, fastnet's GEMM: see compiled_gemm.threaded
+    if kernel == "avx2":  # with threads, fastnet's GEMM: see compiled_gemm.threaded
         return (filters >= BLAS_MIN_FILTERS and depth >= BLAS_MIN_DEPTH
                 and not compiled_gemm.threaded())
     return False

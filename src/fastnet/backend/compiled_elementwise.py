@@ -9,7 +9,7 @@ C-contiguous, whatever the layout of the inputs.
 import numpy as np
 
 from .. import _elementwise
-from .._elementwise import ACTIVATION_CODES as _CODES
+from .vocabulary import ACTIVATION_CODES as _CODES
 
 
 def add(a, b):

@@ -13,23 +13,21 @@ Two paths compute the product, chosen per call:
 shows and overrides the choice.
 """
 
-import os
-
 import numpy as np
 
 from .. import _gemm, _openmp
+from .vocabulary import ACTIVATION_CODES, SIMD_CODES, SIMD_LEVELS, simd_cap, simd_level
 
 PATHS = ("auto", "fastnet", "numpy")
-KERNELS = ("avx512", "avx2_fma", "portable")
-_ACTIVATION_CODES = {"identity": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
-_KERNEL_CODES = {"portable": 0, "avx2_fma": 1, "avx512": 2}
-_KERNEL_AVAILABLE = {"portable": lambda: True, "avx2_fma": _gemm.have_avx2,
+# The micro-kernels, widest first; a kernel's code is its SIMD level's.
+KERNELS = tuple(reversed(SIMD_LEVELS))
+_KERNEL_AVAILABLE = {"portable": lambda: True, "avx2": _gemm.have_avx2,
                      "avx512": _gemm.have_avx512}
 
 # The auto rule, from measurements on 1 thread (OpenBLAS 0.3.31; numbers in
 # benchmarks/bench_gemm.py and the README):
 # - OpenBLAS uses the widest vectors the CPU has. A fastnet kernel narrower
-#   than that (portable; avx2_fma on an AVX-512 CPU, by FASTNET_GEMM_SIMD or
+#   than that (portable; avx2 on an AVX-512 CPU, by FASTNET_SIMD or
 #   set_kernel) ran at 25-60 % of it: NumPy always.
 # - float64 with the CPU's widest kernel: fastnet's packed GEMM ran at
 #   0.97-1.12x OpenBLAS's dgemm on AMD Zen 3 (AVX2) and at 1.05-1.29x on
@@ -46,9 +44,9 @@ _KERNEL_AVAILABLE = {"portable": lambda: True, "avx2_fma": _gemm.have_avx2,
 #   matmul + epilogue.
 AUTO_NUMPY_MIN_FLOPS_F32 = 2 * 384**3
 AUTO_SMALL_FLOPS = 10**6
-AUTO_MAX_TILE_WASTE = {"avx2_fma": 0.05, "avx512": 0.15}
+AUTO_MAX_TILE_WASTE = {"avx2": 0.05, "avx512": 0.15}
 # float32 tile granularity per kernel: (MR rows, values per vector register).
-_TILE = {"avx2_fma": (6, 8), "avx512": (12, 16)}
+_TILE = {"avx2": (6, 8), "avx512": (12, 16)}
 
 
 def widest_kernel(allowed=KERNELS):
@@ -86,14 +84,14 @@ def _auto(m, n, k, is_f64, threads=False):
 
 
 def _default_kernel():
-    """The widest kernel this CPU runs; FASTNET_GEMM_SIMD=avx2_fma/portable caps it."""
-    forced = os.environ.get("FASTNET_GEMM_SIMD", "").lower()
-    return widest_kernel(KERNELS[KERNELS.index(forced):] if forced in KERNELS else KERNELS)
+    """The widest kernel this CPU runs; FASTNET_SIMD=avx2/portable caps it."""
+    cap = simd_cap()
+    return widest_kernel(KERNELS[KERNELS.index(cap):] if cap else KERNELS)
 
 
 _path = "auto"
 _kernel = _default_kernel()
-_kernel_code = _KERNEL_CODES[_kernel]
+_kernel_code = SIMD_CODES[_kernel]
 _auto_choices = {}  # (m, n, k, is_f64) -> path, see _auto_cached
 
 
@@ -110,12 +108,13 @@ def get_path():
 
 def set_kernel(kernel):
     global _kernel, _kernel_code
-    if kernel not in KERNELS:
+    level = simd_level(kernel) if isinstance(kernel, str) else None
+    if level is None:
         raise ValueError(f"gemm kernel must be one of {KERNELS}, got {kernel!r}")
-    if not _KERNEL_AVAILABLE[kernel]():
-        raise RuntimeError(f"the {kernel} GEMM kernel cannot run on this CPU")
-    _kernel = kernel
-    _kernel_code = _KERNEL_CODES[kernel]
+    if not _KERNEL_AVAILABLE[level]():
+        raise RuntimeError(f"the {level} GEMM kernel cannot run on this CPU")
+    _kernel = level
+    _kernel_code = SIMD_CODES[level]
     _auto_choices.clear()  # the rule depends on the kernel
 
 
@@ -148,7 +147,7 @@ def gemm(a, b, bias=None, activation="identity", trans_a=False, trans_b=False):
     n = b.shape[0] if trans_b else b.shape[1]
     is_f64 = a.dtype.char == "d"
     path = _path if _path != "auto" else _auto_cached(m, n, k, is_f64)
-    act = _ACTIVATION_CODES[activation]
+    act = ACTIVATION_CODES[activation]
     if bias is not None:
         flags = bias.flags
         if not (flags.c_contiguous and flags.aligned):

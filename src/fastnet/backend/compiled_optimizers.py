@@ -48,7 +48,9 @@ def adam_update(param, grad, m, v, lr_t, beta1, beta2):
         reference.adam_update(param, grad, m, v, lr_t, beta1, beta2)
 
 
-def keras_rms_update(param, grad, h, lr, decay, gain, eps):
-    """h = decay·h + gain·g²; p -= lr·g / √(h + eps)"""
-    if not _optimizers.keras_rms(param, grad, h, lr, decay, gain, eps):
-        reference.keras_rms_update(param, grad, h, lr, decay, gain, eps)
+def rms_update(param, grad, h, lr, decay, gain, eps, eps_inside_sqrt=True):
+    """h = decay·h + gain·g²; p -= lr·g / √(h + eps), or lr·g / (√h + eps)"""
+    # The compiled kernel computes the eps-inside form (Keras'); nothing calls
+    # the other with a compiled speed to keep, so the reference computes it.
+    if not (eps_inside_sqrt and _optimizers.keras_rms(param, grad, h, lr, decay, gain, eps)):
+        reference.rms_update(param, grad, h, lr, decay, gain, eps, eps_inside_sqrt)

@@ -22,23 +22,29 @@ objects, which CuPy compiles on their first call.
 import types
 
 from . import gpu_conv_kernels
-from .reference import ACTIVATIONS
+from .vocabulary import ACTIVATIONS
 
-# Device functions shared by the elementwise kernels: act_<name>(v) is the
-# activation, as in reference.activation_forward.
+# Device functions shared by the elementwise kernels, two per activation of
+# the vocabulary: act_<name>(v) is the activation, as in
+# reference.activation_forward; grad_<name>(dout, y) is dout·act'(x) from the
+# forward output y = act(x), as in reference.activation_backward.
 PREAMBLE = r"""
 template <typename T> __device__ T act_identity(T v) { return v; }
+template <typename T> __device__ T grad_identity(T dout, T) { return dout; }
 
 // max(v, 0); written as a comparison so that NaN propagates like np.maximum.
 template <typename T> __device__ T act_relu(T v) { return v < (T)0 ? (T)0 : v; }
+template <typename T> __device__ T grad_relu(T dout, T y) { return y > (T)0 ? dout : (T)0; }
 
 // exp(-|v|) never overflows; the two branches are the same function.
 template <typename T> __device__ T act_sigmoid(T v) {
     T e = exp(-fabs(v));
     return v >= (T)0 ? (T)1 / ((T)1 + e) : e / ((T)1 + e);
 }
+template <typename T> __device__ T grad_sigmoid(T dout, T y) { return dout * y * ((T)1 - y); }
 
 template <typename T> __device__ T act_tanh(T v) { return tanh(v); }
+template <typename T> __device__ T grad_tanh(T dout, T y) { return dout * ((T)1 - y * y); }
 """
 
 # ------------------------------------------------------- elementwise kernels
@@ -51,10 +57,7 @@ ACTIVATION_FORWARD = {
 
 # dX := dout·act'(X), from the forward output Y = act(X)
 ACTIVATION_BACKWARD = {
-    "identity": ("T dout, T y", "T dx", "dx = dout"),
-    "relu": ("T dout, T y", "T dx", "dx = y > (T)0 ? dout : (T)0"),
-    "sigmoid": ("T dout, T y", "T dx", "dx = dout * y * ((T)1 - y)"),
-    "tanh": ("T dout, T y", "T dx", "dx = dout * ((T)1 - y * y)"),
+    act: ("T dout, T y", "T dx", f"dx = grad_{act}(dout, y)") for act in ACTIVATIONS
 }
 
 # C := act(C + bias), in place on the product cuBLAS wrote: the GEMM epilogue.
@@ -104,8 +107,8 @@ OPTIMIZERS = {
         "h = h * decay + one_minus_decay * grad * grad;"
         " param -= lr * grad / (sqrt(h) + eps)",
     ),
-    # Keras' RMSprop / Adagrad: h = decay·h + gain·g²; p -= lr·g / √(h + eps)
-    "keras_rms": (
+    # h = decay·h + gain·g²; p -= lr·g / √(h + eps) (Keras' RMSprop and Adagrad)
+    "rms": (
         "T grad, T lr, T decay, T gain, T eps",
         "T param, T h",
         "h = h * decay + gain * grad * grad; param -= lr * grad / sqrt(h + eps)",

@@ -163,9 +163,11 @@ class DeviceKernels(DeviceConvKernels):
         """h = decay·h + (1 - decay)·g²; p -= lr·g / (√h + 1e-7)"""
         self.k.optimizers["rmsprop"](grad, lr, decay_rate, 1 - decay_rate, OPTIMIZER_EPS, param, h)
 
-    def keras_rms_update(self, param, grad, h, lr, decay, gain, eps):
-        """h = decay·h + gain·g²; p -= lr·g / √(h + eps) (Keras' RMSprop and Adagrad)"""
-        self.k.optimizers["keras_rms"](grad, lr, decay, gain, eps, param, h)
+    def rms_update(self, param, grad, h, lr, decay, gain, eps, eps_inside_sqrt=True):
+        """h = decay·h + gain·g²; p -= lr·g / √(h + eps), or lr·g / (√h + eps)"""
+        # eps outside the root is the rmsprop kernel's rule, with gain for 1 - decay.
+        rule = "rms" if eps_inside_sqrt else "rmsprop"
+        self.k.optimizers[rule](grad, lr, decay, gain, eps, param, h)
 
     def adam_update(self, param, grad, m, v, lr_t, beta1, beta2):
         """m += (1-β1)(g - m); v += (1-β2)(g² - v); p -= lr_t·m / (√v + 1e-7)"""

@@ -11,6 +11,8 @@ float32 or float64; mixed inputs were already cast to their common dtype.
 
 import numpy as np
 
+from .vocabulary import ACTIVATIONS  # noqa: F401  (the names activation_forward takes)
+
 xp = np
 
 # Added inside the log of the cross-entropy, as in the book, so that a
@@ -19,9 +21,6 @@ CROSS_ENTROPY_EPS = 1e-7
 
 # Added to the denominator of AdaGrad, RMSprop and Adam (the book's value).
 OPTIMIZER_EPS = 1e-7
-
-ACTIVATIONS = ("identity", "relu", "sigmoid", "tanh")
-
 
 # --------------------------------------------------------------------- GEMM
 
@@ -224,16 +223,21 @@ def adam_update(param, grad, m, v, lr_t, beta1, beta2):
     param -= lr_t * m / (np.sqrt(v) + OPTIMIZER_EPS)
 
 
-def keras_rms_update(param, grad, h, lr, decay, gain, eps):
-    """h = decay·h + gain·g²; p -= lr·g / √(h + eps)
+def rms_update(param, grad, h, lr, decay, gain, eps, eps_inside_sqrt=True):
+    """h = decay·h + gain·g²; p -= lr·g / √(h + eps), or lr·g / (√h + eps)
 
-    The rule Keras uses (epsilon INSIDE the square root, unlike the book's
-    √h + 1e-7): RMSprop is decay=rho, gain=1-rho; Adagrad is decay=1, gain=1
-    with h starting at Keras' initial_accumulator_value.
+    The running mean of squared gradients behind RMSprop and AdaGrad, with
+    every constant a parameter. Keras puts eps INSIDE the square root
+    (eps_inside_sqrt=True): its RMSprop is decay=rho, gain=1-rho, its Adagrad
+    decay=1, gain=1 with h starting at initial_accumulator_value. The book
+    adds it outside (rmsprop_update, adagrad_update).
     """
     h *= decay
     h += gain * grad * grad
-    param -= lr * grad / np.sqrt(h + eps)
+    if eps_inside_sqrt:
+        param -= lr * grad / np.sqrt(h + eps)
+    else:
+        param -= lr * grad / (np.sqrt(h) + eps)
 
 
 # ----------------------------------------------------------- convolution

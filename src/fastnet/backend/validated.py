@@ -21,8 +21,8 @@ import numpy as np
 
 from .validated_conv import ConvolutionChecks
 from .validated_optimizers import OptimizerChecks
+from .vocabulary import ACTIVATIONS
 
-ACTIVATIONS = ("identity", "relu", "sigmoid", "tanh")
 _FLOAT_CHARS = "fd"  # float32, float64
 # The native float dtypes, compared by identity on every call: the cheapest
 # test there is. An equal dtype that is a different object (an unpickled

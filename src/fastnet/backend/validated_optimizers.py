@@ -1,4 +1,4 @@
-"""The checks of the optimizer updates: sgd, momentum, nesterov, adagrad, rmsprop, adam.
+"""The checks of the optimizer updates: sgd, momentum, nesterov, adagrad, rmsprop, adam, rms.
 
 A part of `validated.Backend` (its base class), in a file of its own to keep
 each file to one idea; it uses the Backend's shared helpers (`_array`,
@@ -71,11 +71,11 @@ class OptimizerChecks:
         self.impl.adam_update(param, grad, m, v, number(lr_t, "lr_t", kernel),
                               number(beta1, "beta1", kernel), number(beta2, "beta2", kernel))
 
-    def keras_rms_update(self, param, grad, h, lr, decay, gain, eps):
-        """Keras' RMSprop / Adagrad step (eps inside the sqrt), in place."""
-        kernel = "keras_rms_update"
+    def rms_update(self, param, grad, h, lr, decay, gain, eps, eps_inside_sqrt=True):
+        """h = decay·h + gain·g², then p -= lr·g / √(h + eps) (or / (√h + eps)), in place."""
+        kernel = "rms_update"
         param, grad = self._update_args(kernel, param, grad, h=h)
         number = self._number
-        self.impl.keras_rms_update(param, grad, h, number(lr, "lr", kernel),
-                                   number(decay, "decay", kernel), number(gain, "gain", kernel),
-                                   number(eps, "eps", kernel))
+        self.impl.rms_update(param, grad, h, number(lr, "lr", kernel),
+                             number(decay, "decay", kernel), number(gain, "gain", kernel),
+                             number(eps, "eps", kernel), bool(eps_inside_sqrt))

@@ -1,0 +1,56 @@
+"""The kernel table (fastnet/backend/kernels.py) against the code: every backend
+provides every kernel of it, and nothing else is a kernel.
+
+A kernel missing from a backend, a kernel the checks forward that the table
+does not name, or a name left in the table after its kernel went, fails here
+with the names.
+"""
+
+import inspect
+
+import pytest
+from _fake_device import FAKE_GPU_NAME, make_fake_gpu_backend
+
+from fastnet.backend import Backend, load, reference
+from fastnet.backend.kernels import COMPOSABLE, FAMILIES, HELPERS, KERNELS
+
+# Backend's own public methods: conversions, not kernels.
+NOT_KERNELS = {"asarray", "to_device"}
+
+
+def _impl(name):
+    if name == FAKE_GPU_NAME:
+        return make_fake_gpu_backend().impl
+    try:
+        return load(name).impl
+    except (ImportError, RuntimeError) as exc:
+        pytest.skip(f"backend {name!r} unavailable: {exc}")
+
+
+def _public_functions(module):
+    return {name for name, value in vars(module).items()
+            if inspect.isfunction(value) and not name.startswith("_")}
+
+
+def test_every_kernel_has_one_family():
+    assert len(KERNELS) == len(set(KERNELS)), "a kernel is listed twice"
+    assert COMPOSABLE <= set(KERNELS)
+    assert set(FAMILIES) == {"gemm", "elementwise", "losses", "optimizers", "conv", "norm"}
+
+
+@pytest.mark.parametrize("name", ["numpy", "cython", "cupy", FAKE_GPU_NAME])
+def test_every_backend_provides_every_kernel(name):
+    impl = _impl(name)
+    missing = [kernel for kernel in KERNELS
+               if kernel not in COMPOSABLE and not callable(getattr(impl, kernel, None))]
+    assert not missing, f"backend {name!r} lacks kernels: {missing}"
+
+
+def test_the_reference_has_exactly_the_tables_names():
+    assert _public_functions(reference) == set(KERNELS) | set(HELPERS)
+
+
+def test_the_checked_backends_kernels_are_the_table():
+    methods = {name for name, value in inspect.getmembers(Backend, inspect.isfunction)
+               if not name.startswith("_")}
+    assert methods - NOT_KERNELS == set(KERNELS)
