@@ -37,8 +37,8 @@ _build_check.require_compiled()
 import numpy as np  # noqa: E402
 
 from . import _gemm  # noqa: E402
+from .backend import Backend  # noqa: E402
 from .backend import compiled_gemm as _compiled  # noqa: E402
-from .backend.validated import Backend  # noqa: E402
 from .backend.vocabulary import SIMD_CODES, SIMD_LEVELS, simd_level  # noqa: E402
 
 __all__ = [

@@ -6,16 +6,15 @@ does not name, or a name left in the table after its kernel went, fails here
 with the names.
 """
 
+import importlib
 import inspect
 
 import pytest
 from _fake_device import FAKE_GPU_NAME, make_fake_gpu_backend
 
 from fastnet.backend import Backend, load, reference
+from fastnet.backend.checks.arrays import ArrayChecks
 from fastnet.backend.kernels import COMPOSABLE, FAMILIES, HELPERS, KERNELS
-
-# Backend's own public methods: conversions, not kernels.
-NOT_KERNELS = {"asarray", "to_device"}
 
 
 def _impl(name):
@@ -30,6 +29,16 @@ def _impl(name):
 def _public_functions(module):
     return {name for name, value in vars(module).items()
             if inspect.isfunction(value) and not name.startswith("_")}
+
+
+def _public_methods(cls):
+    return {name for name, value in vars(cls).items()
+            if inspect.isfunction(value) and not name.startswith("_")}
+
+
+def _classes_of(module):
+    return [value for value in vars(module).values()
+            if inspect.isclass(value) and value.__module__ == module.__name__]
 
 
 def test_every_kernel_has_one_family():
@@ -53,4 +62,12 @@ def test_the_reference_has_exactly_the_tables_names():
 def test_the_checked_backends_kernels_are_the_table():
     methods = {name for name, value in inspect.getmembers(Backend, inspect.isfunction)
                if not name.startswith("_")}
-    assert methods - NOT_KERNELS == set(KERNELS)
+    # ArrayChecks' public methods convert arrays: they are not kernels.
+    assert methods - _public_methods(ArrayChecks) == set(KERNELS)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_each_familys_checks_live_in_the_module_of_its_name(family):
+    module = importlib.import_module(f"fastnet.backend.checks.{family}")
+    methods = set().union(*(_public_methods(cls) for cls in _classes_of(module)))
+    assert methods == set(FAMILIES[family])

@@ -15,7 +15,8 @@ import contextvars
 import importlib
 import os
 
-from .validated import ACTIVATIONS, Backend
+from .checks import Backend
+from .vocabulary import ACTIVATIONS
 
 __all__ = [
     "ACTIVATIONS",

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import _conv
-from . import compiled_conv, compiled_elementwise, compiled_gemm, conv_composed
+from . import compiled_conv, compiled_elementwise, compiled_gemm, composed
 from .compiled_conv import (
     _ACTIVATION_CODES,
     _blas,
@@ -27,7 +27,7 @@ from .compiled_conv import (
 )
 from .reference import conv_output_size
 
-# The separate compiled kernels, which conv_composed chains where the
+# The separate compiled kernels, which composed chains where the
 # convolution's products go to NumPy (compiled_conv._blas).
 _separate = SimpleNamespace(
     conv_forward=compiled_conv.conv_forward,
@@ -53,7 +53,7 @@ def conv_pool_forward(x, W, b, stride, pad, activation, pool):
     channels-last (N, FN, POH, POW) views."""
     fn, _, fh, fw = W.shape
     if _blas(fn, W[0].size):
-        return conv_composed.conv_pool_forward(_separate, x, W, b, stride, pad, activation, pool)
+        return composed.conv_pool_forward(_separate, x, W, b, stride, pad, activation, pool)
     (oh, ow), (poh, pow_) = _sizes(x, W, stride, pad, pool)
     n = x.shape[0]
     out = np.empty((n, poh, pow_, fn), x.dtype)
@@ -79,7 +79,7 @@ def conv_pool_backward(dout, arg_max, out, x, W, stride, pad, activation, pool,
     """(dx, dW, db) of out = maxpool(act(x ⊛ W + b)); dx in channels-last memory."""
     fn, c, fh, fw = W.shape
     if _blas(fn, W[0].size):
-        return conv_composed.conv_pool_backward(_separate, dout, arg_max, out, x, W, stride, pad,
+        return composed.conv_pool_backward(_separate, dout, arg_max, out, x, W, stride, pad,
                                                 activation, pool, need_input_grad)
     (oh, ow), _ = _sizes(x, W, stride, pad, pool)
     x = _readable(x)

@@ -1,6 +1,6 @@
 """`GpuBackend`: the checked entry point to the GPU kernels.
 
-The same checks as every backend (`Backend` in validated.py), plus one rule:
+The same checks as every backend (`Backend`, backend/checks/), plus one rule:
 data never crosses between host and device by itself. A NumPy array handed
 to a GPU kernel is refused with a TypeError that says how to move it, instead
 of being copied to the device on every call of a training loop (the classic
@@ -10,7 +10,7 @@ with `fastnet.to_device`, and results back with `fastnet.to_numpy`.
 
 import numpy as np
 
-from .validated import Backend
+from .checks import Backend
 
 # Numbers are not arrays: turning one into a 0-d device array is what CuPy
 # does with scalars anyway, and it hides no array copy.

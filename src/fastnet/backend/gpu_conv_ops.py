@@ -7,7 +7,7 @@ array; NumPy gives only the exact C scalar types the RawKernels take.
 
 import numpy as np
 
-from . import conv_composed
+from . import composed
 from .gpu_conv_kernels import CONV_BLOCK
 from .reference import BATCHNORM_EPS, conv_output_size
 
@@ -34,23 +34,23 @@ class DeviceConvKernels:
     # ------------------------------------------------------- convolution
 
     def conv_forward(self, x, W, b, stride=1, pad=0, activation="identity"):
-        """act(x ⊛ W + b): im2col + cuBLAS GEMM with its fused epilogue (conv_composed)."""
-        return conv_composed.conv_forward(self, x, W, b, stride, pad, activation)
+        """act(x ⊛ W + b): im2col + cuBLAS GEMM with its fused epilogue (composed)."""
+        return composed.conv_forward(self, x, W, b, stride, pad, activation)
 
     def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
                       activation="identity"):
-        """(dx or None, dW, db) from these kernels (conv_composed)."""
-        return conv_composed.conv_backward(self, dout, x, W, stride, pad, need_input_grad, y,
+        """(dx or None, dW, db) from these kernels (composed)."""
+        return composed.conv_backward(self, dout, x, W, stride, pad, need_input_grad, y,
                                            activation)
 
     def conv_pool_forward(self, x, W, b, stride, pad, activation, pool):
-        """(out, arg_max) of maxpool(act(x ⊛ W + b)): these kernels in turn (conv_composed)."""
-        return conv_composed.conv_pool_forward(self, x, W, b, stride, pad, activation, pool)
+        """(out, arg_max) of maxpool(act(x ⊛ W + b)): these kernels in turn (composed)."""
+        return composed.conv_pool_forward(self, x, W, b, stride, pad, activation, pool)
 
     def conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad, activation, pool,
                            need_input_grad=True):
-        """(dx or None, dW, db) of maxpool(act(x ⊛ W + b)) (conv_composed)."""
-        return conv_composed.conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad,
+        """(dx or None, dW, db) of maxpool(act(x ⊛ W + b)) (composed)."""
+        return composed.conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad,
                                                 activation, pool, need_input_grad)
 
     # ------------------------------------------------------------ im2col

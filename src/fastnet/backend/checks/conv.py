@@ -1,22 +1,22 @@
-"""The checks of the chapter 6-7 kernels: convolution, pooling, batch norm, dropout.
+"""The checks of the conv family: im2col / col2im, convolution, max pooling, both fused.
 
-A part of `validated.Backend` (its base class), in a file of its own to keep
-each file to one idea; it uses the Backend's shared helpers (`_array`,
-`_common`, `_activation`, `_same_shape`, `impl`, `xp`). The rules are the
-Backend's: validate once, in Python, then call the kernel, which trusts its
-input.
+A part of `fastnet.backend.Backend` (a base class); it uses the shared
+helpers of checks/arrays.py (`_array`, `_common`, `_activation`,
+`_same_shape`) and the backend's kernels `impl`. A backend without a
+convolution of its own (COMPOSABLE in kernels.py) gets the one composed from
+its own im2col, gemm and col2im (backend/composed.py).
 """
 
 import numpy as np
 
-from . import conv_composed
+from .. import composed
 
 # arg_max holds a pooling window's positions as int32 (every backend's contract).
 _ARG_MAX_LIMIT = 2**31
 
 
-class ConvolutionChecks:
-    """im2col / col2im, convolution, pooling, batch norm and dropout, checked."""
+class ConvChecks:
+    """im2col / col2im, convolution, max pooling and the fused conv + pool, checked."""
 
     @staticmethod
     def _window(kernel, shape, filter_h, filter_w, stride, pad, what="filter"):
@@ -135,10 +135,10 @@ class ConvolutionChecks:
     # reference's composition of its own im2col, gemm and col2im kernels.
 
     def _composed_conv_forward(self, *args):
-        return conv_composed.conv_forward(self.impl, *args)
+        return composed.conv_forward(self.impl, *args)
 
     def _composed_conv_backward(self, *args):
-        return conv_composed.conv_backward(self.impl, *args)
+        return composed.conv_backward(self.impl, *args)
 
     def _pool_args(self, pool, conv_shape, kernel):
         """pool as (pool_h, pool_w, stride, pad) ints, and the pooled (N, FN, POH, POW)."""
@@ -180,10 +180,10 @@ class ConvolutionChecks:
                       bool(need_input_grad))
 
     def _composed_conv_pool_forward(self, *args):
-        return conv_composed.conv_pool_forward(self.impl, *args)
+        return composed.conv_pool_forward(self.impl, *args)
 
     def _composed_conv_pool_backward(self, *args):
-        return conv_composed.conv_pool_backward(self.impl, *args)
+        return composed.conv_pool_backward(self.impl, *args)
 
     def _pool_winners(self, arg_max, shape, pool, kernel, forward):
         """arg_max must be the int32 winners `forward` returned: a kernel writes at them."""
@@ -219,99 +219,3 @@ class ConvolutionChecks:
         self._pool_winners(arg_max, expected, (pool_h, pool_w), kernel, "max_pool_forward")
         return self.impl.max_pool_backward(dout, arg_max, shape, int(pool_h), int(pool_w),
                                            int(stride), int(pad))
-
-    # ------------------------------------------------ batch normalization
-
-    def _features(self, arrays, names, d, kernel):
-        out = []
-        for a, name in zip(arrays, names):
-            a = self._array(a, name, kernel, ndim=1)
-            if a.shape[0] != d:
-                raise ValueError(f"{kernel}: {name} must have shape ({d},), got {a.shape}")
-            out.append(a)
-        return out
-
-    def _running(self, running_mean, running_var, x, kernel, in_place=False):
-        """The running statistics, (D,) arrays of x's dtype: updated in place in training
-        (checked as they are), only read in inference (converted like any input)."""
-        stats = []
-        for name, r in (("running_mean", running_mean), ("running_var", running_var)):
-            r = self._in_place(r, name, kernel) if in_place else self._array(r, name, kernel)
-            if r.shape != (x.shape[1],) or r.dtype != x.dtype:
-                raise ValueError(
-                    f"{kernel}: {name} must be a {x.dtype} array of shape ({x.shape[1]},) "
-                    f"for x {x.shape}, got {r.dtype} {r.shape}"
-                )
-            stats.append(r)
-        return stats
-
-    def batchnorm_forward_train(self, x, gamma, beta, running_mean, running_var, momentum):
-        """(out, xn, std) of batch norm on a (N, D) batch; running stats updated in place."""
-        kernel = "batchnorm_forward_train"
-        x = self._array(x, "x", kernel, ndim=2)
-        if x.shape[0] == 0:
-            raise ValueError(f"{kernel}: a batch of x {x.shape} has no sample to average")
-        gamma, beta = self._features((gamma, beta), ("gamma", "beta"), x.shape[1], kernel)
-        x, gamma, beta = self._common(x, gamma, beta)
-        self._running(running_mean, running_var, x, kernel, in_place=True)
-        return self.impl.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,
-                                                 self._number(momentum, "momentum", kernel))
-
-    def batchnorm_forward_infer(self, x, gamma, beta, running_mean, running_var):
-        """Batch norm with the running statistics, x (N, D)."""
-        kernel = "batchnorm_forward_infer"
-        x = self._array(x, "x", kernel, ndim=2)
-        gamma, beta = self._features((gamma, beta), ("gamma", "beta"), x.shape[1], kernel)
-        x, gamma, beta = self._common(x, gamma, beta)
-        running_mean, running_var = self._running(running_mean, running_var, x, kernel)
-        return self.impl.batchnorm_forward_infer(x, gamma, beta, running_mean, running_var)
-
-    def batchnorm_backward(self, dout, xn, std, gamma):
-        """(dx, dgamma, dbeta) of batch norm from forward_train's xn and std."""
-        kernel = "batchnorm_backward"
-        dout = self._array(dout, "dout", kernel, ndim=2)
-        xn = self._array(xn, "xn", kernel, ndim=2)
-        self._same_shape(xn, dout, ("xn", "dout"), kernel)
-        std, gamma = self._features((std, gamma), ("std", "gamma"), dout.shape[1], kernel)
-        dout, xn, std = self._common(dout, xn, std)
-        if gamma.dtype != dout.dtype:
-            gamma = gamma.astype(dout.dtype)
-        return self.impl.batchnorm_backward(dout, xn, std, gamma)
-
-    # ------------------------------------------------------------ dropout
-
-    def _ratio(self, dropout_ratio, kernel):
-        ratio = float(dropout_ratio)
-        if not 0.0 <= ratio < 1.0:
-            raise ValueError(f"{kernel}: dropout_ratio must lie in [0, 1), got {dropout_ratio!r}")
-        return ratio
-
-    def _mask(self, x, mask, kernel, name="x"):
-        if not isinstance(mask, self._ndarray) or mask.dtype != np.bool_ \
-                or mask.shape != x.shape:
-            raise ValueError(
-                f"{kernel}: mask must be a boolean array of {name}'s shape {x.shape}, got "
-                f"{getattr(mask, 'dtype', type(mask))} {getattr(mask, 'shape', '')}"
-            )
-
-    def dropout_mask(self, shape, dropout_ratio):
-        """Boolean keep-mask from np.random.rand (the book's draw)."""
-        return self.impl.dropout_mask(tuple(int(s) for s in shape),
-                                      self._ratio(dropout_ratio, "dropout_mask"))
-
-    def dropout_forward(self, x, mask):
-        """Y := X·M. See reference.dropout_forward."""
-        x = self._array(x, "x", "dropout_forward")
-        self._mask(x, mask, "dropout_forward")
-        return self.impl.dropout_forward(x, mask)
-
-    def dropout_backward(self, dout, mask):
-        """dX := dout·M. See reference.dropout_backward."""
-        dout = self._array(dout, "dout", "dropout_backward")
-        self._mask(dout, mask, "dropout_backward", name="dout")
-        return self.impl.dropout_backward(dout, mask)
-
-    def dropout_infer(self, x, dropout_ratio):
-        """Y := X·(1 - ratio). See reference.dropout_infer."""
-        x = self._array(x, "x", "dropout_infer")
-        return self.impl.dropout_infer(x, self._ratio(dropout_ratio, "dropout_infer"))

@@ -1,8 +1,8 @@
 """The checks of the optimizer updates: sgd, momentum, nesterov, adagrad, rmsprop, adam, rms.
 
-A part of `validated.Backend` (its base class), in a file of its own to keep
-each file to one idea; it uses the Backend's shared helpers (`_array`,
-`_in_place`, `_number`, `impl`). An update changes param and its state
+A part of `fastnet.backend.Backend` (a base class); it uses the shared
+helpers of checks/arrays.py (`_array`, `_in_place`, `_number`) and the
+backend's kernels `impl`. An update changes param and its state
 arrays in place, so those are checked as they are and never converted: a
 converted copy would take the update and the caller would never see it.
 """
