@@ -26,8 +26,11 @@ import types
 
 import numpy as np
 
-from fastnet.backend import gpu_conv_kernels, gpu_kernels, reference
+from fastnet.backend import gpu_conv_kernels, gpu_kernels
+from fastnet.backend import numpy as reference
 from fastnet.backend.gpu_conv_kernels import BATCHNORM
+from fastnet.backend.numpy.elementwise import _sigmoid
+from fastnet.backend.numpy.losses import _log1pexp
 
 _SCALARS = (bool, int, float, np.generic)
 
@@ -485,8 +488,8 @@ def _bias_activation(act):
 
 
 def _sigmoid_bce(x, t, count):
-    term = reference._log1pexp(x) - t * x
-    return term, (reference._sigmoid(x) - t) / count
+    term = _log1pexp(x) - t * x
+    return term, (_sigmoid(x) - t) / count
 
 
 def fake_kernels(xp):

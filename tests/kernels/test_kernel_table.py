@@ -13,6 +13,7 @@ import pytest
 from _fake_device import FAKE_GPU_NAME, make_fake_gpu_backend
 
 from fastnet.backend import Backend, load, reference
+from fastnet.backend import numpy as reference_package
 from fastnet.backend.checks.arrays import ArrayChecks
 from fastnet.backend.kernels import COMPOSABLE, FAMILIES, HELPERS, KERNELS
 
@@ -26,9 +27,10 @@ def _impl(name):
         pytest.skip(f"backend {name!r} unavailable: {exc}")
 
 
-def _public_functions(module):
+def _public_functions(module, defined_there=False):
     return {name for name, value in vars(module).items()
-            if inspect.isfunction(value) and not name.startswith("_")}
+            if inspect.isfunction(value) and not name.startswith("_")
+            and (not defined_there or value.__module__ == module.__name__)}
 
 
 def _public_methods(cls):
@@ -56,7 +58,17 @@ def test_every_backend_provides_every_kernel(name):
 
 
 def test_the_reference_has_exactly_the_tables_names():
+    assert _public_functions(reference_package) == set(KERNELS) | set(HELPERS)
+    # the older name, an alias module, offers the same
     assert _public_functions(reference) == set(KERNELS) | set(HELPERS)
+    assert set(reference.__all__) == set(reference_package.__all__)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_each_familys_reference_is_the_module_of_its_name(family):
+    module = importlib.import_module(f"fastnet.backend.numpy.{family}")
+    helpers = set(HELPERS) if family == "conv" else set()
+    assert _public_functions(module, defined_there=True) == set(FAMILIES[family]) | helpers
 
 
 def test_the_checked_backends_kernels_are_the_table():

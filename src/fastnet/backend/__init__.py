@@ -32,7 +32,7 @@ __all__ = [
 # name -> module holding the raw kernels (the module is imported on first use,
 # so importing fastnet never imports CuPy).
 _IMPL_MODULES = {
-    "numpy": "fastnet.backend.reference",
+    "numpy": "fastnet.backend.numpy",
     "cython": "fastnet.backend.compiled",
     "cupy": "fastnet.backend.gpu",
 }

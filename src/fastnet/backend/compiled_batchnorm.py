@@ -10,8 +10,8 @@ makes about ten. The dropout mask itself is drawn by the reference
 import numpy as np
 
 from .. import _conv
-from . import reference
-from .reference import dropout_mask  # noqa: F401  (NumPy's generator, as in the book)
+from . import numpy as reference
+from .numpy import dropout_mask  # noqa: F401  (NumPy's generator, as in the book)
 
 
 def _readable(x):

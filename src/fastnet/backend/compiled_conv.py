@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _conv
 from . import compiled_conv_blas, compiled_elementwise, compiled_gemm
-from .reference import conv_output_size
+from .numpy import conv_output_size
 from .vocabulary import ACTIVATION_CODES as _ACTIVATION_CODES
 
 

@@ -25,7 +25,7 @@ from .compiled_conv import (
     _rows,
     _w_order,
 )
-from .reference import conv_output_size
+from .numpy import conv_output_size
 
 # The separate compiled kernels, which composed chains where the
 # convolution's products go to NumPy (compiled_conv._blas).

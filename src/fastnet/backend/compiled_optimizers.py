@@ -9,7 +9,7 @@ the caller's own arrays are always the ones updated, never a copy.
 """
 
 from .. import _optimizers
-from . import reference
+from . import numpy as reference
 
 
 def sgd_update(param, grad, lr):

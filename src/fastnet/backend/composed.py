@@ -6,7 +6,7 @@ module `impl` (NumPy, CuPy): a backend without a fused convolution of its
 own (the GPU one) computes the book's way with these, on its own arrays.
 """
 
-from .reference import conv_output_size
+from .numpy import conv_output_size
 
 
 def conv_forward(impl, x, W, b, stride, pad, activation):

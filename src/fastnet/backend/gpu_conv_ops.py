@@ -9,7 +9,7 @@ import numpy as np
 
 from . import composed
 from .gpu_conv_kernels import CONV_BLOCK
-from .reference import BATCHNORM_EPS, conv_output_size
+from .numpy import BATCHNORM_EPS, conv_output_size
 
 
 def _sizes(*values):

@@ -17,7 +17,7 @@ import numpy as np
 
 from .gpu_conv_ops import DeviceConvKernels
 from .gpu_kernels import ROW_BLOCK
-from .reference import CROSS_ENTROPY_EPS, OPTIMIZER_EPS
+from .numpy import CROSS_ENTROPY_EPS, OPTIMIZER_EPS
 
 
 class DeviceKernels(DeviceConvKernels):
