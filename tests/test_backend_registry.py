@@ -7,7 +7,8 @@ import sys
 import pytest
 
 import fastnet
-from fastnet.backend import compiled, current, reference
+from fastnet.backend import current, reference
+from fastnet.backend import cython as compiled
 
 KERNEL_NAMES = [
     "gemm", "add", "bias_add", "column_sum", "activation_forward", "activation_backward",

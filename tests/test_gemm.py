@@ -8,6 +8,7 @@ goes untested. Operands are also transposed, sliced with steps, reversed
 (negative strides) and Fortran-ordered.
 """
 
+import importlib
 import os
 import subprocess
 import sys
@@ -23,6 +24,10 @@ from fastnet.backend import ACTIVATIONS, load
 
 G = pytest.importorskip("fastnet.gemm", reason="fastnet's compiled GEMM is not built")
 from fastnet import _gemm, _openmp  # noqa: E402  (built, since fastnet.gemm imported)
+
+# The cython backend's gemm module (its package re-exports the kernel `gemm`
+# under the same name, so the module is fetched by its full name).
+compiled_gemm = importlib.import_module("fastnet.backend.cython.gemm")
 
 # A float32 sum of K products of values in [-1, 1) is off by at most about
 # K·eps from the exact sum, whatever order the kernel adds in.
@@ -351,7 +356,7 @@ def test_auto_rule_is_inspectable():
 def test_auto_rule_follows_its_documented_measurements(monkeypatch):
     # As on an AVX2 CPU without AVX-512 (AMD Zen 3), where the rule was measured (1 thread).
     fastnet.set_num_threads(1)
-    monkeypatch.setitem(G._compiled._KERNEL_AVAILABLE, "avx512", lambda: False)
+    monkeypatch.setitem(compiled_gemm._KERNEL_AVAILABLE, "avx512", lambda: False)
     G.set_simd_kernel("avx2")
     assert G.gemm_path_for(1024, 1024, 1024, np.float64) == "fastnet"
     assert G.gemm_path_for(1024, 1024, 1024, np.float32) == "numpy"  # big: OpenBLAS
@@ -379,7 +384,7 @@ def test_auto_rule_on_an_avx512_cpu():
 def test_auto_rule_keeps_products_off_openblas_when_threaded():
     """With threads, OpenBLAS's spinning workers would take cores from fastnet's
     OpenMP team: every product the widest kernel can do stays with fastnet."""
-    G.set_simd_kernel(G._compiled.widest_kernel())
+    G.set_simd_kernel(compiled_gemm.widest_kernel())
     shapes = [(1024, 1024, 1024), (100, 50, 784)]
     fastnet.set_num_threads(1)
     one = [G.gemm_path_for(*shape, np.float32) for shape in shapes]

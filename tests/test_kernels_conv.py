@@ -29,7 +29,7 @@ GEOMETRIES = [
     (0, 3, 6, 6, 3, 3, 1, 1),
     (4, 7, 13, 11, 5, 3, 3, 0),
     (2, 3, 28, 28, 5, 5, 1, 0),
-    (2, 9, 6, 7, 3, 3, 1, 1),  # 8+ channels: dx by the flipped filters (compiled_conv)
+    (2, 9, 6, 7, 3, 3, 1, 1),  # 8+ channels: dx by the flipped filters (cython/layout.py)
     (2, 17, 9, 8, 2, 2, 2, 0),  # the book's 2x2 pooling (compiled 2x2 kernels), odd h
     (2, 3, 6, 7, 2, 2, 2, 1),  # 2x2 windows over the edge
     # one image whose output is one column wide: NumPy may export any stride
@@ -427,12 +427,13 @@ def test_compiled_conv_both_gemm_paths(monkeypatch, reference, dtype, gemm, geom
     """The cython backend's two ways to multiply the patches, and its two ways
     to compute dx, agree with the reference."""
     try:
-        from fastnet.backend import compiled_conv
+        from fastnet.backend.cython import conv as compiled_conv
+        from fastnet.backend.cython import layout
     except ImportError as exc:
         pytest.skip(f"compiled backend unavailable: {exc}")
     backend = fastnet.backend.load("cython")
     monkeypatch.setattr(compiled_conv, "CONV_GEMM", gemm)
-    monkeypatch.setattr(compiled_conv, "FLIP_MIN_CHANNELS", flip_min_channels)
+    monkeypatch.setattr(layout, "FLIP_MIN_CHANNELS", flip_min_channels)
     n, c, h, w, fh, fw, stride, pad = geom
     x = image((n, c, h, w), dtype, "channels_last", seed=22)
     W = image((5, c, fh, fw), dtype, seed=23)
@@ -476,7 +477,7 @@ def test_backend_without_conv_kernels_composes_them(reference, dtype):
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_max_pool_backward_channels_last(backend, reference, dtype, geom, layout):
     """x channels-last, as between a Convolution and its Pooling (the arg_max
-    the backend's own forward made), dout in any layout: compiled_conv's
+    the backend's own forward made), dout in any layout: fastnet.backend.cython.conv's
     vectorized route."""
     n, c, h, w, ph, pw, stride, pad = geom
     x = image((n, c, h, w), dtype, "channels_last", seed=5)

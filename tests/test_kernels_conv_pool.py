@@ -101,11 +101,12 @@ def test_compiled_conv_pool_paths(monkeypatch, reference, dtype, gemm, flip_min_
     """The cython backend's fused C kernel (fastnet's GEMM) and its composition of
     the separate kernels (NumPy's GEMM), each way of computing dx."""
     try:
-        from fastnet.backend import compiled_conv
+        from fastnet.backend.cython import conv as compiled_conv
+        from fastnet.backend.cython import layout
     except ImportError as exc:
         pytest.skip(f"compiled backend unavailable: {exc}")
     monkeypatch.setattr(compiled_conv, "CONV_GEMM", gemm)
-    monkeypatch.setattr(compiled_conv, "FLIP_MIN_CHANNELS", flip_min_channels)
+    monkeypatch.setattr(layout, "FLIP_MIN_CHANNELS", flip_min_channels)
     check_backend(fastnet.backend.load("cython"), reference, dtype, geom, pool,
                   "channels_last", "relu", True)
 

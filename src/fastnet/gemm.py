@@ -8,7 +8,7 @@ The "cython" backend's `gemm` takes one of two paths per call:
 - "numpy": NumPy's matmul (OpenBLAS), then bias and activation in one C pass.
 
 "auto" (the default) takes the faster one for the shape, by a rule measured
-on 1 thread and documented in fastnet/backend/compiled_gemm.py;
+on 1 thread and documented in fastnet/backend/cython/gemm.py;
 `gemm_path_for(m, n, k, dtype)` tells what it picks for op(A) (m, k) times
 op(B) (k, n):
 
@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 
 from . import _gemm  # noqa: E402
 from .backend import Backend  # noqa: E402
-from .backend import compiled_gemm as _compiled  # noqa: E402
+from .backend.cython.gemm import get_kernel, get_path, path_for, set_kernel, set_path  # noqa: E402
 from .backend.vocabulary import SIMD_CODES, SIMD_LEVELS, simd_level  # noqa: E402
 
 __all__ = [
@@ -59,22 +59,22 @@ __all__ = [
 
 def set_gemm_path(path):
     """Use `path` ("auto", "fastnet" or "numpy") for every gemm from now on."""
-    _compiled.set_path(path)
+    set_path(path)
 
 
 def get_gemm_path():
     """The path setting: "auto", "fastnet" or "numpy"."""
-    return _compiled.get_path()
+    return get_path()
 
 
 def gemm_path_for(m, n, k, dtype):
     """The path ("fastnet" or "numpy") "auto" takes for op(A) (m, k) · op(B) (k, n)."""
-    return _compiled.path_for(m, n, k, dtype)
+    return path_for(m, n, k, dtype)
 
 
 def simd_kernel():
     """The packed GEMM's micro-kernel: "avx512", "avx2" or "portable"."""
-    return _compiled.get_kernel()
+    return get_kernel()
 
 
 def peak_gflops(dtype, kernel=None, seconds=0.05):
@@ -104,7 +104,7 @@ def peak_gflops(dtype, kernel=None, seconds=0.05):
 
 def set_simd_kernel(kernel):
     """Use micro-kernel "avx512" (AVX-512F CPUs), "avx2" (AVX2+FMA) or "portable"."""
-    _compiled.set_kernel(kernel)
+    set_kernel(kernel)
 
 
 # ------------------------------------------------------------------ ladder

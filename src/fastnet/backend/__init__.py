@@ -33,7 +33,7 @@ __all__ = [
 # so importing fastnet never imports CuPy).
 _IMPL_MODULES = {
     "numpy": "fastnet.backend.numpy",
-    "cython": "fastnet.backend.compiled",
+    "cython": "fastnet.backend.cython",
     "cupy": "fastnet.backend.gpu",
 }
 _loaded = {}

@@ -15,8 +15,8 @@ shows and overrides the choice.
 
 import numpy as np
 
-from .. import _gemm, _openmp
-from .vocabulary import ACTIVATION_CODES, SIMD_CODES, SIMD_LEVELS, simd_cap, simd_level
+from ... import _gemm, _openmp
+from ..vocabulary import ACTIVATION_CODES, SIMD_CODES, SIMD_LEVELS, simd_cap, simd_level
 
 PATHS = ("auto", "fastnet", "numpy")
 # The micro-kernels, widest first; a kernel's code is its SIMD level's.
@@ -47,6 +47,11 @@ AUTO_SMALL_FLOPS = 10**6
 AUTO_MAX_TILE_WASTE = {"avx2": 0.05, "avx512": 0.15}
 # float32 tile granularity per kernel: (MR rows, values per vector register).
 _TILE = {"avx2": (6, 8), "avx512": (12, 16)}
+
+
+def available_kernels():
+    """The kernels this CPU runs, widest first (looked up on each call)."""
+    return tuple(kernel for kernel in KERNELS if _KERNEL_AVAILABLE[kernel]())
 
 
 def widest_kernel(allowed=KERNELS):
@@ -122,6 +127,11 @@ def get_kernel():
     return _kernel
 
 
+def kernel_code():
+    """The code (index in SIMD_LEVELS) of the kernel in use, as the C entry points take it."""
+    return _kernel_code
+
+
 def path_for(m, n, k, dtype):
     """The path "auto" takes for an (m, k)·(k, n) product of `dtype` (at the
     current thread count)."""
@@ -141,7 +151,7 @@ def _auto_cached(m, n, k, is_f64):
 
 
 def gemm(a, b, bias=None, activation="identity", trans_a=False, trans_b=False):
-    """C := act(op(A)·op(B) + bias); see fastnet.backend.reference.gemm."""
+    """C := act(op(A)·op(B) + bias); see fastnet.backend.numpy.gemm."""
     # Runs on every layer call: kept to a few attribute reads (~1 µs).
     m, k = (a.shape[1], a.shape[0]) if trans_a else a.shape
     n = b.shape[0] if trans_b else b.shape[1]

@@ -1,9 +1,9 @@
 """Convolution, im2col / col2im and max pooling for the "cython" backend.
 
-Same names and signatures as `fastnet.backend.reference`. Outputs are
+Same names and signatures as `fastnet.backend.numpy.conv`. Outputs are
 allocated here with NumPy; `fastnet._conv` fills them from C (csrc/conv.c)
 without the GIL. The convolution itself is fused (csrc/conv_gemm_impl.h, or
-compiled_conv_blas.py where NumPy's GEMM is faster: see CONV_GEMM). Two
+conv_blas.py where NumPy's GEMM is faster: see CONV_GEMM). Two
 layout choices, invisible in the values:
 
 - Images are read through their strides, so a Convolution's output (a
@@ -15,21 +15,12 @@ layout choices, invisible in the values:
 
 import numpy as np
 
-from .. import _conv
-from . import compiled_conv_blas, compiled_elementwise, compiled_gemm
-from .numpy import conv_output_size
-from .vocabulary import ACTIVATION_CODES as _ACTIVATION_CODES
-
-
-def _readable(x):
-    # The kernels index whole elements: a (rare) misaligned view is copied first.
-    return x if x.flags.aligned else x.copy()
-
-
-def _channels_last_new(shape, dtype, zeroed):
-    """A new (N, C, H, W) array whose channels are adjacent in memory, zeroed or not."""
-    n, c, h, w = shape
-    return (np.zeros if zeroed else np.empty)((n, h, w, c), dtype).transpose(0, 3, 1, 2)
+from ... import _conv
+from ..numpy.conv import conv_output_size
+from ..vocabulary import ACTIVATION_CODES as _ACTIVATION_CODES
+from . import conv_blas, gemm, layout
+from .arrays import readable
+from .elementwise import column_sum
 
 
 def im2col(x, filter_h, filter_w, stride=1, pad=0):
@@ -38,7 +29,7 @@ def im2col(x, filter_h, filter_w, stride=1, pad=0):
     oh = conv_output_size(h, filter_h, stride, pad)
     ow = conv_output_size(w, filter_w, stride, pad)
     col = np.empty((n * oh * ow, c * filter_h * filter_w), x.dtype)
-    _conv.im2col(_readable(x), col, filter_h, filter_w, stride, pad, oh, ow)
+    _conv.im2col(readable(x), col, filter_h, filter_w, stride, pad, oh, ow)
     return col
 
 
@@ -52,22 +43,8 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     return dx
 
 
-def _filters(W, channels_last):
-    """W as the (FN, C·FH·FW) matrix the fused kernel multiplies, columns in its patch order."""
-    fn = W.shape[0]
-    if channels_last:
-        return np.ascontiguousarray(W.transpose(0, 2, 3, 1)).reshape(fn, -1)  # (i, j, c)
-    return np.ascontiguousarray(W).reshape(fn, -1)  # (c, i, j), the book's
-
-
-def _channels_last(x):
-    # Channels adjacent in memory (a Convolution's own output): the kernel then
-    # copies each pixel's channels as one run (csrc/im2col_impl.h).
-    return x.shape[1] > 1 and x.strides[1] == x.itemsize
-
-
 # Which GEMM multiplies the chunks of patches: "fastnet" (everything in C,
-# csrc/conv_gemm_impl.h), "numpy" (compiled_conv_blas.py) or "auto", from
+# csrc/conv_gemm_impl.h), "numpy" (conv_blas.py) or "auto", from
 # measurements on 1 thread (AMD EPYC with AVX-512, NumPy's OpenBLAS):
 # - with fastnet's AVX-512 GEMM kernel, all in C: DeepConvNet's step took
 #   46 ms (float32) and 88 ms (float64) against 48 and 107 with NumPy's
@@ -81,21 +58,17 @@ CONV_GEMM = "auto"
 BLAS_MIN_FILTERS = 16
 BLAS_MIN_DEPTH = 64
 
-# conv_backward computes dx by the flipped filters only from this many input
-# channels (1 thread, float32, batch 100: 1 channel 5x5, 16.3 ms with the
-# flipped filters and 5 ms without; 8 channels 3x3, 2.2 ms with them).
-FLIP_MIN_CHANNELS = 8
-
-
-def _blas(filters, depth):
+def uses_blas(filters, depth):
+    """True when a layer of `filters` filters and `depth` = C·FH·FW patch values
+    multiplies its patches with NumPy's GEMM (conv_blas.py) rather than in C."""
     if CONV_GEMM != "auto":
         return CONV_GEMM == "numpy"
-    kernel = compiled_gemm.get_kernel()
+    kernel = gemm.get_kernel()
     if kernel == "portable":
         return True
-    if kernel == "avx2":  # with threads, fastnet's GEMM: see compiled_gemm.threaded
+    if kernel == "avx2":  # with threads, fastnet's GEMM: see gemm.threaded
         return (filters >= BLAS_MIN_FILTERS and depth >= BLAS_MIN_DEPTH
-                and not compiled_gemm.threaded())
+                and not gemm.threaded())
     return False
 
 
@@ -110,26 +83,18 @@ def conv_forward(x, W, b, stride=1, pad=0, activation="identity"):
     oh = conv_output_size(h, fh, stride, pad)
     ow = conv_output_size(w, fw, stride, pad)
     out = np.empty((n, oh, ow, fn), x.dtype)
-    x = _readable(x)
-    cl = _channels_last(x)
-    if _blas(fn, W[0].size):
-        compiled_conv_blas.conv_forward(x, _filters(W, cl), np.ascontiguousarray(b),
-                                        _ACTIVATION_CODES[activation],
-                                        compiled_gemm._kernel_code, out, cl, fh, fw, stride, pad)
+    x = readable(x)
+    cl = layout.channels_last(x)
+    if uses_blas(fn, W[0].size):
+        conv_blas.conv_forward(x, layout.filters(W, cl), np.ascontiguousarray(b),
+                               _ACTIVATION_CODES[activation], gemm.kernel_code(), out, cl, fh,
+                               fw, stride, pad)
         return out.transpose(0, 3, 1, 2)
-    if not _conv.conv_forward(x, cl, _filters(W, cl), np.ascontiguousarray(b),
-                              _ACTIVATION_CODES[activation], compiled_gemm._kernel_code, out,
+    if not _conv.conv_forward(x, cl, layout.filters(W, cl), np.ascontiguousarray(b),
+                              _ACTIVATION_CODES[activation], gemm.kernel_code(), out,
                               fh, fw, stride, pad):
         raise MemoryError("conv_forward: could not allocate its patch buffer")
     return out.transpose(0, 3, 1, 2)
-
-
-def _rows(a):
-    """a (N, F, OH, OW) whose (oh, ow) flatten to one stride, as the kernels read it."""
-    a = _readable(a)
-    if a.strides[2] != a.shape[3] * a.strides[3]:
-        a = np.array(a, order="C", copy=True)
-    return a
 
 
 def _uniform(a):
@@ -156,59 +121,30 @@ def _gradient_rows(dout, y, activation):
     return d
 
 
-def _flipped_filters(W, stride, pad, need_input_grad, d_adjacent):
-    """W flipped for dx as a convolution of the output gradient with them
-    (csrc/conv_gemm_impl.h), or None where that is not used: it needs stride 1,
-    square filters, pad <= fh - 1, an output gradient whose channels are
-    adjacent (d_adjacent) and channels enough: that product has C columns, and
-    with C = 1 (MNIST's first layer) it took 35 ms against 5 ms for col2im."""
-    fn, c, fh, fw = W.shape
-    if not (need_input_grad and d_adjacent and stride == 1 and fh == fw and pad <= fh - 1
-            and c >= FLIP_MIN_CHANNELS):
-        return None
-    return np.ascontiguousarray(W[:, :, ::-1, ::-1].transpose(1, 2, 3, 0)).reshape(c, -1)
-
-
-def _gradient_buffers(x, W, need_input_grad):
-    """(dW, db, dx) to be filled: dW in the kernel's (FN, C·FH·FW), dx zeroed and
-    channels-last (or None)."""
-    fn, c, fh, fw = W.shape
-    dx = _channels_last_new(x.shape, x.dtype, zeroed=True) if need_input_grad else None
-    return np.empty((fn, c * fh * fw), x.dtype), np.empty(fn, x.dtype), dx
-
-
-def _w_order(dW, W_shape, channels_last):
-    """dW from the kernel's column order back to W's (FN, C, FH, FW)."""
-    fn, c, fh, fw = W_shape
-    if channels_last:  # (i, j, c) columns -> (c, i, j)
-        return np.ascontiguousarray(dW.reshape(fn, fh, fw, c).transpose(0, 3, 1, 2))
-    return dW.reshape(W_shape)
-
-
 def conv_backward(dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
                   activation="identity"):
     """(dx, dW, db), the activation's derivative applied and the patches rebuilt
     chunk by chunk; dx in channels-last memory."""
     fn, c, fh, fw = W.shape
-    dout = _rows(dout)
-    y = dout if activation == "identity" else _rows(y)
-    x = _readable(x)
-    cl = _channels_last(x)
-    dW, db, dx = _gradient_buffers(x, W, need_input_grad)
+    dout = layout.rows(dout)
+    y = dout if activation == "identity" else layout.rows(y)
+    x = readable(x)
+    cl = layout.channels_last(x)
+    dW, db, dx = layout.gradient_buffers(x, W, need_input_grad)
     # The kernel multiplies dout itself when there is no activation, so the
     # flipped-filter product then needs dout's channels adjacent.
-    w_flip = _flipped_filters(W, stride, pad, need_input_grad,
-                              activation != "identity" or dout.strides[1] == dout.itemsize)
-    if _blas(fn, W[0].size):
+    w_flip = layout.flipped_filters(W, stride, pad, need_input_grad,
+                                    activation != "identity" or dout.strides[1] == dout.itemsize)
+    if uses_blas(fn, W[0].size):
         d = _gradient_rows(dout, y, activation)
-        db = compiled_elementwise.column_sum(d)
-        dW = compiled_conv_blas.conv_backward(d, x, _filters(W, cl), w_flip, dx, cl, fh, fw,
-                                              stride, pad)
-    elif not _conv.conv_backward(dout, y, _ACTIVATION_CODES[activation], x, cl, _filters(W, cl),
-                               w_flip, compiled_gemm._kernel_code, dW, db, dx, fh, fw, stride,
-                               pad):
+        db = column_sum(d)
+        dW = conv_blas.conv_backward(d, x, layout.filters(W, cl), w_flip, dx, cl, fh, fw,
+                                     stride, pad)
+    elif not _conv.conv_backward(dout, y, _ACTIVATION_CODES[activation], x, cl,
+                                 layout.filters(W, cl), w_flip, gemm.kernel_code(), dW, db, dx,
+                                 fh, fw, stride, pad):
         raise MemoryError("conv_backward: could not allocate its patch buffers")
-    return dx, _w_order(dW, W.shape, cl), db
+    return dx, layout.w_order(dW, W.shape, cl), db
 
 
 def max_pool_forward(x, pool_h, pool_w, stride, pad):
@@ -220,8 +156,8 @@ def max_pool_forward(x, pool_h, pool_w, stride, pad):
     n, c, h, w = x.shape
     oh = conv_output_size(h, pool_h, stride, pad)
     ow = conv_output_size(w, pool_w, stride, pad)
-    x = _readable(x)
-    if _channels_last(x):
+    x = readable(x)
+    if layout.channels_last(x):
         out = np.empty((n, oh, ow, c), x.dtype).transpose(0, 3, 1, 2)
         arg_max = np.empty((n, oh, ow, c), np.int32).transpose(0, 3, 1, 2)
     else:
@@ -233,7 +169,8 @@ def max_pool_forward(x, pool_h, pool_w, stride, pad):
 
 def max_pool_backward(dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
     """dx: each dout routed to its window's arg_max (channels-last memory)."""
-    dx = _channels_last_new(input_shape, dout.dtype, zeroed=False)  # the kernel writes it all
-    _conv.max_pool_backward(_readable(dout), _readable(arg_max), dx, pool_h, pool_w, stride,
+    # the kernel writes every element of dx
+    dx = layout.channels_last_new(input_shape, dout.dtype, zeroed=False)
+    _conv.max_pool_backward(readable(dout), readable(arg_max), dx, pool_h, pool_w, stride,
                             pad)
     return dx

@@ -1,6 +1,6 @@
 """Optimizer updates for the "cython" backend.
 
-Same names and signatures as `fastnet.backend.reference`: each call updates
+Same names and signatures as `fastnet.backend.numpy.optimizers`: each call updates
 `param` and its state arrays in place, in one pass over memory
 (`fastnet._optimizers`, csrc/optimizers.c), rounding exactly like the
 reference. When an array is not C-contiguous (rare: a view of a bigger
@@ -8,8 +8,8 @@ array) the compiled kernel declines and the reference rule runs instead, so
 the caller's own arrays are always the ones updated, never a copy.
 """
 
-from .. import _optimizers
-from . import numpy as reference
+from ... import _optimizers
+from ..numpy import optimizers as reference
 
 
 def sgd_update(param, grad, lr):

@@ -5,13 +5,13 @@ images whose patch matrix stays in cache, and each chunk's patches (built in
 C, `fastnet._conv.im2col`) are multiplied at once. Only the product moves
 to NumPy: OpenBLAS (its Haswell/SkylakeX kernels in NumPy's wheel) ran these
 shapes 1.15-1.6x faster than fastnet's packed AVX2 GEMM, which pays for the
-Python loop over chunks once a layer is wide and deep enough (compiled_conv
+Python loop over chunks once a layer is wide and deep enough (conv.py
 chooses).
 """
 
 import numpy as np
 
-from .. import _conv, _gemm
+from ... import _conv, _gemm
 
 # A chunk's patch matrix: big enough that the per-chunk Python calls (~10 µs)
 # are a small share, small enough to stay in L2/L3.

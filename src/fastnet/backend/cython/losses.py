@@ -1,6 +1,6 @@
 """Softmax and losses for the "cython" backend.
 
-Same names and signatures as `fastnet.backend.reference`. Outputs are
+Same names and signatures as `fastnet.backend.numpy.losses`. Outputs are
 allocated here with NumPy; `fastnet._losses` fills them from C
 (csrc/losses.c) without the GIL, in one pass over the logits per row, and
 returns the loss as a Python float accumulated in double precision.
@@ -8,7 +8,7 @@ returns the loss as a Python float accumulated in double precision.
 
 import numpy as np
 
-from .. import _losses
+from ... import _losses
 
 
 def softmax(x):
