@@ -20,7 +20,7 @@ from _fake_device import FAKE_GPU_NAME, make_fake_gpu_backend
 import fastnet
 import fastnet.backend
 
-BENCH_FILE = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_gpu.py"
+BENCH_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_gpu.py"
 SMALL_BATCH = 8
 
 

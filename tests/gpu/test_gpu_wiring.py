@@ -285,7 +285,7 @@ def test_the_stand_in_offers_nothing_cupy_lacks():
 @pytest.mark.skipif(cupy is None, reason="CuPy is not installed")
 def test_cupy_kernel_objects_build_without_a_gpu():
     """CuPy constructs every kernel object here; it compiles them (NVRTC) on
-    first call, which needs a GPU: tests/test_gpu_sources.py compiles the
+    first call, which needs a GPU: tests/gpu/test_gpu_sources.py compiles the
     sources where NVRTC is installed."""
     real = gpu_kernels.build(cupy)
     fake = fake_kernels(FakeCupy())
