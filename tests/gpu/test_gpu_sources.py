@@ -3,7 +3,7 @@
 CuPy compiles its kernels with NVRTC on their first call, which needs a GPU.
 NVRTC itself needs none, so where the library is installed (the
 `nvidia-cuda-nvrtc-cu12` wheel, or a CUDA toolkit) this test compiles every
-source in fastnet/backend/gpu_kernels.py and fails with NVRTC's log. An
+source in fastnet/backend/cupy/cuda.py and fails with NVRTC's log. An
 ElementwiseKernel's statement is compiled inside a small harness shaped like
 the kernel CuPy generates (inputs as `const T`, outputs as `T&`, the
 preamble before it); the RawKernels are compiled as they are. It checks
@@ -20,7 +20,7 @@ import os
 
 import pytest
 
-from fastnet.backend import gpu_conv_kernels, gpu_kernels
+from fastnet.backend.cupy import cuda, cuda_conv
 
 
 def _find_nvrtc():
@@ -76,7 +76,7 @@ def elementwise_harness(spec, real):
     body += [f"    T& {n} = _out_{n}[i];" for n in names_out]
     return "\n".join([
         f"typedef {real} T;",
-        gpu_kernels.PREAMBLE,
+        cuda.PREAMBLE,
         f'extern "C" __global__ void check({", ".join(args)}, long long n) {{',
         "    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;",
         "    if (i >= n) return;",
@@ -88,15 +88,15 @@ def elementwise_harness(spec, real):
 
 def elementwise_specs():
     tables = {
-        "forward": gpu_kernels.ACTIVATION_FORWARD,
-        "backward": gpu_kernels.ACTIVATION_BACKWARD,
-        "bias": gpu_kernels.BIAS_ACTIVATION,
-        "update": gpu_kernels.OPTIMIZERS,
-        "batchnorm": gpu_conv_kernels.BATCHNORM,
+        "forward": cuda.ACTIVATION_FORWARD,
+        "backward": cuda.ACTIVATION_BACKWARD,
+        "bias": cuda.BIAS_ACTIVATION,
+        "update": cuda.OPTIMIZERS,
+        "batchnorm": cuda_conv.BATCHNORM,
     }
     specs = [(f"{kind}-{name}", spec) for kind, table in tables.items()
              for name, spec in table.items()]
-    return specs + [("sigmoid_bce", gpu_kernels.SIGMOID_BCE)]
+    return specs + [("sigmoid_bce", cuda.SIGMOID_BCE)]
 
 
 @pytest.mark.parametrize("real", ["float", "double"])
@@ -109,8 +109,8 @@ def test_elementwise_kernel_compiles(name, spec, real):
 @pytest.mark.parametrize("real", ["float", "double"])
 @pytest.mark.parametrize("name", ["ROW_KERNELS", "CONV_KERNELS"])
 def test_raw_kernels_compile(name, real):
-    source = getattr(gpu_kernels, name, None) or getattr(gpu_conv_kernels, name)
-    ok, log = compile_cuda(gpu_kernels.raw_source(source, real))
+    source = getattr(cuda, name, None) or getattr(cuda_conv, name)
+    ok, log = compile_cuda(cuda.raw_source(source, real))
     assert ok and not log.strip(), f"{name} ({real}) do not compile cleanly:\n{log}"
 
 

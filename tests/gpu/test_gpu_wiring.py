@@ -20,7 +20,9 @@ from _fake_device import FAKE_GPU_NAME, DeviceArray, FakeCupy, fake_kernels, mak
 import fastnet
 import fastnet.backend
 from fastnet import functions
-from fastnet.backend import gpu, gpu_kernels, load
+from fastnet.backend import cupy as gpu
+from fastnet.backend import load
+from fastnet.backend.cupy import cuda
 from fastnet.gradient import numerical_gradient
 from fastnet.nets import MultiLayerNet, MultiLayerNetExtend, SimpleConvNet, TwoLayerNet
 from fastnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
@@ -287,7 +289,7 @@ def test_cupy_kernel_objects_build_without_a_gpu():
     """CuPy constructs every kernel object here; it compiles them (NVRTC) on
     first call, which needs a GPU: tests/gpu/test_gpu_sources.py compiles the
     sources where NVRTC is installed."""
-    real = gpu_kernels.build(cupy)
+    real = cuda.build(cupy)
     fake = fake_kernels(FakeCupy())
     assert vars(real).keys() == vars(fake).keys()
     for key, value in vars(real).items():
@@ -365,7 +367,7 @@ def test_row_kernels_take_any_layout(device, target):
 def test_the_gpu_backend_has_every_kernel():
     """Every kernel the Backend checks and forwards has a GPU implementation."""
     from fastnet.backend import Backend
-    from fastnet.backend.gpu_ops import DeviceKernels
+    from fastnet.backend.cupy.launch import DeviceKernels
 
     helpers = {"asarray", "to_device"}  # Backend's own, not kernels
     kernels = [name for name in dir(Backend) if not name.startswith("_")

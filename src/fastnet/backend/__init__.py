@@ -34,7 +34,7 @@ __all__ = [
 _IMPL_MODULES = {
     "numpy": "fastnet.backend.numpy",
     "cython": "fastnet.backend.cython",
-    "cupy": "fastnet.backend.gpu",
+    "cupy": "fastnet.backend.cupy",
 }
 _loaded = {}
 _default = None

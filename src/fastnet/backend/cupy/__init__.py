@@ -4,17 +4,18 @@
     x = fastnet.to_device(x_train)    # move the data once
     ...                               # nets and optimizers created now live on the GPU
 
-Read in this order: gpu_kernels.py (the CUDA code, each kernel's math in one
-line), gpu_ops.py (the glue that launches them under the reference's names),
-gpu_backend.py (the checks, and the refusal of host arrays).
+Read in this order: cuda.py and cuda_conv.py (the CUDA code, each kernel's
+math in one line), launch.py and launch_conv.py (the glue that launches them
+under the reference's names), checks.py (the checks, and the refusal of host
+arrays).
 
 This module is imported only when the "cupy" backend is asked for, so
 importing fastnet never imports CuPy.
 """
 
-from . import gpu_kernels
-from .gpu_backend import GpuBackend
-from .gpu_ops import DeviceKernels
+from . import cuda
+from .checks import GpuBackend
+from .launch import DeviceKernels
 
 _INSTALL_HINT = (
     'pip install "fastnet[gpu]" (CuPy for CUDA 12), or pip install cupy-cuda13x for CUDA 13'
@@ -36,7 +37,7 @@ def make_backend():
             "the 'cupy' backend needs an NVIDIA GPU with a working driver, and CuPy "
             f"finds none ({_why_no_gpu(cupy)}); use the 'cython' or 'numpy' backend here"
         )
-    return GpuBackend("cupy", DeviceKernels(cupy, gpu_kernels.build(cupy)))
+    return GpuBackend("cupy", DeviceKernels(cupy, cuda.build(cupy)))
 
 
 def _why_no_gpu(cupy):

@@ -13,7 +13,7 @@ ElementwiseKernel per pass over the batch; dropout needs no kernel of its
 own (`x * mask` is one CuPy elementwise kernel already).
 
 Each kernel's math is its first comment line; they match the functions of
-the same names in fastnet.backend.reference.
+the same names in fastnet.backend.numpy.
 """
 
 CONV_KERNELS = r"""

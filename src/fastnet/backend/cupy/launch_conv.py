@@ -1,15 +1,15 @@
 """The "cupy" backend's convolution-era kernels: launches under the reference's names.
 
-A mixin of `gpu_ops.DeviceKernels` (which supplies `self.xp` and the kernel
+A mixin of `launch.DeviceKernels` (which supplies `self.xp` and the kernel
 objects `self.k`). Like the rest of the glue it never calls NumPy on an
 array; NumPy gives only the exact C scalar types the RawKernels take.
 """
 
 import numpy as np
 
-from . import composed
-from .gpu_conv_kernels import CONV_BLOCK
-from .numpy import BATCHNORM_EPS, conv_output_size
+from .. import composed
+from ..numpy import BATCHNORM_EPS, conv_output_size
+from .cuda_conv import CONV_BLOCK
 
 
 def _sizes(*values):

@@ -10,7 +10,7 @@ with `fastnet.to_device`, and results back with `fastnet.to_numpy`.
 
 import numpy as np
 
-from .checks import Backend
+from ..checks import Backend
 
 # Numbers are not arrays: turning one into a 0-d device array is what CuPy
 # does with scalars anyway, and it hides no array copy.

@@ -8,12 +8,12 @@ Two kinds of kernel, both compiled by CuPy (NVRTC) on first use:
   optimizer updates change `param` in place.
 - `RawKernel`: a whole `__global__` function, for work that is not
   elementwise (softmax, cross-entropy: one thread per row here; im2col,
-  col2im and pooling in gpu_conv_kernels.py). RawKernels see raw pointers,
-  so the caller (`gpu_ops.py`) passes C-contiguous arrays of exactly the
+  col2im and pooling in cuda_conv.py). RawKernels see raw pointers,
+  so the caller (`launch.py`) passes C-contiguous arrays of exactly the
   kernel's dtype; `real` is float or double.
 
 Nothing here is NumPy's math: each kernel's one-line statement matches the
-function of the same name in `fastnet.backend.reference`, the specification.
+function of the same name in `fastnet.backend.numpy`, the specification.
 The sources are plain strings so that they can be read (and compiled by
 NVRTC in the tests) without a GPU; `build(cupy)` turns them into CuPy kernel
 objects, which CuPy compiles on their first call.
@@ -21,8 +21,8 @@ objects, which CuPy compiles on their first call.
 
 import types
 
-from . import gpu_conv_kernels
-from .vocabulary import ACTIVATIONS
+from ..vocabulary import ACTIVATIONS
+from . import cuda_conv
 
 # Device functions shared by the elementwise kernels, two per activation of
 # the vocabulary: act_<name>(v) is the activation, as in
@@ -231,9 +231,9 @@ def build(cupy):
         optimizers={name: elementwise(spec, f"{name}_update") for name, spec in OPTIMIZERS.items()},
         batchnorm={
             name: elementwise(spec, f"batchnorm_{name}")
-            for name, spec in gpu_conv_kernels.BATCHNORM.items()
+            for name, spec in cuda_conv.BATCHNORM.items()
         },
         **{name: raw(ROW_KERNELS, name) for name in ROW_KERNEL_NAMES},
-        **{name: raw(gpu_conv_kernels.CONV_KERNELS, name)
-           for name in gpu_conv_kernels.CONV_KERNEL_NAMES},
+        **{name: raw(cuda_conv.CONV_KERNELS, name)
+           for name in cuda_conv.CONV_KERNEL_NAMES},
     )

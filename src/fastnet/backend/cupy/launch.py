@@ -1,8 +1,8 @@
 """The "cupy" backend's kernels: the reference's names, run on device arrays.
 
 `DeviceKernels(xp, k)` holds the array module `xp` (CuPy) and the compiled
-kernel objects `k` (`gpu_kernels.build(cupy)`), and offers every kernel of
-`fastnet.backend.reference` under the same name and signature. This file is
+kernel objects `k` (`cuda.build(cupy)`), and offers every kernel of
+`fastnet.backend.numpy` under the same name and signature. This file is
 only glue: it allocates outputs with `xp`, picks the kernel for the
 activation and dtype, and launches it. It never calls NumPy on an array:
 NumPy appears only for scalar types (`np.int64(n)`), because a RawKernel
@@ -15,15 +15,15 @@ and the reference math in place of the CUDA kernels (tests/_fake_device.py).
 
 import numpy as np
 
-from .gpu_conv_ops import DeviceConvKernels
-from .gpu_kernels import ROW_BLOCK
-from .numpy import CROSS_ENTROPY_EPS, OPTIMIZER_EPS
+from ..numpy import CROSS_ENTROPY_EPS, OPTIMIZER_EPS
+from .cuda import ROW_BLOCK
+from .launch_conv import DeviceConvKernels
 
 
 class DeviceKernels(DeviceConvKernels):
     """Every kernel of reference.py on `xp` arrays, computed by the kernels in `k`.
 
-    The convolution-era kernels come from DeviceConvKernels (gpu_conv_ops.py).
+    The convolution-era kernels come from DeviceConvKernels (launch_conv.py).
     """
 
     def __init__(self, xp, k):
