@@ -14,7 +14,7 @@ zeros on the first update, as in the book.
 import math
 
 from .backend import current
-from .backend.validated import finite_number
+from .backend.checks import finite_number
 
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 

@@ -7,7 +7,7 @@ reference on every call; no backward writes into the `dout` it receives.
 """
 
 from ..backend import current
-from ..backend.validated import finite_number
+from ..backend.checks import finite_number
 from ._args import batch, forward_done
 
 __all__ = ["BatchNormalization", "Dropout"]
