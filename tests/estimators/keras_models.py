@@ -1,6 +1,6 @@
 """Model-building functions for the Keras wrappers' tests (importable, so they pickle)."""
 
-from fastnet.keras import Sequential, layers
+from fastnet.keras import Sequential, layers, optimizers
 
 
 def dense_model(hidden=16, meta=None):
@@ -19,7 +19,7 @@ def compiled_binary_model(meta=None):
         layers.Dense(8, activation="relu", input_shape=(meta["n_features_in_"],)),
         layers.Dense(1, activation="sigmoid"),
     ])
-    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.compile(optimizer=optimizers.Adam(learning_rate=0.01), loss="binary_crossentropy")
     return model
 
 
@@ -27,5 +27,5 @@ def one_hot_model(meta=None):
     """Softmax output compiled with categorical (one-hot) cross-entropy."""
     model = Sequential([layers.Dense(meta["n_classes_"], activation="softmax",
                                      input_shape=(meta["n_features_in_"],))])
-    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.compile(optimizer=optimizers.Adam(learning_rate=0.01), loss="categorical_crossentropy")
     return model

@@ -78,7 +78,10 @@ class KerasEstimator(BaseEstimator):
         return super().set_params(**params)
 
     def _model_kwargs(self, meta):
-        if not callable(self.model) or isinstance(self.model, type):
+        # A model object is callable too (it predicts): refuse it, since every
+        # fold and trial needs a fresh model from the function.
+        if not callable(self.model) or isinstance(self.model, type) or hasattr(
+                self.model, "fit"):
             raise TypeError(
                 "model must be a function that builds and returns a fastnet.keras model "
                 f"(called anew for every fit), got {self.model!r}")
