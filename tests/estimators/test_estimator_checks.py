@@ -16,9 +16,9 @@ quality checks (e.g. >= 83 % training accuracy on scikit-learn's blobs)
 pass in well under a second per fit.
 """
 
-from keras_models import dense_model
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from estimators.keras_models import dense_model
 from fastnet.sklearn import FastnetClassifier, FastnetRegressor, KerasClassifier, KerasRegressor
 
 SMALL = {"hidden_layer_sizes": (32,), "epochs": 60, "learning_rate": 0.01, "batch_size": 32,

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from keras_models import compiled_binary_model, dense_model, one_hot_model
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 
+from estimators.keras_models import compiled_binary_model, dense_model, one_hot_model
 from fastnet.keras import Sequential, layers
 from fastnet.sklearn import KerasClassifier, KerasRegressor
 

@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 import pytest
-from keras_models import dense_model
 
+from estimators.keras_models import dense_model
 from fastnet.nets import TwoLayerNet
 from fastnet.optimizers import Adam
 from fastnet.sklearn import FastnetClassifier, KerasClassifier
