@@ -16,7 +16,7 @@ import math
 from .backend import current
 from .backend.checks import finite_number
 
-__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+__all__ = ["BY_NAME", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 
 
 def _zeros_like_each(B, params):
@@ -168,3 +168,14 @@ class Adam:
             B.adam_update(
                 params[key], grads[key], self.m[key], self.v[key], lr_t, self.beta1, self.beta2
             )
+
+
+# Each optimizer under the lower-case name that command lines and estimators use.
+BY_NAME = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+}
