@@ -3,6 +3,8 @@
     fastnet train                  # MLP on the bundled MNIST digits, then vs NumPy
     fastnet train --hidden 100 50 --optimizer sgd --lr 0.1 --epochs 20
     fastnet train --report         # + per-class precision / recall / F1, confusion matrix
+    fastnet train --gradient numerical --hidden 50 --activation sigmoid --optimizer sgd \
+        --lr 0.1 --dtype float64       # chapter 4: gradients by central differences
     fastnet run ch05/train_neuralnet.py  # a book script, on fastnet (fastnet.scratch)
     python -m fastnet train --help
 
@@ -87,6 +89,11 @@ def build_parser():
     train.add_argument("--batch-size", type=_positive_int, default=100, help="default: 100")
     train.add_argument("--hidden", type=_positive_int, nargs="+", default=[100], metavar="N",
                        help="hidden layer sizes, e.g. --hidden 100 50 (default: 100)")
+    train.add_argument("--activation", choices=["relu", "sigmoid", "tanh"], default="relu",
+                       help="hidden activation (default: relu; chapter 4's net: sigmoid)")
+    train.add_argument("--gradient", choices=["backprop", "numerical"], default="backprop",
+                       help="backprop (default), or numerical: the book's central "
+                            "differences (chapter 4), by fastnet.numgrad; implies --no-compare")
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam",
                        help="default: adam")
     train.add_argument("--lr", type=_positive_float, default=None,
@@ -172,7 +179,8 @@ def _train_command(args, out=None):
         with backend_ctx:
             backend = fastnet.get_backend()
             sizes = "-".join(str(n) for n in [784, *args.hidden, 10])
-            print(f"MultiLayerNet {sizes} (relu), {args.optimizer} lr={lr:g}, "
+            print(f"MultiLayerNet {sizes} ({args.activation}), {args.gradient} gradients, "
+                  f"{args.optimizer} lr={lr:g}, "
                   f"{args.epochs} epochs of batch {args.batch_size}, {args.dtype}, "
                   f"backend {backend}, {fastnet.get_num_threads()} thread(s)", file=out)
             print(f"data: MNIST ({args.data}), {len(t_train)} train / {len(t_test)} test",
@@ -181,7 +189,8 @@ def _train_command(args, out=None):
             if args.report is not None:
                 _print_report(net, current().xp.asarray(x_test.astype(dtype)), t_test,
                               args.report, out)
-        if args.no_compare:
+        if args.no_compare or args.gradient == "numerical":
+            # the NumPy reference of numerical gradients is the book's loop: hours
             print(f"fastnet ({backend}, {args.dtype}): {_seconds(seconds)}", file=out)
         elif backend == "numpy":
             print(f"numpy reference ({args.dtype}): {_seconds(seconds)} "
@@ -210,7 +219,8 @@ def _fit(args, lr, data, out, verbose):
     t_train, t_test = B.xp.asarray(t_train), B.xp.asarray(t_test)
     np.random.seed(args.seed)  # the net's weight initialisation draws from it
     rng = np.random.default_rng(args.seed)  # the mini-batch order
-    net = nets.MultiLayerNet(784, args.hidden, 10, dtype=DTYPES[args.dtype])
+    net = nets.MultiLayerNet(784, args.hidden, 10, activation=args.activation,
+                             weight_init_std=args.activation, dtype=DTYPES[args.dtype])
     optimizer = OPTIMIZERS[args.optimizer](lr=lr)
     n = len(t_train)
     steps = math.ceil(n / args.batch_size)
@@ -228,10 +238,15 @@ def _fit(args, lr, data, out, verbose):
         start = time.perf_counter()
         for step in range(steps):
             batch = order[step * args.batch_size:(step + 1) * args.batch_size]
-            grads = net.gradient(x_train[batch], t_train[batch])
+            if args.gradient == "numerical":
+                grads = net.numerical_gradient(x_train[batch], t_train[batch])
+            else:
+                grads = net.gradient(x_train[batch], t_train[batch])
+            # The gradient's first forward pass was at the current parameters.
+            loss = float(net.loss(x_train[batch], t_train[batch])) if (
+                args.gradient == "numerical") else float(net.last_layer.loss)
             optimizer.update(net.params, grads)
-            # gradient() ran the forward pass: its loss is already computed.
-            loss_sum += float(net.last_layer.loss)
+            loss_sum += loss
             bar.update()
         seconds += time.perf_counter() - start
         if verbose:

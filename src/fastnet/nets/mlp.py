@@ -73,20 +73,27 @@ class _AffineNet(LayeredNet):
 class TwoLayerNet(_AffineNet):
     """Affine1 (fused ReLU) - Affine2 - SoftmaxWithLoss (the book's chapter 5).
 
-    Weights: weight_init_std · randn; biases zero.
+    Weights: weight_init_std · randn; biases zero. activation="sigmoid" gives
+    chapter 4's network (same params, same draws; its hand-written backprop
+    is what `gradient` computes; fastnet.scratch.ch04 has its predict, which
+    returns probabilities).
     """
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01,
-                 *, dtype=np.float64):
+                 *, activation="relu", dtype=np.float64):
         args.sizes("TwoLayerNet", input_size=input_size, hidden_size=hidden_size,
                    output_size=output_size)
         args.weight_std(weight_init_std, "TwoLayerNet")
+        if activation not in HIDDEN_ACTIVATIONS:
+            raise ValueError(
+                f"TwoLayerNet: activation must be one of {HIDDEN_ACTIVATIONS}, got {activation!r}"
+            )
         self.params = {}
         self.params["W1"] = init_weight(weight_init_std, (input_size, hidden_size), dtype)
         self.params["b1"] = zeros(hidden_size, dtype)
         self.params["W2"] = init_weight(weight_init_std, (hidden_size, output_size), dtype)
         self.params["b2"] = zeros(output_size, dtype)
-        self._build_layers(2, "relu")
+        self._build_layers(2, activation)
 
 
 class MultiLayerNet(_AffineNet):
