@@ -98,8 +98,10 @@ def max_pool_forward(x, pool_h, pool_w, stride, pad):
 
     x: (N, C, H, W) -> (out (N, C, OH, OW), arg_max (N, C, OH, OW) int32),
     arg_max holding i·pool_w + j of the window's first maximum (the book's
-    np.argmax tie rule). Padding is zeros that take part in the max, as in
-    the book, whose pooling runs on im2col's zero-padded patches.
+    np.argmax tie rule). A NaN anywhere in a window wins it: out is NaN and
+    arg_max the first NaN's position (np.argmax's rule too). Padding is zeros
+    that take part in the max, as in the book, whose pooling runs on im2col's
+    zero-padded patches.
     """
     n, c, h, w = x.shape
     oh = conv_output_size(h, pool_h, stride, pad)
