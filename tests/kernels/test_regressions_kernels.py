@@ -245,3 +245,18 @@ def test_conv_backward_with_non_finite_filters_matches_reference(bad):
         got = compiled.conv_backward(dout, x, W, 1, 1, True)
     for e, g in zip(expected, got):
         np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["numpy", pytest.param("cython", marks=needs_compiled)])
+def test_col2im_with_a_huge_stride_allocates_only_the_image(name):
+    """The reference's col2im added stride - 1 rows and columns to its padded image,
+    so a stride of 10**6 asked for terabytes (fuzz C); the last window ends inside
+    the padded image, so no margin is needed."""
+    B = load(name)
+    col = np.arange(2 * 15, dtype=np.float64).reshape(2, 15)  # N=2, 1x1 output, C=1, 3x5
+    dx = B.col2im(col, (2, 1, 6, 4), 3, 5, 10**6, 2)
+    expected = np.zeros((2, 1, 6, 4))
+    # The one window covers padded rows 0-2 and columns 0-4; image row 0 is
+    # padded row 2 (filter row i = 2), image columns 0-2 are padded 2-4.
+    expected[:, 0, 0, :3] = col[:, 12:15]
+    np.testing.assert_array_equal(dx, expected)
