@@ -22,13 +22,15 @@ from collections import OrderedDict
 import numpy as np
 
 from ..layers import Affine, Convolution, Dropout, PooledConvolution, SoftmaxWithLoss
-from . import args
+from . import args, shapes
 from .base import LayeredNet
 from .init import init_weight, zeros
+from .model import saveable
 
 __all__ = ["SimpleConvNet", "DeepConvNet"]
 
 
+@saveable(shapes.simple_conv)
 class SimpleConvNet(LayeredNet):
     """Conv1 (ReLU and the 2x2 max pool fused) - Affine1 (fused ReLU) - Affine2 - softmax.
 
