@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 from _drawing import png, vertical_stroke
-from conftest import request, start
+from _server import request, start
 from PIL import Image
 
 import fastnet

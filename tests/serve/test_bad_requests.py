@@ -8,7 +8,7 @@ import zlib
 import numpy as np
 import pytest
 from _drawing import png, vertical_stroke
-from conftest import request, start
+from _server import request, start
 from PIL import Image
 
 from fastnet.serve import ServedModel

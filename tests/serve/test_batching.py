@@ -4,7 +4,7 @@ import asyncio
 import threading
 
 import numpy as np
-from conftest import request, start
+from _server import request, start
 
 import fastnet
 from fastnet.serve import ServedModel
