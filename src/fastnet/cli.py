@@ -143,9 +143,11 @@ def _add_serve_parser(commands):
                        help="most rows in one /predict request (default: 1024)")
     serve.add_argument("--max-body-bytes", type=_positive_int, default=2 * 1024 * 1024,
                        help="largest request body (default: 2 MiB)")
-    serve.add_argument("--batch-window-ms", type=float, default=1.0,
-                       help="how long a batch waits for more requests to join it "
-                       "(default: 1 ms; 0: only what is already waiting)")
+    serve.add_argument("--max-batch", type=_positive_int, default=256,
+                       help="most rows in one forward pass (default: 256; 1: no batching)")
+    serve.add_argument("--batch-window-ms", type=float, default=0.0,
+                       help="how long a batch waits for more requests to join it (default: "
+                       "0: a batch is what arrived while the last one ran)")
 
 
 def main(argv=None):
@@ -173,7 +175,8 @@ def _serve_command(args):
     try:
         serve.run(args.model, host=args.host, port=args.port, workers=args.workers,
                   max_rows=args.max_rows, max_body_bytes=args.max_body_bytes,
-                  batch_window=max(args.batch_window_ms, 0.0) / 1000)
+                  batch_window=max(args.batch_window_ms, 0.0) / 1000,
+                  max_batch=args.max_batch)
     except (OSError, ValueError) as exc:
         print(f"fastnet: error: cannot serve {args.model}: {exc}", file=sys.stderr)
         return 1

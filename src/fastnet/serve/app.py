@@ -67,7 +67,7 @@ def _answers(model, outputs):
 
 
 def create_app(model, *, max_rows=MAX_ROWS, max_body_bytes=MAX_BODY_BYTES,
-               max_pixels=MAX_PIXELS, batch_window=0.001, max_batch=256):
+               max_pixels=MAX_PIXELS, batch_window=0.0, max_batch=256):
     """A Starlette app serving `model` (a ServedModel). `app.state.batcher` counts batches."""
     batcher = MicroBatcher(model.forward, window=batch_window, max_batch=max_batch,
                            max_queue=max(16 * max_batch, max_rows))

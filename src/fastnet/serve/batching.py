@@ -3,11 +3,13 @@
 A forward pass over 32 rows costs little more than over one (the GEMMs are
 bigger, the per-call overhead is paid once), so under load the server
 gathers what is waiting and runs it as one batch. One task owns the model:
-it waits for a first request, then `window` seconds for others to join
-(up to `max_batch` rows), runs the batch in a worker thread (the kernels
-release the GIL, so the event loop keeps reading requests meanwhile) and
-hands each request its rows of the result. Requests that arrive while a
-batch runs form the next one. The queue is bounded: past `max_queue`
+it waits for a first request, takes what is waiting (up to `max_batch`
+rows), runs it in a worker thread (the kernels release the GIL, so the
+event loop keeps reading requests meanwhile) and hands each request its
+rows of the result. Requests that arrive while a batch runs form the next
+one, so batches grow with the load by themselves; `window` > 0 makes a
+batch also wait that many seconds for others to join it, which trades
+latency for larger batches. The queue is bounded: past `max_queue`
 waiting rows a request is refused at once (503) instead of waiting
 without end.
 """
@@ -25,7 +27,7 @@ __all__ = ["MicroBatcher"]
 class MicroBatcher:
     """predict(x) from many coroutines; one forward(batch) call per gathered batch."""
 
-    def __init__(self, forward, *, window=0.001, max_batch=256, max_queue=4096):
+    def __init__(self, forward, *, window=0.0, max_batch=256, max_queue=4096):
         self.forward = forward
         self.window = window
         self.max_batch = max_batch
