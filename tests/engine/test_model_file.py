@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import fastnet
-from fastnet.nets import MultiLayerNet, MultiLayerNetExtend, SimpleConvNet, TwoLayerNet
+from fastnet.nets import DeepConvNet, MultiLayerNet, MultiLayerNetExtend, SimpleConvNet, TwoLayerNet
 
 NETWORKS = {
     "TwoLayerNet": lambda: TwoLayerNet(12, 7, 3, dtype=np.float32),
@@ -19,11 +19,14 @@ NETWORKS = {
         12, [8, 6], 3, use_batchnorm=True, use_dropout=True, dtype=np.float32),
     "SimpleConvNet": lambda: SimpleConvNet(
         (1, 10, 10), {"filter_num": 4, "filter_size": 3, "pad": 1, "stride": 1}, 11, 3),
+    "DeepConvNet": lambda: DeepConvNet(
+        conv_param_2={"filter_num": 8, "filter_size": 3, "pad": 1, "stride": 1},
+        hidden_size=12, output_size=3, dtype=np.float32),
 }
 
 
 def sample(net, n=5):
-    shape = (n, 1, 10, 10) if isinstance(net, SimpleConvNet) else (n, 12)
+    shape = {SimpleConvNet: (n, 1, 10, 10), DeepConvNet: (n, 1, 28, 28)}.get(type(net), (n, 12))
     return np.random.default_rng(1).standard_normal(shape).astype(net.params["W1"].dtype)
 
 
