@@ -5,6 +5,8 @@
     fastnet train --report         # + per-class precision / recall / F1, confusion matrix
     fastnet train --gradient numerical --hidden 50 --activation sigmoid --optimizer sgd \
         --lr 0.1 --dtype float64       # chapter 4: gradients by central differences
+    fastnet train --save digits.fnet     # + the trained network, for fastnet.load / serve
+    fastnet serve digits.fnet            # an HTTP API and a drawing page (the "serve" extra)
     fastnet run ch05/train_neuralnet.py  # a book script, on fastnet (fastnet.scratch)
     python -m fastnet train --help
 
@@ -116,9 +118,36 @@ def build_parser():
                        help="after training, print the test set's classification report "
                        "(precision, recall, F1 per digit) and save its confusion matrix to "
                        f"PNG (default: {REPORT_PLOT}); needs scikit-learn and matplotlib")
+    train.add_argument("--save", default=None, metavar="PATH",
+                       help="save the trained network to PATH (e.g. digits.fnet) for "
+                       "`fastnet serve` or fastnet.load; .npz + JSON, no pickle")
     run = commands.add_parser("run", help=runner.HELP, description=runner.DESCRIPTION)
     runner.add_arguments(run)
+    _add_serve_parser(commands)
     return parser
+
+
+def _add_serve_parser(commands):
+    serve = commands.add_parser(
+        "serve", help="serve a saved model over HTTP, with a page to draw digits on",
+        description="Serve MODEL (saved by `fastnet train --save`, net.save or a fastnet.keras "
+        "model.save) on an HTTP API: POST /predict, POST /predict/image, GET /model, "
+        "GET /health, the drawing page at /. Needs the \"serve\" extra.")
+    serve.add_argument("model", metavar="MODEL", help="the model file")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument("--workers", type=_positive_int, default=1,
+                       help="server processes, each with the model (default: 1)")
+    serve.add_argument("--max-rows", type=_positive_int, default=1024,
+                       help="most rows in one /predict request (default: 1024)")
+    serve.add_argument("--max-body-bytes", type=_positive_int, default=2 * 1024 * 1024,
+                       help="largest request body (default: 2 MiB)")
+    serve.add_argument("--max-batch", type=_positive_int, default=256,
+                       help="most rows in one forward pass (default: 256; 1: no batching)")
+    serve.add_argument("--batch-window-ms", type=float, default=0.0,
+                       help="how long a batch waits for more requests to join it (default: "
+                       "0: a batch is what arrived while the last one ran)")
 
 
 def main(argv=None):
@@ -127,12 +156,31 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "run":
         return runner.run(args.script, args.args)
+    if args.command == "serve":
+        return _serve_command(args)
     if args.backend is not None:
         try:
             load(args.backend)
         except (ImportError, RuntimeError) as exc:
             parser.error(f"backend {args.backend!r} is not available here: {exc}")
     return _train_command(args)
+
+
+def _serve_command(args):
+    try:
+        from . import serve
+    except ImportError as exc:
+        print(f"fastnet: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        serve.run(args.model, host=args.host, port=args.port, workers=args.workers,
+                  max_rows=args.max_rows, max_body_bytes=args.max_body_bytes,
+                  batch_window=max(args.batch_window_ms, 0.0) / 1000,
+                  max_batch=args.max_batch)
+    except (OSError, ValueError) as exc:
+        print(f"fastnet: error: cannot serve {args.model}: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _report_unavailable():
@@ -186,6 +234,9 @@ def _train_command(args, out=None):
             print(f"data: MNIST ({args.data}), {len(t_train)} train / {len(t_test)} test",
                   file=out)
             seconds, net = _fit(args, lr, data, out, verbose=True)
+            if args.save:
+                net.save(args.save)
+                print(f"saved the network to {args.save} (fastnet serve {args.save})", file=out)
             if args.report is not None:
                 _print_report(net, current().xp.asarray(x_test.astype(dtype)), t_test,
                               args.report, out)

@@ -6,8 +6,9 @@
 mlp.py holds the fully connected networks (TwoLayerNet, MultiLayerNet,
 MultiLayerNetExtend), conv.py the convolutional ones (SimpleConvNet,
 DeepConvNet), base.py what they share (LayeredNet: predict, loss, accuracy,
-gradients, save_params / load_params), init.py the book's weight
-initialisation and files.py the parameter files.
+gradients, save_params / load_params, save), init.py the book's weight
+initialisation, files.py the parameter files and model.py whole-network
+files (`net.save`, `fastnet.load`; shapes.py checks them before building).
 """
 
 from .base import LayeredNet

@@ -16,7 +16,7 @@ and may set `weight_decay_lambda` (λ of the penalty 0.5·λ·ΣW²).
 from ..backend import current
 from ..layers import BatchNormalization, Dropout
 from ..numgrad import numerical_gradient as _numerical_gradient
-from . import args, files
+from . import args, files, model
 
 _TRAIN_AWARE = (Dropout, BatchNormalization)  # their forward takes train_flg
 
@@ -104,6 +104,13 @@ class LayeredNet:
         not have are ignored with a ParamsFileWarning.
         """
         files.load(self.params, file_name, type(self).__name__)
+
+    def save(self, path, classes=None):
+        """Write the whole network to `path` (".fnet" by convention): its class, constructor
+        arguments, dtype, input shape, `classes` (output names, default "0", "1", ...) and
+        parameters, as .npz + JSON (model.py). `fastnet.load(path)` rebuilds it; nothing
+        is pickled either way."""
+        model.save(self, path, classes)
 
     def _sources(self, pairs):
         """(key, layer, attr) for each numbered layer: W/b, or gamma/beta for batch norm."""

@@ -22,13 +22,15 @@ from collections import OrderedDict
 import numpy as np
 
 from ..layers import Affine, Convolution, Dropout, PooledConvolution, SoftmaxWithLoss
-from . import args
+from . import args, shapes
 from .base import LayeredNet
 from .init import init_weight, zeros
+from .model import saveable
 
 __all__ = ["SimpleConvNet", "DeepConvNet"]
 
 
+@saveable(shapes.simple_conv)
 class SimpleConvNet(LayeredNet):
     """Conv1 (ReLU and the 2x2 max pool fused) - Affine1 (fused ReLU) - Affine2 - softmax.
 
@@ -74,16 +76,7 @@ class SimpleConvNet(LayeredNet):
             [(1, self.layers["Conv1"]), (2, self.layers["Affine1"]), (3, self.layers["Affine2"])])
 
 
-_DEEP_CONV_DEFAULTS = [
-    {"filter_num": 16, "filter_size": 3, "pad": 1, "stride": 1},
-    {"filter_num": 16, "filter_size": 3, "pad": 1, "stride": 1},
-    {"filter_num": 32, "filter_size": 3, "pad": 1, "stride": 1},
-    {"filter_num": 32, "filter_size": 3, "pad": 2, "stride": 1},
-    {"filter_num": 64, "filter_size": 3, "pad": 1, "stride": 1},
-    {"filter_num": 64, "filter_size": 3, "pad": 1, "stride": 1},
-]
-
-
+@saveable(shapes.deep_conv)
 class DeepConvNet(LayeredNet):
     """(conv-relu-conv-relu-pool) × 3 - affine-relu-dropout - affine-dropout - softmax.
 
@@ -100,7 +93,7 @@ class DeepConvNet(LayeredNet):
         given = (conv_param_1, conv_param_2, conv_param_3, conv_param_4, conv_param_5,
                  conv_param_6)
         conv_params = [dict(args.conv_param(c, "DeepConvNet", f"conv_param_{i}") if c else d)
-                       for i, (c, d) in enumerate(zip(given, _DEEP_CONV_DEFAULTS), start=1)]
+                       for i, (c, d) in enumerate(zip(given, shapes.DEEP_CONV_DEFAULTS), start=1)]
         args.sizes("DeepConvNet", hidden_size=hidden_size, output_size=output_size)
         pre_node_nums = np.array([1 * 3 * 3, 16 * 3 * 3, 16 * 3 * 3, 32 * 3 * 3, 32 * 3 * 3,
                                   64 * 3 * 3, 64 * 4 * 4, hidden_size])

@@ -27,9 +27,10 @@ import numpy as np
 
 from ..backend import current
 from ..layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss, Tanh
-from . import args
+from . import args, shapes
 from .base import LayeredNet
 from .init import init_weight, mlp_params, ones, zeros
+from .model import saveable
 
 __all__ = ["TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend"]
 
@@ -70,6 +71,7 @@ class _AffineNet(LayeredNet):
         return float((y == t).sum()) / float(x.shape[0])
 
 
+@saveable(shapes.two_layer)
 class TwoLayerNet(_AffineNet):
     """Affine1 (fused ReLU) - Affine2 - SoftmaxWithLoss (the book's chapter 5).
 
@@ -96,6 +98,7 @@ class TwoLayerNet(_AffineNet):
         self._build_layers(2, activation)
 
 
+@saveable(shapes.mlp)
 class MultiLayerNet(_AffineNet):
     """Fully connected net: (Affine + activation) × len(hidden_size_list), Affine, softmax.
 
@@ -127,6 +130,7 @@ class MultiLayerNet(_AffineNet):
 _ACTIVATION_LAYERS = {"relu": Relu, "sigmoid": Sigmoid, "tanh": Tanh}
 
 
+@saveable(shapes.mlp_extend)
 class MultiLayerNetExtend(LayeredNet):
     """The book's chapter 6 MLP with optional batch norm and dropout.
 

@@ -1,0 +1,85 @@
+"""The model behind the server: a fastnet network or a fastnet.keras model, one interface.
+
+`ServedModel.load(path)` reads a model file written by `net.save` (fastnet.nets)
+or `model.save` (fastnet.keras); both formats are .npz + JSON read without
+unpickling, and a file that is neither is one ValueError at start-up.
+`forward(x)` maps a float batch shaped (n, *input_shape) to a host array:
+probabilities for a classifier, values for a regression model.
+"""
+
+import math
+import os
+
+import numpy as np
+
+import fastnet
+
+from ..backend import current
+from ..device import to_numpy
+from ..functions import softmax
+from ..keras import models as keras_models
+
+__all__ = ["ServedModel"]
+
+
+class ServedModel:
+    """What the server needs to know about a model, and its forward pass."""
+
+    def __init__(self, forward, *, input_shape, classes, dtype, parameters, kind, source):
+        self._forward = forward
+        self.input_shape = tuple(int(d) for d in input_shape)
+        self.input_size = math.prod(self.input_shape)
+        self.classes = classes  # None for a regression model
+        self.dtype = np.dtype(dtype)
+        self.parameters = parameters
+        self.kind = kind
+        self.source = source
+
+    @classmethod
+    def load(cls, path):
+        path = os.fspath(path)
+        try:
+            return cls.from_net(fastnet.load(path), path)
+        except ValueError as exc:
+            if "fastnet.keras model" not in str(exc):
+                raise
+        return cls.from_keras(keras_models.load_model(path, compile=False), path)
+
+    @classmethod
+    def from_net(cls, net, source="<memory>"):
+        def forward(x):
+            return to_numpy(softmax(net.predict(x, train_flg=False)))
+
+        return cls(forward, input_shape=net.input_shape, classes=list(net.classes),
+                   dtype=net.params["W1"].dtype,
+                   parameters=sum(int(p.size) for p in net.params.values()),
+                   kind=type(net).__name__, source=source)
+
+    @classmethod
+    def from_keras(cls, model, source="<memory>"):
+        if model.input_shape_ is None or not model.layers:
+            raise ValueError(f"{source}: the keras model was saved before it was built "
+                             "(no input shape); build or fit it, then save it")
+        if not model.built:
+            model.build(model.input_shape_)
+        outputs = math.prod(model.layers[-1].output_shape)
+        softmax_out = getattr(model.layers[-1], "activation", None) == "softmax"
+
+        def forward(x):
+            return to_numpy(model(x)).reshape(len(x), -1)
+
+        return cls(forward, input_shape=model.input_shape_,
+                   classes=[str(i) for i in range(outputs)] if softmax_out else None,
+                   dtype=model.dtype, parameters=int(model.count_params()),
+                   kind=f"keras {model.name}", source=source)
+
+    def forward(self, x):
+        """Outputs for a host batch (n, *input_shape), computed on the current backend."""
+        return self._forward(current().xp.asarray(x, dtype=self.dtype))
+
+    def metadata(self):
+        return {"model": self.kind, "file": os.path.basename(self.source),
+                "input_shape": list(self.input_shape), "dtype": self.dtype.name,
+                "task": "classification" if self.classes is not None else "regression",
+                "classes": self.classes, "parameters": self.parameters,
+                "backend": fastnet.get_backend()}

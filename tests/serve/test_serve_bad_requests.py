@@ -1,0 +1,117 @@
+"""Bad input never hurts the server: each mistake is a 4xx naming it, and serving goes on."""
+
+import io
+import json
+import os
+import zlib
+
+import numpy as np
+import pytest
+from _drawing import png, vertical_stroke
+from _server import request, start
+from PIL import Image
+
+from fastnet.serve import ServedModel
+
+ROW = [0.0] * 784
+
+
+def image_bytes(fmt, size=(8, 8), mode="L"):
+    buf = io.BytesIO()
+    Image.new(mode, size).save(buf, fmt)
+    return buf.getvalue()
+
+
+def truncated_png():
+    data = png(vertical_stroke())
+    return data[: len(data) // 2]
+
+
+def png_declaring(width, height):
+    """A 1×1 PNG whose header chunk (CRC and all) declares width × height pixels."""
+    data = png(Image.new("1", (1, 1)))
+    at = data.index(b"IHDR")
+    chunk = b"IHDR" + width.to_bytes(4, "big") + height.to_bytes(4, "big") + data[at + 12:at + 17]
+    return data[:at] + chunk + zlib.crc32(chunk).to_bytes(4, "big") + data[at + 21:]
+
+
+# (path, body, content type, expected status, a word of the error)
+BAD = [
+    ("/predict", b"{not json", "application/json", 400, "not valid JSON"),
+    ("/predict", b"\xff\xfe\x00", "application/json", 400, "UTF-8"),
+    ("/predict", b"[1, 2, 3]", "application/json", 400, "instances"),
+    ("/predict", {"rows": [ROW]}, "application/json", 400, "instances"),
+    ("/predict", {"instances": "abc"}, "application/json", 400, "list of rows"),
+    ("/predict", {"instances": []}, "application/json", 400, "empty"),
+    ("/predict", {"instances": [[1, 2, 3]]}, "application/json", 422, "784 numbers"),
+    ("/predict", {"instances": [1.0] * 5}, "application/json", 422, "single number"),
+    ("/predict", {"instances": [ROW, ROW[:-1]]}, "application/json", 400, "same shape"),
+    ("/predict", {"instances": [["x"] * 784]}, "application/json", 400, "numbers only"),
+    ("/predict", {"instances": [[True] * 784]}, "application/json", 400, "numbers only"),
+    ("/predict", {"instances": [[None] * 784]}, "application/json", 400, "numbers only"),
+    ("/predict", {"instances": [[{"a": 1}] * 784]}, "application/json", 400, "numbers only"),
+    ("/predict", {"instances": [[10**400] + ROW[1:]]}, "application/json", 400,
+     "numbers only"),
+    ("/predict", b'{"instances": [[NaN' + b", 0" * 783 + b"]]}", "application/json", 422,
+     "NaN"),
+    ("/predict", b'{"instances": [[Infinity' + b", 0" * 783 + b"]]}", "application/json",
+     422, "infinite"),
+    ("/predict", {"instances": [[1e309] + ROW[1:]]}, "application/json", 422, "infinite"),
+    ("/predict", {"instances": [ROW] * 9}, "application/json", 413, "limit of 8"),
+    ("/predict", b"[" * 50000 + b"]" * 50000, "application/json", 400, "nested"),
+    ("/predict", b" " * 300_000, "application/json", 413, "limit of"),
+    ("/predict", {"instances": [[[[0.0] * 28] * 28] * 2]}, "application/json", 422, "shape"),
+    ("/predict/image", b"", "image/png", 415, "not a PNG or JPEG"),
+    ("/predict/image", b"hello, world", "image/png", 415, "not a PNG or JPEG"),
+    ("/predict/image", image_bytes("GIF"), "image/gif", 415, "not a PNG or JPEG"),
+    ("/predict/image", image_bytes("BMP"), "image/bmp", 415, "not a PNG or JPEG"),
+    ("/predict/image", truncated_png(), "image/png", 400, "cannot be decoded"),
+    ("/predict/image", png(Image.new("L", (40, 40), 255)), "image/png", 422, "blank"),
+    ("/predict/image", png_declaring(5000, 5000), "image/png", 413, "pixels"),
+    ("/predict/image", png_declaring(60000, 60000), "image/png", 413, "pixels"),
+    ("/predict/image", os.urandom(1000), "image/png", 415, "not a PNG or JPEG"),
+    ("/nowhere", {"instances": [ROW]}, "application/json", 404, "Not Found"),
+]
+
+
+@pytest.fixture(scope="module")
+def strict_server(model_file):
+    running = start(ServedModel.load(model_file), max_rows=8, max_body_bytes=200_000)
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize("path, body, kind, status, word", BAD,
+                         ids=[f"{i}-{case[4]}" for i, case in enumerate(BAD)])
+def test_each_mistake_is_a_4xx_naming_it(strict_server, path, body, kind, status, word):
+    got, answer = request(strict_server.url + path, body, kind)
+    assert got == status, answer
+    assert word in answer["error"], answer
+
+
+def test_methods_and_declared_sizes(strict_server):
+    assert request(strict_server.url + "/predict")[0] == 405  # GET of a POST route
+    status, answer = request(strict_server.url + "/predict", b'{"instances": [[0]]}',
+                             method="PUT")
+    assert status == 405 and "error" in answer
+
+
+def test_a_burst_of_bad_requests_then_good_ones(strict_server, digits):
+    x, _ = digits
+    good = {"instances": x[:4].tolist()}
+    first = request(strict_server.url + "/predict", good)
+    for _ in range(3):
+        for path, body, kind, status, _word in BAD:
+            assert request(strict_server.url + path, body, kind)[0] == status
+        assert request(strict_server.url + "/predict", good) == first
+    assert request(strict_server.url + "/health") == (200, {"status": "ok"})
+
+
+def test_a_model_file_that_is_not_one_stops_start_up(tmp_path):
+    path = tmp_path / "evil.fnet"
+    path.write_bytes(json.dumps({"instances": 1}).encode())
+    with pytest.raises(ValueError, match="not a .npz archive"):
+        ServedModel.load(path)
+    np.savez(tmp_path / "foreign.npz", W1=np.zeros(3))
+    with pytest.raises(ValueError, match="no config"):
+        ServedModel.load(tmp_path / "foreign.npz")
