@@ -1,5 +1,5 @@
 /* fn_gemm_have_avx2 / fn_gemm_have_avx512: may rung 5 / rung 6 run here? See gemm.h. */
-#include "../cpu_features.h"
+#include "common/cpu_features.h"
 #include "gemm.h"
 
 int fn_gemm_have_avx2(void) {

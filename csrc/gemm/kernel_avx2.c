@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "fast_exp.h"
+#include "common/fast_exp.h"
 #include "gemm.h"
 
 #define VBYTES 32 /* one ymm register */

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fast_exp.h"
+#include "common/fast_exp.h"
 #include "gemm.h"
-#include "threads.h"
+#include "common/threads.h"
 
 #define VBYTES 64 /* one zmm register */
 #define FN_ONE_KERNEL FN(kernel_simd)

@@ -11,7 +11,7 @@ from cpython.buffer cimport PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyO
 
 import numpy as np
 
-cdef extern from "elementwise.h" nogil:
+cdef extern from "elementwise/elementwise.h" nogil:
     int FN_MAX_DIMS
     void fn_add_f32(int ndim, const Py_ssize_t *shape, const float *a, const Py_ssize_t *a_strides,
                     const float *b, const Py_ssize_t *b_strides, float *c)

@@ -11,7 +11,7 @@ from cpython.buffer cimport PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyO
 
 import numpy as np
 
-cdef extern from "losses.h" nogil:
+cdef extern from "losses/losses.h" nogil:
     void fn_softmax_f32(size_t n, size_t c, const float *x, Py_ssize_t xs, float *y)
     void fn_softmax_f64(size_t n, size_t c, const double *x, Py_ssize_t xs, double *y)
     double fn_cross_entropy_f32(size_t n, size_t c, const float *y, Py_ssize_t ys,

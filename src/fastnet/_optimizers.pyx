@@ -9,7 +9,7 @@ reference rule, which updates the strided arrays themselves (never a copy).
 
 from cpython.buffer cimport PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 
-cdef extern from "optimizers.h" nogil:
+cdef extern from "optimizers/optimizers.h" nogil:
     void fn_sgd_f32(size_t n, float *p, const float *g, double lr)
     void fn_sgd_f64(size_t n, double *p, const double *g, double lr)
     void fn_momentum_f32(size_t n, float *p, const float *g, float *v, double lr, double momentum)

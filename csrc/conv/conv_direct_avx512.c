@@ -5,7 +5,7 @@
  * when CPUID reports AVX-512F. Empty off x86-64. */
 #ifdef FASTNET_X86
 #include "conv_direct.h"
-#include "threads.h"
+#include "common/threads.h"
 
 #define VBYTES 64
 #define ACC 24

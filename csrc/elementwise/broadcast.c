@@ -1,7 +1,7 @@
 /* Broadcasting add and column sums (see elementwise.h for the contracts). */
 #include "elementwise.h"
 
-#include "threads.h"
+#include "common/threads.h"
 
 /* The iteration space of c := a + b after collapsing: `ndim` dims (innermost
  * last) with element strides sa, sb of a and b; c is contiguous. */

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <tgmath.h>
 
-#include "fast_exp.h"
+#include "common/fast_exp.h"
 #include "losses.h"
 
 #define real float

@@ -5,7 +5,7 @@
  * picks only when CPUID reports both. Empty off x86-64. */
 #ifdef FASTNET_X86
 #include "conv_direct.h"
-#include "threads.h"
+#include "common/threads.h"
 
 #define VBYTES 32
 #define ACC 12

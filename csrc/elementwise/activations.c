@@ -5,8 +5,8 @@
 #include <tgmath.h>
 
 #include "elementwise.h"
-#include "fast_exp.h"
-#include "threads.h"
+#include "common/fast_exp.h"
+#include "common/threads.h"
 
 #define real float
 #define FN(x) x##_f32

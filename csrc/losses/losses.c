@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <tgmath.h>
 
-#include "elementwise.h"
-#include "fast_exp.h"
+#include "elementwise/elementwise.h"
+#include "common/fast_exp.h"
 #include "losses.h"
-#include "threads.h"
+#include "common/threads.h"
 
 /* the portable row loops */
 #define real float

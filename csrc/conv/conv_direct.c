@@ -7,7 +7,7 @@
 
 #include "conv_direct.h"
 #include "gemm/gemm.h"
-#include "threads.h"
+#include "common/threads.h"
 
 #define VBYTES 16
 #define ACC 12

@@ -1,13 +1,15 @@
-/* Elementwise kernels: broadcasting add, column sums, activations.
+/* Elementwise kernels: broadcasting add, column sums, activations, dropout's
+ * mask multiply.
  *
  * Every function exists for float32 (_f32) and float64 (_f64); the bodies are
- * written once in broadcast_impl.h and activations_impl.h. Inputs were
+ * written once in broadcast_impl.h, activations_impl.h and mask_impl.h. Inputs were
  * validated in Python (fastnet.backend.Backend), so nothing here checks them.
  */
 #ifndef FASTNET_ELEMENTWISE_H
 #define FASTNET_ELEMENTWISE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The activation codes shared with src/fastnet/_elementwise.pyx. */
 enum fn_activation { FN_IDENTITY = 0, FN_RELU = 1, FN_SIGMOID = 2, FN_TANH = 3 };
@@ -36,6 +38,10 @@ void fn_act_forward_f64(int act, const double *x, double *y, size_t n);
 /* dx := dout · act'(x) from the forward output y, n contiguous elements. */
 void fn_act_backward_f32(int act, const float *dout, const float *y, float *dx, size_t n);
 void fn_act_backward_f64(int act, const double *dout, const double *y, double *dx, size_t n);
+
+/* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */
+void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y);
+void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y);
 
 /* Which builds of the exp-heavy loops (activations, softmax) run: the
  * widest the CPU has (CPUID), capped by FASTNET_ELEMENTWISE_SIMD=avx2 or

@@ -13,7 +13,7 @@
 #include <tgmath.h>
 
 #include "optimizers.h"
-#include "threads.h"
+#include "common/threads.h"
 
 #define real float
 #define FN(x) x##_f32

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cpu_features.h"
-#include "elementwise.h"
+#include "elementwise/elementwise.h"
 
 /* Decided once (CPUID, then the environment). Two threads deciding at the
  * same time compute the same value, so the race on this int is harmless. */

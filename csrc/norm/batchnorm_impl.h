@@ -1,8 +1,10 @@
-/* Batch normalization and the dropout mask for one float type (define real
- * and FN first, see im2col_impl.h). NumPy makes ~10 passes and temporaries
- * for a batch-norm step; here forward is three passes over x (mean, variance,
- * output) and backward two (the two column sums, then dx), each walking the
- * rows in order so the per-feature accumulators stay in cache. */
+/* Batch normalization for one float type. Before including, define
+ *   real    the element type (float or double)
+ *   FN(x)   the type's name suffix, x##_f32 or x##_f64
+ * NumPy makes ~10 passes and temporaries for a batch-norm step; here forward
+ * is three passes over x (mean, variance, output) and backward two (the two
+ * column sums, then dx), each walking the rows in order so the per-feature
+ * accumulators stay in cache. */
 
 void FN(fn_batchnorm_forward_train)(size_t n, size_t d, const real *x, const real *gamma,
                                     const real *beta, real *running_mean, real *running_var,
@@ -60,8 +62,4 @@ void FN(fn_batchnorm_backward)(size_t n, size_t d, const real *dout, const real 
         for (size_t j = 0; j < d; j++)
             dx[i * d + j] = (gamma[j] / std[j]) * (dout[i * d + j] - dbeta[j] / (real)n -
                                                    xn[i * d + j] * (dgamma[j] / (real)n));
-}
-
-void FN(fn_mask_multiply)(size_t size, const real *x, const uint8_t *mask, real *y) {
-    for (size_t i = 0; i < size; i++) y[i] = x[i] * (real)mask[i];  /* x·0 keeps NaN, like NumPy */
 }

@@ -1,7 +1,9 @@
-/* Convolution-era kernels: im2col / col2im, max pooling, batch norm, masks.
+/* The convolution family: im2col / col2im, max pooling, the fused
+ * convolution and the convolution fused with max pooling.
  *
  * Every function exists for float32 (_f32) and float64 (_f64); the bodies are
- * written once in im2col_impl.h, pool_impl.h and batchnorm_impl.h. Inputs were
+ * written once in im2col_impl.h, col2im_impl.h, pool_impl.h, conv_gemm_impl.h
+ * and conv_pool_impl.h. Inputs were
  * validated in Python (fastnet.backend.Backend), so nothing here checks them.
  * Images are (N, C, H, W) addressed through four ELEMENT strides, so a
  * transposed view (a convolution's channels-last output) is read in place.
@@ -17,9 +19,6 @@
 typedef struct {
     ptrdiff_t n, c, h, w, fh, fw, stride, pad, oh, ow;
 } fn_window;
-
-/* Added to the variance inside the square root (the book's 10e-7). */
-#define FN_BATCHNORM_EPS 10e-7
 
 /* col[(n, oh, ow), (c, i, j)] := x_pad[n, c, oh·stride + i, ow·stride + j].
  * x: strides xs[4]; col: (n·oh·ow, c·fh·fw), C order, written. channels_last
@@ -59,30 +58,6 @@ void fn_max_pool_backward_f32(const fn_window *g, const float *dout, const ptrdi
 void fn_max_pool_backward_f64(const fn_window *g, const double *dout, const ptrdiff_t os[4],
                               const int32_t *arg_max, const ptrdiff_t as[4], double *dx,
                               const ptrdiff_t ds[4]);
-
-/* Batch norm over the rows of a C-order (n, d) x, n >= 1 (see reference.py).
- * forward_train writes out, xn (n, d) and std (d,) and updates running_mean,
- * running_var (d,) in place; forward_infer writes out; backward writes dx
- * (n, d), dgamma and dbeta (d,). */
-void fn_batchnorm_forward_train_f32(size_t n, size_t d, const float *x, const float *gamma,
-                                    const float *beta, float *running_mean, float *running_var,
-                                    double momentum, float *out, float *xn, float *std);
-void fn_batchnorm_forward_train_f64(size_t n, size_t d, const double *x, const double *gamma,
-                                    const double *beta, double *running_mean,
-                                    double *running_var, double momentum, double *out,
-                                    double *xn, double *std);
-void fn_batchnorm_forward_infer_f32(size_t n, size_t d, const float *x, const float *gamma,
-                                    const float *beta, const float *running_mean,
-                                    const float *running_var, float *out);
-void fn_batchnorm_forward_infer_f64(size_t n, size_t d, const double *x, const double *gamma,
-                                    const double *beta, const double *running_mean,
-                                    const double *running_var, double *out);
-void fn_batchnorm_backward_f32(size_t n, size_t d, const float *dout, const float *xn,
-                               const float *std, const float *gamma, float *dx, float *dgamma,
-                               float *dbeta);
-void fn_batchnorm_backward_f64(size_t n, size_t d, const double *dout, const double *xn,
-                               const double *std, const double *gamma, double *dx,
-                               double *dgamma, double *dbeta);
 
 /* The fused convolution, out := act(x ⊛ W + b), a chunk of images at a time.
  * channels_last: x's channels are adjacent (xs[1] == 1) and w's columns, like
@@ -156,9 +131,5 @@ void fn_conv_activation_grad_f32(ptrdiff_t m, ptrdiff_t filters, const float *d,
 void fn_conv_activation_grad_f64(ptrdiff_t m, ptrdiff_t filters, const double *d, ptrdiff_t drs,
                                  ptrdiff_t dcs, const double *y, ptrdiff_t yrs, ptrdiff_t ycs,
                                  int activation, double *dact);
-
-/* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */
-void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y);
-void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y);
 
 #endif

@@ -7,7 +7,7 @@
 #include <tgmath.h>
 
 #include "elementwise.h"
-#include "fast_exp.h"
+#include "common/fast_exp.h"
 
 #define real float
 #define FN(x) x##_f32_avx2

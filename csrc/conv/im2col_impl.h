@@ -12,7 +12,7 @@
  * dx are theirs alone, so col2im's sums need no locks). Measured on 1 thread
  * of an AMD EPYC, batch 100; the numbers are in the comments below. */
 
-#include "elementwise.h" /* fn_elementwise_simd: which SIMD width the copies may use */
+#include "elementwise/elementwise.h" /* fn_elementwise_simd: which SIMD width the copies may use */
 
 /* For each filter column j, the output columns ow in [lo[j], hi[j]) whose
  * pixel lands inside the image: 0 <= ow·stride + j - pad < w. Computed once

@@ -1,18 +1,17 @@
-/* Convolution-era kernels (see conv.h for the contracts), once per float type. */
+/* The convolution family (see conv.h for the contracts), once per float type. */
 #include <math.h>
 #include <string.h>
 
 #include "conv.h"
 #include "conv_direct.h"
 #include "gemm/gemm.h"
-#include "threads.h"
+#include "common/threads.h"
 
 #define real float
 #define same_int int32_t /* an integer as wide as real */
 #define FN(x) x##_f32
 #include "im2col_impl.h"
 #include "pool_impl.h"
-#include "batchnorm_impl.h"
 #include "conv_gemm_impl.h"
 #include "conv_pool_impl.h"
 #undef real
@@ -24,7 +23,6 @@
 #define FN(x) x##_f64
 #include "im2col_impl.h"
 #include "pool_impl.h"
-#include "batchnorm_impl.h"
 #include "conv_gemm_impl.h"
 #include "conv_pool_impl.h"
 #undef real
