@@ -184,7 +184,7 @@ static int FN(fn_gather_vectors)(const fn_window *g, const ptrdiff_t ds[4], int 
     const int c_order = ds[3] == 1 && ds[2] == g->w && ds[1] == g->h * g->w;
     const size_t image = (size_t)(g->oh * g->ow * g->c * g->fh * g->fw) * sizeof(real);
     return sizeof(real) == 4 && g->fh == 5 && g->fw == 5 && g->stride == 1 && !channels_last &&
-           c_order && image <= (size_t)256 * 1024 && fn_elementwise_simd() >= FN_SIMD_AVX2;
+           c_order && image <= (size_t)256 * 1024 && fn_simd_level() >= FN_AVX2;
 #else
     (void)g, (void)ds, (void)channels_last;
     return 0;

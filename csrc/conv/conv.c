@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "common/simd.h"
 #include "conv.h"
 #include "conv_direct.h"
 #include "gemm/gemm.h"

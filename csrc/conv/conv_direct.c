@@ -44,8 +44,8 @@ FN_DECLARE(double, f64_avx512)
 #undef FN_DECLARE
 /* The build for the GEMM's kernel code (already capped to this CPU). */
 #define FN_PICK(name, kernel)                                    \
-    ((kernel) == FN_KERNEL_AVX512 ? name##_avx512                \
-     : (kernel) == FN_KERNEL_AVX2 ? name##_avx2 : name##_portable)
+    ((kernel) == FN_AVX512 ? name##_avx512                \
+     : (kernel) == FN_AVX2 ? name##_avx2 : name##_portable)
 #else
 #define FN_PICK(name, kernel) name##_portable
 #endif
@@ -75,9 +75,9 @@ int fn_conv_direct_wanted(const fn_window *g, ptrdiff_t filters, int kernel) {
                                    const real *w, ptrdiff_t filters, const real *bias,        \
                                    int activation, int kernel, real *out) {                   \
         if (FN_PICK(fn_conv_direct_forward_##t, kernel)(g, x, xs, w, filters, bias,           \
-                                                        activation == FN_ACT_RELU, out))      \
+                                                        activation == FN_RELU, out))      \
             return -1;                                                                        \
-        if (activation != FN_ACT_RELU)                                                        \
+        if (activation != FN_RELU)                                                        \
             fn_gemm_epilogue_##t(g->n * g->oh * g->ow, filters, out, filters, NULL,           \
                                  activation, kernel);                                         \
         return 0;                                                                             \

@@ -134,9 +134,9 @@ static inline real FN(fn_relu_grad)(real g, real v) {
 
 /* dout·act'(out) from y = act(out) (the rules of activation_backward). */
 static inline real FN(fn_act_grad)(int activation, real g, real v) {
-    if (activation == FN_ACT_RELU) return FN(fn_relu_grad)(g, v);
-    if (activation == FN_ACT_SIGMOID) return g * v * (1 - v);
-    if (activation == FN_ACT_TANH) return g * (1 - v * v);
+    if (activation == FN_RELU) return FN(fn_relu_grad)(g, v);
+    if (activation == FN_SIGMOID) return g * v * (1 - v);
+    if (activation == FN_TANH) return g * (1 - v * v);
     return g;
 }
 
@@ -148,7 +148,7 @@ static inline real FN(fn_act_grad)(int activation, real g, real v) {
 static void FN(fn_conv_dact)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
                              ptrdiff_t dcs, const real *y, ptrdiff_t yrs, ptrdiff_t ycs,
                              int activation, real *dact) {
-    if (activation == FN_ACT_RELU && dcs == 1 && ycs == 1 && drs == filters &&
+    if (activation == FN_RELU && dcs == 1 && ycs == 1 && drs == filters &&
         yrs == filters) {
         for (ptrdiff_t i = 0; i < m * filters; i++) dact[i] = FN(fn_relu_grad)(d[i], y[i]);
         return;
@@ -343,7 +343,7 @@ int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4
     const ptrdiff_t rows = g->oh * g->ow;
     /* dout (and y) viewed as matrices: row (n, oh, ow) at n·os[0] + r·os[3]
      * (os[2] = ow·os[3] was checked in Python), column f at f·os[1] */
-    const int act = activation != FN_ACT_IDENTITY;
+    const int act = activation != FN_IDENTITY;
     const int uniform = os[0] == rows * os[3] && (!act || ys[0] == rows * ys[3]);
     ptrdiff_t chunk, chunks;
     const int nt = FN(fn_conv_plan)(g, uniform, FN_CONV_CHUNK_BYTES, filters, &chunk, &chunks);

@@ -12,8 +12,6 @@
  * dx are theirs alone, so col2im's sums need no locks). Measured on 1 thread
  * of an AMD EPYC, batch 100; the numbers are in the comments below. */
 
-#include "elementwise/elementwise.h" /* fn_elementwise_simd: which SIMD width the copies may use */
-
 /* For each filter column j, the output columns ow in [lo[j], hi[j]) whose
  * pixel lands inside the image: 0 <= ow·stride + j - pad < w. Computed once
  * per output row: the divisions would otherwise dominate the copying. */
@@ -132,8 +130,8 @@ static inline __attribute__((always_inline)) void FN(fn_patch_rows_fw)(
 
 /* One function per usual filter size (square 3x3 and 5x5, or the width alone),
  * kept apart so that each gets the registers to itself. v: fw rounded up to 16
- * bytes where that saves a move. Where the CPU has AVX2 (fn_elementwise_simd,
- * FASTNET_ELEMENTWISE_SIMD=portable turns it off), the same code compiled for
+ * bytes where that saves a move. Where the CPU has AVX2 (fn_simd_level,
+ * FASTNET_SIMD=portable turns it off), the same code compiled for
  * it moves 32 bytes at once: 5 float32 values or 3 float64 values are then one
  * move (SimpleConvNet's 5x5 im2col in float32, 1 thread: 0.27 -> 0.19 ms). */
 #define FN_PATCH_ROWS(NAME, ATTRIBUTES, FH, FW, V)                                           \
@@ -173,7 +171,7 @@ static inline void FN(fn_patch_rows)(const fn_window *g, const real *xn, const p
         return;
     }
 #ifdef FN_IM2COL_AVX2
-    if (fn_elementwise_simd() >= FN_SIMD_AVX2) {
+    if (fn_simd_level() >= FN_AVX2) {
         if (fh == 3 && fw == 3) FN(fn_patch_rows_3x3_avx2)(g, xn, xs, oh, rows);
         else if (fh == 5 && fw == 5) FN(fn_patch_rows_5x5_avx2)(g, xn, xs, oh, rows);
         else if (fw == 3) FN(fn_patch_rows_w3_avx2)(g, xn, xs, oh, rows);

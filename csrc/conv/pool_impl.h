@@ -250,7 +250,7 @@ void FN(fn_max_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t 
         void (*image)(const fn_window *, const real *, const ptrdiff_t *, real *,
                       const ptrdiff_t *, int32_t *, const ptrdiff_t *) = FN(fn_pool_image_cl);
 #ifdef FN_IM2COL_AVX2
-        if (fn_elementwise_simd() >= FN_SIMD_AVX2) image = FN(fn_pool_image_cl_avx2);
+        if (fn_simd_level() >= FN_AVX2) image = FN(fn_pool_image_cl_avx2);
 #endif
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
         for (ptrdiff_t n = 0; n < g->n; n++)
@@ -262,7 +262,7 @@ void FN(fn_max_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t 
     void (*plane)(const fn_window *, const real *, const ptrdiff_t *, real *, int32_t *) =
         FN(fn_pool_plane);
 #ifdef FN_IM2COL_AVX2
-    if (fn_elementwise_simd() >= FN_SIMD_AVX2) plane = FN(fn_pool_plane_avx2);
+    if (fn_simd_level() >= FN_AVX2) plane = FN(fn_pool_plane_avx2);
 #endif
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (ptrdiff_t p = 0; p < planes; p++)

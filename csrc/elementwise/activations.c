@@ -6,6 +6,7 @@
 
 #include "elementwise.h"
 #include "common/fast_exp.h"
+#include "common/simd.h"
 #include "common/threads.h"
 
 #define real float
@@ -45,8 +46,8 @@ typedef void (*fn_backward_f64)(int, const double *, const double *, double *, s
 
 #ifdef FASTNET_X86
 #define FN_PICK(name)                                                   \
-    (fn_elementwise_simd() == FN_SIMD_AVX512 ? name##_avx512            \
-     : fn_elementwise_simd() == FN_SIMD_AVX2 ? name##_avx2 : name)
+    (fn_simd_level() == FN_AVX512 ? name##_avx512            \
+     : fn_simd_level() == FN_AVX2 ? name##_avx2 : name)
 #else
 #define FN_PICK(name) (name)
 #endif

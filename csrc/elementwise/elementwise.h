@@ -11,8 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The activation codes shared with src/fastnet/_elementwise.pyx. */
-enum fn_activation { FN_IDENTITY = 0, FN_RELU = 1, FN_SIGMOID = 2, FN_TANH = 3 };
+#include "common/vocabulary.h"
 
 /* Most dimensions a broadcast add accepts (NumPy's own limit is 64). */
 #define FN_MAX_DIMS 64
@@ -31,7 +30,8 @@ void fn_add_f64(int ndim, const ptrdiff_t *shape, const double *a, const ptrdiff
 void fn_column_sum_f32(size_t n, size_t m, const float *x, ptrdiff_t row_stride, float *s);
 void fn_column_sum_f64(size_t n, size_t m, const double *x, ptrdiff_t row_stride, double *s);
 
-/* y := act(x) on n contiguous elements; y is written (may alias x). */
+/* y := act(x) on n contiguous elements; y is written (may alias x). The
+ * exp-heavy loops run the build of fn_simd_level() (common/simd.h). */
 void fn_act_forward_f32(int act, const float *x, float *y, size_t n);
 void fn_act_forward_f64(int act, const double *x, double *y, size_t n);
 
@@ -42,14 +42,5 @@ void fn_act_backward_f64(int act, const double *dout, const double *y, double *d
 /* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */
 void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y);
 void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y);
-
-/* Which builds of the exp-heavy loops (activations, softmax) run: the
- * widest the CPU has (CPUID), capped by FASTNET_ELEMENTWISE_SIMD=avx2 or
- * =portable. Each build is the same C loop compiled with other flags. */
-enum fn_simd_level { FN_SIMD_PORTABLE = 0, FN_SIMD_AVX2 = 1, FN_SIMD_AVX512 = 2 };
-int fn_elementwise_simd(void);
-
-/* The same choice by name: "avx512", "avx2" or "portable". */
-const char *fn_activation_simd(void);
 
 #endif

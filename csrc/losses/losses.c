@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <tgmath.h>
 
-#include "elementwise/elementwise.h"
+#include "common/simd.h"
 #include "common/fast_exp.h"
 #include "losses.h"
 #include "common/threads.h"

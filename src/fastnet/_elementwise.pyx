@@ -11,6 +11,14 @@ from cpython.buffer cimport PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyO
 
 import numpy as np
 
+from ._c_simd cimport fn_simd_level
+from ._c_vocabulary cimport (
+    FN_ACTIVATION_COUNT,
+    FN_SIMD_COUNT,
+    fn_activation_names,
+    fn_simd_names,
+)
+
 cdef extern from "elementwise/elementwise.h" nogil:
     int FN_MAX_DIMS
     void fn_add_f32(int ndim, const Py_ssize_t *shape, const float *a, const Py_ssize_t *a_strides,
@@ -23,10 +31,11 @@ cdef extern from "elementwise/elementwise.h" nogil:
     void fn_act_forward_f64(int act, const double *x, double *y, size_t n)
     void fn_act_backward_f32(int act, const float *dout, const float *y, float *dx, size_t n)
     void fn_act_backward_f64(int act, const double *dout, const double *y, double *dx, size_t n)
-    const char *fn_activation_simd()
 
-# Must match enum fn_activation in csrc/elementwise.h.
-ACTIVATION_CODES = {"identity": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
+# The C vocabulary's names, in code order: a test checks they are Python's.
+ACTIVATIONS = tuple(fn_activation_names[code].decode() for code in range(<int>FN_ACTIVATION_COUNT))
+SIMD_LEVELS = tuple(fn_simd_names[level].decode() for level in range(<int>FN_SIMD_COUNT))
+ACTIVATION_CODES = {name: code for code, name in enumerate(ACTIVATIONS)}
 
 
 cdef bint _aligned(Py_buffer *v) noexcept:
@@ -203,5 +212,6 @@ def activation_backward(dout, y, dx, int act):
 
 
 def simd():
-    """Which activation and softmax loops run here: "avx512", "avx2" or "portable"."""
-    return fn_activation_simd().decode()
+    """Which build of the activation, softmax and convolution loops runs here (one
+    of SIMD_LEVELS): the CPU's widest, capped by FASTNET_SIMD."""
+    return SIMD_LEVELS[fn_simd_level()]
