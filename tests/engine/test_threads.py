@@ -107,7 +107,9 @@ def test_absurd_omp_num_threads_read_before_fastnet_is_bounded_too():
     code = ("import numpy as np, fastnet; from fastnet.layers import Relu; "
             "print(float(Relu().forward(np.ones((1000, 1000))).sum()), "
             "fastnet.get_num_threads())")
-    env = dict(os.environ, OMP_NUM_THREADS="100000", LD_PRELOAD=_system_libgomp())
+    # A sanitizer run preloads its runtime, which must stay first in the list.
+    preload = " ".join(filter(None, [os.environ.get("LD_PRELOAD"), _system_libgomp()]))
+    env = dict(os.environ, OMP_NUM_THREADS="100000", LD_PRELOAD=preload)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr

@@ -1,0 +1,213 @@
+"""Case builders of the chapter 6-7 kernels: im2col / col2im, convolution,
+pooling, batch normalization and dropout.
+
+Geometries come from geometry.py (windows wholly in the padding, strides
+past the image, one channel, few filters); `Draw.big` asks for sizes that
+start a second thread.
+"""
+
+import numpy as np
+
+from .case import Case
+from .geometry import Window, draw_pool, draw_window
+
+
+def _window(d):
+    return draw_window(d.rng, big=d.big, tight=d.tight)
+
+
+def _filters(d):
+    """Few filters (1-3) as often as more: the direct convolution's edge cases."""
+    few = d.tight or d.coin()
+    return int(d.rng.integers(1, 4)) if few else int(d.rng.integers(4, 21))
+
+
+def _case(d, kernel, args, geometry="", windows=(), **kw):
+    if isinstance(geometry, Window):
+        windows = (geometry,)
+    return Case(kernel, args, layouts=d.layouts, values=d.values, geometry=str(geometry),
+                windows=windows, **kw)
+
+
+def im2col(d):
+    g = _window(d)
+    return _case(d, "im2col", [d.array("x", g.image), g.fh, g.fw, g.stride, g.pad], g)
+
+
+def col2im(d):
+    g = _window(d)
+    col = d.array("col", (g.n * g.oh * g.ow, g.c * g.fh * g.fw))
+    return _case(d, "col2im", [col, g.image, g.fh, g.fw, g.stride, g.pad], g,
+                 length=g.overlap())
+
+
+def _conv_args(d, g, fn):
+    """x and W of a convolution with `fn` filters over the window g."""
+    return d.array("x", g.image), d.array("W", (fn, g.c, g.fh, g.fw))
+
+
+def _conv_length(g, fn):
+    """The longest sum of a convolution's forward or backward pass."""
+    return max(g.c * g.fh * g.fw + 1, g.n * g.oh * g.ow, fn * g.overlap())
+
+
+def conv_forward(d):
+    g, fn = _window(d), _filters(d)
+    x, W = _conv_args(d, g, fn)
+    return _case(d, "conv_forward", [x, W, d.array("b", (fn,)), g.stride, g.pad,
+                                     d.activation()], g, length=_conv_length(g, fn))
+
+
+def _forward_output(d, name, shape, activation):
+    """A stand-in for a forward output y = act(...): relu's >= 0, sigmoid's in (0, 1)."""
+    y = d.raw(shape)
+    if activation == "relu":
+        y = np.maximum(y, 0)
+    elif activation == "sigmoid":
+        y = (1 / (1 + np.exp(-y.astype(np.float64)))).astype(y.dtype)
+    return d.lay(name, y)
+
+
+def conv_backward(d):
+    g, fn = _window(d), _filters(d)
+    x, W = _conv_args(d, g, fn)
+    out_shape = (g.n, fn, g.oh, g.ow)
+    dout = d.array("dout", out_shape)
+    activation = d.activation()
+    y = _forward_output(d, "y", out_shape, activation) if activation != "identity" else None
+    return _case(d, "conv_backward", [dout, x, W, g.stride, g.pad, d.coin(0.7), y, activation],
+                 g, length=_conv_length(g, fn))
+
+
+def _conv_pool(d):
+    g, fn = _window(d), _filters(d)
+    pool = draw_pool(d.rng, g.oh, g.ow)
+    pool_g = Window(g.n, fn, g.oh, g.ow, *pool)
+    return g, fn, pool, pool_g, f"{g}; pool {pool} -> {pool_g.oh}x{pool_g.ow}"
+
+
+def conv_pool_forward(d):
+    g, fn, pool, pool_g, geometry = _conv_pool(d)
+    x, W = _conv_args(d, g, fn)
+    return _case(d, "conv_pool_forward", [x, W, d.array("b", (fn,)), g.stride, g.pad,
+                                          d.activation(), pool], geometry,
+                 length=_conv_length(g, fn), windows=(g, pool_g))
+
+
+def _arg_max(d, shape, ph, pw):
+    """Any valid winners: int32 positions inside each pool window."""
+    return d.lay("arg_max", d.rng.integers(0, ph * pw, size=shape).astype(np.int32))
+
+
+def conv_pool_backward(d):
+    g, fn, pool, pool_g, geometry = _conv_pool(d)
+    x, W = _conv_args(d, g, fn)
+    pooled = (g.n, fn, pool_g.oh, pool_g.ow)
+    activation = d.activation()
+    args = [d.array("dout", pooled), _arg_max(d, pooled, pool[0], pool[1]),
+            _forward_output(d, "out", pooled, activation), x, W, g.stride, g.pad,
+            activation, pool, d.coin(0.7)]
+    return _case(d, "conv_pool_backward", args, geometry,
+                 length=_conv_length(g, fn) * pool_g.overlap(), windows=(g, pool_g))
+
+
+def _pool_window(d):
+    g = _window(d)
+    if d.coin(0.4):  # the book's 2x2 pooling (compiled 2x2 kernels)
+        pad = g.pad if g.h + 2 * g.pad >= 2 and g.w + 2 * g.pad >= 2 else 1
+        g = Window(g.n, g.c, g.h, g.w, 2, 2, 2, pad)
+    return g
+
+
+def max_pool_forward(d):
+    g = _pool_window(d)
+    return _case(d, "max_pool_forward", [d.array("x", g.image), g.fh, g.fw, g.stride, g.pad],
+                 g)
+
+
+def max_pool_backward(d):
+    g = _pool_window(d)
+    pooled = (g.n, g.c, g.oh, g.ow)
+    args = [d.array("dout", pooled), _arg_max(d, pooled, g.fh, g.fw), g.image, g.fh, g.fw,
+            g.stride, g.pad]
+    return _case(d, "max_pool_backward", args, g, length=g.overlap())
+
+
+# ------------------------------------------------------ batch normalization
+
+
+def _batch(d, allow_empty=False):
+    n, dim = d.matrix_shape()
+    return (n if allow_empty else max(n, 1)), dim
+
+
+def _running(d, dim, dtype):
+    return (d.lay("running_mean", d.raw((dim,), dtype), writable=True),
+            d.lay("running_var", np.abs(d.raw((dim,), dtype)), writable=True))
+
+
+def _noise_floor(x, eps=1e-6):
+    """The largest value of x's centring error once divided by the smallest std."""
+    values = np.asarray(x, np.float64)
+    if not values.size or not np.isfinite(values).all():
+        return 0.0
+    return float(np.abs(values).max()) / np.sqrt(values.var(axis=0).min() + eps)
+
+
+def batchnorm_forward_train(d):
+    n, dim = _batch(d)
+    x = d.array("x", (n, dim))
+    gamma, beta = d.array("gamma", (dim,)), d.array("beta", (dim,))
+    dtype = np.result_type(x, gamma, beta)
+    mean, var = _running(d, dim, dtype)
+    return _case(d, "batchnorm_forward_train", [x, gamma, beta, mean, var, d.uniform()],
+                 length=n, floor=_noise_floor(x))
+
+
+def batchnorm_forward_infer(d):
+    n, dim = _batch(d, allow_empty=True)
+    x = d.array("x", (n, dim))
+    gamma, beta = d.array("gamma", (dim,)), d.array("beta", (dim,))
+    mean, var = _running(d, dim, np.result_type(x, gamma, beta))
+    return _case(d, "batchnorm_forward_infer", [x, gamma, beta, mean, var])
+
+
+def batchnorm_backward(d):
+    n, dim = _batch(d, allow_empty=True)
+    std = np.abs(d.raw((dim,))) + 1e-3  # never below √eps, like forward's
+    args = [d.array("dout", (n, dim)), d.array("xn", (n, dim)), d.lay("std", std),
+            d.array("gamma", (dim,))]
+    return _case(d, "batchnorm_backward", args, length=n,
+                 floor=_noise_floor(args[0]) / float(std.min(initial=1.0)))
+
+
+# ----------------------------------------------------------------- dropout
+
+
+def dropout_mask(d):
+    shape = tuple(d.size(9) for _ in range(int(d.rng.integers(0, 4))))
+    return _case(d, "dropout_mask", [shape, d.uniform(0, 0.99)], "")
+
+
+def _masked(d, kernel, name):
+    shape = d.any_shape()
+    mask = d.lay("mask", d.rng.random(shape) > d.uniform())
+    return _case(d, kernel, [d.array(name, shape), mask], "")
+
+
+def dropout_forward(d):
+    return _masked(d, "dropout_forward", "x")
+
+
+def dropout_backward(d):
+    return _masked(d, "dropout_backward", "dout")
+
+
+def dropout_infer(d):
+    return _case(d, "dropout_infer", [d.array("x", d.any_shape()), d.uniform(0, 0.99)], "")
+
+
+BUILDERS = {f.__name__: f for f in (
+    im2col, col2im, conv_forward, conv_backward, conv_pool_forward, conv_pool_backward,
+    max_pool_forward, max_pool_backward, batchnorm_forward_train, batchnorm_forward_infer,
+    batchnorm_backward, dropout_mask, dropout_forward, dropout_backward, dropout_infer)}

@@ -1,0 +1,189 @@
+"""Case builders of the dense kernels: GEMM, broadcasting, activations, losses, optimizers.
+
+Each builder takes a `Draw` and returns a `Case` with valid arguments (bad
+ones are made later, by spoil.py). Sizes come from `Draw.size` (0, 1,
+primes, block edges); `Draw.big` asks for sizes that start a second thread.
+"""
+
+import numpy as np
+
+from fastnet.backend.validated import ACTIVATIONS
+
+from .case import Case
+
+LABEL_DTYPES = (np.int64, np.int64, np.int32, np.intp, np.int16, np.uint8)
+
+
+def _case(d, kernel, args, **kw):
+    return Case(kernel, args, layouts=d.layouts, values=d.values, **kw)
+
+
+# ------------------------------------------------------------------- GEMM
+
+
+def gemm(d):
+    if d.big:  # past FN_GEMM_PARALLEL_MIN_FLOPS
+        m, k, n = (int(s) for s in d.rng.integers(200, 300, size=3))
+    else:
+        m, k, n = d.size(), d.size(), d.size()
+        if d.coin(0.05):  # the packed GEMM's KC = 256 and MC = 72 / 144 block edges
+            k = int(d.rng.choice([255, 256, 257]))
+            m = int(d.rng.choice([71, 72, 73, 143, 144, 145]))
+    trans_a, trans_b = d.coin(), d.coin()
+    a = d.array("a", (k, m) if trans_a else (m, k))
+    b = d.array("b", (n, k) if trans_b else (k, n))
+    bias = d.array("bias", (n,)) if d.coin() else None
+    return _case(d, "gemm", [a, b, bias, d.activation(), trans_a, trans_b],
+                 length=k + 1)
+
+
+# ----------------------------------------------------------- broadcasting
+
+
+def add(d):
+    shape = d.any_shape()
+    operands = []
+    for name in ("a", "b"):
+        kept = shape[int(d.rng.integers(0, len(shape) + 1)):]
+        operands.append(d.array(name, tuple(1 if d.coin(0.3) else s for s in kept)))
+    return _case(d, "add", operands)
+
+
+def bias_add(d):
+    n, m = d.matrix_shape()
+    return _case(d, "bias_add", [d.array("x", (n, m)), d.array("bias", (m,))])
+
+
+def column_sum(d):
+    n, m = d.matrix_shape()
+    return _case(d, "column_sum", [d.array("x", (n, m))], length=n)
+
+
+def activation_forward(d):
+    return _case(d, "activation_forward", [d.array("x", d.any_shape()), d.pick(ACTIVATIONS)])
+
+
+def activation_backward(d):
+    shape = d.any_shape()
+    activation = d.pick(ACTIVATIONS)
+    y = d.raw(shape)
+    if activation == "sigmoid" and d.coin(0.7):
+        y = (1 / (1 + np.exp(-y.astype(np.float64)))).astype(y.dtype)  # an output of sigmoid
+    return _case(d, "activation_backward",
+                 [d.array("dout", shape), d.lay("y", y), activation])
+
+
+# ----------------------------------------------------------------- losses
+
+
+def _labels(d, n, c, one_hot_dtype):
+    """Integer labels (N,) in [0, C), or a one-hot / soft float target (N, C)."""
+    if c and d.coin(0.6):
+        labels = d.rng.integers(0, c, size=n).astype(d.pick(LABEL_DTYPES))
+        return d.lay("t", labels)
+    if d.coin(0.5):
+        t = np.zeros((n, c), one_hot_dtype)
+        if c:
+            t[np.arange(n), d.rng.integers(0, c, size=n)] = 1
+    else:
+        t = d.rng.random((n, c)).astype(one_hot_dtype)
+    if t.size and d.coin(0.08):  # NaN among targets, the logits finite or not
+        t.reshape(-1)[d.rng.integers(t.size)] = np.nan
+    return d.lay("t", t)
+
+
+def _rows(d):
+    n, c = d.matrix_shape()
+    if d.coin(0.1):
+        c = max(c, 1)
+    return n, c
+
+
+def softmax(d):
+    n, c = _rows(d)
+    return _case(d, "softmax", [d.array("x", (n, c))], length=c)
+
+
+def cross_entropy(d):
+    n, c = _rows(d)
+    y = d.rng.random((n, c)).astype(d.float_dtype())  # probabilities, zeros among them
+    y[y < 0.05] = 0
+    return _case(d, "cross_entropy", [d.lay("y", y), _labels(d, n, c, y.dtype)], length=n)
+
+
+def softmax_cross_entropy(d):
+    n, c = _rows(d)
+    x = d.array("x", (n, c))
+    return _case(d, "softmax_cross_entropy", [x, _labels(d, n, c, x.dtype)], length=n * c)
+
+
+def sigmoid_binary_cross_entropy(d):
+    shape = d.any_shape()
+    t = d.rng.random(shape).astype(d.float_dtype())
+    if d.coin(0.5):
+        t = np.round(t)
+    size = int(np.prod(shape))
+    x = d.array("x", shape)
+    # The loss sums softplus(x) - t·x, terms as large as |x| that cancel to 0.
+    terms = np.abs(x[np.isfinite(x)]).max(initial=0.0)
+    return _case(d, "sigmoid_binary_cross_entropy", [x, d.lay("t", t)], length=size,
+                 floor=(float(terms), 0.0))
+
+
+def mean_squared_error(d):
+    shape = d.any_shape()
+    size = int(np.prod(shape))
+    return _case(d, "mean_squared_error", [d.array("y", shape), d.array("t", shape)],
+                 length=size)
+
+
+# ------------------------------------------------------------- optimizers
+
+
+def _update(d, kernel, states, scalars):
+    """param, grad (maybe another dtype) and `states` optimizer arrays of param's dtype."""
+    shape = d.any_shape()
+    dtype = d.float_dtype()
+    arrays = [d.array("param", shape, dtype, writable=True), d.array("grad", shape)]
+    for name in states:
+        values = d.raw(shape, dtype)
+        if name in ("h", "v"):  # accumulated squares: never negative
+            values = np.abs(values)
+        arrays.append(d.lay(name, values, writable=True))
+    return _case(d, kernel, arrays + [float(s) for s in scalars])
+
+
+def sgd_update(d):
+    return _update(d, "sgd_update", (), [d.uniform(0, 0.5)])
+
+
+def momentum_update(d):
+    return _update(d, "momentum_update", ("velocity",), [d.uniform(0, 0.5), d.uniform()])
+
+
+def nesterov_update(d):
+    return _update(d, "nesterov_update", ("velocity",), [d.uniform(0, 0.5), d.uniform()])
+
+
+def adagrad_update(d):
+    return _update(d, "adagrad_update", ("h",), [d.uniform(0, 0.5)])
+
+
+def rmsprop_update(d):
+    return _update(d, "rmsprop_update", ("h",), [d.uniform(0, 0.5), d.uniform()])
+
+
+def adam_update(d):
+    return _update(d, "adam_update", ("m", "v"), [d.uniform(0, 0.5), d.uniform(), d.uniform()])
+
+
+def keras_rms_update(d):
+    return _update(d, "keras_rms_update", ("h",),
+                   [d.uniform(0, 0.5), d.uniform(), d.uniform(), d.uniform(1e-8, 1e-3)])
+
+
+BUILDERS = {f.__name__: f for f in (
+    gemm, add, bias_add, column_sum, activation_forward, activation_backward, softmax,
+    cross_entropy, softmax_cross_entropy, sigmoid_binary_cross_entropy, mean_squared_error,
+    sgd_update, momentum_update, nesterov_update, adagrad_update, rmsprop_update,
+    adam_update, keras_rms_update)}
