@@ -21,4 +21,8 @@ static const char *const fn_simd_names[FN_SIMD_COUNT] = {"portable", "avx2", "av
  * flag of the Python callers converts as it is. */
 enum fn_dtype { FN_F32, FN_F64 };
 
+/* Calls name_f32 or name_f64 with args (void pointers convert): how a
+ * family's entry point makes the float32/float64 choice, in one place. */
+#define FN_BY_DTYPE(dtype, name, args) ((dtype) == FN_F64 ? name##_f64 args : name##_f32 args)
+
 #endif

@@ -8,24 +8,18 @@
 #include "gemm/gemm.h"
 #include "common/threads.h"
 
-#define real float
-#define same_int int32_t /* an integer as wide as real */
-#define FN(x) x##_f32
+#define FN_DTYPE_F32
+#include "common/dtype_begin.h"
 #include "im2col_impl.h"
 #include "pool_impl.h"
 #include "conv_gemm_impl.h"
 #include "conv_pool_impl.h"
-#undef real
-#undef same_int
-#undef FN
+#include "common/dtype_end.h"
 
-#define real double
-#define same_int int64_t
-#define FN(x) x##_f64
+#define FN_DTYPE_F64
+#include "common/dtype_begin.h"
 #include "im2col_impl.h"
 #include "pool_impl.h"
 #include "conv_gemm_impl.h"
 #include "conv_pool_impl.h"
-#undef real
-#undef same_int
-#undef FN
+#include "common/dtype_end.h"

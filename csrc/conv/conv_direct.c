@@ -12,21 +12,19 @@
 #define VBYTES 16
 #define ACC 12
 
-#define real float
-#define same_int int32_t
-#define FN(x) x##_f32_portable
+#define FN_ISA portable
+#define FN_DTYPE_F32
+#include "common/dtype_begin.h"
 #include "conv_direct_impl.h"
-#undef real
-#undef same_int
-#undef FN
+#include "common/dtype_end.h"
+#undef FN_ISA
 
-#define real double
-#define same_int int64_t
-#define FN(x) x##_f64_portable
+#define FN_ISA portable
+#define FN_DTYPE_F64
+#include "common/dtype_begin.h"
 #include "conv_direct_impl.h"
-#undef real
-#undef same_int
-#undef FN
+#include "common/dtype_end.h"
+#undef FN_ISA
 
 #ifdef FASTNET_X86
 /* conv_direct_avx2.c and conv_direct_avx512.c */

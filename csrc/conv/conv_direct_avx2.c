@@ -10,19 +10,17 @@
 #define VBYTES 32
 #define ACC 12
 
-#define real float
-#define same_int int32_t
-#define FN(x) x##_f32_avx2
+#define FN_ISA avx2
+#define FN_DTYPE_F32
+#include "common/dtype_begin.h"
 #include "conv_direct_impl.h"
-#undef real
-#undef same_int
-#undef FN
+#include "common/dtype_end.h"
+#undef FN_ISA
 
-#define real double
-#define same_int int64_t
-#define FN(x) x##_f64_avx2
+#define FN_ISA avx2
+#define FN_DTYPE_F64
+#include "common/dtype_begin.h"
 #include "conv_direct_impl.h"
-#undef real
-#undef same_int
-#undef FN
+#include "common/dtype_end.h"
+#undef FN_ISA
 #endif

@@ -9,14 +9,16 @@
 #include "elementwise.h"
 #include "common/fast_exp.h"
 
-#define real float
-#define FN(x) x##_f32_avx512
+#define FN_ISA avx512
+#define FN_DTYPE_F32
+#include "common/dtype_begin.h"
 #include "activations_impl.h"
-#undef real
-#undef FN
+#include "common/dtype_end.h"
+#undef FN_ISA
 
-#define real double
-#define FN(x) x##_f64_avx512
+#define FN_ISA avx512
+#define FN_DTYPE_F64
+#include "common/dtype_begin.h"
 #include "activations_impl.h"
-#undef real
-#undef FN
+#include "common/dtype_end.h"
+#undef FN_ISA

@@ -42,14 +42,12 @@ static int fn_collapse_dims(int ndim, const ptrdiff_t *shape, const ptrdiff_t *a
     return 1;
 }
 
-#define real float
-#define FN(x) x##_f32
+#define FN_DTYPE_F32
+#include "common/dtype_begin.h"
 #include "broadcast_impl.h"
-#undef real
-#undef FN
+#include "common/dtype_end.h"
 
-#define real double
-#define FN(x) x##_f64
+#define FN_DTYPE_F64
+#include "common/dtype_begin.h"
 #include "broadcast_impl.h"
-#undef real
-#undef FN
+#include "common/dtype_end.h"

@@ -3,14 +3,12 @@
 
 #include "elementwise.h"
 
-#define real float
-#define FN(x) x##_f32
+#define FN_DTYPE_F32
+#include "common/dtype_begin.h"
 #include "mask_impl.h"
-#undef real
-#undef FN
+#include "common/dtype_end.h"
 
-#define real double
-#define FN(x) x##_f64
+#define FN_DTYPE_F64
+#include "common/dtype_begin.h"
 #include "mask_impl.h"
-#undef real
-#undef FN
+#include "common/dtype_end.h"

@@ -7,14 +7,16 @@
 #include "common/fast_exp.h"
 #include "losses.h"
 
-#define real float
-#define FN(x) x##_avx512_f32
+#define FN_ISA avx512
+#define FN_DTYPE_F32
+#include "common/dtype_begin.h"
 #include "losses_rows_impl.h"
-#undef real
-#undef FN
+#include "common/dtype_end.h"
+#undef FN_ISA
 
-#define real double
-#define FN(x) x##_avx512_f64
+#define FN_ISA avx512
+#define FN_DTYPE_F64
+#include "common/dtype_begin.h"
 #include "losses_rows_impl.h"
-#undef real
-#undef FN
+#include "common/dtype_end.h"
+#undef FN_ISA

@@ -3,7 +3,7 @@
  *   real    the element type (float or double)
  *   FN(x)   the type's name suffix, x##_f32 or x##_f64
  * The row loops come from losses_rows_impl.h, in a portable, an AVX2 and an
- * AVX-512 build: FN(fn_softmax_row), FN(fn_softmax_row_avx2), ..._avx512. */
+ * AVX-512 build: FN(fn_softmax_row), FN_AT(fn_softmax_row, avx2), ..._avx512. */
 
 /* The index of the first largest entry of t[0:c] (NumPy's argmax: the first
  * NaN, when there is one). */
@@ -23,8 +23,8 @@ void FN(fn_softmax)(size_t n, size_t c, const real *x, ptrdiff_t xs, real *y) {
     if (c == 0) return;
     void (*row)(size_t, const real *, real *) = FN(fn_softmax_row);
 #ifdef FASTNET_X86
-    if (fn_simd_level() == FN_AVX2) row = FN(fn_softmax_row_avx2);
-    if (fn_simd_level() == FN_AVX512) row = FN(fn_softmax_row_avx512);
+    if (fn_simd_level() == FN_AVX2) row = FN_AT(fn_softmax_row, avx2);
+    if (fn_simd_level() == FN_AVX512) row = FN_AT(fn_softmax_row, avx512);
 #endif
     const int nt = fn_threads_for(n * c);
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
@@ -57,8 +57,8 @@ double FN(fn_softmax_cross_entropy)(size_t n, size_t c, const real *x, ptrdiff_t
     double (*row)(size_t, const real *, const real *, ptrdiff_t, real, real *) =
         FN(fn_softmax_ce_row);
 #ifdef FASTNET_X86
-    if (fn_simd_level() == FN_AVX2) row = FN(fn_softmax_ce_row_avx2);
-    if (fn_simd_level() == FN_AVX512) row = FN(fn_softmax_ce_row_avx512);
+    if (fn_simd_level() == FN_AVX2) row = FN_AT(fn_softmax_ce_row, avx2);
+    if (fn_simd_level() == FN_AVX512) row = FN_AT(fn_softmax_ce_row, avx512);
 #endif
     const real inv_n = (real)(1.0 / (double)n);
     int nt = fn_threads_for(n * c);

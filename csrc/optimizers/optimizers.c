@@ -15,14 +15,45 @@
 #include "optimizers.h"
 #include "common/threads.h"
 
-#define real float
-#define FN(x) x##_f32
+#define FN_DTYPE_F32
+#include "common/dtype_begin.h"
 #include "optimizers_impl.h"
-#undef real
-#undef FN
+#include "common/dtype_end.h"
 
-#define real double
-#define FN(x) x##_f64
+#define FN_DTYPE_F64
+#include "common/dtype_begin.h"
 #include "optimizers_impl.h"
-#undef real
-#undef FN
+#include "common/dtype_end.h"
+
+void fn_sgd(enum fn_dtype dtype, size_t n, void *p, const void *g, double lr) {
+    FN_BY_DTYPE(dtype, fn_sgd, (n, p, g, lr));
+}
+
+void fn_momentum(enum fn_dtype dtype, size_t n, void *p, const void *g, void *v, double lr,
+                 double momentum) {
+    FN_BY_DTYPE(dtype, fn_momentum, (n, p, g, v, lr, momentum));
+}
+
+void fn_nesterov(enum fn_dtype dtype, size_t n, void *p, const void *g, void *v, double lr,
+                 double momentum) {
+    FN_BY_DTYPE(dtype, fn_nesterov, (n, p, g, v, lr, momentum));
+}
+
+void fn_adagrad(enum fn_dtype dtype, size_t n, void *p, const void *g, void *h, double lr) {
+    FN_BY_DTYPE(dtype, fn_adagrad, (n, p, g, h, lr));
+}
+
+void fn_rmsprop(enum fn_dtype dtype, size_t n, void *p, const void *g, void *h, double lr,
+                double decay_rate) {
+    FN_BY_DTYPE(dtype, fn_rmsprop, (n, p, g, h, lr, decay_rate));
+}
+
+void fn_adam(enum fn_dtype dtype, size_t n, void *p, const void *g, void *m, void *v,
+             double lr_t, double beta1, double beta2) {
+    FN_BY_DTYPE(dtype, fn_adam, (n, p, g, m, v, lr_t, beta1, beta2));
+}
+
+void fn_rms(enum fn_dtype dtype, size_t n, void *p, const void *g, void *h, double lr,
+            double decay, double gain, double eps) {
+    FN_BY_DTYPE(dtype, fn_rms, (n, p, g, h, lr, decay, gain, eps));
+}

@@ -1,6 +1,4 @@
-/* Body of optimizers.c for one float type. Before including, define
- *   real    the element type (float or double)
- *   FN(x)   the type's name suffix, x##_f32 or x##_f64
+/* Body of optimizers.c for one float type (instantiated by common/dtype_begin.h).
  *
  * Each update is one loop over the elements where NumPy makes one pass per
  * operator (Adam: ~10 passes and temporaries). Threads take contiguous
@@ -112,7 +110,7 @@ void FN(fn_adam)(size_t n, real *p, const real *g, real *m, real *v, double lr_t
 
 /* Keras' rule (RMSprop: decay=rho, gain=1-rho; Adagrad: decay=gain=1):
  * h = decay·h + gain·g²; p -= lr·g / √(h + eps), eps inside the root. */
-void FN(fn_keras_rms)(size_t n, real *p, const real *g, real *h, double lr, double decay,
+void FN(fn_rms)(size_t n, real *p, const real *g, real *h, double lr, double decay,
                       double gain, double eps) {
     const real lr_ = (real)lr, eps_ = (real)eps, decay_ = (real)decay, gain_ = (real)gain;
     const int nt = fn_threads_for(n);
