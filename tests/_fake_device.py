@@ -13,7 +13,7 @@ cupy.ndarray where fastnet uses them, but are stricter than CuPy:
 - Every crossing is counted in `FakeCupy.transfers`: arrays copied to the
   device, arrays copied to the host, and scalars read back (`float(d)`).
 
-`fake_kernels(xp)` gives the objects `gpu_kernels.build(cupy)` gives, with
+`fake_kernels(xp)` gives the objects `cuda.build(cupy)` gives, with
 the CUDA code replaced by the reference math: elementwise kernels take
 their inputs and (optional) outputs like CuPy's, check that every array is
 a device array of one dtype, and write in place; row kernels check their
@@ -26,8 +26,11 @@ import types
 
 import numpy as np
 
-from fastnet.backend import gpu_conv_kernels, gpu_kernels, reference
-from fastnet.backend.gpu_conv_kernels import BATCHNORM
+from fastnet.backend import numpy as reference
+from fastnet.backend.cupy import cuda, cuda_conv
+from fastnet.backend.cupy.cuda_conv import BATCHNORM
+from fastnet.backend.numpy.elementwise import _sigmoid
+from fastnet.backend.numpy.losses import _log1pexp
 
 _SCALARS = (bool, int, float, np.generic)
 
@@ -461,7 +464,7 @@ def _rmsprop(grad, lr, decay, one_minus_decay, eps, param, h):
     param -= lr * grad / (np.sqrt(h) + eps)
 
 
-def _keras_rms(grad, lr, decay, gain, eps, param, h):
+def _rms(grad, lr, decay, gain, eps, param, h):
     h *= decay
     h += gain * grad * grad
     param -= lr * grad / np.sqrt(h + eps)
@@ -474,7 +477,7 @@ def _adam(grad, lr_t, one_minus_beta1, one_minus_beta2, eps, param, m, v):
 
 
 _OPTIMIZERS = {"sgd": _sgd, "momentum": _momentum, "nesterov": _nesterov,
-               "adagrad": _adagrad, "rmsprop": _rmsprop, "keras_rms": _keras_rms, "adam": _adam}
+               "adagrad": _adagrad, "rmsprop": _rmsprop, "rms": _rms, "adam": _adam}
 
 
 def _bias_activation(act):
@@ -485,37 +488,37 @@ def _bias_activation(act):
 
 
 def _sigmoid_bce(x, t, count):
-    term = reference._log1pexp(x) - t * x
-    return term, (reference._sigmoid(x) - t) / count
+    term = _log1pexp(x) - t * x
+    return term, (_sigmoid(x) - t) / count
 
 
 def fake_kernels(xp):
-    """The same namespace as gpu_kernels.build(cupy), computed by the reference."""
+    """The same namespace as cuda.build(cupy), computed by the reference."""
 
     def ew(spec, func, in_place=False):
         return FakeElementwise(xp, spec, func, in_place)
 
     def raw(name, table):
         signature, func = table[name]
-        return {char: FakeRawKernel(xp, char, signature, func) for char in gpu_kernels.REAL_TYPES}
+        return {char: FakeRawKernel(xp, char, signature, func) for char in cuda.REAL_TYPES}
 
     return types.SimpleNamespace(
         activation_forward={
             act: ew(spec, lambda x, act=act: reference.activation_forward(x, act))
-            for act, spec in gpu_kernels.ACTIVATION_FORWARD.items()
+            for act, spec in cuda.ACTIVATION_FORWARD.items()
         },
         activation_backward={
             act: ew(spec, lambda d, y, act=act: reference.activation_backward(d, y, act))
-            for act, spec in gpu_kernels.ACTIVATION_BACKWARD.items()
+            for act, spec in cuda.ACTIVATION_BACKWARD.items()
         },
         bias_activation={
             act: ew(spec, _bias_activation(act), in_place=True)
-            for act, spec in gpu_kernels.BIAS_ACTIVATION.items()
+            for act, spec in cuda.BIAS_ACTIVATION.items()
         },
-        sigmoid_bce=ew(gpu_kernels.SIGMOID_BCE, _sigmoid_bce),
+        sigmoid_bce=ew(cuda.SIGMOID_BCE, _sigmoid_bce),
         optimizers={
             name: ew(spec, _OPTIMIZERS[name], in_place=True)
-            for name, spec in gpu_kernels.OPTIMIZERS.items()
+            for name, spec in cuda.OPTIMIZERS.items()
         },
         batchnorm={
             "forward_train": ew(BATCHNORM["forward_train"], _bn_forward_train),
@@ -523,8 +526,8 @@ def fake_kernels(xp):
             "forward_infer": ew(BATCHNORM["forward_infer"], _bn_forward_infer),
             "backward": ew(BATCHNORM["backward"], _bn_backward),
         },
-        **{name: raw(name, _ROW_SIGNATURES) for name in gpu_kernels.ROW_KERNEL_NAMES},
-        **{name: raw(name, _CONV_SIGNATURES) for name in gpu_conv_kernels.CONV_KERNEL_NAMES},
+        **{name: raw(name, _ROW_SIGNATURES) for name in cuda.ROW_KERNEL_NAMES},
+        **{name: raw(name, _CONV_SIGNATURES) for name in cuda_conv.CONV_KERNEL_NAMES},
     )
 
 
@@ -553,8 +556,8 @@ FAKE_GPU_NAME = "cupy-fake"
 
 def make_fake_gpu_backend(name=FAKE_GPU_NAME):
     """The GPU backend's own classes (GpuBackend, DeviceKernels) on FakeCupy."""
-    from fastnet.backend.gpu_backend import GpuBackend
-    from fastnet.backend.gpu_ops import DeviceKernels
+    from fastnet.backend.cupy.checks import GpuBackend
+    from fastnet.backend.cupy.launch import DeviceKernels
 
     xp = FakeCupy()
     return GpuBackend(name, DeviceKernels(xp, fake_kernels(xp)))

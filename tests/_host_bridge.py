@@ -9,7 +9,7 @@ layers and optimizers allocate on the host.
 
 This copying is what the GPU backend itself never does; it exists only so
 that one set of tests checks every backend. The device-resident path (data
-moved once, no copies in the loop) is tested in tests/test_gpu_wiring.py.
+moved once, no copies in the loop) is tested in tests/gpu/test_gpu_wiring.py.
 """
 
 import numpy as np

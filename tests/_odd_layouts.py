@@ -115,7 +115,7 @@ def _calls():
         "adagrad_update": update(0.1),
         "rmsprop_update": update(0.1, 0.99),
         "adam_update": update(0.1, 0.9, 0.99, states=2),
-        "keras_rms_update": update(0.1, 0.9, 0.1, 1e-7),
+        "rms_update": update(0.1, 0.9, 0.1, 1e-7),
     }
 
 
@@ -124,7 +124,7 @@ IN_PLACE = {"batchnorm_forward_train": {3, 4}, "sgd_update": {0},
             "adam_update": {0, 2, 3}}
 IN_PLACE.update((rule, {0, 2}) for rule in ("momentum_update", "nesterov_update",
                                            "adagrad_update", "rmsprop_update",
-                                           "keras_rms_update"))
+                                           "rms_update"))
 
 
 def kernel_name(call):

@@ -72,10 +72,10 @@ def _restore_global_state():
 
 def _compiled_kernels():
     try:
-        from fastnet.backend import compiled_gemm
+        from fastnet.backend.cython.gemm import available_kernels
     except ImportError:
         return []
-    return [k for k in compiled_gemm.KERNELS if compiled_gemm._KERNEL_AVAILABLE[k]()]
+    return list(available_kernels())
 
 
 @pytest.fixture(params=_compiled_kernels() or [None])
@@ -84,9 +84,10 @@ def simd_kernel(request, monkeypatch):
     with the patches multiplied in C (CONV_GEMM = "fastnet") whatever the kernel."""
     if request.param is None:
         pytest.skip("compiled backend unavailable")
-    from fastnet.backend import compiled_conv, compiled_gemm
-    before = compiled_gemm.get_kernel()
-    compiled_gemm.set_kernel(request.param)
-    monkeypatch.setattr(compiled_conv, "CONV_GEMM", "fastnet")
+    from fastnet.backend.cython import conv
+    from fastnet.backend.cython.gemm import get_kernel, set_kernel
+    before = get_kernel()
+    set_kernel(request.param)
+    monkeypatch.setattr(conv, "CONV_GEMM", "fastnet")
     yield request.param
-    compiled_gemm.set_kernel(before)
+    set_kernel(before)

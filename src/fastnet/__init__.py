@@ -18,6 +18,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .backend import available_backends, get_backend, set_backend, using_backend  # noqa: E402
 from .device import to_device, to_numpy  # noqa: E402
+from .numgrad import gradient_check  # noqa: E402
 from .threads import get_num_threads, set_num_threads  # noqa: E402
 
 __version__ = "0.1.0"
@@ -26,6 +27,7 @@ __all__ = [
     "available_backends",
     "get_backend",
     "get_num_threads",
+    "gradient_check",
     "set_backend",
     "set_num_threads",
     "to_device",

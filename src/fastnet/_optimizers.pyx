@@ -111,6 +111,3 @@ def rms(param, grad, h, double lr, double decay, double gain, double eps):
         fn_rms(dtype_of(p), elements(p), p.buf, g.buf, hv.buf, lr, decay, gain, eps)
     return True
 
-
-# The old name, which the compiled backend still calls.
-keras_rms = rms

@@ -2,16 +2,22 @@
 
     fastnet train                  # MLP on the bundled MNIST digits, then vs NumPy
     fastnet train --hidden 100 50 --optimizer sgd --lr 0.1 --epochs 20
+    fastnet train --report         # + per-class precision / recall / F1, confusion matrix
+    fastnet train --gradient numerical --hidden 50 --activation sigmoid --optimizer sgd \
+        --lr 0.1 --dtype float64       # chapter 4: gradients by central differences
     fastnet run ch05/train_neuralnet.py  # a book script, on fastnet (fastnet.scratch)
     python -m fastnet train --help
 
 `fastnet train` trains the book's MultiLayerNet with mini-batch gradient
 descent, prints loss and accuracies after every epoch, then runs the SAME
 training (same seed, same batches) on the "numpy" reference backend and
-prints how much faster fastnet was.
+prints how much faster fastnet was. With --report it also prints
+scikit-learn's classification report of the test set and saves the
+confusion matrix as a plot (needs the "sklearn" extra and matplotlib).
 """
 
 import argparse
+import importlib.util
 import math
 import sys
 import time
@@ -29,14 +35,7 @@ from .scratch.runner import BOOK_OPTIONAL_PACKAGES as BOOK_OPTIONAL_PACKAGES  # 
 
 __all__ = ["main"]
 
-OPTIMIZERS = {
-    "sgd": optimizers.SGD,
-    "momentum": optimizers.Momentum,
-    "nesterov": optimizers.Nesterov,
-    "adagrad": optimizers.AdaGrad,
-    "rmsprop": optimizers.RMSprop,
-    "adam": optimizers.Adam,
-}
+OPTIMIZERS = optimizers.BY_NAME
 # Each optimizer's rate is chosen so that the default run (hidden 100, batch
 # 100, 15 epochs, bundled digits) learns past 90 % test accuracy (the tests
 # check it for the default optimizer); the book's own defaults (SGD 0.01)
@@ -50,6 +49,7 @@ DEFAULT_LR = {
     "adam": 0.001,
 }
 DTYPES = {"float32": np.float32, "float64": np.float64}
+REPORT_PLOT = "confusion_matrix.png"
 
 
 def _positive_int(text):
@@ -89,6 +89,11 @@ def build_parser():
     train.add_argument("--batch-size", type=_positive_int, default=100, help="default: 100")
     train.add_argument("--hidden", type=_positive_int, nargs="+", default=[100], metavar="N",
                        help="hidden layer sizes, e.g. --hidden 100 50 (default: 100)")
+    train.add_argument("--activation", choices=["relu", "sigmoid", "tanh"], default="relu",
+                       help="hidden activation (default: relu; chapter 4's net: sigmoid)")
+    train.add_argument("--gradient", choices=["backprop", "numerical"], default="backprop",
+                       help="backprop (default), or numerical: the book's central "
+                            "differences (chapter 4), by fastnet.numgrad; implies --no-compare")
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam",
                        help="default: adam")
     train.add_argument("--lr", type=_positive_float, default=None,
@@ -107,6 +112,10 @@ def build_parser():
                        "(downloaded once), or auto (full if possible)")
     train.add_argument("--no-compare", action="store_true",
                        help="skip timing the same training on the NumPy reference")
+    train.add_argument("--report", nargs="?", const=REPORT_PLOT, default=None, metavar="PNG",
+                       help="after training, print the test set's classification report "
+                       "(precision, recall, F1 per digit) and save its confusion matrix to "
+                       f"PNG (default: {REPORT_PLOT}); needs scikit-learn and matplotlib")
     run = commands.add_parser("run", help=runner.HELP, description=runner.DESCRIPTION)
     runner.add_arguments(run)
     return parser
@@ -126,8 +135,35 @@ def main(argv=None):
     return _train_command(args)
 
 
+def _report_unavailable():
+    """Why --report cannot run here (a missing package and how to get it), or None."""
+    try:
+        import fastnet.sklearn  # noqa: F401
+    except ImportError as exc:
+        return f"--report needs scikit-learn: {exc}"
+    if importlib.util.find_spec("matplotlib") is None:
+        return ("--report saves the confusion matrix with matplotlib, which is not installed: "
+                'pip install matplotlib (or "fastnet[plot]")')
+    return None
+
+
+def _print_report(net, x_test, t_test, path, out):
+    from .sklearn.metrics import plot_confusion_matrix, report
+
+    result = report(net, x_test, t_test)
+    print("classification report (test set):", file=out)
+    print(result.text, file=out)
+    print(f"confusion matrix saved to {plot_confusion_matrix(result, path)}", file=out)
+
+
 def _train_command(args, out=None):
     out = sys.stdout if out is None else out
+    if args.report is not None:
+        # Checked before training: a missing package should not cost a run.
+        problem = _report_unavailable()
+        if problem:
+            print(f"fastnet: error: {problem}", file=sys.stderr)
+            return 2
     try:
         (x_train, t_train), (x_test, t_test) = datasets.load_mnist(source=args.data)
     except (OSError, ValueError) as exc:
@@ -143,20 +179,25 @@ def _train_command(args, out=None):
         with backend_ctx:
             backend = fastnet.get_backend()
             sizes = "-".join(str(n) for n in [784, *args.hidden, 10])
-            print(f"MultiLayerNet {sizes} (relu), {args.optimizer} lr={lr:g}, "
+            print(f"MultiLayerNet {sizes} ({args.activation}), {args.gradient} gradients, "
+                  f"{args.optimizer} lr={lr:g}, "
                   f"{args.epochs} epochs of batch {args.batch_size}, {args.dtype}, "
                   f"backend {backend}, {fastnet.get_num_threads()} thread(s)", file=out)
             print(f"data: MNIST ({args.data}), {len(t_train)} train / {len(t_test)} test",
                   file=out)
-            seconds = _fit(args, lr, data, out, verbose=True)
-        if args.no_compare:
+            seconds, net = _fit(args, lr, data, out, verbose=True)
+            if args.report is not None:
+                _print_report(net, current().xp.asarray(x_test.astype(dtype)), t_test,
+                              args.report, out)
+        if args.no_compare or args.gradient == "numerical":
+            # the NumPy reference of numerical gradients is the book's loop: hours
             print(f"fastnet ({backend}, {args.dtype}): {_seconds(seconds)}", file=out)
         elif backend == "numpy":
             print(f"numpy reference ({args.dtype}): {_seconds(seconds)} "
                   "(no comparison: the run above already used the numpy backend)", file=out)
         else:
             with using_backend("numpy"):
-                reference_seconds = _fit(args, lr, data, out, verbose=False)
+                reference_seconds, _ = _fit(args, lr, data, out, verbose=False)
             ratio = reference_seconds / seconds if seconds > 0 else float("inf")
             print(f"fastnet ({backend}, {args.dtype}): {_seconds(seconds)}; "
                   f"numpy reference: {_seconds(reference_seconds)}; "
@@ -167,7 +208,7 @@ def _train_command(args, out=None):
 
 
 def _fit(args, lr, data, out, verbose):
-    """Train a fresh net with args' seed; returns the seconds spent training.
+    """Train a fresh net with args' seed; returns (seconds spent training, the net).
 
     The clock covers the mini-batch steps only; evaluating accuracies and
     printing are left out, so both backends are timed on the same work.
@@ -178,7 +219,8 @@ def _fit(args, lr, data, out, verbose):
     t_train, t_test = B.xp.asarray(t_train), B.xp.asarray(t_test)
     np.random.seed(args.seed)  # the net's weight initialisation draws from it
     rng = np.random.default_rng(args.seed)  # the mini-batch order
-    net = nets.MultiLayerNet(784, args.hidden, 10, dtype=DTYPES[args.dtype])
+    net = nets.MultiLayerNet(784, args.hidden, 10, activation=args.activation,
+                             weight_init_std=args.activation, dtype=DTYPES[args.dtype])
     optimizer = OPTIMIZERS[args.optimizer](lr=lr)
     n = len(t_train)
     steps = math.ceil(n / args.batch_size)
@@ -196,10 +238,15 @@ def _fit(args, lr, data, out, verbose):
         start = time.perf_counter()
         for step in range(steps):
             batch = order[step * args.batch_size:(step + 1) * args.batch_size]
-            grads = net.gradient(x_train[batch], t_train[batch])
+            if args.gradient == "numerical":
+                grads = net.numerical_gradient(x_train[batch], t_train[batch])
+            else:
+                grads = net.gradient(x_train[batch], t_train[batch])
+            # The gradient's first forward pass was at the current parameters.
+            loss = float(net.loss(x_train[batch], t_train[batch])) if (
+                args.gradient == "numerical") else float(net.last_layer.loss)
             optimizer.update(net.params, grads)
-            # gradient() ran the forward pass: its loss is already computed.
-            loss_sum += float(net.last_layer.loss)
+            loss_sum += loss
             bar.update()
         seconds += time.perf_counter() - start
         if verbose:
@@ -209,7 +256,7 @@ def _fit(args, lr, data, out, verbose):
     if not verbose:
         whole_run.finish(f"numpy reference: {args.epochs} epochs, "
                          f"test acc {net.accuracy(x_test, t_test):.4f}")
-    return seconds
+    return seconds, net
 
 
 def _seconds(seconds):

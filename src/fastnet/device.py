@@ -20,7 +20,11 @@ def to_device(x):
     """x in the current backend's memory (a dict: each value)."""
     if isinstance(x, dict):
         return {key: to_device(val) for key, val in x.items()}
-    return current().to_device(x)
+    moved = current().to_device(x)
+    if moved.dtype.kind not in "biufc":  # None, strings, objects: no kernel takes them
+        raise TypeError(f"to_device: x must be an array of numbers (or a dict of them), "
+                        f"got {type(x).__name__}")
+    return moved
 
 
 def to_numpy(x):

@@ -8,7 +8,7 @@ The "cython" backend's `gemm` takes one of two paths per call:
 - "numpy": NumPy's matmul (OpenBLAS), then bias and activation in one C pass.
 
 "auto" (the default) takes the faster one for the shape, by a rule measured
-on 1 thread and documented in fastnet/backend/compiled_gemm.py;
+on 1 thread and documented in fastnet/backend/cython/gemm.py;
 `gemm_path_for(m, n, k, dtype)` tells what it picks for op(A) (m, k) times
 op(B) (k, n):
 
@@ -24,9 +24,10 @@ float32/float64 arrays, checked like every kernel call):
     gemm_packed_simd, gemm_packed_avx512
 
 `simd_kernel()` says which micro-kernel the packed GEMM runs: "avx512" on
-CPUs with AVX-512F, "avx2_fma" on CPUs with AVX2 and FMA, else "portable";
-FASTNET_GEMM_SIMD=avx2_fma or =portable in the environment (read at import)
-or `set_simd_kernel(...)` caps it.
+CPUs with AVX-512F, "avx2" on CPUs with AVX2 and FMA, else "portable";
+FASTNET_SIMD=avx2 or =portable in the environment (read at import; its old
+name FASTNET_GEMM_SIMD, and the old spelling "avx2_fma", still work) or
+`set_simd_kernel(...)` caps it.
 """
 
 from . import _build_check
@@ -36,8 +37,9 @@ _build_check.require_compiled()
 import numpy as np  # noqa: E402
 
 from . import _gemm  # noqa: E402
-from .backend import compiled_gemm as _compiled  # noqa: E402
-from .backend.validated import Backend  # noqa: E402
+from .backend import Backend  # noqa: E402
+from .backend.cython.gemm import get_kernel, get_path, path_for, set_kernel, set_path  # noqa: E402
+from .backend.vocabulary import SIMD_CODES, SIMD_LEVELS, simd_level  # noqa: E402
 
 __all__ = [
     "gemm_blocked",
@@ -57,22 +59,22 @@ __all__ = [
 
 def set_gemm_path(path):
     """Use `path` ("auto", "fastnet" or "numpy") for every gemm from now on."""
-    _compiled.set_path(path)
+    set_path(path)
 
 
 def get_gemm_path():
     """The path setting: "auto", "fastnet" or "numpy"."""
-    return _compiled.get_path()
+    return get_path()
 
 
 def gemm_path_for(m, n, k, dtype):
     """The path ("fastnet" or "numpy") "auto" takes for op(A) (m, k) · op(B) (k, n)."""
-    return _compiled.path_for(m, n, k, dtype)
+    return path_for(m, n, k, dtype)
 
 
 def simd_kernel():
-    """The packed GEMM's micro-kernel: "avx512", "avx2_fma" or "portable"."""
-    return _compiled.get_kernel()
+    """The packed GEMM's micro-kernel: "avx512", "avx2" or "portable"."""
+    return get_kernel()
 
 
 def peak_gflops(dtype, kernel=None, seconds=0.05):
@@ -85,7 +87,9 @@ def peak_gflops(dtype, kernel=None, seconds=0.05):
     import time
 
     kernel = kernel or simd_kernel()
-    code = _compiled._KERNEL_CODES[kernel]
+    if simd_level(kernel) is None:
+        raise ValueError(f"kernel must be one of {SIMD_LEVELS}, got {kernel!r}")
+    code = SIMD_CODES[simd_level(kernel)]
     is_f64 = np.dtype(dtype).char == "d"
     if not _gemm.fma_roof(is_f64, code, 1):
         return None
@@ -99,8 +103,8 @@ def peak_gflops(dtype, kernel=None, seconds=0.05):
 
 
 def set_simd_kernel(kernel):
-    """Use micro-kernel "avx512" (AVX-512F CPUs), "avx2_fma" (AVX2+FMA) or "portable"."""
-    _compiled.set_kernel(kernel)
+    """Use micro-kernel "avx512" (AVX-512F CPUs), "avx2" (AVX2+FMA) or "portable"."""
+    set_kernel(kernel)
 
 
 # ------------------------------------------------------------------ ladder
@@ -136,9 +140,9 @@ _RUNGS = {
     "naive": Backend("gemm_naive", _rung(_gemm.NAIVE)),
     "reordered": Backend("gemm_reordered", _rung(_gemm.REORDERED)),
     "blocked": Backend("gemm_blocked", _rung(_gemm.BLOCKED)),
-    "packed_portable": Backend("gemm_packed_portable", _packed(0)),
-    "packed_simd": Backend("gemm_packed_simd", _packed(1)),
-    "packed_avx512": Backend("gemm_packed_avx512", _packed(2)),
+    "packed_portable": Backend("gemm_packed_portable", _packed(SIMD_CODES["portable"])),
+    "packed_simd": Backend("gemm_packed_simd", _packed(SIMD_CODES["avx2"])),
+    "packed_avx512": Backend("gemm_packed_avx512", _packed(SIMD_CODES["avx512"])),
 }
 
 

@@ -35,6 +35,14 @@ def _perturbable(f, x, where):
         raise ValueError(f"{where}: x is read-only, but it is perturbed in place")
 
 
+def _difference(fxh1, fxh2, where):
+    """(f(x + h) - f(x - h)) / 2h, or a clear error when f does not return a number."""
+    try:
+        return (fxh1 - fxh2) / (2 * H)
+    except TypeError:
+        raise TypeError(f"{where}: f must return a number, got {type(fxh1).__name__}") from None
+
+
 def numerical_gradient(f, x):
     """The gradient of the scalar f(x) with respect to every element of x (any ndim)."""
     _perturbable(f, x, "numerical_gradient")
@@ -45,13 +53,16 @@ def numerical_gradient(f, x):
         fxh1 = f(x)
         x[idx] = tmp_val - H
         fxh2 = f(x)
-        grad[idx] = (fxh1 - fxh2) / (2 * H)
+        grad[idx] = _difference(fxh1, fxh2, "numerical_gradient")
         x[idx] = tmp_val
     return grad
 
 
 def numerical_gradient_1d(f, x):
     """The book's 1-D version: f is called with the 1-D x."""
+    _perturbable(f, x, "numerical_gradient_1d")
+    if x.ndim != 1:
+        raise ValueError(f"numerical_gradient_1d: x must be 1-D, got shape {x.shape}")
     grad = current().xp.zeros_like(x)
     for idx in range(x.size):
         tmp_val = float(x[idx])  # a Python float: exact, and not a view
@@ -59,7 +70,7 @@ def numerical_gradient_1d(f, x):
         fxh1 = f(x)
         x[idx] = tmp_val - H
         fxh2 = f(x)
-        grad[idx] = (fxh1 - fxh2) / (2 * H)
+        grad[idx] = _difference(fxh1, fxh2, "numerical_gradient_1d")
         x[idx] = tmp_val
     return grad
 

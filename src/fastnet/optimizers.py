@@ -14,13 +14,29 @@ zeros on the first update, as in the book.
 import math
 
 from .backend import current
-from .backend.validated import finite_number
+from .backend.checks import finite_number
 
-__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+__all__ = ["BY_NAME", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 
 
 def _zeros_like_each(B, params):
     return {key: B.xp.zeros_like(val) for key, val in params.items()}
+
+
+def _state(state, B, params, where):
+    """The state dict of an optimizer: zeros on the first update, then the same dict.
+
+    A later update with a parameter the state lacks is refused: the book's
+    optimizers build their state once, from the first params they see.
+    """
+    if state is None:
+        return _zeros_like_each(B, params)
+    new = [key for key in params if key not in state]
+    if new:
+        raise ValueError(f"{where}: params has {new}, which this optimizer did not see on its "
+                         f"first update (its state holds {list(state)}); use a new optimizer "
+                         f"for a new set of parameters")
+    return state
 
 
 def _keys(params, grads, where):
@@ -59,8 +75,7 @@ class Momentum:
     def update(self, params, grads):
         B = current()
         keys = _keys(params, grads, "Momentum.update")
-        if self.v is None:
-            self.v = _zeros_like_each(B, params)
+        self.v = _state(self.v, B, params, "Momentum.update")
         for key in keys:
             B.momentum_update(params[key], grads[key], self.v[key], self.lr, self.momentum)
 
@@ -79,8 +94,7 @@ class Nesterov:
     def update(self, params, grads):
         B = current()
         keys = _keys(params, grads, "Nesterov.update")
-        if self.v is None:
-            self.v = _zeros_like_each(B, params)
+        self.v = _state(self.v, B, params, "Nesterov.update")
         for key in keys:
             B.nesterov_update(params[key], grads[key], self.v[key], self.lr, self.momentum)
 
@@ -95,8 +109,7 @@ class AdaGrad:
     def update(self, params, grads):
         B = current()
         keys = _keys(params, grads, "AdaGrad.update")
-        if self.h is None:
-            self.h = _zeros_like_each(B, params)
+        self.h = _state(self.h, B, params, "AdaGrad.update")
         for key in keys:
             B.adagrad_update(params[key], grads[key], self.h[key], self.lr)
 
@@ -112,8 +125,11 @@ class RMSprop:
     def update(self, params, grads):
         B = current()
         keys = _keys(params, grads, "RMSprop.update")
-        if self.h is None:
-            self.h = _zeros_like_each(B, params)
+        decay = finite_number(self.decay_rate, "decay_rate", "RMSprop.update")
+        if not 0.0 <= decay <= 1.0:
+            raise ValueError(f"RMSprop.update: decay_rate must lie in [0, 1], "
+                             f"got {self.decay_rate!r}")
+        self.h = _state(self.h, B, params, "RMSprop.update")
         for key in keys:
             B.rmsprop_update(params[key], grads[key], self.h[key], self.lr, self.decay_rate)
 
@@ -144,12 +160,22 @@ class Adam:
         if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
             raise ValueError(f"Adam.update: beta1 and beta2 must lie in [0, 1), "
                              f"got {self.beta1!r} and {self.beta2!r}")
-        if self.m is None:
-            self.m = _zeros_like_each(B, params)
-            self.v = _zeros_like_each(B, params)
+        self.m = _state(self.m, B, params, "Adam.update")
+        self.v = _state(self.v, B, params, "Adam.update")
         self.iter += 1
         lr_t = lr * math.sqrt(1.0 - beta2**self.iter) / (1.0 - beta1**self.iter)
         for key in keys:
             B.adam_update(
                 params[key], grads[key], self.m[key], self.v[key], lr_t, self.beta1, self.beta2
             )
+
+
+# Each optimizer under the lower-case name that command lines and estimators use.
+BY_NAME = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+}

@@ -9,7 +9,7 @@ threadpoolctl: the cython backend hands some products to NumPy's matmul, and
 a BLAS left on all cores next to 1-thread kernels is the worst of both: the
 two pools wait on each other (measured: benchmarks/README.md).
 With more than one thread the cython backend keeps its products off NumPy's
-BLAS altogether (compiled_gemm.threaded): OpenBLAS's workers spin after
+BLAS altogether (fastnet.backend.cython.gemm.threaded): OpenBLAS's workers spin after
 each call and take cores from the OpenMP team.
 
 Two limits keep threads from crashing the process:

@@ -226,3 +226,14 @@ def test_accuracy_parsing_helper_sees_every_epoch():
     assert accuracies_in(sample) == [0.4, 0.91]
     assert losses(sample) == [1.0, 0.5]
     assert np.isclose(sum(losses(sample)), 1.5)
+
+
+def test_numerical_gradient_training(capsys):
+    # Chapter 4's program from the command line: central differences, progress bar, no
+    # comparison (the NumPy reference of this training is the book's loop: hours).
+    status, out, _ = run(capsys, "--gradient", "numerical", "--epochs", "1", "--hidden", "5",
+                         "--activation", "sigmoid", "--optimizer", "sgd", "--lr", "0.5",
+                         "--dtype", "float64")
+    assert status == 0
+    assert "(sigmoid), numerical gradients" in out and "numpy reference" not in out
+    assert accuracies_in(out)[0] > 0.3, out

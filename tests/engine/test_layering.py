@@ -50,6 +50,7 @@ LAYERS = {
     "nets": ENGINE,
     "optimizers": ENGINE,
     "gradient": ENGINE,
+    "numgrad": ENGINE,
     "functions": ENGINE,
     "datasets": ENGINE,
     "device": ENGINE,

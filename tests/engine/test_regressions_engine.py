@@ -3,7 +3,7 @@
 Each test failed before its fix: bad arguments to layers, optimizers,
 functions and numerical_gradient raised AttributeError, IndexError or
 ZeroDivisionError, or silently did nothing. (The defects found in the
-checked backend's kernels are in tests/test_regressions_checks.py.)
+checked backend's kernels are in tests/kernels/test_regressions_checks.py.)
 """
 
 import numpy as np

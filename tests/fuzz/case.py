@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fastnet.backend.validated import ACTIVATIONS, Backend
+from fastnet.backend.checks import Backend
+from fastnet.backend.vocabulary import ACTIVATIONS
 
 from .arrays import (
     DEVICE_STRUCTURES,

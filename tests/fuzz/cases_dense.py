@@ -7,7 +7,7 @@ primes, block edges); `Draw.big` asks for sizes that start a second thread.
 
 import numpy as np
 
-from fastnet.backend.validated import ACTIVATIONS
+from fastnet.backend.vocabulary import ACTIVATIONS
 
 from .case import Case
 
@@ -177,8 +177,8 @@ def adam_update(d):
     return _update(d, "adam_update", ("m", "v"), [d.uniform(0, 0.5), d.uniform(), d.uniform()])
 
 
-def keras_rms_update(d):
-    return _update(d, "keras_rms_update", ("h",),
+def rms_update(d):
+    return _update(d, "rms_update", ("h",),
                    [d.uniform(0, 0.5), d.uniform(), d.uniform(), d.uniform(1e-8, 1e-3)])
 
 
@@ -186,4 +186,4 @@ BUILDERS = {f.__name__: f for f in (
     gemm, add, bias_add, column_sum, activation_forward, activation_backward, softmax,
     cross_entropy, softmax_cross_entropy, sigmoid_binary_cross_entropy, mean_squared_error,
     sgd_update, momentum_update, nesterov_update, adagrad_update, rmsprop_update,
-    adam_update, keras_rms_update)}
+    adam_update, rms_update)}

@@ -50,7 +50,7 @@ def _huge_window_step(case):
 
 
 def _inf_through_flipped_filters(case):
-    # compiled_conv._flipped_filters: dx as a convolution of dout, zero-padded,
+    # fastnet.backend.cython.layout.flipped_filters: dx as a convolution of dout, zero-padded,
     # with the flipped filters; 0 · inf in that padding is NaN.
     if case.kernel not in ("conv_backward", "conv_pool_backward") or not _argument(
             case, "need_input_grad"):

@@ -18,7 +18,16 @@ from _fake_device import FAKE_GPU_NAME, make_fake_gpu_backend
 from _host_bridge import HostBridge
 
 import fastnet
-from fastnet.backend import compiled_conv, compiled_gemm, load
+from fastnet.backend import load
+from fastnet.backend.cython import conv as compiled_conv
+from fastnet.backend.cython.gemm import (
+    PATHS,
+    available_kernels,
+    get_kernel,
+    get_path,
+    set_kernel,
+    set_path,
+)
 
 from .case import Draw
 from .cases_conv import BUILDERS as CONV_BUILDERS
@@ -47,9 +56,9 @@ class Settings:
 
     @classmethod
     def draw(cls, d):
-        kernels = [k for k in compiled_gemm.KERNELS if compiled_gemm._KERNEL_AVAILABLE[k]()]
+        kernels = list(available_kernels())
         settings = cls(threads=1 if d.coin(0.6) else 2, gemm_kernel=d.pick(kernels),
-                       gemm_path=d.pick(compiled_gemm.PATHS),
+                       gemm_path=d.pick(PATHS),
                        conv_gemm=d.pick(("auto", "fastnet", "numpy")))
         if d.tight:  # the widest vectors, in fastnet's own code, overhang the most
             settings.gemm_kernel, settings.gemm_path, settings.conv_gemm = (
@@ -59,8 +68,8 @@ class Settings:
     def apply(self):
         if fastnet.get_num_threads() != self.threads:
             fastnet.set_num_threads(self.threads)
-        compiled_gemm.set_kernel(self.gemm_kernel)
-        compiled_gemm.set_path(self.gemm_path)
+        set_kernel(self.gemm_kernel)
+        set_path(self.gemm_path)
         compiled_conv.CONV_GEMM = self.conv_gemm
 
     def __str__(self):
@@ -198,7 +207,7 @@ def run(cases, backend=None, include_known=False, deadline=None, before_each=Non
     report = Report()
     start = time.monotonic()
     threads = fastnet.get_num_threads()
-    gemm_state = compiled_gemm.get_kernel(), compiled_gemm.get_path(), compiled_conv.CONV_GEMM
+    gemm_state = get_kernel(), get_path(), compiled_conv.CONV_GEMM
     try:
         for kernel, seed in cases:
             if deadline is not None and time.monotonic() > deadline:
@@ -212,8 +221,8 @@ def run(cases, backend=None, include_known=False, deadline=None, before_each=Non
                 after_each(outcome, report.cases, time.monotonic() - start)
     finally:
         fastnet.set_num_threads(threads)
-        compiled_gemm.set_kernel(gemm_state[0])
-        compiled_gemm.set_path(gemm_state[1])
+        set_kernel(gemm_state[0])
+        set_path(gemm_state[1])
         compiled_conv.CONV_GEMM = gemm_state[2]
     report.seconds = time.monotonic() - start
     return report

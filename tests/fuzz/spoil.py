@@ -1,6 +1,6 @@
 """Bad arguments: one argument of a valid case made wrong, to compare error behaviour.
 
-The reference's checks (fastnet/backend/validated.py) are the specification
+The reference's checks (fastnet/backend/checks/) are the specification
 of bad input: where the reference raises ValueError or TypeError, every
 backend must raise the same type, and no backend may raise anything else.
 """

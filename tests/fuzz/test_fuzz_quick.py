@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from fastnet.backend.validated import Backend
+from fastnet.backend.checks import Backend
 
 from . import runner
 from .known_defects import KNOWN_DEFECTS

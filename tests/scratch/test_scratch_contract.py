@@ -1,4 +1,4 @@
-"""fastnet.scratch against ../shared/BOOK_API.md, name by name.
+"""fastnet.scratch against docs/BOOK_API.md (the book's contract), name by name.
 
 Signatures and defaults, attribute names, results against the book's
 formulas written here in NumPy, in-place parameter sharing, train_flg

@@ -15,7 +15,8 @@ import contextvars
 import importlib
 import os
 
-from .validated import ACTIVATIONS, Backend
+from .checks import Backend
+from .vocabulary import ACTIVATIONS
 
 __all__ = [
     "ACTIVATIONS",
@@ -31,9 +32,9 @@ __all__ = [
 # name -> module holding the raw kernels (the module is imported on first use,
 # so importing fastnet never imports CuPy).
 _IMPL_MODULES = {
-    "numpy": "fastnet.backend.reference",
-    "cython": "fastnet.backend.compiled",
-    "cupy": "fastnet.backend.gpu",
+    "numpy": "fastnet.backend.numpy",
+    "cython": "fastnet.backend.cython",
+    "cupy": "fastnet.backend.cupy",
 }
 _loaded = {}
 _default = None

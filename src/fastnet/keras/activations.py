@@ -5,16 +5,15 @@
 fused into the GEMM of a Dense layer; softmax is a row-wise kernel.
 """
 
-from ..backend import current
+from ..backend import ACTIVATIONS, current
 
 __all__ = ["get", "linear", "relu", "sigmoid", "softmax", "tanh"]
 
-# Keras name -> fastnet kernel name ("softmax" has a kernel of its own).
+# Keras name -> fastnet kernel name: fastnet's activations keep their names
+# except "identity", which Keras calls "linear"; "softmax" has a kernel of its own.
 _KERNEL_NAMES = {
     "linear": "identity",
-    "relu": "relu",
-    "sigmoid": "sigmoid",
-    "tanh": "tanh",
+    **{name: name for name in ACTIVATIONS if name != "identity"},
     "softmax": "softmax",
 }
 

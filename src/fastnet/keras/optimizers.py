@@ -9,9 +9,9 @@ Each rule was checked against Keras 3's `update_step` (keras/src/optimizers):
   p -= lr·√(1-β2^t)/(1-β1^t) · m / (√v + ε), ε = 1e-7 OUTSIDE the root:
   the book's Adam (`adam_update`), same ε.
 - RMSprop: h = ρ·h + (1-ρ)·g²; p -= lr·g / √(h + ε), ε INSIDE the root
-  (the book's is outside), ρ = 0.9 (the book's 0.99): `keras_rms_update`.
+  (the book's is outside), ρ = 0.9 (the book's 0.99): `rms_update`.
 - Adagrad: h starts at 0.1 (the book's at 0); h += g²; p -= lr·g / √(h + ε):
-  `keras_rms_update` with decay = gain = 1.
+  `rms_update` with decay = gain = 1.
 
 Optimizer state lives on the current backend (`xp.zeros_like`), created on
 the first step; every step is one kernel call per weight. A step is
@@ -183,8 +183,8 @@ class RMSprop(Optimizer):
     def _step(self, weights, grads):
         B = current()
         for w, g, (h,) in zip(weights, grads, self._state):
-            B.keras_rms_update(w, g, h, self.learning_rate, self.rho, 1.0 - self.rho,
-                               self.epsilon)
+            B.rms_update(w, g, h, self.learning_rate, self.rho, 1.0 - self.rho, self.epsilon,
+                         eps_inside_sqrt=True)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
@@ -207,7 +207,8 @@ class Adagrad(Optimizer):
     def _step(self, weights, grads):
         B = current()
         for w, g, (h,) in zip(weights, grads, self._state):
-            B.keras_rms_update(w, g, h, self.learning_rate, 1.0, 1.0, self.epsilon)
+            B.rms_update(w, g, h, self.learning_rate, 1.0, 1.0, self.epsilon,
+                         eps_inside_sqrt=True)
 
     def get_config(self):
         return {**super().get_config(),

@@ -9,7 +9,7 @@ softmax) with categorical cross-entropy and rmsprop, is these kernel calls:
     gemm(h.T, d) / column_sum(d)          dW2, db2
     gemm(d, W2.T); activation_backward    dh through relu
     gemm(x.T, dh) / column_sum(dh)        dW1, db1 (no dx: nobody needs it)
-    keras_rms_update × 4                  one pass per weight
+    rms_update × 4                        one pass per weight
 
 Data are moved to the backend and cast to float32 once per fit / evaluate /
 predict, not per batch.

@@ -40,6 +40,9 @@ class Affine:
         if x.ndim != 2:
             x = x.reshape(x.shape[0], -1)
         self.x = x
+        if getattr(self.W, "ndim", None) is None:  # else gemm would name it as its operand b
+            raise TypeError(f"Affine.forward: W must be an array (the layer keeps the caller's "
+                            f"array by reference), got {type(self.W).__name__}")
         out = B.gemm(x, self.W, self.b, self.activation)
         # The activation's derivative is computed from its output, so the
         # pre-activation never has to be stored.

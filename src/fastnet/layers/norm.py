@@ -7,6 +7,7 @@ reference on every call; no backward writes into the `dout` it receives.
 """
 
 from ..backend import current
+from ..backend.checks import finite_number
 from ._args import batch, forward_done
 
 __all__ = ["BatchNormalization", "Dropout"]
@@ -46,6 +47,7 @@ class BatchNormalization:
             self.running_mean = B.xp.zeros(x.shape[1], dtype=dtype)
             self.running_var = B.xp.zeros(x.shape[1], dtype=dtype)
         if train_flg:
+            self._check_momentum()
             self.batch_size = x.shape[0]
             out, self.xn, self.std = B.batchnorm_forward_train(
                 x, self.gamma, self.beta, self.running_mean, self.running_var, self.momentum)
@@ -53,6 +55,14 @@ class BatchNormalization:
             out = B.batchnorm_forward_infer(x, self.gamma, self.beta, self.running_mean,
                                             self.running_var)
         return out.reshape(self.input_shape)
+
+    def _check_momentum(self):
+        # The kernels take any finite momentum; outside [0, 1] the running
+        # statistics are extrapolated or diverge instead of being averaged.
+        momentum = finite_number(self.momentum, "momentum", "BatchNormalization.forward")
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNormalization.forward: momentum must lie in [0, 1], "
+                             f"got {self.momentum!r}")
 
     def backward(self, dout):
         forward_done(self.xn, self, "forward(x, train_flg=True)")
@@ -75,7 +85,7 @@ class Dropout:
     inference keeps all and scales by 1 - dropout_ratio. Stores `mask`."""
 
     def __init__(self, dropout_ratio=0.5):
-        self.dropout_ratio = dropout_ratio
+        self.dropout_ratio = finite_number(dropout_ratio, "dropout_ratio", "Dropout")
         self.mask = None
 
     def forward(self, x, train_flg=True):

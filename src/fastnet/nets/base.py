@@ -14,9 +14,9 @@ and may set `weight_decay_lambda` (λ of the penalty 0.5·λ·ΣW²).
 """
 
 from ..backend import current
-from ..gradient import numerical_gradient as _numerical_gradient
 from ..layers import BatchNormalization, Dropout
-from . import files
+from ..numgrad import numerical_gradient as _numerical_gradient
+from . import args, files
 
 _TRAIN_AWARE = (Dropout, BatchNormalization)  # their forward takes train_flg
 
@@ -59,9 +59,8 @@ class LayeredNet:
 
         Unlike the book's loop, a last partial batch is counted too.
         """
-        t = current().asarray(t, "t", "accuracy")  # a host t on the GPU: a clear TypeError
-        if t.ndim != 1:
-            t = t.argmax(axis=1)
+        t = args.accuracy_inputs(current(), x, t)
+        args.batch_size(batch_size, "accuracy")
         hits = 0  # counted where the arrays live, read back once
         for i in range(0, x.shape[0], batch_size):
             y = self.predict(x[i:i + batch_size], train_flg=False)
@@ -69,12 +68,9 @@ class LayeredNet:
         return int(hits) / x.shape[0]
 
     def numerical_gradient(self, x, t):
-        """Gradients by central differences (slow; for checking `gradient`)."""
-
-        def loss_w(_):
-            return self._training_loss(x, t)
-
-        return {key: _numerical_gradient(loss_w, param) for key, param in self.params.items()}
+        """Gradients by central differences, the book's numbers (h = 1e-4, loss at the
+        perturbed parameters), computed without its loop where fastnet.numgrad can."""
+        return _numerical_gradient(self, x, t)
 
     def gradient(self, x, t):
         """Gradients of `loss(x, t)` by backpropagation, keyed like params."""

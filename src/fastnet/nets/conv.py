@@ -22,6 +22,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ..layers import Affine, Convolution, Dropout, PooledConvolution, SoftmaxWithLoss
+from . import args
 from .base import LayeredNet
 from .init import init_weight, zeros
 
@@ -39,10 +40,18 @@ class SimpleConvNet(LayeredNet):
                  conv_param=None, hidden_size=100, output_size=10, weight_init_std=0.01,
                  *, dtype=np.float64):
         conv_param = conv_param or {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
+        args.conv_param(conv_param, "SimpleConvNet")
+        args.sizes("SimpleConvNet", hidden_size=hidden_size, output_size=output_size)
+        args.weight_std(weight_init_std, "SimpleConvNet")
         filter_num = conv_param["filter_num"]
         filter_size = conv_param["filter_size"]
         pad, stride = conv_param["pad"], conv_param["stride"]
         conv_output_size = (input_dim[1] - filter_size + 2 * pad) // stride + 1
+        if conv_output_size < 2:
+            raise ValueError(
+                f"SimpleConvNet: input_dim {tuple(input_dim)} with filter_size {filter_size}, "
+                f"pad {pad}, stride {stride} gives a {conv_output_size}-pixel convolution "
+                f"output, too small for the 2x2 pooling")
         pool_output_size = filter_num * (conv_output_size // 2) ** 2
 
         s = weight_init_std
@@ -90,7 +99,9 @@ class DeepConvNet(LayeredNet):
                  hidden_size=50, output_size=10, *, dtype=np.float64):
         given = (conv_param_1, conv_param_2, conv_param_3, conv_param_4, conv_param_5,
                  conv_param_6)
-        conv_params = [dict(c or d) for c, d in zip(given, _DEEP_CONV_DEFAULTS)]
+        conv_params = [dict(args.conv_param(c, "DeepConvNet", f"conv_param_{i}") if c else d)
+                       for i, (c, d) in enumerate(zip(given, _DEEP_CONV_DEFAULTS), start=1)]
+        args.sizes("DeepConvNet", hidden_size=hidden_size, output_size=output_size)
         pre_node_nums = np.array([1 * 3 * 3, 16 * 3 * 3, 16 * 3 * 3, 32 * 3 * 3, 32 * 3 * 3,
                                   64 * 3 * 3, 64 * 4 * 4, hidden_size])
         scales = np.sqrt(2.0 / pre_node_nums)  # He: ReLU follows every weight layer

@@ -8,10 +8,12 @@ float32 net starts from the book's weights rounded to float32.
 import numpy as np
 
 from ..backend import current
+from .args import float_dtype
 
 
 def init_weight(scale, shape, dtype):
     """scale · randn(*shape), as a `dtype` array of the current backend."""
+    dtype = float_dtype(dtype, "network")
     W = (scale * np.random.randn(*shape)).astype(dtype)
     return current().xp.asarray(W)
 

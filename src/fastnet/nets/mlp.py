@@ -27,6 +27,7 @@ import numpy as np
 
 from ..backend import current
 from ..layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss, Tanh
+from . import args
 from .base import LayeredNet
 from .init import init_weight, mlp_params, ones, zeros
 
@@ -64,27 +65,35 @@ class _AffineNet(LayeredNet):
 
     def accuracy(self, x, t):
         """Fraction of rows whose largest score is the label (t one-hot or labels)."""
+        t = args.accuracy_inputs(current(), x, t)
         y = self.predict(x).argmax(axis=1)
-        t = current().asarray(t, "t", "accuracy")  # a host t on the GPU: a clear TypeError
-        if t.ndim != 1:
-            t = t.argmax(axis=1)
         return float((y == t).sum()) / float(x.shape[0])
 
 
 class TwoLayerNet(_AffineNet):
     """Affine1 (fused ReLU) - Affine2 - SoftmaxWithLoss (the book's chapter 5).
 
-    Weights: weight_init_std · randn; biases zero.
+    Weights: weight_init_std · randn; biases zero. activation="sigmoid" gives
+    chapter 4's network (same params, same draws; its hand-written backprop
+    is what `gradient` computes; fastnet.scratch.ch04 has its predict, which
+    returns probabilities).
     """
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01,
-                 *, dtype=np.float64):
+                 *, activation="relu", dtype=np.float64):
+        args.sizes("TwoLayerNet", input_size=input_size, hidden_size=hidden_size,
+                   output_size=output_size)
+        args.weight_std(weight_init_std, "TwoLayerNet")
+        if activation not in HIDDEN_ACTIVATIONS:
+            raise ValueError(
+                f"TwoLayerNet: activation must be one of {HIDDEN_ACTIVATIONS}, got {activation!r}"
+            )
         self.params = {}
         self.params["W1"] = init_weight(weight_init_std, (input_size, hidden_size), dtype)
         self.params["b1"] = zeros(hidden_size, dtype)
         self.params["W2"] = init_weight(weight_init_std, (hidden_size, output_size), dtype)
         self.params["b2"] = zeros(output_size, dtype)
-        self._build_layers(2, "relu")
+        self._build_layers(2, activation)
 
 
 class MultiLayerNet(_AffineNet):
@@ -98,15 +107,17 @@ class MultiLayerNet(_AffineNet):
 
     def __init__(self, input_size, hidden_size_list, output_size, activation="relu",
                  weight_init_std="relu", weight_decay_lambda=0, *, dtype=np.float64):
+        where = "MultiLayerNet"
         if activation not in HIDDEN_ACTIVATIONS:
             raise ValueError(
                 f"activation must be one of {HIDDEN_ACTIVATIONS}, got {activation!r}"
             )
+        args.sizes(where, input_size=input_size, output_size=output_size)
         self.input_size = input_size
         self.output_size = output_size
-        self.hidden_size_list = list(hidden_size_list)
+        self.hidden_size_list = args.hidden_sizes(hidden_size_list, where)
         self.hidden_layer_num = len(self.hidden_size_list)
-        self.weight_decay_lambda = weight_decay_lambda
+        self.weight_decay_lambda = args.decay(weight_decay_lambda, where)
         sizes = [input_size] + self.hidden_size_list + [output_size]
         self.params = mlp_params(sizes, weight_init_std, dtype)
         self._build_layers(len(sizes) - 1, activation)
@@ -132,15 +143,17 @@ class MultiLayerNetExtend(LayeredNet):
     def __init__(self, input_size, hidden_size_list, output_size, activation="relu",
                  weight_init_std="relu", weight_decay_lambda=0, use_dropout=False,
                  dropout_ration=0.5, use_batchnorm=False, *, dtype=np.float64):
+        where = "MultiLayerNetExtend"
         if activation not in _ACTIVATION_LAYERS:
             raise ValueError(
                 f"activation must be one of {tuple(_ACTIVATION_LAYERS)}, got {activation!r}")
+        args.sizes(where, input_size=input_size, output_size=output_size)
         self.input_size = input_size
         self.output_size = output_size
-        self.hidden_size_list = list(hidden_size_list)
+        self.hidden_size_list = args.hidden_sizes(hidden_size_list, where)
         self.hidden_layer_num = len(self.hidden_size_list)
         self.use_dropout = use_dropout
-        self.weight_decay_lambda = weight_decay_lambda
+        self.weight_decay_lambda = args.decay(weight_decay_lambda, where)
         self.use_batchnorm = use_batchnorm
         sizes = [input_size] + self.hidden_size_list + [output_size]
         self.params = mlp_params(sizes, weight_init_std, dtype)
@@ -175,4 +188,4 @@ class MultiLayerNetExtend(LayeredNet):
 
     def accuracy(self, x, t):
         """Fraction of rows whose top score is the label (t one-hot or labels), in one batch."""
-        return super().accuracy(x, t, batch_size=max(x.shape[0], 1))
+        return super().accuracy(x, t, batch_size=max(getattr(x, "shape", (1,))[0], 1))

@@ -121,6 +121,9 @@ class NpzReader:
         if not fits:
             raise self.fail(f"array {name!r} declares {info.file_size} bytes, more than "
                             f"its {info.compress_size} stored bytes can hold")
+        if info.flag_bits & 0x1:  # zipfile would raise RuntimeError asking for a password
+            raise self.fail(f"array {name!r} is encrypted; NumPy never writes encrypted "
+                            "members")
         try:
             return self.zip.open(info)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:

@@ -3,7 +3,7 @@
 "Deep Learning from Scratch" ships chapter folders (ch01 ... ch08) whose
 scripts do `sys.path.append(os.pardir)` and then `from common.layers import
 *` or `from dataset.mnist import load_mnist`. fastnet.scratch provides those
-two packages with the book's names and contracts (see ../shared/BOOK_API.md)
+two packages with the book's names and contracts (see docs/BOOK_API.md)
 on fastnet's kernels, and two ways to use them:
 
     fastnet run ch05/train_neuralnet.py [ARGS...]   # from a shell

@@ -10,18 +10,11 @@ reproduces a run.
 
 import numpy as np
 
+from fastnet.optimizers import BY_NAME as OPTIMIZERS  # the book's optimizer_class_dict
+
 from .optimizer import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 
 __all__ = ["np", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "Trainer"]
-
-OPTIMIZERS = {
-    "sgd": SGD,
-    "momentum": Momentum,
-    "nesterov": Nesterov,
-    "adagrad": AdaGrad,
-    "rmsprop": RMSprop,
-    "adam": Adam,
-}
 
 
 class Trainer:

@@ -1,0 +1,29 @@
+"""The checks of gemm: operands that multiply, a bias that fits, a known activation.
+
+A part of `fastnet.backend.Backend` (a base class), like every family's
+checks; it uses the shared helpers of checks/arrays.py (`_array`, `_common`,
+`_activation`) and the backend's kernels `impl`.
+"""
+
+
+class GemmChecks:
+    """C := act(op(A)·op(B) + bias), checked."""
+
+    def gemm(self, a, b, bias=None, activation="identity", trans_a=False, trans_b=False):
+        """C := act(op(A)·op(B) + bias). See reference.gemm."""
+        a = self._array(a, "a", "gemm", ndim=2)
+        b = self._array(b, "b", "gemm", ndim=2)
+        m, k = (a.shape[1], a.shape[0]) if trans_a else a.shape
+        k_b, n = (b.shape[1], b.shape[0]) if trans_b else b.shape
+        if k != k_b:
+            raise ValueError(
+                f"gemm: cannot multiply op(a) {(m, k)} by op(b) {(k_b, n)} "
+                f"(a.shape={a.shape}, trans_a={trans_a}, b.shape={b.shape}, trans_b={trans_b})"
+            )
+        if bias is not None:
+            bias = self._array(bias, "bias", "gemm", ndim=1)
+            if bias.shape[0] != n:
+                raise ValueError(f"gemm: bias must have shape ({n},), got {bias.shape}")
+        self._activation(activation, "gemm")
+        a, b, bias = self._common(a, b, bias)
+        return self.impl.gemm(a, b, bias, activation, bool(trans_a), bool(trans_b))

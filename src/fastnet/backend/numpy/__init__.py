@@ -1,0 +1,81 @@
+"""The "numpy" backend: every kernel in plain NumPy, the reference.
+
+This package is the executable specification of fastnet. The compiled
+("cython") and GPU ("cupy") backends implement the same names with the same
+signatures, family by family in modules of the same names (gemm,
+elementwise, losses, optimizers, conv, norm: backend/kernels.py), and the
+tests check them against the functions here.
+
+Kernels trust their input: `fastnet.backend.Backend` has validated shapes,
+dtypes and labels before any of these functions runs. Every array is
+float32 or float64; mixed inputs were already cast to their common dtype.
+"""
+
+import numpy as np
+
+from ..vocabulary import ACTIVATIONS
+from .conv import (
+    col2im,
+    conv_backward,
+    conv_forward,
+    conv_output_size,
+    conv_pool_backward,
+    conv_pool_forward,
+    im2col,
+    max_pool_backward,
+    max_pool_forward,
+)
+from .elementwise import (
+    activation_backward,
+    activation_forward,
+    add,
+    bias_add,
+    column_sum,
+    dropout_backward,
+    dropout_forward,
+    dropout_infer,
+    dropout_mask,
+)
+from .gemm import gemm
+from .losses import (
+    CROSS_ENTROPY_EPS,
+    cross_entropy,
+    mean_squared_error,
+    sigmoid_binary_cross_entropy,
+    softmax,
+    softmax_cross_entropy,
+)
+from .norm import (
+    BATCHNORM_EPS,
+    batchnorm_backward,
+    batchnorm_forward_infer,
+    batchnorm_forward_train,
+)
+from .optimizers import (
+    OPTIMIZER_EPS,
+    adagrad_update,
+    adam_update,
+    momentum_update,
+    nesterov_update,
+    rms_update,
+    rmsprop_update,
+    sgd_update,
+)
+
+xp = np
+
+__all__ = [
+    "ACTIVATIONS", "BATCHNORM_EPS", "CROSS_ENTROPY_EPS", "OPTIMIZER_EPS", "xp",
+    "conv_output_size",
+    # the kernels, by family (backend/kernels.py)
+    "gemm",
+    "add", "bias_add", "column_sum", "activation_forward", "activation_backward",
+    "dropout_mask", "dropout_forward", "dropout_backward", "dropout_infer",
+    "softmax", "cross_entropy", "softmax_cross_entropy", "sigmoid_binary_cross_entropy",
+    "mean_squared_error",
+    "sgd_update", "momentum_update", "nesterov_update", "adagrad_update", "rmsprop_update",
+    "adam_update", "rms_update",
+    "im2col", "col2im", "conv_forward", "conv_backward", "conv_pool_forward",
+    "conv_pool_backward", "max_pool_forward", "max_pool_backward",
+    "batchnorm_forward_train", "batchnorm_forward_infer", "batchnorm_backward",
+]

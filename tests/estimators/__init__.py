@@ -1,0 +1,1 @@
+"""Tests of fastnet.sklearn (a package, so that its conftest is not the top-level `conftest`)."""
