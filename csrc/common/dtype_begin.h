@@ -5,7 +5,8 @@
  * body is written with `real` for the element type (`same_int` for an integer
  * as wide) and FN(name) for every
  * name it defines, which becomes name_f32 / name_f64, or name_f32_avx2 with
- * FN_ISA: the naming rule fn_<op>_<dtype>[_<isa>].
+ * FN_ISA: the naming rule fn_<op>_<dtype>[_<isa>]. common/dtype_both.h
+ * does this for float32 and float64 in turn, the usual case.
  */
 #include <stdint.h>
 

@@ -11,16 +11,6 @@
 #define ACC 12
 
 #define FN_ISA avx2
-#define FN_DTYPE_F32
-#include "common/dtype_begin.h"
-#include "conv_direct_impl.h"
-#include "common/dtype_end.h"
-#undef FN_ISA
-
-#define FN_ISA avx2
-#define FN_DTYPE_F64
-#include "common/dtype_begin.h"
-#include "conv_direct_impl.h"
-#include "common/dtype_end.h"
-#undef FN_ISA
+#define FN_BODY "conv/conv_direct_impl.h"
+#include "common/dtype_both.h"
 #endif

@@ -9,15 +9,8 @@
 #include "common/simd.h"
 #include "common/threads.h"
 
-#define FN_DTYPE_F32
-#include "common/dtype_begin.h"
-#include "activations_impl.h"
-#include "common/dtype_end.h"
-
-#define FN_DTYPE_F64
-#include "common/dtype_begin.h"
-#include "activations_impl.h"
-#include "common/dtype_end.h"
+#define FN_BODY "elementwise/activations_impl.h"
+#include "common/dtype_both.h"
 
 #ifdef FASTNET_X86 /* the same loops built for AVX2 and AVX-512 (activations_avx*.c) */
 void fn_act_forward_run_f32_avx2(int act, const float *x, float *y, size_t n);

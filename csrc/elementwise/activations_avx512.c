@@ -10,15 +10,5 @@
 #include "common/fast_exp.h"
 
 #define FN_ISA avx512
-#define FN_DTYPE_F32
-#include "common/dtype_begin.h"
-#include "activations_impl.h"
-#include "common/dtype_end.h"
-#undef FN_ISA
-
-#define FN_ISA avx512
-#define FN_DTYPE_F64
-#include "common/dtype_begin.h"
-#include "activations_impl.h"
-#include "common/dtype_end.h"
-#undef FN_ISA
+#define FN_BODY "elementwise/activations_impl.h"
+#include "common/dtype_both.h"

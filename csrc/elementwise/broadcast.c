@@ -42,12 +42,5 @@ static int fn_collapse_dims(int ndim, const ptrdiff_t *shape, const ptrdiff_t *a
     return 1;
 }
 
-#define FN_DTYPE_F32
-#include "common/dtype_begin.h"
-#include "broadcast_impl.h"
-#include "common/dtype_end.h"
-
-#define FN_DTYPE_F64
-#include "common/dtype_begin.h"
-#include "broadcast_impl.h"
-#include "common/dtype_end.h"
+#define FN_BODY "elementwise/broadcast_impl.h"
+#include "common/dtype_both.h"

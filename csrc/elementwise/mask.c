@@ -3,12 +3,5 @@
 
 #include "elementwise.h"
 
-#define FN_DTYPE_F32
-#include "common/dtype_begin.h"
-#include "mask_impl.h"
-#include "common/dtype_end.h"
-
-#define FN_DTYPE_F64
-#include "common/dtype_begin.h"
-#include "mask_impl.h"
-#include "common/dtype_end.h"
+#define FN_BODY "elementwise/mask_impl.h"
+#include "common/dtype_both.h"

@@ -9,15 +9,8 @@
 #include "common/threads.h"
 
 /* the portable row loops */
-#define FN_DTYPE_F32
-#include "common/dtype_begin.h"
-#include "losses_rows_impl.h"
-#include "common/dtype_end.h"
-
-#define FN_DTYPE_F64
-#include "common/dtype_begin.h"
-#include "losses_rows_impl.h"
-#include "common/dtype_end.h"
+#define FN_BODY "losses/losses_rows_impl.h"
+#include "common/dtype_both.h"
 
 #ifdef FASTNET_X86 /* the AVX2+FMA and AVX-512 row loops, in losses_avx*.c */
 void fn_softmax_row_f32_avx2(size_t c, const float *x, float *y);
@@ -34,12 +27,5 @@ double fn_softmax_ce_row_f64_avx512(size_t c, const double *x, const double *t,
                                     ptrdiff_t label, double inv_n, double *dx);
 #endif
 
-#define FN_DTYPE_F32
-#include "common/dtype_begin.h"
-#include "losses_impl.h"
-#include "common/dtype_end.h"
-
-#define FN_DTYPE_F64
-#include "common/dtype_begin.h"
-#include "losses_impl.h"
-#include "common/dtype_end.h"
+#define FN_BODY "losses/losses_impl.h"
+#include "common/dtype_both.h"

@@ -8,15 +8,5 @@
 #include "losses.h"
 
 #define FN_ISA avx2
-#define FN_DTYPE_F32
-#include "common/dtype_begin.h"
-#include "losses_rows_impl.h"
-#include "common/dtype_end.h"
-#undef FN_ISA
-
-#define FN_ISA avx2
-#define FN_DTYPE_F64
-#include "common/dtype_begin.h"
-#include "losses_rows_impl.h"
-#include "common/dtype_end.h"
-#undef FN_ISA
+#define FN_BODY "losses/losses_rows_impl.h"
+#include "common/dtype_both.h"

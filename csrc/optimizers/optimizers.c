@@ -15,15 +15,8 @@
 #include "optimizers.h"
 #include "common/threads.h"
 
-#define FN_DTYPE_F32
-#include "common/dtype_begin.h"
-#include "optimizers_impl.h"
-#include "common/dtype_end.h"
-
-#define FN_DTYPE_F64
-#include "common/dtype_begin.h"
-#include "optimizers_impl.h"
-#include "common/dtype_end.h"
+#define FN_BODY "optimizers/optimizers_impl.h"
+#include "common/dtype_both.h"
 
 void fn_sgd(enum fn_dtype dtype, size_t n, void *p, const void *g, double lr) {
     FN_BY_DTYPE(dtype, fn_sgd, (n, p, g, lr));
