@@ -84,3 +84,12 @@ void fn_act_backward_f64(int act, const double *dout, const double *y, double *d
         run(act, dout + lo, y + lo, dx + lo, hi - lo);
     }
 }
+
+void fn_act_forward(enum fn_dtype dtype, int act, const void *x, void *y, size_t n) {
+    FN_BY_DTYPE(dtype, fn_act_forward, (act, x, y, n));
+}
+
+void fn_act_backward(enum fn_dtype dtype, int act, const void *dout, const void *y, void *dx,
+                     size_t n) {
+    FN_BY_DTYPE(dtype, fn_act_backward, (act, dout, y, dx, n));
+}

@@ -44,3 +44,14 @@ static int fn_collapse_dims(int ndim, const ptrdiff_t *shape, const ptrdiff_t *a
 
 #define FN_BODY "elementwise/broadcast_impl.h"
 #include "common/dtype_both.h"
+
+/* The entry points: the element type chosen here. */
+void fn_add(enum fn_dtype dtype, int ndim, const ptrdiff_t *shape, const void *a,
+            const ptrdiff_t *a_strides, const void *b, const ptrdiff_t *b_strides, void *c) {
+    FN_BY_DTYPE(dtype, fn_add, (ndim, shape, a, a_strides, b, b_strides, c));
+}
+
+void fn_column_sum(enum fn_dtype dtype, size_t n, size_t m, const void *x, ptrdiff_t row_stride,
+                   void *s) {
+    FN_BY_DTYPE(dtype, fn_column_sum, (n, m, x, row_stride, s));
+}

@@ -1,9 +1,11 @@
 /* Elementwise kernels: broadcasting add, column sums, activations, dropout's
  * mask multiply.
  *
- * Every function exists for float32 (_f32) and float64 (_f64); the bodies are
- * written once in broadcast_impl.h, activations_impl.h and mask_impl.h. Inputs were
- * validated in Python (fastnet.backend.Backend), so nothing here checks them.
+ * Every function exists for float32 (_f32) and float64 (_f64), and the ones
+ * the Cython wrapper calls have one entry point that picks between them; the
+ * bodies are written once in broadcast_impl.h, activations_impl.h and
+ * mask_impl.h. Inputs were validated in Python (fastnet.backend.Backend), so
+ * nothing here checks them.
  */
 #ifndef FASTNET_ELEMENTWISE_H
 #define FASTNET_ELEMENTWISE_H
@@ -42,5 +44,15 @@ void fn_act_backward_f64(int act, const double *dout, const double *y, double *d
 /* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */
 void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y);
 void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y);
+
+/* The entry points: the same kernels for arrays of either type (dtype names
+ * the element type of every array). */
+void fn_add(enum fn_dtype dtype, int ndim, const ptrdiff_t *shape, const void *a,
+            const ptrdiff_t *a_strides, const void *b, const ptrdiff_t *b_strides, void *c);
+void fn_column_sum(enum fn_dtype dtype, size_t n, size_t m, const void *x, ptrdiff_t row_stride,
+                   void *s);
+void fn_act_forward(enum fn_dtype dtype, int act, const void *x, void *y, size_t n);
+void fn_act_backward(enum fn_dtype dtype, int act, const void *dout, const void *y, void *dx,
+                     size_t n);
 
 #endif

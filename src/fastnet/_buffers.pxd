@@ -10,16 +10,23 @@ from ._c_vocabulary cimport FN_F32, FN_F64, fn_dtype
 cdef enum:
     MAX_VIEWS = 8
 
+# The layouts a kernel can read (Buffers.read_flat, read_rows, read_aligned).
+cdef enum Layout:
+    FLAT
+    ROWS
+    ALIGNED
+
 
 cdef class Buffers:
     cdef Py_buffer views[MAX_VIEWS]
     cdef int count
     cdef Py_buffer *_get(self, object arr, int flags) except NULL
-    cdef Py_buffer *_read_copy_unless(self, object arr, bint rows) except NULL
+    cdef Py_buffer *_read_copy_unless(self, object arr, Layout layout) except NULL
     cdef Py_buffer *read(self, object arr) except NULL
     cdef Py_buffer *write(self, object arr) except NULL
     cdef Py_buffer *read_flat(self, object arr) except NULL
     cdef Py_buffer *read_rows(self, object arr) except NULL
+    cdef Py_buffer *read_aligned(self, object arr) except NULL
     cdef bint contiguous(self) noexcept
 
 
@@ -45,6 +52,25 @@ cdef inline bint rows_contiguous(Py_buffer *v) noexcept:
     if <size_t>v.buf % <size_t>v.itemsize:
         return False
     return (v.shape[1] == 1 or v.strides[1] == v.itemsize) and v.strides[0] % v.itemsize == 0
+
+
+cdef inline bint aligned(Py_buffer *v) noexcept:
+    """Data and every stride whole elements (any order, any sign): what a strided
+    C loop assumes."""
+    if <size_t>v.buf % <size_t>v.itemsize:
+        return False
+    for k in range(v.ndim):
+        if v.strides[k] % v.itemsize:
+            return False
+    return True
+
+
+cdef inline bint has_layout(Py_buffer *v, Layout layout) noexcept:
+    if layout == FLAT:
+        return c_contiguous(v)
+    if layout == ROWS:
+        return rows_contiguous(v)
+    return aligned(v)
 
 
 cdef inline Py_ssize_t row_stride(Py_buffer *v) noexcept nogil:

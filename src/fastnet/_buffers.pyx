@@ -30,9 +30,9 @@ cdef class Buffers:
         """arr as it is, to be written (a read-only array raises BufferError)."""
         return self._get(arr, PyBUF_STRIDES | PyBUF_WRITABLE)
 
-    cdef Py_buffer *_read_copy_unless(self, object arr, bint rows) except NULL:
+    cdef Py_buffer *_read_copy_unless(self, object arr, Layout layout) except NULL:
         cdef Py_buffer *v = self.read(arr)
-        if rows_contiguous(v) if rows else c_contiguous(v):
+        if has_layout(v, layout):
             return v
         # the view keeps the copy alive until it is released
         self.count -= 1
@@ -41,11 +41,16 @@ cdef class Buffers:
 
     cdef Py_buffer *read_flat(self, object arr) except NULL:
         """arr with every element adjacent: as it is, or a C-ordered copy."""
-        return self._read_copy_unless(arr, False)
+        return self._read_copy_unless(arr, FLAT)
 
     cdef Py_buffer *read_rows(self, object arr) except NULL:
         """arr with contiguous rows any stride apart: as it is, or a C-ordered copy."""
-        return self._read_copy_unless(arr, True)
+        return self._read_copy_unless(arr, ROWS)
+
+    cdef Py_buffer *read_aligned(self, object arr) except NULL:
+        """arr with its strides as they are when they are whole elements, else a
+        C-ordered copy."""
+        return self._read_copy_unless(arr, ALIGNED)
 
     cdef bint contiguous(self) noexcept:
         """True when every view is C-contiguous."""
