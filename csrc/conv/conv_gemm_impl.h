@@ -379,7 +379,7 @@ int FN(fn_conv_backward)(const fn_window *g, const real *x, const ptrdiff_t xs[4
 }
 
 /* The activation piece of the fused kernels, for a caller that multiplies
- * with another GEMM (NumPy's, where it is faster: compiled_conv_blas.py). */
+ * with another GEMM (NumPy's, where it is faster: backend/cython/conv_blas.py). */
 void FN(fn_conv_activation_grad)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdiff_t drs,
                                  ptrdiff_t dcs, const real *y, ptrdiff_t yrs, ptrdiff_t ycs,
                                  int activation, real *dact) {

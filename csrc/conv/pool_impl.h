@@ -257,7 +257,7 @@ void FN(fn_max_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t 
             image(g, x + n * xs[0], xs, out + n * os[0], os, arg_max + n * as[0], as);
         return;
     }
-    /* out and arg_max C order here (compiled_conv allocates them so) */
+    /* out and arg_max C order here (backend/cython/conv.py allocates them so) */
     const ptrdiff_t planes = g->n * g->c, size = g->oh * g->ow;
     void (*plane)(const fn_window *, const real *, const ptrdiff_t *, real *, int32_t *) =
         FN(fn_pool_plane);

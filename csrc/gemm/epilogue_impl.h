@@ -2,7 +2,7 @@
  *
  * c: (m, n) block, row stride ldc, read and written; bias: (n,) or NULL;
  * activation: an fn_gemm_activation. ABS and COPYSIGN are the dtype's libm
- * functions; fn_exp_neg / fn_expm1_neg (csrc/fast_exp.h) are e^x and e^x - 1
+ * functions; fn_exp_neg / fn_expm1_neg (csrc/common/fast_exp.h) are e^x and e^x - 1
  * for x <= 0 written so that the loops below vectorise (libm's exp is a call
  * per element: tanhf made a 100x784x50 GEMM with tanh 1.8x slower).
  *

@@ -1,9 +1,10 @@
-"""im2col / col2im, max pooling, batch norm and the dropout mask (C kernels in csrc/conv.c).
+"""im2col / col2im, max pooling, batch norm and the dropout mask (C kernels in
+csrc/conv/, csrc/norm/ and csrc/elementwise/mask.c).
 
-Called by fastnet.backend.compiled_conv with arrays the Backend has
+Called by fastnet.backend.cython (conv, conv_pool, norm, elementwise) with arrays the Backend has
 validated; the outputs are allocated there. Images are passed with their
 strides (in elements), so transposed views are read and written in place;
-the other arrays must be C-contiguous (compiled_conv makes sure of it). Each
+the other arrays must be C-contiguous (the cython backend makes sure of it). Each
 function picks the float32 or float64 kernel from the item size and runs it
 without the GIL.
 """
@@ -339,7 +340,7 @@ def conv_backward(dout, y, int activation, x, bint channels_last, w, w_flip, int
     gradient unless dx is None. dout: the gradient of y = act(out); y is read unless
     activation is 0 (identity); both (n, filters, oh, ow) with strides[2] ==
     ow·strides[3]. w_flip: None, or the flipped filters that let dx be computed as a
-    convolution (see csrc/conv.h for when). False if memory ran out."""
+    convolution (see csrc/conv/conv.h for when). False if memory ran out."""
     cdef _Buffers b = _Buffers()
     cdef Py_buffer *vd = b.get(dout, False)
     cdef Py_buffer *vy = b.get(y, False)

@@ -1,7 +1,7 @@
 """GEMM kernels (csrc/gemm/): thin entry points that read each array's
 pointer, shape and strides once through the buffer protocol, release the
-GIL and call C. Validation happened before, in fastnet.backend.validated;
-fastnet.backend.compiled_gemm and fastnet.gemm are the Python faces.
+GIL and call C. Validation happened before, in fastnet.backend.checks;
+fastnet.backend.cython.gemm and fastnet.gemm are the Python faces.
 
 Every entry point takes `is_f64` (False: float32) instead of fused types,
 whose Python-level dispatch costs microseconds per call.

@@ -1,4 +1,4 @@
-"""Thread-count control for the compiled kernels (csrc/threads.c)."""
+"""Thread-count control for the compiled kernels (csrc/common/threads.c)."""
 
 cdef extern from "common/threads.h":
     int fn_have_openmp()
