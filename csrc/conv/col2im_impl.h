@@ -169,13 +169,13 @@ static inline __attribute__((always_inline)) void FN(fn_gather_vec_fw)(
 #ifdef FN_IM2COL_AVX2
 /* fn_gather_vec_fw with AVX2 for 5x5 windows (fn_gather_vectors): float32
  * only, whose 8 lanes hold a run of 5 (float64's 4 lanes do not). */
-static __attribute__((noinline, target("avx2"))) void FN(fn_gather_vec_5x5_avx2)(
+static __attribute__((noinline, target("avx2"))) void FN_AT(fn_gather_vec_5x5, avx2)(
     const fn_window *g, const real *coln, const real *col_end, real *dn) {
     if (sizeof(real) == 4) FN(fn_gather_vec_fw)(g, coln, col_end, dn, 5, 5);
 }
 #endif
 
-/* Whether col2im takes fn_gather_vec_5x5_avx2: 5x5 float32 windows at stride 1,
+/* Whether col2im takes the AVX2 fn_gather_vec_5x5: 5x5 float32 windows at stride 1,
  * dx in C order, an AVX2 CPU, and an image's col small enough to stay in L2
  * (256 KiB) through the V passes that read it. DeepConvNet's 3x3 layers (450
  * KiB per image) took 3.4 ms with the scalar gather and 11 ms with this. */
@@ -202,7 +202,7 @@ void FN(fn_col2im)(const fn_window *g, const real *col, real *dx, const ptrdiff_
 #ifdef FN_IM2COL_AVX2
         if (vectors) {
             FN(fn_image_zero)(g, dx + n * ds[0], ds);
-            FN(fn_gather_vec_5x5_avx2)(g, col + n * rows * k, col + g->n * rows * k,
+            FN_AT(fn_gather_vec_5x5, avx2)(g, col + n * rows * k, col + g->n * rows * k,
                                        dx + n * ds[0]);
             continue;
         }

@@ -201,7 +201,7 @@ static __attribute__((noinline)) void FN(fn_pool_image_cl)(const fn_window *g, c
     FN(fn_pool_image_cl_body)(g, xn, xs, on, os, an, as);
 }
 #ifdef FN_IM2COL_AVX2
-static __attribute__((noinline, target("avx2"))) void FN(fn_pool_image_cl_avx2)(
+static __attribute__((noinline, target("avx2"))) void FN_AT(fn_pool_image_cl, avx2)(
     const fn_window *g, const real *xn, const ptrdiff_t xs[4], real *on, const ptrdiff_t os[4],
     int32_t *an, const ptrdiff_t as[4]) {
     FN(fn_pool_image_cl_body)(g, xn, xs, on, os, an, as);
@@ -236,7 +236,7 @@ static __attribute__((noinline)) void FN(fn_pool_plane)(const fn_window *g, cons
     FN(fn_pool_plane_body)(g, xp, xs, op, ap);
 }
 #ifdef FN_IM2COL_AVX2
-static __attribute__((noinline, target("avx2"))) void FN(fn_pool_plane_avx2)(
+static __attribute__((noinline, target("avx2"))) void FN_AT(fn_pool_plane, avx2)(
     const fn_window *g, const real *xp, const ptrdiff_t xs[4], real *op, int32_t *ap) {
     FN(fn_pool_plane_body)(g, xp, xs, op, ap);
 }
@@ -250,7 +250,7 @@ void FN(fn_max_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t 
         void (*image)(const fn_window *, const real *, const ptrdiff_t *, real *,
                       const ptrdiff_t *, int32_t *, const ptrdiff_t *) = FN(fn_pool_image_cl);
 #ifdef FN_IM2COL_AVX2
-        if (fn_simd_level() >= FN_AVX2) image = FN(fn_pool_image_cl_avx2);
+        if (fn_simd_level() >= FN_AVX2) image = FN_AT(fn_pool_image_cl, avx2);
 #endif
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
         for (ptrdiff_t n = 0; n < g->n; n++)
@@ -262,7 +262,7 @@ void FN(fn_max_pool_forward)(const fn_window *g, const real *x, const ptrdiff_t 
     void (*plane)(const fn_window *, const real *, const ptrdiff_t *, real *, int32_t *) =
         FN(fn_pool_plane);
 #ifdef FN_IM2COL_AVX2
-    if (fn_simd_level() >= FN_AVX2) plane = FN(fn_pool_plane_avx2);
+    if (fn_simd_level() >= FN_AVX2) plane = FN_AT(fn_pool_plane, avx2);
 #endif
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (ptrdiff_t p = 0; p < planes; p++)
