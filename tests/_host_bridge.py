@@ -36,8 +36,9 @@ class HostBridge:
         return np.asarray(x)
 
     def _to_device(self, x):
-        if isinstance(x, np.generic):
-            return self.gpu.to_device(x)
+        # A NumPy scalar stays one: the GPU backend turns a number it only reads
+        # into a 0-d device array itself, and refuses one it must update in place,
+        # as the CPU backends do (a 0-d device array here would pass that check).
         if not isinstance(x, np.ndarray):
             return x
         if x.flags.c_contiguous or x.ndim == 0:

@@ -209,3 +209,54 @@ def test_pooling_layer_refuses_window_of_2_31_positions():
     x = np.broadcast_to(np.float32(0), (1, 1, BIG, BIG))
     with fastnet.using_backend("cython"), pytest.raises(ValueError, match="2\\*\\*31"):
         Pooling(BIG, BIG).forward(x)
+
+
+@pytest.mark.parametrize("name", ["numpy", pytest.param("cython", marks=needs_compiled)])
+@pytest.mark.parametrize("kernel", ["im2col", "conv_forward", "max_pool_forward"])
+def test_a_pad_past_2_31_pixels_per_plane_is_refused(name, kernel):
+    """A pad of 10**6 made the reference ask for terabytes (MemoryError) while the
+    compiled kernel ran; both refuse it now, naming the pad (fuzz C)."""
+    B = load(name)
+    x = np.ones((1, 1, 1, 1))
+    calls = {"im2col": lambda: B.im2col(x, 1, 1, 1, 10**6),
+             "conv_forward": lambda: B.conv_forward(x, np.ones((1, 1, 1, 1)), np.zeros(1), 1,
+                                                    10**6),
+             "max_pool_forward": lambda: B.max_pool_forward(x, 2, 2, 2, 10**6)}
+    with pytest.raises(ValueError, match=r"pad 1000000 .* must stay under 2\*\*31"):
+        calls[kernel]()
+    B.im2col(x, 1, 1, 5000, 1000)  # a large pad under the limit still runs
+
+
+@needs_compiled
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_conv_backward_with_non_finite_filters_matches_reference(bad):
+    """dx by the flipped filters multiplied the zeros around dout by an inf tap:
+    NaN where the reference (col2im) adds nothing (fuzz D)."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 8, 4, 5))
+    W = rng.standard_normal((2, 8, 3, 3))
+    W[1, 4, 0, 2] = bad
+    reference, compiled = load("numpy"), COMPILED
+    # channels adjacent in memory, as a Convolution's own output: the layout
+    # for which the compiled backward computes dx by the flipped filters
+    dout = rng.standard_normal((3, 4, 5, 2)).transpose(0, 3, 1, 2)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf in the reference's products
+        expected = reference.conv_backward(dout, x, W, 1, 1, True)
+        got = compiled.conv_backward(dout, x, W, 1, 1, True)
+    for e, g in zip(expected, got):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["numpy", pytest.param("cython", marks=needs_compiled)])
+def test_col2im_with_a_huge_stride_allocates_only_the_image(name):
+    """The reference's col2im added stride - 1 rows and columns to its padded image,
+    so a stride of 10**6 asked for terabytes (fuzz C); the last window ends inside
+    the padded image, so no margin is needed."""
+    B = load(name)
+    col = np.arange(2 * 15, dtype=np.float64).reshape(2, 15)  # N=2, 1x1 output, C=1, 3x5
+    dx = B.col2im(col, (2, 1, 6, 4), 3, 5, 10**6, 2)
+    expected = np.zeros((2, 1, 6, 4))
+    # The one window covers padded rows 0-2 and columns 0-4; image row 0 is
+    # padded row 2 (filter row i = 2), image columns 0-2 are padded 2-4.
+    expected[:, 0, 0, :3] = col[:, 12:15]
+    np.testing.assert_array_equal(dx, expected)

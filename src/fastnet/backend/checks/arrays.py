@@ -124,6 +124,21 @@ class ArrayChecks:
 
     _number = staticmethod(finite_number)
 
+    @staticmethod
+    def _fraction(value, name, kernel):
+        """A finite number in [0, 1] (a decay or momentum of a running average)."""
+        number = finite_number(value, name, kernel)
+        if not 0.0 <= number <= 1.0:
+            raise ValueError(f"{kernel}: {name} must lie in [0, 1], got {value!r}")
+        return number
+
+    @staticmethod
+    def _flag(value, name, kernel):
+        """True or False (1 and 0 too): a string such as 'yes' is not a flag."""
+        if value not in (True, False):
+            raise TypeError(f"{kernel}: {name} must be True or False, got {value!r}")
+        return bool(value)
+
     def _from_foreign(self, x, name, kernel):
         # A CPU backend accepts lists and other array-likes like NumPy does.
         # A GPU backend overrides this to refuse host arrays (no hidden copies).

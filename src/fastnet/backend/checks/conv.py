@@ -13,6 +13,10 @@ from .. import composed
 
 # arg_max holds a pooling window's positions as int32 (every backend's contract).
 _ARG_MAX_LIMIT = 2**31
+# A padded image plane must have fewer pixels than this: the reference pads
+# the image itself (a pad of 10**6 asked it for terabytes), and no network
+# pads a plane past 2**31 pixels.
+_PADDED_PLANE_LIMIT = 2**31
 
 
 class ConvChecks:
@@ -31,7 +35,12 @@ class ConvChecks:
                 f"{kernel}: pool {filter_h}x{filter_w} has {positions} positions; "
                 f"arg_max is int32, so a pooling window must have fewer than 2**31"
             )
-        h, w = shape[2] + 2 * pad, shape[3] + 2 * pad
+        h, w = int(shape[2]) + 2 * int(pad), int(shape[3]) + 2 * int(pad)
+        if pad and h * w >= _PADDED_PLANE_LIMIT:
+            raise ValueError(
+                f"{kernel}: pad {pad} makes each padded plane of the input {shape} "
+                f"{h}x{w} = {h * w} pixels; it must stay under 2**31"
+            )
         if filter_h > h or filter_w > w:
             raise ValueError(
                 f"{kernel}: {what} {filter_h}x{filter_w} is bigger than the input {shape} "

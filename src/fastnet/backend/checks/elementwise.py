@@ -5,6 +5,8 @@ helpers of checks/arrays.py (`_array`, `_common`, `_activation`,
 `_same_shape`) and the backend's kernels `impl`.
 """
 
+import operator
+
 import numpy as np
 
 
@@ -74,8 +76,19 @@ class ElementwiseChecks:
 
     def dropout_mask(self, shape, dropout_ratio):
         """Boolean keep-mask from np.random.rand (the book's draw)."""
-        return self.impl.dropout_mask(tuple(int(s) for s in shape),
+        return self.impl.dropout_mask(self._shape(shape, "dropout_mask"),
                                       self._ratio(dropout_ratio, "dropout_mask"))
+
+    @staticmethod
+    def _shape(shape, kernel):
+        """shape as a tuple of sizes ≥ 0, or a clear error."""
+        try:
+            sizes = tuple(operator.index(s) for s in shape)
+        except TypeError:
+            raise TypeError(f"{kernel}: shape must be a tuple of integers, got {shape!r}") from None
+        if any(s < 0 for s in sizes):
+            raise ValueError(f"{kernel}: shape must hold sizes ≥ 0, got {shape!r}")
+        return sizes
 
     def dropout_forward(self, x, mask):
         """Y := X·M. See reference.dropout_forward."""

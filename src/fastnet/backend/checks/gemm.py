@@ -11,6 +11,8 @@ class GemmChecks:
 
     def gemm(self, a, b, bias=None, activation="identity", trans_a=False, trans_b=False):
         """C := act(op(A)·op(B) + bias). See reference.gemm."""
+        trans_a = self._flag(trans_a, "trans_a", "gemm")
+        trans_b = self._flag(trans_b, "trans_b", "gemm")
         a = self._array(a, "a", "gemm", ndim=2)
         b = self._array(b, "b", "gemm", ndim=2)
         m, k = (a.shape[1], a.shape[0]) if trans_a else a.shape
@@ -26,4 +28,4 @@ class GemmChecks:
                 raise ValueError(f"gemm: bias must have shape ({n},), got {bias.shape}")
         self._activation(activation, "gemm")
         a, b, bias = self._common(a, b, bias)
-        return self.impl.gemm(a, b, bias, activation, bool(trans_a), bool(trans_b))
+        return self.impl.gemm(a, b, bias, activation, trans_a, trans_b)

@@ -26,14 +26,16 @@ class LossChecks:
                 raise ValueError(
                     f"{kernel}: {n} rows in x {x.shape} but {t.shape[0]} labels in t {t.shape}"
                 )
+            given = t
             if t.dtype != np.intp or (self._host_memory and not t.flags.aligned):
                 t = t.astype(np.intp)  # native and aligned, as the C code indexes it
             # Viewed as unsigned, a negative label becomes huge, so one max
             # finds labels below 0 and labels >= c alike (one reduction, not two).
+            # A uint64 label ≥ 2**63 wraps to a negative intp: caught the same way.
             if n and int(t.view(np.uintp).max()) >= c:
                 raise ValueError(
                     f"{kernel}: labels must lie in [0, {c}) for x of shape {x.shape}, "
-                    f"got values from {int(t.min())} to {int(t.max())}"
+                    f"got values from {int(given.min())} to {int(given.max())}"
                 )
             return t
         if t.dtype.kind in "biuc" or t.dtype.char not in FLOAT_CHARS:
@@ -63,6 +65,13 @@ class LossChecks:
             raise ValueError(f"{kernel}: the target t contains NaN or inf")
 
     @staticmethod
+    def _classes(x, kernel):
+        """Refuse x with no columns: a softmax over no classes has no probabilities."""
+        if x.shape[1] == 0:
+            raise ValueError(f"{kernel}: x {x.shape} has 0 classes (columns); a softmax "
+                             f"needs at least one")
+
+    @staticmethod
     def _finite_loss(loss, kernel, inputs="the input"):
         # A NaN or inf anywhere in the logits makes the loss NaN: checking the
         # scalar costs nothing, scanning the input would cost a pass.
@@ -73,6 +82,7 @@ class LossChecks:
     def softmax(self, x):
         """Row-wise stable softmax of a (N, C) array. See reference.softmax."""
         x = self._array(x, "x", "softmax", ndim=2)
+        self._classes(x, "softmax")
         y = self.impl.softmax(x)
         # Every finite row gives finite probabilities, so one reduction over
         # the output finds NaN/inf input without a separate pass over x.
@@ -83,12 +93,18 @@ class LossChecks:
     def cross_entropy(self, y, t):
         """The book's cross_entropy_error on (N, C) probabilities."""
         y = self._array(y, "y", "cross_entropy", ndim=2)
+        self._classes(y, "cross_entropy")
+        # y is probabilities; below 0 its log is NaN (one reduction of (N, C) values).
+        if y.size and float(y.min()) < 0:
+            raise ValueError(f"cross_entropy: y must hold probabilities in [0, 1], got a "
+                             f"value of {float(y.min())}")
         t = self._labels(t, y, "cross_entropy")
         return self._finite_loss(self.impl.cross_entropy(y, t), "cross_entropy")
 
     def softmax_cross_entropy(self, x, t):
         """(loss, dX) of softmax + cross-entropy in one pass."""
         x = self._array(x, "x", "softmax_cross_entropy", ndim=2)
+        self._classes(x, "softmax_cross_entropy")
         t = self._labels(t, x, "softmax_cross_entropy")
         loss, dx = self.impl.softmax_cross_entropy(x, t)
         return self._finite_loss(loss, "softmax_cross_entropy"), dx

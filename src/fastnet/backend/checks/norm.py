@@ -44,7 +44,7 @@ class NormChecks:
         x, gamma, beta = self._common(x, gamma, beta)
         self._running(running_mean, running_var, x, kernel, in_place=True)
         return self.impl.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,
-                                                 self._number(momentum, "momentum", kernel))
+                                                 self._fraction(momentum, "momentum", kernel))
 
     def batchnorm_forward_infer(self, x, gamma, beta, running_mean, running_var):
         """Batch norm with the running statistics, x (N, D)."""
@@ -53,6 +53,10 @@ class NormChecks:
         gamma, beta = self._features((gamma, beta), ("gamma", "beta"), x.shape[1], kernel)
         x, gamma, beta = self._common(x, gamma, beta)
         running_mean, running_var = self._running(running_mean, running_var, x, kernel)
+        # (D,) values, read once: a negative variance has no square root.
+        if running_var.size and float(running_var.min()) < 0:
+            raise ValueError(f"{kernel}: running_var has a negative value "
+                             f"({float(running_var.min())}); a variance is ≥ 0")
         return self.impl.batchnorm_forward_infer(x, gamma, beta, running_mean, running_var)
 
     def batchnorm_backward(self, dout, xn, std, gamma):

@@ -61,7 +61,7 @@ class OptimizerChecks:
         kernel = "rmsprop_update"
         param, grad = self._update_args(kernel, param, grad, h=h)
         self.impl.rmsprop_update(param, grad, h, self._number(lr, "lr", kernel),
-                                 self._number(decay_rate, "decay_rate", kernel))
+                                 self._fraction(decay_rate, "decay_rate", kernel))
 
     def adam_update(self, param, grad, m, v, lr_t, beta1, beta2):
         """The book's Adam step with the bias-corrected rate lr_t, in place."""
@@ -77,5 +77,5 @@ class OptimizerChecks:
         param, grad = self._update_args(kernel, param, grad, h=h)
         number = self._number
         self.impl.rms_update(param, grad, h, number(lr, "lr", kernel),
-                             number(decay, "decay", kernel), number(gain, "gain", kernel),
+                             self._fraction(decay, "decay", kernel), number(gain, "gain", kernel),
                              number(eps, "eps", kernel), bool(eps_inside_sqrt))

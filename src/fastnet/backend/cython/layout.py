@@ -10,8 +10,8 @@ import numpy as np
 from .arrays import readable
 
 # conv_backward computes dx by the flipped filters only from this many input
-# channels (1 thread, float32, batch 100: 1 channel 5x5, 16.3 ms with the
-# flipped filters and 5 ms without; 8 channels 3x3, 2.2 ms with them).
+# channels: with fewer, that product is too narrow to pay for itself
+# (benchmarks/README.md, "Lab notes from the code").
 FLIP_MIN_CHANNELS = 8
 
 
@@ -47,11 +47,12 @@ def flipped_filters(W, stride, pad, need_input_grad, d_adjacent):
     """W flipped for dx as a convolution of the output gradient with them
     (csrc/conv/conv_gemm_impl.h), or None where that is not used: it needs stride 1,
     square filters, pad <= fh - 1, an output gradient whose channels are
-    adjacent (d_adjacent) and channels enough: that product has C columns, and
-    with C = 1 (MNIST's first layer) it took 35 ms against 5 ms for col2im."""
+    adjacent (d_adjacent), channels enough (that product has C columns) and
+    finite filters: the product also multiplies the zeros around dout by
+    every tap, and 0·inf or 0·NaN there is NaN where col2im adds nothing."""
     fn, c, fh, fw = W.shape
     if not (need_input_grad and d_adjacent and stride == 1 and fh == fw and pad <= fh - 1
-            and c >= FLIP_MIN_CHANNELS):
+            and c >= FLIP_MIN_CHANNELS and np.isfinite(W).all()):
         return None
     return np.ascontiguousarray(W[:, :, ::-1, ::-1].transpose(1, 2, 3, 0)).reshape(c, -1)
 

@@ -48,7 +48,10 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     oh = conv_output_size(h, filter_h, stride, pad)
     ow = conv_output_size(w, filter_w, stride, pad)
     patches = col.reshape(n, oh, ow, c, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
-    img = np.zeros((n, c, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1), col.dtype)
+    # The last window ends inside the padded image, (OH-1)·s + FH <= H + 2·pad, so
+    # no margin is needed past it (the book's stride - 1 made a stride of 10**6
+    # allocate terabytes).
+    img = np.zeros((n, c, h + 2 * pad, w + 2 * pad), col.dtype)
     for i in range(filter_h):
         for j in range(filter_w):
             img[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride] += patches[:, :, i, j]
@@ -98,8 +101,10 @@ def max_pool_forward(x, pool_h, pool_w, stride, pad):
 
     x: (N, C, H, W) -> (out (N, C, OH, OW), arg_max (N, C, OH, OW) int32),
     arg_max holding i·pool_w + j of the window's first maximum (the book's
-    np.argmax tie rule). Padding is zeros that take part in the max, as in
-    the book, whose pooling runs on im2col's zero-padded patches.
+    np.argmax tie rule). A NaN anywhere in a window wins it: out is NaN and
+    arg_max the first NaN's position (np.argmax's rule too). Padding is zeros
+    that take part in the max, as in the book, whose pooling runs on im2col's
+    zero-padded patches.
     """
     n, c, h, w = x.shape
     oh = conv_output_size(h, pool_h, stride, pad)
