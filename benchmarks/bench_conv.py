@@ -196,7 +196,7 @@ _peak = {}  # dtype -> this core's FMA peak, GFLOP/s
 @pytest.mark.parametrize("impl", FIRST_IMPLS)
 @pytest.mark.parametrize("net", list(FIRST_LAYERS))
 def test_first_layer(benchmark, net, impl):
-    """act(x ⊛ W + b) and its dW, db on one input channel (csrc/conv_direct.h in fastnet;
+    """act(x ⊛ W + b) and its dW, db on one input channel (csrc/conv/conv_direct.h in fastnet;
     numpy_f64 is the reference backend's im2col + matmul)."""
     group = f"conv1ch_{net}"
     benchmark.group = group

@@ -47,11 +47,11 @@ static FN(code) FN(pick_code)(int kernel_choice) {
 }
 #else
 /* The portable code, or the AVX2 code when asked for (the caller checked
- * fn_gemm_have_avx2 first). */
+ * fn_cpu_simd() first). */
 static FN(code) FN(pick_code)(int kernel_choice) {
     FN(code) code = {FN(kernel_portable), FN(epilogue_block)};
 #ifdef FASTNET_X86
-    if (kernel_choice == FN_KERNEL_AVX2) {
+    if (kernel_choice == FN_AVX2) {
         code.kernel = FN(fn_gemm_kernel_avx2);
         code.epilogue = FN(fn_gemm_epilogue_block_avx2);
     }
@@ -66,9 +66,9 @@ static FN(code) FN(pick_code)(int kernel_choice) {
  * enough to pay: the epilogue of the NumPy path. */
 void FN(fn_gemm_epilogue)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc, const real *bias,
                           int activation, int kernel_choice) {
-    if (!bias && activation == FN_ACT_IDENTITY) return;
+    if (!bias && activation == FN_IDENTITY) return;
 #ifdef FN_AVX512_TWIN
-    if (kernel_choice == FN_KERNEL_AVX512) {
+    if (kernel_choice == FN_AVX512) {
         FN_AVX512_TWIN(fn_gemm_epilogue)(m, n, c, ldc, bias, activation, kernel_choice);
         return;
     }

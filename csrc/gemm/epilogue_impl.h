@@ -2,7 +2,7 @@
  *
  * c: (m, n) block, row stride ldc, read and written; bias: (n,) or NULL;
  * activation: an fn_gemm_activation. ABS and COPYSIGN are the dtype's libm
- * functions; fn_exp_neg / fn_expm1_neg (csrc/fast_exp.h) are e^x and e^x - 1
+ * functions; fn_exp_neg / fn_expm1_neg (csrc/common/fast_exp.h) are e^x and e^x - 1
  * for x <= 0 written so that the loops below vectorise (libm's exp is a call
  * per element: tanhf made a 100x784x50 GEMM with tanh 1.8x slower).
  *
@@ -21,11 +21,11 @@ static void FN(epilogue_block)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
             for (ptrdiff_t j = 0; j < n; j++) row[j] += bias[j];
         }
         switch (activation) {
-        case FN_ACT_RELU:
+        case FN_RELU:
             /* x < 0 ? 0 : x keeps NaN as NaN, like np.maximum(x, 0). */
             for (ptrdiff_t j = 0; j < n; j++) row[j] = row[j] < 0 ? 0 : row[j];
             break;
-        case FN_ACT_SIGMOID:
+        case FN_SIGMOID:
             /* Stable sigmoid: e = e^-|x| never overflows, and 1/(1+e) or
              * e/(1+e) is the form without cancellation for each sign. */
             for (ptrdiff_t j = 0; j < n; j++) {
@@ -33,7 +33,7 @@ static void FN(epilogue_block)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
                 row[j] = (row[j] >= 0 ? (real)1 : e) / (1 + e);
             }
             break;
-        case FN_ACT_TANH:
+        case FN_TANH:
             /* tanh|x| = -m / (2 + m), m = e^(-2|x|) - 1 in (-1, 0]: no
              * overflow, and expm1 keeps small |x| accurate where
              * 1 - e^(-2|x|) would cancel. */

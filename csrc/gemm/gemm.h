@@ -30,27 +30,9 @@
 
 #include <stddef.h>
 
-/* The activation of the fused epilogue. */
-enum fn_gemm_activation {
-    FN_ACT_IDENTITY = 0,
-    FN_ACT_RELU = 1,
-    FN_ACT_SIGMOID = 2,
-    FN_ACT_TANH = 3,
-};
+#include "common/vocabulary.h"
 
-/* Which micro-kernel the packed GEMM runs. */
-enum fn_gemm_kernel {
-    FN_KERNEL_PORTABLE = 0, /* plain C, any CPU */
-    FN_KERNEL_AVX2 = 1,     /* AVX2+FMA; callers check fn_gemm_have_avx2() first */
-    FN_KERNEL_AVX512 = 2,   /* AVX-512F; callers check fn_gemm_have_avx512() first */
-};
-
-/* 1 when the AVX2 micro-kernel was compiled in and this CPU can run it. */
-int fn_gemm_have_avx2(void);
-/* 1 when the AVX-512 build (rung 6) was compiled in and this CPU can run it. */
-int fn_gemm_have_avx512(void);
-
-/* The FMA roof of `kernel` (AVX2 or AVX-512): runs `steps` rounds of
+/* The FMA roof of `kernel` (FN_AVX2 or FN_AVX512): runs `steps` rounds of
  * register-only multiply-adds and returns the flops done (0 for the portable
  * kernel or one this CPU cannot run); flops / seconds = the core's peak. */
 double fn_gemm_fma_roof(int is_f64, int kernel, long steps);

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fast_exp.h"
+#include "common/fast_exp.h"
 #include "gemm.h"
-#include "threads.h"
+#include "common/threads.h"
 
 #include "dtype_f32.h"
 #include "ladder_impl.h"

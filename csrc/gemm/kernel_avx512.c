@@ -1,6 +1,6 @@
 /* Rung 6: the packed GEMM (packed_impl.h) with an AVX-512 micro-kernel, for
  * float32 and float64. Only this file is compiled with -mavx512f; gemm_*.c
- * hand a call to it (FN_AVX512_TWIN) only when fn_gemm_have_avx512() says
+ * hand a call to it (FN_AVX512_TWIN) only when fn_cpu_simd() (common/simd.h) says
  * the CPU and OS support it, so the extension still runs everywhere else.
  *
  * The micro-kernel is rung 5's (kernel_simd_impl.h) with 64-byte vectors.
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fast_exp.h"
+#include "common/fast_exp.h"
 #include "gemm.h"
-#include "threads.h"
+#include "common/threads.h"
 
 #define VBYTES 64 /* one zmm register */
 #define FN_ONE_KERNEL FN(kernel_simd)

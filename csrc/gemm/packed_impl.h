@@ -42,7 +42,7 @@ static void FN(macro_kernel)(FN(code) code, ptrdiff_t mc, ptrdiff_t nc, ptrdiff_
                              const real *a, ptrdiff_t rs_a, ptrdiff_t cs_a, int a_in_place,
                              const real *a_pack, const real *b_pack, real *c, ptrdiff_t ldc,
                              int accumulate, int last, const real *bias, int activation) {
-    const int has_epilogue = last && (bias || activation != FN_ACT_IDENTITY);
+    const int has_epilogue = last && (bias || activation != FN_IDENTITY);
     for (ptrdiff_t jr = 0; jr < nc; jr += NR) {
         const ptrdiff_t nr = nc - jr < NR ? nc - jr : NR;
         const real *b_sliver = b_pack + jr * kc;
@@ -148,7 +148,7 @@ int FN(fn_gemm_packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                        int kernel_choice) {
     if (m == 0 || n == 0) return 0;
 #ifdef FN_AVX512_TWIN
-    if (kernel_choice == FN_KERNEL_AVX512) {
+    if (kernel_choice == FN_AVX512) {
         return FN_AVX512_TWIN(fn_gemm_packed)(m, n, k, a, rs_a, cs_a, b, rs_b, cs_b, c, ldc,
                                               bias, activation, kernel_choice);
     }

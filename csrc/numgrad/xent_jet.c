@@ -1,9 +1,10 @@
 /* g := series of the softmax cross-entropy in one perturbation (see xent_jet.h). */
 #include "xent_jet.h"
-#include "threads.h"
+#include "common/threads.h"
 
 /* One float type: the chain is evaluated in float64 whatever the net's dtype,
  * because the series' coefficients shrink like δ^m and must keep their digits. */
-#define FN(x) x##_f64
+#define FN_DTYPE_F64
+#include "common/dtype_begin.h"
 #include "xent_jet_impl.h"
-#undef FN
+#include "common/dtype_end.h"

@@ -1,9 +1,10 @@
-"""im2col / col2im, max pooling, batch norm and the dropout mask (C kernels in csrc/conv.c).
+"""im2col / col2im, max pooling, batch norm and the dropout mask (C kernels in
+csrc/conv/, csrc/norm/ and csrc/elementwise/mask.c).
 
-Called by fastnet.backend.compiled_conv with arrays the Backend has
+Called by fastnet.backend.cython (conv, conv_pool, norm, elementwise) with arrays the Backend has
 validated; the outputs are allocated there. Images are passed with their
 strides (in elements), so transposed views are read and written in place;
-the other arrays must be C-contiguous (compiled_conv makes sure of it). Each
+the other arrays must be C-contiguous (the cython backend makes sure of it). Each
 function picks the float32 or float64 kernel from the item size and runs it
 without the GIL.
 """
@@ -11,7 +12,7 @@ without the GIL.
 from cpython.buffer cimport PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport int32_t, uint8_t
 
-cdef extern from "conv.h" nogil:
+cdef extern from "conv/conv.h" nogil:
     ctypedef struct fn_window:
         Py_ssize_t n, c, h, w, fh, fw, stride, pad, oh, ow
     void fn_im2col_f32(const fn_window *g, const float *x, const Py_ssize_t *xs,
@@ -34,27 +35,6 @@ cdef extern from "conv.h" nogil:
     void fn_max_pool_backward_f64(const fn_window *g, const double *dout, const Py_ssize_t *os,
                                   const int32_t *arg_max, const Py_ssize_t *as_, double *dx,
                                   const Py_ssize_t *ds)
-    void fn_batchnorm_forward_train_f32(size_t n, size_t d, const float *x, const float *gamma,
-                                        const float *beta, float *running_mean,
-                                        float *running_var, double momentum, float *out,
-                                        float *xn, float *std)
-    void fn_batchnorm_forward_train_f64(size_t n, size_t d, const double *x,
-                                        const double *gamma, const double *beta,
-                                        double *running_mean, double *running_var,
-                                        double momentum, double *out, double *xn, double *std)
-    void fn_batchnorm_forward_infer_f32(size_t n, size_t d, const float *x, const float *gamma,
-                                        const float *beta, const float *running_mean,
-                                        const float *running_var, float *out)
-    void fn_batchnorm_forward_infer_f64(size_t n, size_t d, const double *x,
-                                        const double *gamma, const double *beta,
-                                        const double *running_mean, const double *running_var,
-                                        double *out)
-    void fn_batchnorm_backward_f32(size_t n, size_t d, const float *dout, const float *xn,
-                                   const float *std, const float *gamma, float *dx,
-                                   float *dgamma, float *dbeta)
-    void fn_batchnorm_backward_f64(size_t n, size_t d, const double *dout, const double *xn,
-                                   const double *std, const double *gamma, double *dx,
-                                   double *dgamma, double *dbeta)
     int fn_conv_forward_f32(const fn_window *g, const float *x, const Py_ssize_t *xs,
                             int channels_last, const float *w, Py_ssize_t filters, const float *bias,
                             int activation, int kernel, float *out)
@@ -101,6 +81,32 @@ cdef extern from "conv.h" nogil:
                                      Py_ssize_t drs, Py_ssize_t dcs, const double *y,
                                      Py_ssize_t yrs, Py_ssize_t ycs, int activation,
                                      double *dact)
+
+
+cdef extern from "norm/batchnorm.h" nogil:
+    void fn_batchnorm_forward_train_f32(size_t n, size_t d, const float *x, const float *gamma,
+                                        const float *beta, float *running_mean,
+                                        float *running_var, double momentum, float *out,
+                                        float *xn, float *std)
+    void fn_batchnorm_forward_train_f64(size_t n, size_t d, const double *x,
+                                        const double *gamma, const double *beta,
+                                        double *running_mean, double *running_var,
+                                        double momentum, double *out, double *xn, double *std)
+    void fn_batchnorm_forward_infer_f32(size_t n, size_t d, const float *x, const float *gamma,
+                                        const float *beta, const float *running_mean,
+                                        const float *running_var, float *out)
+    void fn_batchnorm_forward_infer_f64(size_t n, size_t d, const double *x,
+                                        const double *gamma, const double *beta,
+                                        const double *running_mean, const double *running_var,
+                                        double *out)
+    void fn_batchnorm_backward_f32(size_t n, size_t d, const float *dout, const float *xn,
+                                   const float *std, const float *gamma, float *dx,
+                                   float *dgamma, float *dbeta)
+    void fn_batchnorm_backward_f64(size_t n, size_t d, const double *dout, const double *xn,
+                                   const double *std, const double *gamma, double *dx,
+                                   double *dgamma, double *dbeta)
+
+cdef extern from "elementwise/elementwise.h" nogil:
     void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y)
     void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y)
 
@@ -334,7 +340,7 @@ def conv_backward(dout, y, int activation, x, bint channels_last, w, w_flip, int
     gradient unless dx is None. dout: the gradient of y = act(out); y is read unless
     activation is 0 (identity); both (n, filters, oh, ow) with strides[2] ==
     ow·strides[3]. w_flip: None, or the flipped filters that let dx be computed as a
-    convolution (see csrc/conv.h for when). False if memory ran out."""
+    convolution (see csrc/conv/conv.h for when). False if memory ran out."""
     cdef _Buffers b = _Buffers()
     cdef Py_buffer *vd = b.get(dout, False)
     cdef Py_buffer *vy = b.get(y, False)

@@ -1,5 +1,7 @@
 import numpy as np
 
+ACTIVATIONS: tuple[str, ...]
+SIMD_LEVELS: tuple[str, ...]
 ACTIVATION_CODES: dict[str, int]
 
 def add(a: np.ndarray, b: np.ndarray) -> np.ndarray: ...

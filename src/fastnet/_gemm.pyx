@@ -1,7 +1,7 @@
 """GEMM kernels (csrc/gemm/): thin entry points that read each array's
 pointer, shape and strides once through the buffer protocol, release the
-GIL and call C. Validation happened before, in fastnet.backend.validated;
-fastnet.backend.compiled_gemm and fastnet.gemm are the Python faces.
+GIL and call C. Validation happened before, in fastnet.backend.checks;
+fastnet.backend.cython.gemm and fastnet.gemm are the Python faces.
 
 Every entry point takes `is_f64` (False: float32) instead of fused types,
 whose Python-level dispatch costs microseconds per call.
@@ -15,9 +15,11 @@ from cpython.buffer cimport (
 )
 
 
+from ._c_simd cimport fn_cpu_simd
+from ._c_vocabulary cimport FN_AVX2, FN_AVX512
+
+
 cdef extern from "gemm/gemm.h" nogil:
-    int fn_gemm_have_avx2()
-    int fn_gemm_have_avx512()
     double fn_gemm_fma_roof(int is_f64, int kernel, long steps)
     void fn_gemm_naive_f32(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k,
                            const float *a, Py_ssize_t rs_a, Py_ssize_t cs_a,
@@ -97,12 +99,12 @@ cdef int _open(object x, Py_buffer *buf, Matrix *mat, bint transpose, bint writa
 
 def have_avx2():
     """True when the AVX2+FMA micro-kernel was compiled in and this CPU runs it."""
-    return bool(fn_gemm_have_avx2())
+    return fn_cpu_simd() >= FN_AVX2
 
 
 def have_avx512():
     """True when the AVX-512 build (rung 6) was compiled in and this CPU runs it."""
-    return bool(fn_gemm_have_avx512())
+    return fn_cpu_simd() >= FN_AVX512
 
 
 def fma_roof(bint is_f64, int kernel, long steps):

@@ -1,6 +1,6 @@
-"""Thread-count control for the compiled kernels (csrc/threads.c)."""
+"""Thread-count control for the compiled kernels (csrc/common/threads.c)."""
 
-cdef extern from "threads.h":
+cdef extern from "common/threads.h":
     int fn_have_openmp()
     void fn_set_num_threads(int n)
     int fn_get_num_threads()

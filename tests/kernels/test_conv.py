@@ -38,7 +38,7 @@ GEOMETRIES = [
 ]
 LAYOUTS = ("c", "channels_last", "strided")
 
-# im2col / col2im specialise the usual filter sizes (csrc/im2col_impl.h): these
+# im2col / col2im specialise the usual filter sizes (csrc/conv/im2col_impl.h): these
 # add each special case (3x3 and 5x5 with padding, 1, 7 and other widths,
 # fh != fw) next to the general code, at stride 1 (col2im's gather) and 2.
 IM2COL_GEOMETRIES = GEOMETRIES + [
@@ -534,7 +534,7 @@ def test_im2col_col2im_pool_portable():
     assert proc.stdout.strip().splitlines()[-1] == "ok"
 
 
-# (N, H, W, FN, FH, FW, stride, pad) on one input channel: csrc/conv_direct.h's
+# (N, H, W, FN, FH, FW, stride, pad) on one input channel: csrc/conv/conv_direct.h's
 # kernels, whose lanes are the filters (1, 7, 16, 30, 33: partial vectors
 # and several groups of vectors at every width) and whose blocks of pixels or
 # taps run past a row's end or the filter's last tap.

@@ -169,7 +169,7 @@ def test_bad_backward_input_is_rejected(backend, reference):
 @pytest.mark.parametrize("geom", [g for g in SINGLE_CHANNEL if g[0] > 0][:5])
 def test_single_channel_conv_pool_every_simd_build(simd_kernel, reference, dtype, geom):
     """PooledConvolution's chunks go through the direct single-channel kernels
-    (csrc/conv_direct.h) too, in each instruction set's build."""
+    (csrc/conv/conv_direct.h) too, in each instruction set's build."""
     n, h, w, _, fh, fw, stride, pad = geom
     check_backend(fastnet.backend.load("cython"), reference, dtype,
                   (n, 1, h, w, fh, fw, stride, pad), (2, 2, 2, 0), "c", "relu", False)

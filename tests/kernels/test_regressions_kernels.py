@@ -60,7 +60,7 @@ def _before_unreadable_page(a):
 # (N, C, H, W, FH, FW, stride, pad) with windows wholly in the padding: pad larger
 # than the filter (rows of windows above and below the image), and strides that
 # jump past the image; filter widths 1, 2, 3, 5, 7 and others take different
-# row builders in csrc/im2col_impl.h.
+# row builders in csrc/conv/im2col_impl.h.
 PADDING_WINDOWS = [
     (1, 1, 1, 1, 1, 1, 5000, 1000),
     (2, 7, 3, 14, 1, 1, 4, 5),
@@ -147,7 +147,7 @@ def _channels_last(x):
 
 
 # 2x2 tiles (the book's), 3x3 overlapping windows, windows over the padded edge:
-# each takes its own loop in csrc/pool_impl.h, in C order and channels-last.
+# each takes its own loop in csrc/conv/pool_impl.h, in C order and channels-last.
 @pytest.mark.parametrize("pool", [(2, 2, 2, 0), (3, 3, 1, 0), (2, 3, 1, 1)])
 @pytest.mark.parametrize("layout", ["c", "channels_last"])
 @needs_compiled

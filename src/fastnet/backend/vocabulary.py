@@ -24,8 +24,9 @@ SIMD_ALIASES = {"avx2_fma": "avx2"}
 
 # One environment variable caps the SIMD level of the compiled kernels, e.g.
 # FASTNET_SIMD=portable to run the plain C code on any CPU. FASTNET_GEMM_SIMD
-# is its old name, still read. (The C side reads FASTNET_ELEMENTWISE_SIMD for
-# the elementwise and conv loops itself.)
+# is its old name, still read. (The C side reads FASTNET_SIMD itself for the
+# elementwise, losses and conv loops, with FASTNET_ELEMENTWISE_SIMD as its old
+# name: csrc/common/simd.c.)
 SIMD_ENV = "FASTNET_SIMD"
 SIMD_ENV_OLD_NAMES = ("FASTNET_GEMM_SIMD",)
 

@@ -1,8 +1,8 @@
 """Convolution, im2col / col2im and max pooling for the "cython" backend.
 
 Same names and signatures as `fastnet.backend.numpy.conv`. Outputs are
-allocated here with NumPy; `fastnet._conv` fills them from C (csrc/conv.c)
-without the GIL. The convolution itself is fused (csrc/conv_gemm_impl.h, or
+allocated here with NumPy; `fastnet._conv` fills them from C (csrc/conv/conv.c)
+without the GIL. The convolution itself is fused (csrc/conv/conv_gemm_impl.h, or
 conv_blas.py where NumPy's GEMM is faster: see CONV_GEMM). Two
 layout choices, invisible in the values:
 
@@ -38,13 +38,13 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     n, c, h, w = input_shape
     oh = conv_output_size(h, filter_h, stride, pad)
     ow = conv_output_size(w, filter_w, stride, pad)
-    dx = np.empty(input_shape, col.dtype)  # every pixel is written (csrc/im2col_impl.h)
+    dx = np.empty(input_shape, col.dtype)  # every pixel is written (csrc/conv/im2col_impl.h)
     _conv.col2im(np.ascontiguousarray(col), dx, filter_h, filter_w, stride, pad, oh, ow)
     return dx
 
 
 # Which GEMM multiplies the chunks of patches: "fastnet" (everything in C,
-# csrc/conv_gemm_impl.h), "numpy" (conv_blas.py) or "auto", from
+# csrc/conv/conv_gemm_impl.h), "numpy" (conv_blas.py) or "auto", from
 # measurements on 1 thread (AMD EPYC with AVX-512, NumPy's OpenBLAS):
 # - with fastnet's AVX-512 GEMM kernel, all in C: DeepConvNet's step took
 #   46 ms (float32) and 88 ms (float64) against 48 and 107 with NumPy's
@@ -73,7 +73,7 @@ def uses_blas(filters, depth):
 
 
 def conv_forward(x, W, b, stride=1, pad=0, activation="identity"):
-    """act(x ⊛ W + b), a chunk of images at a time (csrc/conv_gemm_impl.h).
+    """act(x ⊛ W + b), a chunk of images at a time (csrc/conv/conv_gemm_impl.h).
 
     The (n, oh, ow, fn) rows come back as the (N, FN, OH, OW) transposed
     view, like the reference's.

@@ -1,6 +1,6 @@
 """The fused convolution with NumPy's matmul (OpenBLAS) for the products.
 
-Same structure as csrc/conv_gemm_impl.h: the batch is cut into chunks of
+Same structure as csrc/conv/conv_gemm_impl.h: the batch is cut into chunks of
 images whose patch matrix stays in cache, and each chunk's patches (built in
 C, `fastnet._conv.im2col`) are multiplied at once. Only the product moves
 to NumPy: OpenBLAS (its Haswell/SkylakeX kernels in NumPy's wheel) ran these

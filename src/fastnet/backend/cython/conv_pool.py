@@ -1,7 +1,7 @@
 """Convolution, activation and max pooling in one kernel, for the "cython" backend.
 
 Same names and signatures as `fastnet.backend.numpy.conv`. The C code
-(csrc/conv_pool_impl.h) convolves a chunk of images into a buffer that
+(csrc/conv/conv_pool_impl.h) convolves a chunk of images into a buffer that
 stays in cache and pools it there, so the convolution's full-size output
 never reaches memory; backward rebuilds its gradient chunk by chunk from the
 pooled one. Where the convolution's products go to NumPy's GEMM instead

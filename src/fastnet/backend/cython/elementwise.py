@@ -2,7 +2,7 @@
 
 Same names and signatures as `fastnet.backend.numpy.elementwise`. Outputs
 are allocated here with NumPy; `fastnet._elementwise` fills them from C
-(csrc/broadcast.c, csrc/activations.c) without the GIL, and `fastnet._conv`
+(csrc/elementwise/broadcast.c, csrc/elementwise/activations.c) without the GIL, and `fastnet._conv`
 the dropout product. Results are always C-contiguous, whatever the layout of
 the inputs. The dropout mask itself is drawn by the reference
 (np.random.rand), so np.random.seed reproduces the book.

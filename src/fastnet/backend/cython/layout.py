@@ -17,7 +17,7 @@ FLIP_MIN_CHANNELS = 8
 
 def channels_last(x):
     # Channels adjacent in memory (a Convolution's own output): the kernel then
-    # copies each pixel's channels as one run (csrc/im2col_impl.h).
+    # copies each pixel's channels as one run (csrc/conv/im2col_impl.h).
     return x.shape[1] > 1 and x.strides[1] == x.itemsize
 
 
@@ -45,7 +45,7 @@ def rows(a):
 
 def flipped_filters(W, stride, pad, need_input_grad, d_adjacent):
     """W flipped for dx as a convolution of the output gradient with them
-    (csrc/conv_gemm_impl.h), or None where that is not used: it needs stride 1,
+    (csrc/conv/conv_gemm_impl.h), or None where that is not used: it needs stride 1,
     square filters, pad <= fh - 1, an output gradient whose channels are
     adjacent (d_adjacent), channels enough (that product has C columns) and
     finite filters: the product also multiplies the zeros around dout by

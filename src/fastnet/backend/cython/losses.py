@@ -2,7 +2,7 @@
 
 Same names and signatures as `fastnet.backend.numpy.losses`. Outputs are
 allocated here with NumPy; `fastnet._losses` fills them from C
-(csrc/losses.c) without the GIL, in one pass over the logits per row, and
+(csrc/losses/losses.c) without the GIL, in one pass over the logits per row, and
 returns the loss as a Python float accumulated in double precision.
 """
 

@@ -2,7 +2,7 @@
 
 Same names and signatures as `fastnet.backend.numpy.norm`. Outputs are
 allocated here with NumPy; `fastnet._conv` fills them from C
-(csrc/batchnorm_impl.h) without the GIL, in two or three passes where NumPy
+(csrc/norm/batchnorm_impl.h) without the GIL, in two or three passes where NumPy
 makes about ten.
 """
 

@@ -2,7 +2,7 @@
 
 Same names and signatures as `fastnet.backend.numpy.optimizers`: each call updates
 `param` and its state arrays in place, in one pass over memory
-(`fastnet._optimizers`, csrc/optimizers.c), rounding exactly like the
+(`fastnet._optimizers`, csrc/optimizers/), rounding exactly like the
 reference. When an array is not C-contiguous (rare: a view of a bigger
 array) the compiled kernel declines and the reference rule runs instead, so
 the caller's own arrays are always the ones updated, never a copy.
@@ -52,5 +52,5 @@ def rms_update(param, grad, h, lr, decay, gain, eps, eps_inside_sqrt=True):
     """h = decay·h + gain·g²; p -= lr·g / √(h + eps), or lr·g / (√h + eps)"""
     # The compiled kernel computes the eps-inside form (Keras'); nothing calls
     # the other with a compiled speed to keep, so the reference computes it.
-    if not (eps_inside_sqrt and _optimizers.keras_rms(param, grad, h, lr, decay, gain, eps)):
+    if not (eps_inside_sqrt and _optimizers.rms(param, grad, h, lr, decay, gain, eps)):
         reference.rms_update(param, grad, h, lr, decay, gain, eps, eps_inside_sqrt)
