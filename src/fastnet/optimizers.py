@@ -64,74 +64,79 @@ class SGD:
             B.sgd_update(params[key], grads[key], self.lr)
 
 
-class Momentum:
+class _OneState:
+    """An optimizer with one state array per parameter (the book's `v` or `h`),
+    zeros on the first update, and one backend kernel for its rule."""
+
+    state_name = None  # "v" or "h", the book's attribute
+    kernel = None  # the backend kernel that applies the rule in place
+
+    def _hyperparameters(self, where):
+        return (self.lr,)
+
+    def update(self, params, grads):
+        B = current()
+        where = f"{type(self).__name__}.update"
+        keys = _keys(params, grads, where)
+        hyperparameters = self._hyperparameters(where)
+        state = _state(getattr(self, self.state_name), B, params, where)
+        setattr(self, self.state_name, state)
+        step = getattr(B, self.kernel)
+        for key in keys:
+            step(params[key], grads[key], state[key], *hyperparameters)
+
+
+class Momentum(_OneState):
     """v = momentum·v - lr·g; p += v."""
+
+    state_name, kernel = "v", "momentum_update"
 
     def __init__(self, lr=0.01, momentum=0.9):
         self.lr = lr
         self.momentum = momentum
         self.v = None
 
-    def update(self, params, grads):
-        B = current()
-        keys = _keys(params, grads, "Momentum.update")
-        self.v = _state(self.v, B, params, "Momentum.update")
-        for key in keys:
-            B.momentum_update(params[key], grads[key], self.v[key], self.lr, self.momentum)
+    def _hyperparameters(self, where):
+        return self.lr, self.momentum
 
 
-class Nesterov:
+class Nesterov(_OneState):
     """Nesterov's accelerated gradient, in the book's rearranged form.
 
     p += momentum²·v; p -= (1 + momentum)·lr·g; v = momentum·v - lr·g.
     """
 
-    def __init__(self, lr=0.01, momentum=0.9):
-        self.lr = lr
-        self.momentum = momentum
-        self.v = None
-
-    def update(self, params, grads):
-        B = current()
-        keys = _keys(params, grads, "Nesterov.update")
-        self.v = _state(self.v, B, params, "Nesterov.update")
-        for key in keys:
-            B.nesterov_update(params[key], grads[key], self.v[key], self.lr, self.momentum)
+    # Momentum's arguments and state, another rule (not a subclass: the book's are siblings).
+    state_name, kernel = "v", "nesterov_update"
+    __init__ = Momentum.__init__
+    _hyperparameters = Momentum._hyperparameters
 
 
-class AdaGrad:
+class AdaGrad(_OneState):
     """h += g²; p -= lr·g / (√h + 1e-7)."""
+
+    state_name, kernel = "h", "adagrad_update"
 
     def __init__(self, lr=0.01):
         self.lr = lr
         self.h = None
 
-    def update(self, params, grads):
-        B = current()
-        keys = _keys(params, grads, "AdaGrad.update")
-        self.h = _state(self.h, B, params, "AdaGrad.update")
-        for key in keys:
-            B.adagrad_update(params[key], grads[key], self.h[key], self.lr)
 
-
-class RMSprop:
+class RMSprop(_OneState):
     """h = decay_rate·h + (1 - decay_rate)·g²; p -= lr·g / (√h + 1e-7)."""
+
+    state_name, kernel = "h", "rmsprop_update"
 
     def __init__(self, lr=0.01, decay_rate=0.99):
         self.lr = lr
         self.decay_rate = decay_rate
         self.h = None
 
-    def update(self, params, grads):
-        B = current()
-        keys = _keys(params, grads, "RMSprop.update")
-        decay = finite_number(self.decay_rate, "decay_rate", "RMSprop.update")
+    def _hyperparameters(self, where):
+        decay = finite_number(self.decay_rate, "decay_rate", where)
         if not 0.0 <= decay <= 1.0:
-            raise ValueError(f"RMSprop.update: decay_rate must lie in [0, 1], "
-                             f"got {self.decay_rate!r}")
-        self.h = _state(self.h, B, params, "RMSprop.update")
-        for key in keys:
-            B.rmsprop_update(params[key], grads[key], self.h[key], self.lr, self.decay_rate)
+            raise ValueError(f"{where}: decay_rate must lie in [0, 1], got {self.decay_rate!r}")
+        return self.lr, self.decay_rate
 
 
 class Adam:
