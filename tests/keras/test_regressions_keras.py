@@ -101,10 +101,11 @@ def test_validation_data_of_the_wrong_length_is_a_clear_error():
         _model().fit(x, y, validation_data=(x,), verbose=0)
 
 
-def test_validation_sample_weights_are_refused_not_ignored():
+def test_validation_sample_weights_are_used_not_ignored():
+    # Once refused (issue 10); now weighted as Keras does (issue 14): zero weights, zero loss.
     x, y = _data()
-    with pytest.raises(NotImplementedError, match="sample weights in validation_data"):
-        _model().fit(x, y, validation_data=(x, y, np.ones(len(x))), verbose=0)
+    history = _model().fit(x, y, validation_data=(x, y, np.zeros(len(x))), verbose=0)
+    assert history.history["val_loss"] == [0.0]
 
 
 def test_steps_in_evaluate_and_predict_stop_after_that_many_batches():

@@ -117,10 +117,8 @@ class Trainer:
                    for layer in self.layers)
 
     def _train_step(self, xb, tb, wb):
-        if wb is not None:
-            raise NotImplementedError("sample weights are not supported by fastnet.keras")
         out = self._forward(xb, True, self._fuse_last)
-        loss, dout = self.loss.loss_and_grad(out, tb, self._logits)
+        loss, dout = self.loss.weighted_loss_and_grad(out, tb, self._logits, wb)
         if self._regularized:
             # As in Keras, the batch's loss includes the penalty of the
             # weights it was computed with (before this step's update).
@@ -231,12 +229,8 @@ class Trainer:
                 f"sample_weight_val), got {type(validation_data).__name__} of length "
                 f"{len(validation_data)}"
             )
-        if len(validation_data) == 3 and validation_data[2] is not None:
-            raise NotImplementedError(
-                "fit: sample weights in validation_data are not supported by fastnet.keras"
-            )
-        val = data_adapters.for_evaluate(self, *validation_data[:2], None, batch_size, steps,
-                                         where)
+        val = data_adapters.for_evaluate(self, *validation_data[:2], (*validation_data, None)[2],
+                                         batch_size, steps, where)
         if val.x.shape[0] == 0:
             # Keras skips validation then; a val_loss of 0.0 or a missing
             # one would mislead callbacks that monitor it.
@@ -252,10 +246,8 @@ class Trainer:
         """[mean loss, *metrics] over the batches of `data`, no weight updates."""
         sums, seen = [0.0] * (1 + len(self._metrics)), 0
         for step, (xb, tb, wb) in enumerate(data.epoch(), 1):
-            if wb is not None:
-                raise NotImplementedError("sample weights are not supported by fastnet.keras")
             out = self._forward(xb, False, self._fuse_last)
-            loss = self.loss.loss_and_grad(out, tb, self._logits)[0]
+            loss = self.loss.weighted_loss_and_grad(out, tb, self._logits, wb)[0]
             m = xb.shape[0]
             seen += m
             sums[0] += loss * m
@@ -272,8 +264,6 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, return_dict=False, **kwargs):
         """The loss (and metrics) on (x, y): a float, or [loss, *metrics] with metrics."""
-        if sample_weight is not None:
-            raise NotImplementedError("evaluate: sample_weight= is not supported by fastnet.keras")
         _no_extras("evaluate", kwargs)
         verbose = arguments.verbose(verbose)
         batch_size = arguments.batch_size(batch_size)
