@@ -50,8 +50,11 @@ def _is_sequence(value):
             and not _is_pandas(value) and not hasattr(value, "__array__"))
 
 
-def as_array(value, what):
-    """One array from an ndarray, a backend array, pandas or nested lists of numbers."""
+def as_array(value, what, numbers=True):
+    """One array from an ndarray, a backend array, pandas or nested lists of numbers.
+
+    numbers=False leaves the dtype to the caller (the loss names its own rule).
+    """
     xp = current().xp
     if isinstance(value, (np.ndarray, xp.ndarray)):
         array = value
@@ -73,12 +76,12 @@ def as_array(value, what):
                     f"{what} is a list of {len(value)} arrays, Keras' form for a model with "
                     f"{len(value)} inputs; this model has one input"
                 )
-            return as_array(value[0], what)
+            return as_array(value[0], what, numbers)
         try:
             array = np.asarray(value)
         except (TypeError, ValueError) as err:
             raise TypeError(f"{what} cannot be read as an array of numbers: {err}") from None
-    if array.dtype.kind not in "biuf":
+    if numbers and array.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be numbers, got an array of dtype {array.dtype}")
     if array.ndim == 0:
         raise ValueError(f"{what} must have a batch axis, got a scalar")
@@ -120,7 +123,7 @@ def prepare_inputs(model, x):
 def prepare_targets(model, y, n):
     """y for the loss: rank adjusted to the output, checked by the loss, n samples."""
     n_out = model._ready()
-    t = as_array(y, "targets")
+    t = as_array(y, "targets", numbers=False)
     if t.ndim == 3 and t.shape[-1] == 1:
         t = t.reshape(t.shape[:-1])  # Keras squeezes one trailing axis of size 1
     t = model.loss.prepare(t, n_out, model.dtype)

@@ -93,11 +93,7 @@ class Conv2D(Layer):
         return pads.pop()
 
     def compute_output_shape(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(
-                f"Conv2D {self.name!r} expects inputs (batch, height, width, channels), got "
-                f"{(None, *input_shape)}"
-            )
+        self._expect_axes(input_shape, ["height", "width", "channels"])
         pad, s = self._pad(input_shape), self.strides[0]
         h, w = ((n + 2 * pad - k) // s + 1 for n, k in zip(input_shape[:2], self.kernel_size))
         if h <= 0 or w <= 0:
@@ -185,11 +181,7 @@ class MaxPooling2D(Layer):
         self._pads = ((0, 0), (0, 0))
 
     def compute_output_shape(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(
-                f"MaxPooling2D {self.name!r} expects inputs (batch, height, width, channels), "
-                f"got {(None, *input_shape)}"
-            )
+        self._expect_axes(input_shape, ["height", "width", "channels"])
         s = self.strides[0]
         if self.padding == "same":
             h, w = (-(-n // s) for n in input_shape[:2])
