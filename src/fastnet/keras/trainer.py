@@ -183,16 +183,18 @@ class Trainer:
             if verbose == 1:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
             bar = Progbar(train.steps or 0, verbose)
-            sums, seen, step = [0.0] * len(names), 0, 0
+            loss_sum, seen, step = 0.0, 0, 0
+            for metric in self._metrics:
+                metric.reset()
             for step, (xb, tb, wb) in enumerate(train.epoch(), 1):
                 loss, out = self._train_step(xb, tb, wb)
                 m = xb.shape[0]
                 seen += m
-                sums[0] += loss * m
-                for k, metric in enumerate(self._metrics, 1):
-                    sums[k] += metric.batch_sum(out, tb, self._kind)[0]
+                loss_sum += loss * m
+                for metric in self._metrics:
+                    metric.update(out, tb, self._kind)
                 if bar.interactive and verbose == 1:
-                    bar.update(step, self._logs(names, sums, seen))
+                    bar.update(step, self._logs(loss_sum, seen))
             if not seen:
                 # Keras' words: a generator that ends stops training with a warning.
                 warnings.warn("fit: your input ran out of data; interrupting training. Make "
@@ -200,7 +202,7 @@ class Trainer:
                               UserWarning, stacklevel=2)
                 break
             bar.target = step
-            logs = self._logs(names, sums, seen)
+            logs = self._logs(loss_sum, seen)
             if val is not None:
                 values = self._evaluate(val, "fit: validation_data")
                 logs.update({"val_" + k: v for k, v in zip(names, values)})
@@ -237,29 +239,29 @@ class Trainer:
             raise ValueError("fit: validation_data holds no samples")
         return val
 
-    def _logs(self, names, sums, seen):
-        return dict(zip(names, (s / max(seen, 1) for s in sums)))
+    def _logs(self, loss_sum, seen):
+        return {"loss": loss_sum / max(seen, 1), **{m.name: m.result() for m in self._metrics}}
 
     # ------------------------------------------------------------ evaluate / predict
 
     def _evaluate(self, data, where, bar=None):
         """[mean loss, *metrics] over the batches of `data`, no weight updates."""
-        sums, seen = [0.0] * (1 + len(self._metrics)), 0
+        loss_sum, seen = 0.0, 0
+        for metric in self._metrics:
+            metric.reset()
         for step, (xb, tb, wb) in enumerate(data.epoch(), 1):
             out = self._forward(xb, False, self._fuse_last)
             loss = self.loss.weighted_loss_and_grad(out, tb, self._logits, wb)[0]
             m = xb.shape[0]
             seen += m
-            sums[0] += loss * m
-            for k, metric in enumerate(self._metrics, 1):
-                sums[k] += metric.batch_sum(out, tb, self._kind)[0]
+            loss_sum += loss * m
+            for metric in self._metrics:
+                metric.update(out, tb, self._kind)
             if bar is not None:
                 bar.update(step)
         if not seen:
             raise ValueError(f"{where}: no samples to evaluate (the generator ran out of data)")
-        values = [s / seen for s in sums]
-        values[0] += self._regularization()
-        return values
+        return [loss_sum / seen + self._regularization(), *(m.result() for m in self._metrics)]
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, return_dict=False, **kwargs):
