@@ -10,6 +10,7 @@ classes it does not list, and cannot be combined with sample_weight.
 import numpy as np
 import pytest
 
+import fastnet
 from fastnet.keras import layers, losses, models, optimizers, utils
 
 
@@ -116,3 +117,25 @@ def test_class_weight_is_refused_for_a_generator_as_keras_does():
     batches = iter([(np.ones((4, 2)), np.eye(3)[[0, 1, 2, 0]])])
     with pytest.raises(ValueError, match="class_weight"):
         _classifier().fit(batches, class_weight={0: 1.0}, verbose=0)
+
+
+@pytest.mark.parametrize("loss, last", [("mse", None), ("binary_crossentropy", "sigmoid"),
+                                        ("sparse_categorical_crossentropy", "softmax")])
+def test_weighted_training_is_the_same_on_every_backend(backend, loss, last):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((10, 3))
+    y = rng.integers(0, 2, 10)
+    w = rng.random(10) * 2
+    start = [rng.standard_normal((3, 2)) * 0.5, np.zeros(2)]
+    results = []
+    for name in ("numpy", backend.name):
+        fastnet.set_backend(name)
+        model = models.Sequential([layers.Dense(2, activation=last, input_shape=(3,))])
+        model.set_weights(start)
+        model.compile(optimizer=optimizers.RMSprop(0.01, momentum=0.5, centered=True), loss=loss)
+        t = y if loss.startswith("sparse") else np.eye(2)[y]
+        history = model.fit(x, t, sample_weight=w, batch_size=4, shuffle=False, epochs=2,
+                            verbose=0)
+        results.append((history.history["loss"], model.get_weights()[0]))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-5)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-4, atol=1e-6)

@@ -145,10 +145,13 @@ def prepare_weights(weights, n, what="sample_weight"):
         raise ValueError(
             f"{what} must hold one weight per sample, shape ({n},), got {tuple(w.shape)}"
         )
-    w = np.asarray(w, dtype=np.float64) if isinstance(w, np.ndarray) else w
-    if w.size and not bool(current().xp.isfinite(w).all() & (w >= 0).all()):
+    # On the backend first: its array module checks its own arrays (and a
+    # weight past float32's range becomes inf, which is refused below).
+    xp = current().xp
+    w = xp.asarray(w, dtype=np.float32)
+    if w.size and not bool((xp.isfinite(w) & (w >= 0)).all()):
         raise ValueError(f"{what} must be finite and >= 0")
-    return current().xp.asarray(w, dtype=np.float32)
+    return w
 
 
 def class_weights_to_sample_weights(class_weight, y):
