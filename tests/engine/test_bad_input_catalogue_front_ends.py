@@ -260,8 +260,9 @@ CASES = [
     ("predict/batch_size<0", lambda: predict(batch_size=-1), ValueError,
      r"batch_size must be a positive integer, got -1"),
     ("predict/x None", lambda: predict(x=None), TypeError, r"no inputs"),
-    ("predict/x 3-D", lambda: predict(x=np.ones((2, 4, 1))), ValueError,
-     r"expects inputs of shape \(None, 4\), got data of shape \(2, 4, 1\)"),
+    # (2, 4, 1) is accepted since issue 14: Keras drops a trailing axis of size 1.
+    ("predict/x 3-D", lambda: predict(x=np.ones((2, 4, 2))), ValueError,
+     r"expects inputs of shape \(None, 4\), got data of shape \(2, 4, 2\)"),
     ("predict/x NaN", lambda: predict(x=np.full((2, 4), np.nan)), ValueError, r"NaN or inf"),
     ("Sequential.__call__/features", lambda: keras_model()(np.ones((2, 7))), ValueError,
      r"expects inputs of shape \(None, 4\), got data of shape \(2, 7\)"),

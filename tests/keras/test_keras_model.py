@@ -179,9 +179,9 @@ def test_steps_per_epoch_counts_batches_and_continues_through_the_data():
     seen = []
     original = model._train_step
 
-    def spy(xb, tb):
+    def spy(xb, tb, wb):
         seen.append(xb.shape[0])
-        return original(xb, tb)
+        return original(xb, tb, wb)
 
     model._train_step = spy
     model.fit(x, utils.to_categorical(labels), batch_size=16, steps_per_epoch=5, epochs=2,

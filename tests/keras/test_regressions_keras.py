@@ -101,18 +101,20 @@ def test_validation_data_of_the_wrong_length_is_a_clear_error():
         _model().fit(x, y, validation_data=(x,), verbose=0)
 
 
-def test_validation_sample_weights_are_refused_not_ignored():
+def test_validation_sample_weights_are_used_not_ignored():
+    # Once refused (issue 10); now weighted as Keras does (issue 14): zero weights, zero loss.
     x, y = _data()
-    with pytest.raises(NotImplementedError, match="sample weights in validation_data"):
-        _model().fit(x, y, validation_data=(x, y, np.ones(len(x))), verbose=0)
+    history = _model().fit(x, y, validation_data=(x, y, np.zeros(len(x))), verbose=0)
+    assert history.history["val_loss"] == [0.0]
 
 
-def test_steps_in_evaluate_and_predict_are_refused_not_ignored():
+def test_steps_in_evaluate_and_predict_stop_after_that_many_batches():
+    # Once refused (issue 10); now honoured as Keras does (issue 14).
     x, y = _data()
-    with pytest.raises(NotImplementedError, match="steps="):
-        _model().evaluate(x, y, steps=1, verbose=0)
-    with pytest.raises(NotImplementedError, match="steps="):
-        _model().predict(x, steps=1, verbose=0)
+    model = _model()
+    assert model.predict(x, batch_size=16, steps=1, verbose=0).shape == (16, 3)
+    assert model.evaluate(x, y, batch_size=16, steps=2, verbose=0) == pytest.approx(
+        model.evaluate(x[:32], y[:32], verbose=0), rel=1e-6)
 
 
 def test_verbose_names_itself_when_wrong():

@@ -1,4 +1,5 @@
-"""Callbacks: History (always), EarlyStopping, ModelCheckpoint, with Keras' arguments.
+"""Callbacks with Keras' arguments: History (always), EarlyStopping, ModelCheckpoint,
+ReduceLROnPlateau, LearningRateScheduler, CSVLogger.
 
 fit calls on_train_begin, then on_epoch_begin / on_epoch_end(epoch, logs)
 for each epoch, then on_train_end; `logs` holds the epoch's values keyed like
@@ -11,7 +12,8 @@ import os
 
 from . import arguments
 
-__all__ = ["Callback", "EarlyStopping", "History", "ModelCheckpoint"]
+__all__ = ["CSVLogger", "Callback", "EarlyStopping", "History", "LearningRateScheduler",
+           "ModelCheckpoint", "ReduceLROnPlateau"]
 
 
 class Callback:
@@ -167,3 +169,104 @@ class ModelCheckpoint(_Monitor):
             self.model.save_weights(path)
         else:
             self.model.save(path)
+
+
+class ReduceLROnPlateau(_Monitor):
+    """Multiply the learning rate by `factor` when `monitor` stalls for `patience` epochs.
+
+    Keras' rule: after a reduction, `cooldown` epochs pass before stalling is
+    counted again; the rate never goes below `min_lr`.
+    """
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__(monitor, mode, min_delta)
+        # A factor >= 1 would never reduce (Keras refuses it too).
+        self.factor = arguments.real(factor, "ReduceLROnPlateau: factor", low=0.0,
+                                     high=1.0, high_open=True)
+        self.patience = arguments.integer(patience, "ReduceLROnPlateau: patience", minimum=0)
+        self.cooldown = arguments.integer(cooldown, "ReduceLROnPlateau: cooldown", minimum=0)
+        self.min_lr = arguments.real(min_lr, "ReduceLROnPlateau: min_lr", low=0.0)
+        self.verbose = verbose
+
+    def on_train_begin(self, logs=None):
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.wait = self.cooldown_counter = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = self._value(logs)
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._better(value, self.best):
+            self.best, self.wait = value, 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        optimizer = self.model.optimizer
+        if self.wait >= self.patience and optimizer.learning_rate > self.min_lr:
+            optimizer.learning_rate = max(optimizer.learning_rate * self.factor, self.min_lr)
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                      f"{optimizer.learning_rate}.")
+            self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate to schedule(epoch, lr) at the start of every epoch.
+
+    As in Keras, a schedule taking only the epoch is called as schedule(epoch).
+    """
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be callable, got {schedule!r}")
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        try:
+            lr = self.schedule(epoch, optimizer.learning_rate)
+        except TypeError:  # the one-argument form, schedule(epoch)
+            lr = self.schedule(epoch)
+        # The optimizer's setter refuses what is not a finite number >= 0.
+        optimizer.learning_rate = lr
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+
+
+class CSVLogger(Callback):
+    """Write each epoch's logs to a CSV file: a header `epoch,<names>`, then one row an epoch."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        if not isinstance(filename, (str, os.PathLike)):
+            raise TypeError(f"CSVLogger: filename must be a path, got {filename!r}")
+        if not isinstance(separator, str) or not separator:
+            raise TypeError(f"CSVLogger: separator must be a string, got {separator!r}")
+        self.filename, self.separator, self.append = os.fspath(filename), separator, append
+        self._file, self._keys = None, None
+
+    def on_train_begin(self, logs=None):
+        has_rows = self.append and os.path.exists(self.filename) and os.path.getsize(
+            self.filename) > 0
+        self._keys = None
+        self._write_header = not has_rows
+        self._file = open(self.filename, "a" if self.append else "w", encoding="utf-8")
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self._keys is None:
+            self._keys = sorted(logs)
+            if self._write_header:
+                self._file.write(self.separator.join(["epoch", *self._keys]) + "\n")
+        values = [str(epoch)] + [str(logs.get(key, "NA")) for key in self._keys]
+        self._file.write(self.separator.join(values) + "\n")
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -69,6 +69,19 @@ class Loss:
             )
         return current().xp.asarray(t, dtype=dtype)
 
+    def weighted_loss_and_grad(self, out, t, logits, w=None):
+        """loss_and_grad with Keras' sample weights: Σ w_i·loss_i / N, gradient rows × w_i.
+
+        Keras divides by the batch size N, not by Σ w ("sum_over_batch_size"),
+        so a weight of 2 counts a sample twice and weights of 0 shrink the loss.
+        """
+        loss, grad = self.loss_and_grad(out, t, logits)
+        if w is None:
+            return loss, grad
+        per_sample = self.per_sample(out, t, logits)
+        n = max(out.shape[0], 1)
+        return self._finite((per_sample * w).sum() / n), grad * w.reshape(-1, 1)
+
     def __call__(self, y_true, y_pred):
         """The mean loss of probabilities (or logits when from_logits) y_pred, like Keras."""
         y_pred = current().xp.asarray(y_pred, dtype=np.float32)
@@ -124,6 +137,12 @@ class CategoricalCrossentropy(Loss):
         n = max(out.shape[0], 1)
         return self._finite(-(t * B.xp.log(p)).sum() / n), -(t / p) / n
 
+    def per_sample(self, out, t, logits):
+        xp = current().xp
+        if logits:  # the kernel's rule: the label is the argmax of the target row
+            return _softmax_label_loss(out, xp.argmax(t, axis=1))
+        return -(t * xp.log(xp.clip(out, EPSILON, 1 - EPSILON))).sum(axis=1)
+
 
 class SparseCategoricalCrossentropy(Loss):
     """-log p[label] averaged over the batch; labels (N,) integers in [0, C)."""
@@ -168,6 +187,12 @@ class SparseCategoricalCrossentropy(Loss):
         grad[rows, t] = -1 / (p * max(n, 1))
         return self._finite(-xp.log(p).sum() / max(n, 1)), grad
 
+    def per_sample(self, out, t, logits):
+        xp = current().xp
+        if logits:
+            return _softmax_label_loss(out, t)
+        return -xp.log(xp.clip(out[xp.arange(out.shape[0]), t], EPSILON, 1 - EPSILON))
+
 
 class BinaryCrossentropy(Loss):
     """-(t·log p + (1-t)·log(1-p)), averaged over every output; t in [0, 1]."""
@@ -185,6 +210,17 @@ class BinaryCrossentropy(Loss):
         loss = -(t * xp.log(p) + (1 - t) * xp.log(1 - p)).sum() / size
         return self._finite(loss), (p - t) / (p * (1 - p) * size)
 
+    def per_sample(self, out, t, logits):
+        xp = current().xp
+        if logits:
+            # -(t·log σ(z) + (1-t)·log(1-σ(z))) = max(z, 0) - t·z + log(1 + e^-|z|),
+            # which never takes exp of a large positive number.
+            terms = xp.maximum(out, 0) - t * out + xp.log1p(xp.exp(-xp.abs(out)))
+        else:
+            p = xp.clip(out, EPSILON, 1 - EPSILON)
+            terms = -(t * xp.log(p) + (1 - t) * xp.log(1 - p))
+        return terms.mean(axis=1)
+
 
 class MeanSquaredError(Loss):
     """mean((p - t)²) over every output."""
@@ -193,6 +229,9 @@ class MeanSquaredError(Loss):
 
     def loss_and_grad(self, out, t, logits):
         return current().mean_squared_error(out, t)
+
+    def per_sample(self, out, t, logits):
+        return ((out - t) ** 2).mean(axis=1)
 
 
 class MeanAbsoluteError(Loss):
@@ -205,6 +244,17 @@ class MeanAbsoluteError(Loss):
         diff = out - t
         size = max(out.size, 1)
         return self._finite(xp.abs(diff).sum() / size), xp.sign(diff) / size
+
+    def per_sample(self, out, t, logits):
+        return current().xp.abs(out - t).mean(axis=1)
+
+
+def _softmax_label_loss(logits, labels):
+    """-log(softmax(z)[label] + ε) per row: the fused kernel's loss, sample by sample."""
+    xp = current().xp
+    z = logits - logits.max(axis=1, keepdims=True)  # the max subtracted against overflow
+    p = xp.exp(z) / xp.exp(z).sum(axis=1, keepdims=True)
+    return -xp.log(p[xp.arange(p.shape[0]), labels] + EPSILON)
 
 
 def categorical_crossentropy(y_true, y_pred):

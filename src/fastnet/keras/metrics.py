@@ -1,4 +1,4 @@
-"""Metrics by Keras' names: accuracy / acc, mae, mse and their long names.
+"""Metrics by Keras' names: accuracy / acc, mae, mse, precision, recall, long names.
 
 A metric reports, for one batch, (sum over samples, number of samples); the
 model adds them up over the epoch, so the epoch's value is the mean over
@@ -16,7 +16,8 @@ from . import losses as losses_module
 
 __all__ = [
     "BinaryAccuracy", "CategoricalAccuracy", "MeanAbsoluteError", "MeanSquaredError",
-    "Metric", "SparseCategoricalAccuracy", "binary_accuracy", "categorical_accuracy", "get",
+    "Metric", "Precision", "Recall", "SparseCategoricalAccuracy", "binary_accuracy",
+    "categorical_accuracy", "get",
     "mae", "mean_absolute_error", "mean_squared_error", "mse", "sparse_categorical_accuracy",
 ]
 
@@ -31,14 +32,30 @@ def _probabilities(out, kind):
 
 
 class Metric:
-    """A named per-sample quantity averaged over the data."""
+    """A named per-sample quantity averaged over the data.
+
+    fit / evaluate call reset() at the start of each pass, update() for each
+    batch and result() for the value so far (Keras' metric protocol).
+    """
 
     def __init__(self, name):
         self.name = name
+        self.reset()
 
     def batch_sum(self, out, t, kind=None):
         """(Σ over this batch's samples, number of samples)."""
         raise NotImplementedError  # pragma: no cover
+
+    def reset(self):
+        self._total, self._count = 0.0, 0
+
+    def update(self, out, t, kind=None):
+        total, count = self.batch_sum(out, t, kind)
+        self._total += total
+        self._count += count
+
+    def result(self):
+        return self._total / max(self._count, 1)
 
 
 class BinaryAccuracy(Metric):
@@ -77,6 +94,60 @@ class MeanSquaredError(Metric):
         return float((diff * diff).sum()) / diff.shape[1], diff.shape[0]
 
 
+class _Confusion(Metric):
+    """Precision / Recall: counts of true and false positives over the whole pass.
+
+    Keras' rule: an output counts as positive when its probability exceeds
+    `thresholds` (0.5); every output of every sample counts (multi-label), so
+    targets are 0/1 or one-hot, shaped like the outputs. The ratio is of the
+    pass's totals (not a mean of batch ratios), 0 when nothing was counted.
+    """
+
+    def __init__(self, thresholds=None, name=None):
+        threshold = 0.5 if thresholds is None else thresholds
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not (
+                0.0 <= threshold <= 1.0):
+            raise ValueError(f"{type(self).__name__}: thresholds must be one number in [0, 1], "
+                             f"got {thresholds!r}")
+        self.threshold = float(threshold)
+        super().__init__(name or self.default_name)
+
+    def reset(self):
+        self._hits, self._total_counted = 0.0, 0.0
+
+    def update(self, out, t, kind=None):
+        if t.shape != out.shape:
+            raise ValueError(
+                f"{self.name}: targets of shape {tuple(t.shape)} must be 0/1 or one-hot, shaped "
+                f"like the outputs {tuple(out.shape)}"
+            )
+        predicted = _probabilities(out, kind) > self.threshold
+        actual = t > 0.5
+        self._hits += float((predicted & actual).sum())
+        self._total_counted += float(self._denominator(predicted, actual).sum())
+
+    def result(self):
+        return self._hits / self._total_counted if self._total_counted else 0.0
+
+
+class Precision(_Confusion):
+    """TP / (TP + FP): of the outputs predicted positive, the share that are."""
+
+    default_name = "precision"
+
+    def _denominator(self, predicted, actual):
+        return predicted
+
+
+class Recall(_Confusion):
+    """TP / (TP + FN): of the positive targets, the share predicted positive."""
+
+    default_name = "recall"
+
+    def _denominator(self, predicted, actual):
+        return actual
+
+
 _ACCURACY_BY_LOSS = {
     losses_module.BinaryCrossentropy: BinaryAccuracy,
     losses_module.CategoricalCrossentropy: CategoricalAccuracy,
@@ -90,6 +161,8 @@ _BY_NAME = {
     "mean_absolute_error": MeanAbsoluteError,
     "mse": MeanSquaredError,
     "mean_squared_error": MeanSquaredError,
+    "precision": Precision,
+    "recall": Recall,
 }
 
 
@@ -132,7 +205,8 @@ def get(identifier, loss, n_out):
             cls = BinaryAccuracy if n_out == 1 else CategoricalAccuracy
         return cls(identifier)
     if key in _BY_NAME:
-        return _BY_NAME[key](identifier)
+        return _BY_NAME[key](name=identifier) if key in ("precision", "recall") else (
+            _BY_NAME[key](identifier))
     raise ValueError(
         f"unknown metric {identifier!r}; fastnet.keras supports 'accuracy', 'acc' and "
         f"{sorted(_BY_NAME)}"

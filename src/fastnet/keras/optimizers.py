@@ -9,7 +9,9 @@ Each rule was checked against Keras 3's `update_step` (keras/src/optimizers):
   p -= lr·√(1-β2^t)/(1-β1^t) · m / (√v + ε), ε = 1e-7 OUTSIDE the root:
   the book's Adam (`adam_update`), same ε.
 - RMSprop: h = ρ·h + (1-ρ)·g²; p -= lr·g / √(h + ε), ε INSIDE the root
-  (the book's is outside), ρ = 0.9 (the book's 0.99): `rms_update`.
+  (the book's is outside), ρ = 0.9 (the book's 0.99): `rms_update`;
+  `centered` and `momentum` as Keras defines them (see RMSprop).
+- Adam with amsgrad=True divides by max(v so far) instead of v.
 - Adagrad: h starts at 0.1 (the book's at 0); h += g²; p -= lr·g / √(h + ε):
   `rms_update` with decay = gain = 1.
 
@@ -167,27 +169,52 @@ class SGD(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """h = ρ·h + (1-ρ)·g²; p -= lr·g / √(h + ε). Keras defaults: lr 0.001, ρ 0.9, ε 1e-7."""
+    """h = ρ·h + (1-ρ)·g²; p -= lr·g / √(h + ε). Keras defaults: lr 0.001, ρ 0.9, ε 1e-7.
+
+    Keras' options, as its update_step defines them: centered keeps a = ρ·a +
+    (1-ρ)·g and divides by √(h - a² + ε); momentum μ > 0 keeps m = μ·m + step
+    and subtracts m instead of the step. They run as array expressions (no
+    kernel of their own): tutorials rarely set them.
+    """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, name=None, **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        if momentum or centered:
-            _unsupported(self, "momentum" if momentum else "centered")
         self.rho = arguments.real(rho, "RMSprop: rho", low=0.0, high=1.0)
+        self.momentum = arguments.real(momentum, "RMSprop: momentum", low=0.0, high=1.0)
+        if not isinstance(centered, bool):
+            raise TypeError(f"RMSprop: centered must be True or False, got {centered!r}")
+        self.centered = centered
         self.epsilon = _epsilon(epsilon, "RMSprop")
 
     def _new_state(self, w):
-        return (current().xp.zeros_like(w),)
+        zeros = current().xp.zeros_like
+        return (zeros(w), zeros(w) if self.momentum else None,
+                zeros(w) if self.centered else None)
 
     def _step(self, weights, grads):
-        B = current()
-        for w, g, (h,) in zip(weights, grads, self._state):
-            B.rms_update(w, g, h, self.learning_rate, self.rho, 1.0 - self.rho, self.epsilon,
-                         eps_inside_sqrt=True)
+        B, lr, rho = current(), self.learning_rate, self.rho
+        for w, g, (h, m, a) in zip(weights, grads, self._state):
+            if m is None and a is None:
+                B.rms_update(w, g, h, lr, rho, 1.0 - rho, self.epsilon, eps_inside_sqrt=True)
+                continue
+            h *= rho
+            h += (1.0 - rho) * g * g
+            denominator = h + self.epsilon
+            if a is not None:
+                a *= rho
+                a += (1.0 - rho) * g
+                denominator -= a * a
+            step = lr * g / B.xp.sqrt(denominator)
+            if m is not None:
+                m *= self.momentum
+                m += step
+                step = m
+            w -= step
 
     def get_config(self):
-        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}
 
 
 class Adagrad(Optimizer):
@@ -225,8 +252,9 @@ class Adam(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, name=None, **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        if amsgrad:
-            _unsupported(self, "amsgrad")
+        if not isinstance(amsgrad, bool):
+            raise TypeError(f"Adam: amsgrad must be True or False, got {amsgrad!r}")
+        self.amsgrad = amsgrad
         if epsilon != self.KERNEL_EPSILON:
             raise NotImplementedError(
                 f"Adam: fastnet's kernel uses epsilon={self.KERNEL_EPSILON} (Keras' default); "
@@ -239,18 +267,26 @@ class Adam(Optimizer):
 
     def _new_state(self, w):
         xp = current().xp
-        return (xp.zeros_like(w), xp.zeros_like(w))
+        return (xp.zeros_like(w), xp.zeros_like(w), xp.zeros_like(w) if self.amsgrad else None)
 
     def _step(self, weights, grads):
         B, t = current(), self.iterations
         # Bias correction folded into one scalar per step, as Keras' alpha.
         lr_t = self.learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
-        for w, g, (m, v) in zip(weights, grads, self._state):
-            B.adam_update(w, g, m, v, lr_t, self.beta_1, self.beta_2)
+        for w, g, (m, v, v_max) in zip(weights, grads, self._state):
+            if v_max is None:
+                B.adam_update(w, g, m, v, lr_t, self.beta_1, self.beta_2)
+                continue
+            # Keras' amsgrad: divide by the largest v so far, so a step never
+            # grows because v shrank. Array expressions; no kernel of its own.
+            m += (1.0 - self.beta_1) * (g - m)
+            v += (1.0 - self.beta_2) * (g * g - v)
+            B.xp.maximum(v_max, v, out=v_max)
+            w -= lr_t * m / (B.xp.sqrt(v_max) + self.epsilon)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
 
 
 _BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adagrad": Adagrad}

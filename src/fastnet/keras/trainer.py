@@ -15,13 +15,11 @@ Data are moved to the backend and cast to float32 once per fit / evaluate /
 predict, not per batch.
 """
 
-import math
-
-import numpy as np
+import warnings
 
 from ..backend import current
 from ..device import to_numpy
-from . import arguments
+from . import arguments, data_adapters
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
@@ -96,28 +94,7 @@ class Trainer:
     # ------------------------------------------------------------ data
 
     def _inputs(self, x):
-        if x is None:
-            raise TypeError("no inputs: pass the input data x (datasets and generators are "
-                            "not supported)")
-        x = x if isinstance(x, current().xp.ndarray) else np.asarray(x)
-        if x.dtype.kind not in "biuf":
-            raise TypeError(f"inputs must be numbers, got an array of dtype {x.dtype}")
-        if x.ndim == 0:
-            raise ValueError("inputs must have a batch axis, got a scalar")
-        self._build_for(x.shape)
-        # Once per call, not per batch: to the backend, as the model's float type.
-        return current().xp.asarray(x, dtype=self.dtype)
-
-    def _data(self, x, y):
-        x = self._inputs(x)
-        n_out = self._ready(x.shape)
-        t = self.loss.prepare(y, n_out, self.dtype)
-        if t.shape[0] != x.shape[0]:
-            raise ValueError(
-                f"{x.shape[0]} input samples but {t.shape[0]} targets (x {tuple(x.shape)}, "
-                f"y {tuple(t.shape)})"
-            )
-        return x, t
+        return data_adapters.prepare_inputs(self, x)
 
     # ------------------------------------------------------------ one step
 
@@ -139,9 +116,9 @@ class Trainer:
                    or getattr(layer, "bias_regularizer", None) is not None
                    for layer in self.layers)
 
-    def _train_step(self, xb, tb):
+    def _train_step(self, xb, tb, wb):
         out = self._forward(xb, True, self._fuse_last)
-        loss, dout = self.loss.loss_and_grad(out, tb, self._logits)
+        loss, dout = self.loss.weighted_loss_and_grad(out, tb, self._logits, wb)
         if self._regularized:
             # As in Keras, the batch's loss includes the penalty of the
             # weights it was computed with (before this step's update).
@@ -158,16 +135,18 @@ class Trainer:
     # ------------------------------------------------------------ fit
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0,
-            steps_per_epoch=None, validation_batch_size=None, **kwargs):
-        """Train; returns a History whose .history has 'loss', each metric and 'val_' ones."""
-        for key in ("class_weight", "sample_weight", "validation_steps", "validation_freq"):
-            if kwargs.pop(key, None) is not None:
-                raise NotImplementedError(f"fit: {key}= is not supported by fastnet.keras")
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, **kwargs):
+        """Train; returns a History whose .history has 'loss', each metric and 'val_' ones.
+
+        x is arrays (with y), a generator of (x, y) batches or a PyDataset-style
+        sequence; see data_adapters for Keras' rules on each form.
+        """
+        if kwargs.pop("validation_freq", None) not in (None, 1):
+            raise NotImplementedError("fit: validation_freq= is not supported by fastnet.keras")
         if kwargs:
             raise TypeError(f"fit: unexpected keyword argument(s) {sorted(kwargs)}")
-        if y is None:
-            raise ValueError("fit needs targets y (datasets and generators are not supported)")
         # Every argument is checked before the data are converted or anything trains.
         verbose = arguments.verbose(verbose)
         batch_size = arguments.batch_size(batch_size)
@@ -176,22 +155,22 @@ class Trainer:
                                                       "validation_batch_size"))
         epochs = arguments.integer(epochs, "epochs", minimum=0)
         initial_epoch = arguments.integer(initial_epoch, "initial_epoch", minimum=0)
-        if steps_per_epoch is not None:
-            steps_per_epoch = arguments.integer(steps_per_epoch, "steps_per_epoch", minimum=1)
+        steps_per_epoch = _steps(steps_per_epoch, "steps_per_epoch")
+        validation_steps = _steps(validation_steps, "validation_steps")
         validation_split = arguments.real(validation_split, "validation_split", low=0.0,
                                           high=1.0, high_open=True)
         callbacks = _callback_list(callbacks)
-        x, t = self._data(x, y)
-        x, t, val = self._validation(x, t, validation_data, validation_split)
-        n = x.shape[0]
-        if n == 0:
-            raise ValueError("fit: no training samples")
-        steps = steps_per_epoch or math.ceil(n / batch_size)
-        batches = _batches(n, batch_size, shuffle)
+        if self.optimizer is None:
+            raise RuntimeError("call model.compile(optimizer, loss, metrics) before fit/evaluate")
+        train, held_back = data_adapters.for_fit(
+            self, x, y, sample_weight, class_weight, batch_size, bool(shuffle),
+            steps_per_epoch, validation_split)
+        val = self._validation(validation_data, held_back, validation_batch_size,
+                               validation_steps)
 
         history = History()
         callbacks = [history, *callbacks]
-        params = {"epochs": epochs, "steps": steps, "verbose": verbose}
+        params = {"epochs": epochs, "steps": train.steps, "verbose": verbose}
         for cb in callbacks:
             cb.set_model(self)
             cb.set_params(params)
@@ -203,22 +182,29 @@ class Trainer:
                 cb.on_epoch_begin(epoch)
             if verbose == 1:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
-            bar = Progbar(steps, verbose)
-            sums, seen = [0.0] * len(names), 0
-            for step in range(steps):
-                index = next(batches)
-                xb, tb = _take(x, index), _take(t, index)
-                loss, out = self._train_step(xb, tb)
+            bar = Progbar(train.steps or 0, verbose)
+            loss_sum, seen, step = 0.0, 0, 0
+            for metric in self._metrics:
+                metric.reset()
+            for step, (xb, tb, wb) in enumerate(train.epoch(), 1):
+                loss, out = self._train_step(xb, tb, wb)
                 m = xb.shape[0]
                 seen += m
-                sums[0] += loss * m
-                for k, metric in enumerate(self._metrics, 1):
-                    sums[k] += metric.batch_sum(out, tb, self._kind)[0]
+                loss_sum += loss * m
+                for metric in self._metrics:
+                    metric.update(out, tb, self._kind)
                 if bar.interactive and verbose == 1:
-                    bar.update(step + 1, self._logs(names, sums, seen))
-            logs = self._logs(names, sums, seen)
+                    bar.update(step, self._logs(loss_sum, seen))
+            if not seen:
+                # Keras' words: a generator that ends stops training with a warning.
+                warnings.warn("fit: your input ran out of data; interrupting training. Make "
+                              "sure the generator can give steps_per_epoch * epochs batches",
+                              UserWarning, stacklevel=2)
+                break
+            bar.target = step
+            logs = self._logs(loss_sum, seen)
             if val is not None:
-                values = self._evaluate(*val, validation_batch_size)
+                values = self._evaluate(val, "fit: validation_data")
                 logs.update({"val_" + k: v for k, v in zip(names, values)})
             bar.finish(logs)
             for cb in callbacks:
@@ -230,107 +216,100 @@ class Trainer:
         self.history = history
         return history
 
-    def _validation(self, x, t, validation_data, validation_split):
-        """(x, t, (x_val, t_val) or None): Keras' validation_data, or its last samples."""
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-                raise ValueError(
-                    "fit: validation_data must be (x_val, y_val) or (x_val, y_val, None), got "
-                    f"{type(validation_data).__name__} of length {_length(validation_data)}"
-                )
-            if len(validation_data) == 3 and validation_data[2] is not None:
-                raise NotImplementedError(
-                    "fit: sample weights in validation_data are not supported by fastnet.keras"
-                )
-            val = self._data(*validation_data[:2])
-            if val[0].shape[0] == 0:
-                # Keras skips validation then; a val_loss of 0.0 or a missing
-                # one would mislead callbacks that monitor it.
-                raise ValueError("fit: validation_data holds no samples")
-            return x, t, val
-        if not validation_split:
-            return x, t, None
-        # Keras takes the LAST samples, before any shuffling.
-        n = x.shape[0]
-        split = math.floor(n * (1.0 - validation_split))
-        if split in (0, n):
+    def _validation(self, validation_data, held_back, batch_size, steps):
+        """The validation batches: validation_data, or the samples validation_split held back."""
+        if validation_data is None:
+            return None if held_back is None else data_adapters.ArrayData(
+                *held_back, batch_size, steps=steps)
+        where = "fit: validation_data"
+        if not isinstance(validation_data, (tuple, list)):
+            return data_adapters.for_evaluate(self, validation_data, None, None, batch_size,
+                                              steps, where)
+        if len(validation_data) not in (2, 3):
             raise ValueError(
-                f"fit: validation_split={validation_split} of {n} samples leaves {split} for "
-                f"training and {n - split} for validation; both need at least one"
+                "fit: validation_data must be (x_val, y_val) or (x_val, y_val, "
+                f"sample_weight_val), got {type(validation_data).__name__} of length "
+                f"{len(validation_data)}"
             )
-        return x[:split], t[:split], (x[split:], t[split:])
+        val = data_adapters.for_evaluate(self, *validation_data[:2], (*validation_data, None)[2],
+                                         batch_size, steps, where)
+        if val.x.shape[0] == 0:
+            # Keras skips validation then; a val_loss of 0.0 or a missing
+            # one would mislead callbacks that monitor it.
+            raise ValueError("fit: validation_data holds no samples")
+        return val
 
-    def _logs(self, names, sums, seen):
-        return dict(zip(names, (s / max(seen, 1) for s in sums)))
+    def _logs(self, loss_sum, seen):
+        return {"loss": loss_sum / max(seen, 1), **{m.name: m.result() for m in self._metrics}}
 
     # ------------------------------------------------------------ evaluate / predict
 
-    def _evaluate(self, x, t, batch_size, bar=None):
-        """[mean loss, *metrics] over (x, t), batch by batch, no weight updates."""
-        sums, seen = [0.0] * (1 + len(self._metrics)), 0
-        n = x.shape[0]
-        for step, start in enumerate(range(0, n, batch_size)):
-            xb, tb = x[start:start + batch_size], t[start:start + batch_size]
+    def _evaluate(self, data, where, bar=None):
+        """[mean loss, *metrics] over the batches of `data`, no weight updates."""
+        loss_sum, seen = 0.0, 0
+        for metric in self._metrics:
+            metric.reset()
+        for step, (xb, tb, wb) in enumerate(data.epoch(), 1):
             out = self._forward(xb, False, self._fuse_last)
-            loss = self.loss.loss_and_grad(out, tb, self._logits)[0]
+            loss = self.loss.weighted_loss_and_grad(out, tb, self._logits, wb)[0]
             m = xb.shape[0]
             seen += m
-            sums[0] += loss * m
-            for k, metric in enumerate(self._metrics, 1):
-                sums[k] += metric.batch_sum(out, tb, self._kind)[0]
+            loss_sum += loss * m
+            for metric in self._metrics:
+                metric.update(out, tb, self._kind)
             if bar is not None:
-                bar.update(step + 1)
-        values = [s / max(seen, 1) for s in sums]
-        values[0] += self._regularization()
-        return values
+                bar.update(step)
+        if not seen:
+            raise ValueError(f"{where}: no samples to evaluate (the generator ran out of data)")
+        return [loss_sum / seen + self._regularization(), *(m.result() for m in self._metrics)]
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False,
-                 **kwargs):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, return_dict=False, **kwargs):
         """The loss (and metrics) on (x, y): a float, or [loss, *metrics] with metrics."""
-        if kwargs.pop("sample_weight", None) is not None:
-            raise NotImplementedError("evaluate: sample_weight= is not supported by fastnet.keras")
-        _no_steps("evaluate", kwargs)
+        _no_extras("evaluate", kwargs)
         verbose = arguments.verbose(verbose)
         batch_size = arguments.batch_size(batch_size)
-        x, t = self._data(x, y)
-        if x.shape[0] == 0:
+        steps = _steps(steps, "steps")
+        if self.optimizer is None:
+            raise RuntimeError("call model.compile(optimizer, loss, metrics) before fit/evaluate")
+        data = data_adapters.for_evaluate(self, x, y, sample_weight, batch_size, steps)
+        if isinstance(data, data_adapters.ArrayData) and data.x.shape[0] == 0:
             raise ValueError("evaluate: no samples (x has 0 rows)")
-        bar = Progbar(math.ceil(x.shape[0] / batch_size), verbose)
-        values = self._evaluate(x, t, batch_size, bar)
+        bar = Progbar(data.steps or 0, verbose)
+        values = self._evaluate(data, "evaluate", bar)
         names = ["loss"] + [m.name for m in self._metrics]
         bar.finish(dict(zip(names, values)))
         if return_dict:
             return dict(zip(names, values))
         return values if self._metrics else values[0]
 
-    def predict(self, x, batch_size=None, verbose="auto", **kwargs):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, **kwargs):
         """The model's outputs (probabilities after a softmax / sigmoid) as a NumPy array."""
-        _no_steps("predict", kwargs)
+        _no_extras("predict", kwargs)
         verbose = arguments.verbose(verbose)
         batch_size = arguments.batch_size(batch_size)
-        x = self._inputs(x)
-        n = x.shape[0]
-        # Every row is written below: the batches cover 0..n because batch_size >= 1.
-        out = current().xp.empty((n, *self.layers[-1].output_shape), dtype=self.dtype)
-        bar = Progbar(max(math.ceil(n / batch_size), 1), verbose)
-        for step, start in enumerate(range(0, n, batch_size)):
-            out[start:start + batch_size] = self._forward(x[start:start + batch_size], False)
-            bar.update(step + 1)
+        steps = _steps(steps, "steps")
+        data = data_adapters.for_predict(self, x, batch_size, steps)
+        bar = Progbar(data.steps or 0, verbose)
+        xp = current().xp
+        outs = []
+        for step, (xb, _, _) in enumerate(data.epoch(), 1):
+            # A copy: a layer may hand back the same buffer for the next batch.
+            outs.append(self._forward(xb, False).copy())
+            bar.update(step)
         bar.finish()
+        if not outs:
+            outs = [xp.empty((0, *self.layers[-1].output_shape), dtype=self.dtype)]
         # Keras returns NumPy arrays; a GPU array is copied to the host here, at
         # the API's edge, and nowhere else.
-        return to_numpy(out)
+        return to_numpy(outs[0] if len(outs) == 1 else xp.concatenate(outs))
 
 
-def _length(value):
-    return len(value) if hasattr(value, "__len__") else "unknown"
+def _steps(value, name):
+    return None if value is None else arguments.integer(value, name, minimum=1)
 
 
-def _no_steps(method, kwargs):
-    # Keras' steps= stops after that many batches; ignoring it would answer
-    # for different data than asked.
-    if kwargs.pop("steps", None) is not None:
-        raise NotImplementedError(f"{method}: steps= is not supported by fastnet.keras")
+def _no_extras(method, kwargs):
     if kwargs:
         raise TypeError(f"{method}: unexpected keyword argument(s) {sorted(kwargs)}")
 
@@ -348,23 +327,3 @@ def _callback_list(callbacks):
             f"{callbacks!r:.200}"
         )
     return list(callbacks)
-
-
-def _batches(n, batch_size, shuffle):
-    """Endless batches of sample indices, a fresh order for every pass over the data."""
-    xp = current().xp
-    from . import utils
-
-    while True:
-        if shuffle:
-            order = xp.asarray(utils.rng().permutation(n))
-            for start in range(0, n, batch_size):
-                yield order[start:start + batch_size]
-        else:
-            for start in range(0, n, batch_size):
-                yield slice(start, start + batch_size)
-
-
-def _take(a, index):
-    # A slice is a view (no copy); an index array gathers rows in one call.
-    return a[index] if isinstance(index, slice) else current().xp.take(a, index, axis=0)

@@ -18,14 +18,16 @@ The fast paths:
 from .base import Input, InputLayer, Layer
 from .convolutional import Conv2D, MaxPooling2D
 from .core import Activation, Dense, Dropout, Flatten, Softmax
+from .reshaping import GlobalAveragePooling2D, Rescaling, Reshape
 
 __all__ = [
-    "Activation", "Conv2D", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer",
-    "MaxPooling2D", "Softmax",
+    "Activation", "Conv2D", "Dense", "Dropout", "Flatten", "GlobalAveragePooling2D", "Input",
+    "InputLayer", "Layer", "MaxPooling2D", "Rescaling", "Reshape", "Softmax",
 ]
 
 _BY_NAME = {cls.__name__: cls for cls in (
-    InputLayer, Dense, Activation, Softmax, Dropout, Flatten, Conv2D, MaxPooling2D)}
+    InputLayer, Dense, Activation, Softmax, Dropout, Flatten, Conv2D, MaxPooling2D,
+    Reshape, Rescaling, GlobalAveragePooling2D)}
 
 
 def from_config(class_name, config):

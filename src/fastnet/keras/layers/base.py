@@ -67,6 +67,14 @@ class Layer:
     def compute_output_shape(self, input_shape):
         return input_shape
 
+    def _expect_axes(self, input_shape, axes, hint=""):
+        """Refuse inputs (without the batch axis) that lack exactly these named axes."""
+        if len(input_shape) != len(axes):
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r} expects inputs (batch, {', '.join(axes)}), "
+                f"got {(None, *input_shape)}{hint}"
+            )
+
     def weight_shapes(self, input_shape):
         """The shapes `build` gives `weights`, computed without allocating them.
 

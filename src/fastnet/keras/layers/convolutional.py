@@ -93,11 +93,7 @@ class Conv2D(Layer):
         return pads.pop()
 
     def compute_output_shape(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(
-                f"Conv2D {self.name!r} expects inputs (batch, height, width, channels), got "
-                f"{(None, *input_shape)}"
-            )
+        self._expect_axes(input_shape, ["height", "width", "channels"])
         pad, s = self._pad(input_shape), self.strides[0]
         h, w = ((n + 2 * pad - k) // s + 1 for n, k in zip(input_shape[:2], self.kernel_size))
         if h <= 0 or w <= 0:
@@ -159,7 +155,14 @@ class Conv2D(Layer):
 
 
 class MaxPooling2D(Layer):
-    """The maximum of each pool_size window, channels-last (engine: Pooling, NCHW)."""
+    """The maximum of each pool_size window, channels-last (engine: Pooling, NCHW).
+
+    padding="same" is Keras': the output has ceil(size / stride) rows and
+    columns; the padding is split between top and bottom (left and right), the
+    odd one at the bottom (right), with values that never win a maximum. The engine
+    pads with zeros that take part in the max (the book's rule), so this layer
+    pads the input itself with the dtype's lowest value and pools it "valid".
+    """
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
                  **kwargs):
@@ -168,22 +171,21 @@ class MaxPooling2D(Layer):
             raise NotImplementedError(
                 "MaxPooling2D: only data_format='channels_last' is supported"
             )
-        if _padding(padding, "MaxPooling2D") != "valid":
-            raise NotImplementedError("MaxPooling2D: only padding='valid' is supported")
+        self.padding = _padding(padding, "MaxPooling2D")
         self.pool_size = arguments.pair(pool_size, "MaxPooling2D: pool_size")
         self.strides = (self.pool_size if strides is None
                         else arguments.pair(strides, "MaxPooling2D: strides"))
         if self.strides[0] != self.strides[1]:
+            # The engine's pooling kernels take one stride for both axes.
             raise NotImplementedError("MaxPooling2D: one stride for both axes only")
-        self.padding = "valid"
+        self._pads = ((0, 0), (0, 0))
 
     def compute_output_shape(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(
-                f"MaxPooling2D {self.name!r} expects inputs (batch, height, width, channels), "
-                f"got {(None, *input_shape)}"
-            )
+        self._expect_axes(input_shape, ["height", "width", "channels"])
         s = self.strides[0]
+        if self.padding == "same":
+            h, w = (-(-n // s) for n in input_shape[:2])
+            return (h, w, input_shape[2])
         h, w = ((n - p) // s + 1 for n, p in zip(input_shape[:2], self.pool_size))
         if h <= 0 or w <= 0:
             raise ValueError(
@@ -195,13 +197,27 @@ class MaxPooling2D(Layer):
     def build(self, input_shape, dtype):
         _, pooling = _engine_conv_layers()
         self._pool = pooling(self.pool_size[0], self.pool_size[1], stride=self.strides[0])
+        if self.padding == "same":
+            s = self.strides[0]
+            totals = (max((-(-n // s) - 1) * s + p - n, 0)
+                      for n, p in zip(input_shape[:2], self.pool_size))
+            self._pads = tuple((t // 2, t - t // 2) for t in totals)
         return super().build(input_shape, dtype)
 
     def forward(self, x, training=False):
+        if any(map(any, self._pads)):
+            xp = current().xp
+            lowest = xp.finfo(x.dtype).min
+            x = xp.pad(x, ((0, 0), *self._pads, (0, 0)), constant_values=lowest)
         return _to_keras(self._pool.forward(_to_book(x)))
 
     def backward(self, dout):
-        return _to_keras(self._pool.backward(_to_book(dout)))
+        dx = _to_keras(self._pool.backward(_to_book(dout)))
+        if any(map(any, self._pads)):
+            (top, bottom), (left, right) = self._pads
+            # Gradients never reach the padding (it never wins); drop its rows.
+            dx = dx[:, top:dx.shape[1] - bottom, left:dx.shape[2] - right, :]
+        return dx
 
     def get_config(self):
         return {**super().get_config(), "pool_size": list(self.pool_size),

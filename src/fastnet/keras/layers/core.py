@@ -43,11 +43,7 @@ class Dense(_OutputActivation, Layer):
         self._softmax_out = None
 
     def compute_output_shape(self, input_shape):
-        if len(input_shape) != 1:
-            raise ValueError(
-                f"Dense {self.name!r} expects inputs (batch, features), got "
-                f"{(None, *input_shape)}; put a Flatten() layer before it"
-            )
+        self._expect_axes(input_shape, ["features"], "; put a Flatten() layer before it")
         return (self.units,)
 
     def weight_shapes(self, input_shape):

@@ -1,0 +1,380 @@
+"""Every form of data that fit / evaluate / predict take, turned into batches.
+
+Keras 3's rules (its `data_adapters`), followed here, in one place:
+
+- Arrays: NumPy arrays of any numeric dtype, pandas DataFrame / Series (when
+  pandas is installed) and nested Python lists of numbers. Inputs become the
+  model's float type once per call; targets go to the loss, which checks them
+  (integer labels stay labels). A list or tuple of ARRAYS is Keras' "one
+  array per model input": one array is taken as the single input, more are
+  refused (a Sequential model has one input). Keras 3 refuses a list of
+  numbers ("Unrecognized data type"); fastnet converts it, as NumPy would.
+- Ranks: data with one axis fewer than the model's input, where the input's
+  last size is 1, gain that axis (x of shape (200,) for input_shape=(1,));
+  one axis more of size 1 is dropped. Targets follow the same rule against
+  the output (N,) -> (N, 1). Anything else is refused, as Keras refuses it.
+- Python generators: each item is one batch, `(x,)`, `(x, y)` or
+  `(x, y, sample_weight)`; `steps_per_epoch` batches make an epoch (without
+  it, an epoch runs until the generator ends). `y` and `sample_weight`
+  belong inside the batches, `shuffle` is ignored, `class_weight` and
+  `validation_split` are refused.
+- Sequences (Keras' PyDataset: `__len__` and `__getitem__` giving batches):
+  len(seq) batches an epoch, in a shuffled order when fit's shuffle=True,
+  `on_epoch_end()` called after each epoch.
+- dicts name a model's inputs; a Sequential model has no named inputs.
+"""
+
+import collections.abc
+import math
+
+import numpy as np
+
+from ..backend import current
+from ..device import to_numpy
+from . import utils
+
+__all__ = ["for_evaluate", "for_fit", "for_predict", "class_weights_to_sample_weights"]
+
+
+# ------------------------------------------------------------ single arrays
+
+
+def _is_pandas(value):
+    return type(value).__module__.partition(".")[0] == "pandas"
+
+
+def _is_sequence(value):
+    # A PyDataset: indexable batches with a length, and not itself an array.
+    return (hasattr(value, "__getitem__") and hasattr(value, "__len__")
+            and not isinstance(value, (list, tuple, dict, str, bytes, np.ndarray))
+            and not _is_pandas(value) and not hasattr(value, "__array__"))
+
+
+def as_array(value, what, numbers=True):
+    """One array from an ndarray, a backend array, pandas or nested lists of numbers.
+
+    numbers=False leaves the dtype to the caller (the loss names its own rule).
+    """
+    xp = current().xp
+    if isinstance(value, (np.ndarray, xp.ndarray)):
+        array = value
+    elif isinstance(value, dict):
+        raise TypeError(
+            f"{what} is a dict, which names the inputs of a model with named inputs; a "
+            f"Sequential model has one unnamed input: pass an array"
+        )
+    elif isinstance(value, (str, bytes)):
+        raise TypeError(f"{what} must be numbers, got a {type(value).__name__}")
+    elif _is_pandas(value):
+        array = value.to_numpy()
+    else:
+        if isinstance(value, (list, tuple)) and value and all(
+                isinstance(v, (np.ndarray, xp.ndarray)) or _is_pandas(v) for v in value):
+            # Keras reads a list of arrays as one array per model input.
+            if len(value) != 1:
+                raise ValueError(
+                    f"{what} is a list of {len(value)} arrays, Keras' form for a model with "
+                    f"{len(value)} inputs; this model has one input"
+                )
+            return as_array(value[0], what, numbers)
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{what} cannot be read as an array of numbers: {err}") from None
+    if numbers and array.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must be numbers, got an array of dtype {array.dtype}")
+    if array.ndim == 0:
+        raise ValueError(f"{what} must have a batch axis, got a scalar")
+    return array
+
+
+def _adjust_rank(x, expected, what):
+    """x reshaped to (N, *expected) by Keras' one-axis rule, or a ValueError."""
+    sample = tuple(x.shape[1:])
+    if sample == expected:
+        return x
+    if len(sample) == len(expected) - 1 and expected[-1] == 1 and sample == expected[:-1]:
+        return x.reshape(*x.shape, 1)
+    if len(sample) == len(expected) + 1 and sample[-1] == 1 and sample[:-1] == expected:
+        return x.reshape(x.shape[:-1])
+    raise ValueError(
+        f"the model expects {what} of shape {(None, *expected)}, got data of shape "
+        f"{tuple(x.shape)}"
+    )
+
+
+def prepare_inputs(model, x):
+    """x on the backend as the model's float type, shaped for its input."""
+    x = as_array(x, "inputs")
+    if model.input_shape_ is None and x.ndim == 1:
+        # Keras builds a layer from the last axis, which rank-1 data lacks.
+        raise ValueError(
+            f"inputs of shape {tuple(x.shape)} have no feature axis, and the model has no "
+            f"input shape to add one from: reshape them to ({x.shape[0]}, 1), or give the "
+            f"first layer input_shape=(1,)"
+        )
+    if model.input_shape_ is not None:
+        x = _adjust_rank(x, model.input_shape_, "inputs")
+    model._build_for(x.shape)
+    # Once per call (arrays) or batch (generators): to the backend, as the model's type.
+    return current().xp.asarray(x, dtype=model.dtype)
+
+
+def prepare_targets(model, y, n):
+    """y for the loss: rank adjusted to the output, checked by the loss, n samples."""
+    n_out = model._ready()
+    t = as_array(y, "targets", numbers=False)
+    if t.ndim == 3 and t.shape[-1] == 1:
+        t = t.reshape(t.shape[:-1])  # Keras squeezes one trailing axis of size 1
+    t = model.loss.prepare(t, n_out, model.dtype)
+    if t.shape[0] != n:
+        raise ValueError(
+            f"data cardinality differs: {n} input samples but {t.shape[0]} targets"
+        )
+    return t
+
+
+def prepare_weights(weights, n, what="sample_weight"):
+    """Per-sample weights (N,) on the backend, finite and >= 0, or None."""
+    if weights is None:
+        return None
+    w = as_array(weights, what)
+    if w.ndim == 2 and w.shape[1] == 1:
+        w = w.reshape(-1)
+    if w.ndim != 1 or w.shape[0] != n:
+        raise ValueError(
+            f"{what} must hold one weight per sample, shape ({n},), got {tuple(w.shape)}"
+        )
+    # On the backend first: its array module checks its own arrays (and a
+    # weight past float32's range becomes inf, which is refused below).
+    xp = current().xp
+    w = xp.asarray(w, dtype=np.float32)
+    if w.size and not bool((xp.isfinite(w) & (w >= 0)).all()):
+        raise ValueError(f"{what} must be finite and >= 0")
+    return w
+
+
+def class_weights_to_sample_weights(class_weight, y):
+    """Keras' rule: each sample weighs class_weight[its class] (1.0 for classes not listed).
+
+    The class is the argmax of a one-hot row, else the rounded label.
+    """
+    if not isinstance(class_weight, dict):
+        raise TypeError(
+            f"class_weight must be a dict {{class index: weight}}, got "
+            f"{type(class_weight).__name__}"
+        )
+    y = to_numpy(as_array(y, "targets"))
+    if y.ndim > 1:
+        y = y.argmax(axis=-1) if y.shape[-1] != 1 else y.reshape(y.shape[:-1])
+    labels = np.round(y).astype(np.int64).reshape(-1)
+    weights = np.ones(labels.shape[0], dtype=np.float64)
+    for label, weight in class_weight.items():
+        if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
+            raise TypeError(f"class_weight keys must be class indices, got {label!r}")
+        weights[labels == int(label)] = weight
+    return weights
+
+
+def _batch_parts(batch, where):
+    """(x, y, sample_weight) from one generator / sequence item, as Keras unpacks it."""
+    if isinstance(batch, tuple):
+        if not 1 <= len(batch) <= 3:
+            raise ValueError(
+                f"{where}: a batch is (x,), (x, y) or (x, y, sample_weight), got a tuple of "
+                f"{len(batch)}"
+            )
+        return (*batch, None, None)[:3]
+    if isinstance(batch, list):
+        raise ValueError(
+            f"{where}: a batch must be a tuple (x, y) or (x, y, sample_weight), got a list "
+            f"(Keras reads a list as one array per model input)"
+        )
+    return batch, None, None
+
+
+def _prepare_batch(model, batch, targets, class_weight, where):
+    """One generator / sequence batch as backend arrays (x, t or None, w or None)."""
+    x, y, w = _batch_parts(batch, where)
+    return _arrays(model, where, x, y, w, class_weight, targets)
+
+
+# ------------------------------------------------------------ adapters
+
+
+class ArrayData:
+    """Arrays already on the backend, cut into batches by index.
+
+    `steps` batches make an epoch. In training the index stream runs on across
+    epochs, so that a steps_per_epoch shorter than one pass continues where it
+    stopped; evaluation (`restart`) starts from the first sample every time.
+    """
+
+    def __init__(self, x, t, w, batch_size, shuffle=False, steps=None, restart=True):
+        self.x, self.t, self.w = x, t, w
+        # No samples, no batches: the index stream would never yield one.
+        passes = math.ceil(x.shape[0] / batch_size)
+        self.steps = passes if steps is None else min(steps, passes) if restart else steps
+        self._new_stream = lambda: _index_stream(x.shape[0], batch_size, shuffle)
+        self._stream, self._restart = self._new_stream(), restart
+
+    def epoch(self):
+        if self._restart:
+            self._stream = self._new_stream()
+        for _ in range(self.steps):
+            index = next(self._stream)
+            yield tuple(None if a is None else _take(a, index) for a in (self.x, self.t, self.w))
+
+
+class StreamData:
+    """A Python generator (or any iterator) of batches; its first batch builds the model."""
+
+    def __init__(self, model, iterator, steps, targets, where):
+        self._prepare = lambda batch: _prepare_batch(model, batch, targets, None, where)
+        self._iterator, self.steps, self._where = iterator, steps, where
+        try:
+            self._first = self._prepare(next(iterator))
+        except StopIteration:
+            raise ValueError(f"{where}: the generator yielded no batches") from None
+
+    def epoch(self):
+        count = 0
+        while self.steps is None or count < self.steps:
+            if self._first is not None:
+                batch, self._first = self._first, None
+            else:
+                try:
+                    batch = self._prepare(next(self._iterator))
+                except StopIteration:
+                    return
+            count += 1
+            yield batch
+
+
+class SequenceData:
+    """A PyDataset-style sequence: len(seq) batches, seq[i] the i-th."""
+
+    def __init__(self, model, sequence, steps, shuffle, targets, class_weight, where):
+        n = len(sequence)
+        if n < 1:
+            raise ValueError(f"{where}: the sequence has no batches (len {n})")
+        if steps is not None and steps > n:
+            raise ValueError(f"{where}: {steps} steps asked of a sequence of {n} batches")
+        self._sequence, self._shuffle, self.steps = sequence, shuffle, steps or n
+        self._prepare = lambda batch: _prepare_batch(model, batch, targets, class_weight, where)
+        self._prepare(sequence[0])  # builds the model, as Keras' first look at the data
+
+    def epoch(self):
+        n = len(self._sequence)
+        order = utils.rng().permutation(n) if self._shuffle else range(n)
+        for i in order[:self.steps]:
+            yield self._prepare(self._sequence[int(i)])
+        if hasattr(self._sequence, "on_epoch_end"):
+            self._sequence.on_epoch_end()
+
+
+def _index_stream(n, batch_size, shuffle):
+    """Endless batches of sample indices, a fresh order for every pass over the data."""
+    xp = current().xp
+    while True:
+        if shuffle:
+            order = xp.asarray(utils.rng().permutation(n))
+            for start in range(0, n, batch_size):
+                yield order[start:start + batch_size]
+        else:
+            for start in range(0, n, batch_size):
+                yield slice(start, start + batch_size)
+
+
+def _take(a, index):
+    # A slice is a view (no copy); an index array gathers rows in one call.
+    return a[index] if isinstance(index, slice) else current().xp.take(a, index, axis=0)
+
+
+# ------------------------------------------------------------ entry points
+
+
+def _kind(x):
+    if isinstance(x, collections.abc.Iterator) and not hasattr(x, "__array__"):
+        return "generator"
+    return "sequence" if _is_sequence(x) else "arrays"
+
+
+def _no_extras(where, kind, y, sample_weight):
+    # Keras: with a generator or a sequence, targets and weights come in its batches.
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None:
+            raise ValueError(
+                f"{where}: when x is a {kind}, {name} must not be passed; its batches hold "
+                f"(x, y) or (x, y, sample_weight)"
+            )
+
+
+def _adapter(model, where, x, y, sample_weight, class_weight, batch_size, shuffle, steps,
+             targets=True):
+    kind = _kind(x)
+    if kind == "generator":
+        _no_extras(where, kind, y, sample_weight)
+        if class_weight is not None:
+            raise ValueError(f"{where}: class_weight is not supported when x is a generator")
+        return StreamData(model, x, steps, targets, where)
+    if kind == "sequence":
+        _no_extras(where, kind, y, sample_weight)
+        return SequenceData(model, x, steps, shuffle, targets, class_weight, where)
+    return ArrayData(*_arrays(model, where, x, y, sample_weight, class_weight, targets),
+                     batch_size, shuffle, steps)
+
+
+def _arrays(model, where, x, y, sample_weight, class_weight, targets=True):
+    if x is None:
+        raise TypeError(f"{where}: no inputs: pass the input data x")
+    x = prepare_inputs(model, x)
+    if not targets:
+        return x, None, None
+    if y is None:
+        raise ValueError(f"{where} needs targets y (or x as a generator of (x, y) batches)")
+    t = prepare_targets(model, y, x.shape[0])
+    if class_weight is not None:
+        if sample_weight is not None:
+            raise ValueError("class_weight and sample_weight cannot be used together")
+        sample_weight = class_weights_to_sample_weights(class_weight, y)
+    return x, t, prepare_weights(sample_weight, x.shape[0])
+
+
+def for_predict(model, x, batch_size, steps):
+    """Batches of inputs only."""
+    return _adapter(model, "predict", x, None, None, None, batch_size, False, steps,
+                    targets=False)
+
+
+def for_evaluate(model, x, y, sample_weight, batch_size, steps, where="evaluate"):
+    """Batches (x, t, w) in order, once."""
+    return _adapter(model, where, x, y, sample_weight, None, batch_size, False, steps)
+
+
+def for_fit(model, x, y, sample_weight, class_weight, batch_size, shuffle, steps,
+            validation_split):
+    """The training batches, and the (x, t, w) arrays that validation_split holds back."""
+    if _kind(x) != "arrays":
+        if validation_split:
+            raise ValueError(
+                "fit: validation_split is only supported for arrays; pass validation_data"
+            )
+        return _adapter(model, "fit", x, y, sample_weight, class_weight, batch_size,
+                        shuffle, steps), None
+    x, t, w = _arrays(model, "fit", x, y, sample_weight, class_weight)
+    val = None
+    if validation_split:
+        # Keras takes the LAST samples, before any shuffling.
+        n = x.shape[0]
+        split = math.floor(n * (1.0 - validation_split))
+        if split in (0, n):
+            raise ValueError(
+                f"fit: validation_split={validation_split} of {n} samples leaves {split} for "
+                f"training and {n - split} for validation; both need at least one"
+            )
+        val = (x[split:], t[split:], None if w is None else w[split:])
+        x, t, w = x[:split], t[:split], None if w is None else w[:split]
+    if x.shape[0] == 0:
+        raise ValueError("fit: no training samples")
+    return ArrayData(x, t, w, batch_size, shuffle, steps, restart=False), val

@@ -1,0 +1,100 @@
+"""Reshape, Rescaling and GlobalAveragePooling2D: no weights, no kernel of their own.
+
+Each is one array operation on the backend's array module (a reshape, a
+scale, a mean); none needs a kernel, because the work is one pass over the
+data and NumPy / CuPy already do it in one call.
+"""
+
+import math
+import numbers
+
+from ...backend import current
+from .. import arguments
+from .base import Layer
+
+
+class Reshape(Layer):
+    """(batch, ...) -> (batch, *target_shape); one size may be -1, found from the rest."""
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(target_shape, (list, tuple)) or not target_shape:
+            raise TypeError(f"Reshape: target_shape must be a tuple, got {target_shape!r}")
+        if list(target_shape).count(-1) > 1:
+            raise ValueError(f"Reshape: at most one size may be -1, got {tuple(target_shape)}")
+        self.target_shape = tuple(
+            -1 if v == -1 and not isinstance(v, bool)
+            else arguments.integer(v, "Reshape: each size", minimum=1)
+            for v in target_shape)
+
+    def compute_output_shape(self, input_shape):
+        size, known = math.prod(input_shape), math.prod(v for v in self.target_shape if v != -1)
+        if -1 in self.target_shape and size % known == 0:
+            return tuple(size // known if v == -1 else v for v in self.target_shape)
+        if known != size or -1 in self.target_shape:
+            raise ValueError(
+                f"Reshape {self.name!r}: inputs {(None, *input_shape)} of {size} values per "
+                f"sample cannot become {(None, *self.target_shape)}"
+            )
+        return self.target_shape
+
+    def forward(self, x, training=False):
+        return x.reshape(x.shape[0], *self.output_shape)
+
+    def backward(self, dout):
+        return dout.reshape(dout.shape[0], *self.input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+class Rescaling(Layer):
+    """output = input · scale + offset (e.g. Rescaling(1 / 255) for 8-bit images)."""
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        for name, value in (("scale", scale), ("offset", offset)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"Rescaling: {name} must be a number, got {value!r}")
+        self.scale = arguments.real(scale, "Rescaling: scale")
+        self.offset = arguments.real(offset, "Rescaling: offset")
+
+    def forward(self, x, training=False):
+        return x * self.scale + self.offset
+
+    def backward(self, dout):
+        return dout * self.scale
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "offset": self.offset}
+
+
+class GlobalAveragePooling2D(Layer):
+    """(batch, height, width, channels) -> (batch, channels): the mean of each channel."""
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last"):
+            raise NotImplementedError(
+                "GlobalAveragePooling2D: only data_format='channels_last' is supported"
+            )
+        if not isinstance(keepdims, bool):
+            raise TypeError(f"GlobalAveragePooling2D: keepdims must be True or False, "
+                            f"got {keepdims!r}")
+        self.keepdims = keepdims
+
+    def compute_output_shape(self, input_shape):
+        self._expect_axes(input_shape, ["height", "width", "channels"])
+        return (1, 1, input_shape[2]) if self.keepdims else (input_shape[2],)
+
+    def forward(self, x, training=False):
+        return x.mean(axis=(1, 2), keepdims=self.keepdims)
+
+    def backward(self, dout):
+        h, w, c = self.input_shape
+        # Every pixel of a channel shares its mean's gradient equally.
+        share = dout.reshape(dout.shape[0], 1, 1, c) / (h * w)
+        return current().xp.broadcast_to(share, (dout.shape[0], h, w, c)).copy()
+
+    def get_config(self):
+        return {**super().get_config(), "keepdims": self.keepdims}
