@@ -135,6 +135,8 @@ class ArrayChecks:
     @staticmethod
     def _flag(value, name, kernel):
         """True or False (1 and 0 too): a string such as 'yes' is not a flag."""
+        if value is False or value is True:  # the usual call: two identity tests
+            return value
         if value not in (True, False):
             raise TypeError(f"{kernel}: {name} must be True or False, got {value!r}")
         return bool(value)
