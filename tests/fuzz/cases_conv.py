@@ -147,9 +147,14 @@ def _running(d, dim, dtype):
 
 
 def _noise_floor(x, eps=1e-6):
-    """The largest value of x's centring error once divided by the smallest std."""
+    """The largest value of x's centring error once divided by the smallest std,
+    over the columns that are finite (a column with inf or NaN gives NaN there,
+    which the comparison matches as such; the others still round)."""
     values = np.asarray(x, np.float64)
-    if not values.size or not np.isfinite(values).all():
+    if values.ndim != 2 or not values.size:
+        return 0.0
+    values = values[:, np.isfinite(values).all(axis=0)]
+    if not values.size:
         return 0.0
     return float(np.abs(values).max()) / np.sqrt(values.var(axis=0).min() + eps)
 
