@@ -268,3 +268,23 @@ def test_narrower_path_when_capped(cap):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "ok"
+
+
+# ----------------------------------------------------------- dropout
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (1,), (7, 13), (2, 3, 5, 4)])
+@pytest.mark.parametrize("layout", ("c", "transposed"))
+def test_dropout(backend, reference, dtype, shape, layout):
+    x = np.random.default_rng(10).standard_normal(shape).astype(dtype)
+    if layout == "transposed":
+        x = np.asfortranarray(x)
+    np.random.seed(3)
+    mask = backend.dropout_mask(x.shape, 0.3)
+    np.random.seed(3)
+    np.testing.assert_array_equal(mask, np.random.rand(*shape) > 0.3)  # the book's draw
+    for kernel in ("dropout_forward", "dropout_backward"):
+        got = getattr(backend, kernel)(x, mask)
+        np.testing.assert_array_equal(got, getattr(reference, kernel)(x, mask))
+        assert got.dtype == dtype
+    close(backend.dropout_infer(x, 0.3), reference.dropout_infer(x, 0.3), dtype)
