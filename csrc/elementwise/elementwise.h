@@ -4,7 +4,7 @@
  * Every function exists for float32 (_f32) and float64 (_f64), and the ones
  * the Cython wrapper calls have one entry point that picks between them; the
  * bodies are written once in broadcast_impl.h, activations_impl.h and
- * mask_impl.h. Inputs were validated in Python (fastnet.backend.Backend), so
+ * mask_impl.h. Inputs were validated in Python (fastnet.backend.checks), so
  * nothing here checks them.
  */
 #ifndef FASTNET_ELEMENTWISE_H
@@ -41,9 +41,6 @@ void fn_act_forward_f64(int act, const double *x, double *y, size_t n);
 void fn_act_backward_f32(int act, const float *dout, const float *y, float *dx, size_t n);
 void fn_act_backward_f64(int act, const double *dout, const double *y, double *dx, size_t n);
 
-/* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */
-void fn_mask_multiply_f32(size_t size, const float *x, const uint8_t *mask, float *y);
-void fn_mask_multiply_f64(size_t size, const double *x, const uint8_t *mask, double *y);
 
 /* The entry points: the same kernels for arrays of either type (dtype names
  * the element type of every array). */
@@ -54,5 +51,8 @@ void fn_column_sum(enum fn_dtype dtype, size_t n, size_t m, const void *x, ptrdi
 void fn_act_forward(enum fn_dtype dtype, int act, const void *x, void *y, size_t n);
 void fn_act_backward(enum fn_dtype dtype, int act, const void *dout, const void *y, void *dx,
                      size_t n);
+/* y := x·mask on `size` contiguous elements, mask bytes 0 or 1 (dropout). */
+void fn_mask_multiply(enum fn_dtype dtype, size_t size, const void *x, const uint8_t *mask,
+                      void *y);
 
 #endif

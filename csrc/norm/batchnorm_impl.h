@@ -1,12 +1,10 @@
-/* Batch normalization for one float type. Before including, define
- *   real    the element type (float or double)
- *   FN(x)   the type's name suffix, x##_f32 or x##_f64
- * NumPy makes ~10 passes and temporaries for a batch-norm step; here forward
+/* Batch normalization for one float type (`real`, names through FN(); see
+ * common/dtype_begin.h), included by batchnorm.c behind its entry points. NumPy makes ~10 passes and temporaries for a batch-norm step; here forward
  * is three passes over x (mean, variance, output) and backward two (the two
  * column sums, then dx), each walking the rows in order so the per-feature
  * accumulators stay in cache. */
 
-void FN(fn_batchnorm_forward_train)(size_t n, size_t d, const real *x, const real *gamma,
+static void FN(fn_batchnorm_forward_train)(size_t n, size_t d, const real *x, const real *gamma,
                                     const real *beta, real *running_mean, real *running_var,
                                     double momentum, real *out, real *xn, real *std) {
     /* std doubles as the accumulator: first Σx, then Σ(x - μ)², then √(σ² + eps) */
@@ -39,7 +37,7 @@ void FN(fn_batchnorm_forward_train)(size_t n, size_t d, const real *x, const rea
         }
 }
 
-void FN(fn_batchnorm_forward_infer)(size_t n, size_t d, const real *x, const real *gamma,
+static void FN(fn_batchnorm_forward_infer)(size_t n, size_t d, const real *x, const real *gamma,
                                     const real *beta, const real *running_mean,
                                     const real *running_var, real *out) {
     for (size_t i = 0; i < n; i++)
@@ -49,7 +47,7 @@ void FN(fn_batchnorm_forward_infer)(size_t n, size_t d, const real *x, const rea
                              beta[j];
 }
 
-void FN(fn_batchnorm_backward)(size_t n, size_t d, const real *dout, const real *xn,
+static void FN(fn_batchnorm_backward)(size_t n, size_t d, const real *dout, const real *xn,
                                const real *std, const real *gamma, real *dx, real *dgamma,
                                real *dbeta) {
     for (size_t j = 0; j < d; j++) dgamma[j] = dbeta[j] = 0;

@@ -8,7 +8,7 @@ from ._c_vocabulary cimport FN_F32, FN_F64, fn_dtype
 
 # The most arrays one kernel call reads or writes.
 cdef enum:
-    MAX_VIEWS = 8
+    MAX_VIEWS = 10
 
 # The layouts a kernel can read (Buffers.read_flat, read_rows, read_aligned).
 cdef enum Layout:

@@ -1,5 +1,7 @@
 # The elementwise kernels' entry points (csrc/elementwise/elementwise.h).
 
+from libc.stdint cimport uint8_t
+
 from ._c_vocabulary cimport fn_dtype
 
 
@@ -12,3 +14,5 @@ cdef extern from "elementwise/elementwise.h" nogil:
     void fn_act_forward(fn_dtype dtype, int act, const void *x, void *y, size_t n)
     void fn_act_backward(fn_dtype dtype, int act, const void *dout, const void *y, void *dx,
                          size_t n)
+    void fn_mask_multiply(fn_dtype dtype, size_t size, const void *x, const uint8_t *mask,
+                          void *y)

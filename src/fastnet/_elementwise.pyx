@@ -1,4 +1,4 @@
-"""Broadcasting add, column sums and activations (C kernels in csrc/elementwise/).
+"""Broadcasting add, column sums, activations and dropout's mask multiply (C kernels in csrc/elementwise/).
 
 Called by fastnet.backend.cython.elementwise with arrays the Backend has
 validated: float32/float64, one dtype, matching shapes. Each function reads
@@ -12,7 +12,15 @@ from cpython.buffer cimport Py_buffer
 import numpy as np
 
 from ._buffers cimport Buffers, dtype_of, elements, row_stride
-from ._c_elementwise cimport fn_act_backward, fn_act_forward, fn_add, fn_column_sum
+from libc.stdint cimport uint8_t
+
+from ._c_elementwise cimport (
+    fn_act_backward,
+    fn_act_forward,
+    fn_add,
+    fn_column_sum,
+    fn_mask_multiply,
+)
 from ._c_simd cimport fn_simd_level
 from ._c_vocabulary cimport (
     FN_ACTIVATION_COUNT,
@@ -94,6 +102,16 @@ def activation_backward(dout, y, dx, int act):
     cdef Py_buffer *vdx = b.write(dx)
     with nogil:
         fn_act_backward(dtype_of(vd), act, vd.buf, vy.buf, vdx.buf, elements(vd))
+
+
+def mask_multiply(x, mask, y):
+    """y := x·mask, x, mask (bool) and y C-order of one size."""
+    cdef Buffers b = Buffers()
+    cdef Py_buffer *vx = b.read_flat(x)
+    cdef Py_buffer *vm = b.read_flat(mask)
+    cdef Py_buffer *vy = b.write(y)
+    with nogil:
+        fn_mask_multiply(dtype_of(vx), elements(vx), vx.buf, <const uint8_t *>vm.buf, vy.buf)
 
 
 def simd():

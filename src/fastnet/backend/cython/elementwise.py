@@ -2,15 +2,15 @@
 
 Same names and signatures as `fastnet.backend.numpy.elementwise`. Outputs
 are allocated here with NumPy; `fastnet._elementwise` fills them from C
-(csrc/elementwise/broadcast.c, csrc/elementwise/activations.c) without the GIL, and `fastnet._conv`
-the dropout product. Results are always C-contiguous, whatever the layout of
+(csrc/elementwise/: broadcast.c, activations.c, and mask.c for the dropout
+product) without the GIL. Results are always C-contiguous, whatever the layout of
 the inputs. The dropout mask itself is drawn by the reference
 (np.random.rand), so np.random.seed reproduces the book.
 """
 
 import numpy as np
 
-from ... import _conv, _elementwise
+from ... import _elementwise
 from ..numpy import elementwise as reference
 from ..numpy.elementwise import dropout_mask  # noqa: F401  (NumPy's generator, as in the book)
 from ..vocabulary import ACTIVATION_CODES as _CODES
@@ -55,7 +55,7 @@ def dropout_forward(x, mask):
     if not contiguous(x, mask):
         return reference.dropout_forward(x, mask)
     y = np.empty_like(x)
-    _conv.mask_multiply(readable(x), mask, y)
+    _elementwise.mask_multiply(readable(x), mask, y)
     return y
 
 
