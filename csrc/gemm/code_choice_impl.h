@@ -1,17 +1,18 @@
 /* Which code runs: the portable micro-kernel and epilogue, their AVX2
  * builds (kernel_avx2.c), or the AVX-512 twin of the whole driver
- * (kernel_avx512.c), chosen per call by the caller (fastnet.gemm reads
- * CPUID once, and FASTNET_GEMM_SIMD=portable or set_simd_kernel override it).
+ * (kernel_avx512.c), chosen per call by the caller (the kernel code that
+ * fastnet.backend.cython.gemm picks once from CPUID, capped by FASTNET_SIMD
+ * or its set_kernel).
  * Also the NumPy path's epilogue: C := act(C + bias) over all of C.
  */
 
 #if defined(FASTNET_X86) && !defined(FN_ONE_KERNEL)
 /* Rung 5's micro-kernel and epilogue, compiled with AVX2+FMA in kernel_avx2.c. */
-void FN(fn_gemm_kernel_avx2)(ptrdiff_t kc, const real *pa, ptrdiff_t rs_pa, ptrdiff_t cs_pa,
-                             const real *pb, real *c, ptrdiff_t ldc, int accumulate,
-                             ptrdiff_t nr);
-void FN(fn_gemm_epilogue_block_avx2)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
-                                     const real *bias, int activation);
+void FN_AT(fn_gemm_kernel, avx2)(ptrdiff_t kc, const real *pa, ptrdiff_t rs_pa,
+                                 ptrdiff_t cs_pa, const real *pb, real *c, ptrdiff_t ldc,
+                                 int accumulate, ptrdiff_t nr);
+void FN_AT(fn_gemm_epilogue_block, avx2)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
+                                         const real *bias, int activation);
 
 #ifdef FN_AVX512_TWIN
 /* Rung 6: the whole packed GEMM compiled with AVX-512 (kernel_avx512.c):
@@ -52,8 +53,8 @@ static FN(code) FN(pick_code)(int kernel_choice) {
     FN(code) code = {FN(kernel_portable), FN(epilogue_block)};
 #ifdef FASTNET_X86
     if (kernel_choice == FN_AVX2) {
-        code.kernel = FN(fn_gemm_kernel_avx2);
-        code.epilogue = FN(fn_gemm_epilogue_block_avx2);
+        code.kernel = FN_AT(fn_gemm_kernel, avx2);
+        code.epilogue = FN_AT(fn_gemm_epilogue_block, avx2);
     }
 #else
     (void)kernel_choice;

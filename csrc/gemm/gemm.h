@@ -14,9 +14,10 @@
  *   6. kernel_avx512.c   the same driver and micro-kernel once more, with
  *                        AVX-512 vectors and a tile twice as wide and tall
  *
- * gemm_f32.c and gemm_f64.c compile every rung once per dtype, with `real`,
- * FN(name) and the block sizes of dtype_f32.h / dtype_f64.h
- * (ladder_impl.h lists the bodies in reading order).
+ * gemm_f32.c and gemm_f64.c compile every rung once per dtype (the one
+ * instantiation of common/dtype_begin.h, with the block sizes of tile.h;
+ * ladder_impl.h lists the bodies in reading order); dispatch.c holds the
+ * entry points that pick the dtype.
  *
  * Matrices are views: element (i, j) of a matrix X lives at
  * x[i*rs_x + j*cs_x], strides in elements (NumPy's byte strides divided by
@@ -32,47 +33,49 @@
 
 #include "common/vocabulary.h"
 
-/* The FMA roof of `kernel` (FN_AVX2 or FN_AVX512): runs `steps` rounds of
- * register-only multiply-adds and returns the flops done (0 for the portable
- * kernel or one this CPU cannot run); flops / seconds = the core's peak. */
-double fn_gemm_fma_roof(int is_f64, int kernel, long steps);
+/* The ladder's first rungs by number (rungs 4-6 are fn_gemm_packed). */
+enum { FN_GEMM_NAIVE = 1, FN_GEMM_REORDERED = 2, FN_GEMM_BLOCKED = 3 };
 
-/* float: rungs 1-3 (C := A·B) */
-void fn_gemm_naive_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                       const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
-                       const float *b, ptrdiff_t rs_b, ptrdiff_t cs_b, float *c, ptrdiff_t ldc);
-void fn_gemm_reordered_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                           const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
-                           const float *b, ptrdiff_t rs_b, ptrdiff_t cs_b, float *c, ptrdiff_t ldc);
-void fn_gemm_blocked_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                         const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
-                         const float *b, ptrdiff_t rs_b, ptrdiff_t cs_b, float *c, ptrdiff_t ldc);
-/* rungs 4-5: C := act(A·B + bias) */
-int fn_gemm_packed_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                       const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
-                       const float *b, ptrdiff_t rs_b, ptrdiff_t cs_b, float *c, ptrdiff_t ldc,
-                       const float *bias, int activation, int kernel);
-/* C := act(C + bias) in place */
-void fn_gemm_epilogue_f32(ptrdiff_t m, ptrdiff_t n, float *c, ptrdiff_t ldc,
-                          const float *bias, int activation, int kernel);
+/* The entry points, for matrices of either dtype (dtype names the element
+ * type of every matrix).
+ * fn_gemm_rung: C := A·B with rung 1-3.
+ * fn_gemm_packed: C := act(A·B + bias) with rungs 4-6 (kernel: FN_PORTABLE,
+ *   FN_AVX2 or FN_AVX512 picks the micro-kernel; bias (n,) or NULL; returns 0,
+ *   or -1 when the packing buffers cannot be allocated).
+ * fn_gemm_epilogue: C := act(C + bias) in place, one pass.
+ * fn_gemm_fma_roof: runs `steps` rounds of register-only multiply-adds of
+ *   `kernel` (FN_AVX2 or FN_AVX512) and returns the flops done (0 for the
+ *   portable kernel or one this CPU cannot run); flops / seconds = the core's peak. */
+void fn_gemm_rung(enum fn_dtype dtype, int rung, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                  const void *a, ptrdiff_t rs_a, ptrdiff_t cs_a, const void *b, ptrdiff_t rs_b,
+                  ptrdiff_t cs_b, void *c, ptrdiff_t ldc);
+int fn_gemm_packed(enum fn_dtype dtype, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const void *a,
+                   ptrdiff_t rs_a, ptrdiff_t cs_a, const void *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
+                   void *c, ptrdiff_t ldc, const void *bias, int activation, int kernel);
+void fn_gemm_epilogue(enum fn_dtype dtype, ptrdiff_t m, ptrdiff_t n, void *c, ptrdiff_t ldc,
+                      const void *bias, int activation, int kernel);
+double fn_gemm_fma_roof(enum fn_dtype dtype, int kernel, long steps);
 
-/* double: rungs 1-3 (C := A·B) */
-void fn_gemm_naive_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                       const double *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
-                       const double *b, ptrdiff_t rs_b, ptrdiff_t cs_b, double *c, ptrdiff_t ldc);
-void fn_gemm_reordered_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                           const double *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
-                           const double *b, ptrdiff_t rs_b, ptrdiff_t cs_b, double *c, ptrdiff_t ldc);
-void fn_gemm_blocked_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                         const double *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
-                         const double *b, ptrdiff_t rs_b, ptrdiff_t cs_b, double *c, ptrdiff_t ldc);
-/* rungs 4-5: C := act(A·B + bias) */
-int fn_gemm_packed_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                       const double *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
-                       const double *b, ptrdiff_t rs_b, ptrdiff_t cs_b, double *c, ptrdiff_t ldc,
-                       const double *bias, int activation, int kernel);
-/* C := act(C + bias) in place */
-void fn_gemm_epilogue_f64(ptrdiff_t m, ptrdiff_t n, double *c, ptrdiff_t ldc,
-                          const double *bias, int activation, int kernel);
+/* The typed functions behind them, fn_<op>_f32 and fn_<op>_f64 (the fused
+ * convolution calls fn_gemm_packed_<dtype> directly). */
+#define FN_GEMM_TYPED(real, dtype)                                                          \
+    void fn_gemm_naive_##dtype(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const real *a,          \
+                               ptrdiff_t rs_a, ptrdiff_t cs_a, const real *b, ptrdiff_t rs_b, \
+                               ptrdiff_t cs_b, real *c, ptrdiff_t ldc);                       \
+    void fn_gemm_reordered_##dtype(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const real *a,      \
+                                   ptrdiff_t rs_a, ptrdiff_t cs_a, const real *b,             \
+                                   ptrdiff_t rs_b, ptrdiff_t cs_b, real *c, ptrdiff_t ldc);   \
+    void fn_gemm_blocked_##dtype(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const real *a,        \
+                                 ptrdiff_t rs_a, ptrdiff_t cs_a, const real *b,               \
+                                 ptrdiff_t rs_b, ptrdiff_t cs_b, real *c, ptrdiff_t ldc);     \
+    int fn_gemm_packed_##dtype(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const real *a,          \
+                               ptrdiff_t rs_a, ptrdiff_t cs_a, const real *b, ptrdiff_t rs_b, \
+                               ptrdiff_t cs_b, real *c, ptrdiff_t ldc, const real *bias,      \
+                               int activation, int kernel);                                   \
+    void fn_gemm_epilogue_##dtype(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,           \
+                                  const real *bias, int activation, int kernel);
+FN_GEMM_TYPED(float, f32)
+FN_GEMM_TYPED(double, f64)
+#undef FN_GEMM_TYPED
 
 #endif

@@ -1,5 +1,5 @@
-/* Every GEMM rung for float64: the bodies in *_impl.h, with the types and
- * block sizes of dtype_f64.h. */
+/* Every GEMM rung for float64: the bodies in *_impl.h (ladder_impl.h lists
+ * them), with the block sizes of tile.h. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,9 @@
 #include "gemm.h"
 #include "common/threads.h"
 
-#include "dtype_f64.h"
+#define FN_DTYPE_F64
+#include "common/dtype_begin.h"
+#include "tile.h"
 #include "ladder_impl.h"
-#include "dtype_end.h"
+#include "tile_end.h"
+#include "common/dtype_end.h"

@@ -6,7 +6,8 @@
  * The micro-kernel is rung 5's (kernel_simd_impl.h) with 64-byte vectors.
  * Its tile is 12 x 32 floats instead of 6 x 16, so the slivers that packing
  * writes are wider too: the whole driver is compiled here once more with the
- * block sizes of dtype_*_avx512.h, not just the micro-kernel. Empty off x86-64.
+ * block sizes of tile_avx512.h, not just the micro-kernel; its names end in
+ * _avx512 (fn_<op>_<dtype>_avx512). Empty off x86-64.
  */
 #ifdef FASTNET_X86
 #include <math.h>
@@ -20,21 +21,7 @@
 #define VBYTES 64 /* one zmm register */
 #define FN_ONE_KERNEL FN(kernel_simd)
 
-#include "dtype_f32_avx512.h"
-#include "pack_impl.h"
-#include "kernel_simd_impl.h"
-#include "epilogue_impl.h"
-#include "code_choice_impl.h"
-#include "packed_impl.h"
-double FN(fn_gemm_fma_roof)(long steps) { return FN(fma_roof)(steps); }
-#include "dtype_end.h"
-
-#include "dtype_f64_avx512.h"
-#include "pack_impl.h"
-#include "kernel_simd_impl.h"
-#include "epilogue_impl.h"
-#include "code_choice_impl.h"
-#include "packed_impl.h"
-double FN(fn_gemm_fma_roof)(long steps) { return FN(fma_roof)(steps); }
-#include "dtype_end.h"
+#define FN_ISA avx512
+#define FN_BODY "gemm/kernel_avx512_impl.h"
+#include "common/dtype_both.h"
 #endif

@@ -1,5 +1,5 @@
 /* The whole ladder for one dtype, in reading order (see gemm.h). Included by
- * gemm_f32.c and gemm_f64.c after dtype_f32.h / dtype_f64.h. */
+ * gemm_f32.c and gemm_f64.c inside a dtype instantiation, after tile.h. */
 #include "naive_impl.h"
 #include "reordered_impl.h"
 #include "blocked_impl.h"

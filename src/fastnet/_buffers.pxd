@@ -2,6 +2,7 @@
 # Py_buffer views of one kernel call and releases them all when it is freed,
 # however the call ends. The helpers below read a view's layout.
 
+cimport cython
 from cpython.buffer cimport Py_buffer
 
 from ._c_vocabulary cimport FN_F32, FN_F64, fn_dtype
@@ -17,6 +18,7 @@ cdef enum Layout:
     ALIGNED
 
 
+@cython.final
 cdef class Buffers:
     cdef Py_buffer views[MAX_VIEWS]
     cdef int count

@@ -1,10 +1,14 @@
 """Buffers: the Py_buffer views of one kernel call, released together (see _buffers.pxd)."""
 
+cimport cython
 from cpython.buffer cimport PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 
 import numpy as np
 
 
+# Every kernel call makes one: a free list makes that a pointer pop, not an allocation.
+@cython.final
+@cython.freelist(8)
 cdef class Buffers:
     """Views of the arrays of one kernel call; freeing this object releases them."""
 

@@ -120,17 +120,17 @@ class _Rung:
 
     def gemm(self, a, b, bias, activation, trans_a, trans_b):
         c = np.empty((a.shape[0], b.shape[1]), a.dtype)
-        self._compute(a, b, c, a.dtype.char == "d")
+        self._compute(a, b, c)
         return c
 
 
 def _rung(which):
-    return _Rung(lambda a, b, c, is_f64: _gemm.rung(which, a, b, c, is_f64))
+    return _Rung(lambda a, b, c: _gemm.rung(which, a, b, c))
 
 
 def _packed(kernel):
-    def compute(a, b, c, is_f64):
-        if not _gemm.packed(a, b, None, 0, False, False, c, kernel, is_f64):
+    def compute(a, b, c):
+        if not _gemm.packed(a, b, None, 0, False, False, c, kernel):
             raise ValueError("the GEMM ladder needs arrays aligned to their item size")
 
     return _Rung(compute)

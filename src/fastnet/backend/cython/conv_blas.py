@@ -30,14 +30,13 @@ def conv_forward(x, wmat, b, act, kernel, out, channels_last, fh, fw, stride, pa
     rpi = oh * ow
     chunk = _chunk(rpi, k, x.itemsize, n)
     col = np.empty((chunk * rpi, k), x.dtype)
-    is_f64 = x.dtype.char == "d"
     for n0 in range(0, n, chunk):
         n1 = min(n, n0 + chunk)
         rows = slice(n0 * rpi, n1 * rpi)
         c = col[: (n1 - n0) * rpi]
         _conv.im2col(x[n0:n1], c, fh, fw, stride, pad, oh, ow, channels_last)
         np.matmul(c, wmat.T, out=out2[rows])
-        _gemm.epilogue(out2[rows], b, act, kernel, is_f64)
+        _gemm.epilogue(out2[rows], b, act, kernel)
 
 
 def conv_backward(d, x, wmat, w_flip, dx, channels_last, fh, fw, stride, pad):

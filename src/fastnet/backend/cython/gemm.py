@@ -164,10 +164,10 @@ def gemm(a, b, bias=None, activation="identity", trans_a=False, trans_b=False):
             bias = bias.copy()  # the kernels read bias as a plain C array
     if path == "fastnet":
         c = np.empty((m, n), a.dtype)
-        if _gemm.packed(a, b, bias, act, trans_a, trans_b, c, _kernel_code, is_f64):
+        if _gemm.packed(a, b, bias, act, trans_a, trans_b, c, _kernel_code):
             return c
         # a or b is misaligned (a view into raw bytes): NumPy copes
     c = np.matmul(a.T if trans_a else a, b.T if trans_b else b)  # always C-contiguous
     if bias is not None or act:
-        _gemm.epilogue(c, bias, act, _kernel_code, is_f64)
+        _gemm.epilogue(c, bias, act, _kernel_code)
     return c

@@ -1,6 +1,4 @@
-/* Ends one dtype's instantiation (see dtype_f32.h), so the next can begin. */
-#undef real
-#undef FN
+/* Ends a tile.h or tile_avx512.h, so the next instantiation starts clean. */
 #undef FN_AVX512_TWIN
 #undef ABS
 #undef COPYSIGN
