@@ -1,4 +1,4 @@
-"""CUDA for the convolution-era kernels of the "cupy" backend.
+"""Convolution and pooling for the "cupy" backend: CUDA kernels and their launches.
 
 im2col, col2im and max pooling are RawKernels with one thread per OUTPUT
 element: each thread computes its own value from the input and writes it
@@ -6,15 +6,21 @@ once. col2im and the pooling backward are written as gathers (each pixel
 adds up the patch entries that came from it, in the reference's order)
 rather than scatters, so they need no atomic additions and give the same
 sums on every run. Images are C-contiguous (N, C, H, W) arrays of `real`
-(float or double); every size is a `long long`.
+(float or double); every size is a `long long`. Each kernel's math is its
+first comment line.
 
-Batch normalization is CuPy's column reductions (mean, sums) plus one fused
-ElementwiseKernel per pass over the batch; dropout needs no kernel of its
-own (`x * mask` is one CuPy elementwise kernel already).
-
-Each kernel's math is its first comment line; they match the functions of
-the same names in fastnet.backend.numpy.
+`ConvKernels` is a part of `DeviceKernels` (fastnet.backend.cupy), which
+supplies the array module `self.xp` (CuPy) and the kernel objects `self.k`
+(`build(cupy)`). Same names and signatures as `fastnet.backend.numpy.conv`;
+the convolutions themselves are composed from these kernels and gemm
+(backend/composed.py).
 """
+
+import numpy as np
+
+from .. import composed
+from ..numpy import conv_output_size
+from .launch import launch, raw_kernels
 
 CONV_KERNELS = r"""
 // Is pixel y tapped by tap i of a window, y = p·stride + i - pad, for a window p in [0, count)?
@@ -118,31 +124,94 @@ CONV_KERNEL_NAMES = ("im2col", "col2im", "max_pool_forward", "max_pool_backward"
 # Threads per block for the conv kernels (one thread per output element).
 CONV_BLOCK = 256
 
-# Batch normalization, elementwise over (N, D) with (D,) vectors broadcast.
-BATCHNORM = {
-    # xn := (x - μ) / std;  out := γ·xn + β   (std is spelled stdev: `std` is C++'s namespace)
-    "forward_train": (
-        "T x, T mu, T stdev, T gamma, T beta",
-        "T xn, T out",
-        "xn = (x - mu) / stdev; out = gamma * xn + beta",
-    ),
-    # r_μ := m·r_μ + (1 - m)·μ;  r_σ² := m·r_σ² + (1 - m)·σ²  (in place)
-    "running": (
-        "T mu, T var, T momentum, T one_minus_momentum",
-        "T running_mean, T running_var",
-        "running_mean = momentum * running_mean + one_minus_momentum * mu;"
-        " running_var = momentum * running_var + one_minus_momentum * var",
-    ),
-    # out := γ·(x - r_μ) / √(r_σ² + eps) + β
-    "forward_infer": (
-        "T x, T running_mean, T running_var, T gamma, T beta, T eps",
-        "T out",
-        "out = gamma * ((x - running_mean) / sqrt(running_var + eps)) + beta",
-    ),
-    # dx := γ/std·(dout - dβ/N - xn·dγ/N)
-    "backward": (
-        "T dout, T xn, T stdev, T gamma, T dgamma, T dbeta, T count",
-        "T dx",
-        "dx = (gamma / stdev) * (dout - dbeta / count - xn * (dgamma / count))",
-    ),
-}
+
+def build(cupy):
+    """This family's CuPy kernel objects, by their names in `self.k`."""
+    return {name: raw_kernels(cupy, CONV_KERNELS, name) for name in CONV_KERNEL_NAMES}
+
+
+def _sizes(*values):
+    """Python ints as the `long long` arguments of a RawKernel."""
+    return tuple(np.int64(v) for v in values)
+
+
+class ConvKernels:
+    """im2col, col2im, convolution and max pooling on `xp` arrays."""
+
+    def _launch(self, name, arrays, total, sizes):
+        """Run conv kernel `name` as name(*arrays, total, *sizes), one thread per output.
+
+        The kernel's `real` is the dtype of the first array.
+        """
+        launch(getattr(self.k, name), total, CONV_BLOCK, (*arrays, *_sizes(total, *sizes)))
+
+    # ------------------------------------------------------- convolution
+
+    def conv_forward(self, x, W, b, stride=1, pad=0, activation="identity"):
+        """act(x ⊛ W + b): im2col + cuBLAS GEMM with its fused epilogue (composed)."""
+        return composed.conv_forward(self, x, W, b, stride, pad, activation)
+
+    def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
+                      activation="identity"):
+        """(dx or None, dW, db) from these kernels (composed)."""
+        return composed.conv_backward(self, dout, x, W, stride, pad, need_input_grad, y,
+                                           activation)
+
+    def conv_pool_forward(self, x, W, b, stride, pad, activation, pool):
+        """(out, arg_max) of maxpool(act(x ⊛ W + b)): these kernels in turn (composed)."""
+        return composed.conv_pool_forward(self, x, W, b, stride, pad, activation, pool)
+
+    def conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad, activation, pool,
+                           need_input_grad=True):
+        """(dx or None, dW, db) of maxpool(act(x ⊛ W + b)) (composed)."""
+        return composed.conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad,
+                                                activation, pool, need_input_grad)
+
+    # ------------------------------------------------------------ im2col
+
+    def im2col(self, x, filter_h, filter_w, stride=1, pad=0):
+        """(N, C, H, W) -> (N·OH·OW, C·FH·FW) patches: one RawKernel."""
+        n, c, h, w = x.shape
+        oh = conv_output_size(h, filter_h, stride, pad)
+        ow = conv_output_size(w, filter_w, stride, pad)
+        x = self.xp.ascontiguousarray(x)  # the kernel reads raw pointers
+        col = self.xp.empty((n * oh * ow, c * filter_h * filter_w), dtype=x.dtype)
+        self._launch("im2col", (x, col), col.size,
+                     (c, h, w, filter_h, filter_w, oh, ow, stride, pad))
+        return col
+
+    def col2im(self, col, input_shape, filter_h, filter_w, stride=1, pad=0):
+        """The adjoint of im2col, -> a new (N, C, H, W): one RawKernel (a gather)."""
+        n, c, h, w = input_shape
+        oh = conv_output_size(h, filter_h, stride, pad)
+        ow = conv_output_size(w, filter_w, stride, pad)
+        col = self.xp.ascontiguousarray(col)
+        img = self.xp.empty(input_shape, dtype=col.dtype)
+        self._launch("col2im", (col, img), img.size,
+                     (c, h, w, filter_h, filter_w, oh, ow, stride, pad))
+        return img
+
+    # ----------------------------------------------------------- pooling
+
+    def max_pool_forward(self, x, pool_h, pool_w, stride, pad):
+        """(out, arg_max int32), both (N, C, OH, OW): one RawKernel."""
+        n, c, h, w = x.shape
+        oh = conv_output_size(h, pool_h, stride, pad)
+        ow = conv_output_size(w, pool_w, stride, pad)
+        x = self.xp.ascontiguousarray(x)
+        out = self.xp.empty((n, c, oh, ow), dtype=x.dtype)
+        arg_max = self.xp.empty((n, c, oh, ow), dtype=self.xp.int32)
+        self._launch("max_pool_forward", (x, out, arg_max), out.size,
+                     (h, w, pool_h, pool_w, oh, ow, stride, pad))
+        return out, arg_max
+
+    def max_pool_backward(self, dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
+        """dx of input_shape, each window's dout added at its arg_max: one RawKernel (a gather)."""
+        _, _, h, w = input_shape
+        _, _, oh, ow = dout.shape
+        dout = self.xp.ascontiguousarray(dout)
+        arg_max = self.xp.ascontiguousarray(arg_max)
+        dx = self.xp.empty(input_shape, dtype=dout.dtype)
+        self._launch("max_pool_backward", (dout, arg_max, dx), dx.size,
+                     (h, w, pool_h, pool_w, oh, ow, stride, pad))
+        return dx
