@@ -72,8 +72,7 @@ extern "C" __global__ void col2im(const real* col, real* img, long long total,
 // out[b, ch, p, q] := max of the window (padding counts as 0); arg_max := i·pw + j of its first max
 extern "C" __global__ void max_pool_forward(const real* img, real* out, int* arg_max,
                                             long long total, long long h, long long w,
-                                            long long ph, long long pw,
-                                            long long oh, long long ow,
+                                            long long ph, long long pw, long long oh, long long ow,
                                             long long stride, long long pad) {
     long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     if (k >= total) return;  // total = N·C·OH·OW
@@ -99,8 +98,7 @@ extern "C" __global__ void max_pool_forward(const real* img, real* out, int* arg
 // dx[b, ch, y, x] := Σ dout[b, ch, p, q] over the windows (p, q) whose arg_max is (y, x)
 extern "C" __global__ void max_pool_backward(const real* dout, const int* arg_max, real* dx,
                                              long long total, long long h, long long w,
-                                             long long ph, long long pw,
-                                             long long oh, long long ow,
+                                             long long ph, long long pw, long long oh, long long ow,
                                              long long stride, long long pad) {
     long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     if (k >= total) return;  // total = N·C·H·W
