@@ -13,11 +13,11 @@ cupy.ndarray where fastnet uses them, but are stricter than CuPy:
 - Every crossing is counted in `FakeCupy.transfers`: arrays copied to the
   device, arrays copied to the host, and scalars read back (`float(d)`).
 
-`fake_kernels(xp)` gives the objects `cuda.build(cupy)` gives, with
-the CUDA code replaced by the reference math: elementwise kernels take
-their inputs and (optional) outputs like CuPy's, check that every array is
-a device array of one dtype, and write in place; row kernels check their
-launch (grid × block covers the rows) and that every pointer argument is a
+`fake_kernels(xp)` gives the objects `fastnet.backend.cupy.build(cupy)`
+gives, with the CUDA code replaced by the reference math: elementwise
+kernels take their inputs and (optional) outputs like CuPy's, check that
+every array is a device array of one dtype, and write in place; row kernels
+check their launch (grid × block covers the rows) and that every pointer argument is a
 C-contiguous device array of the exact C type the CUDA source expects.
 """
 
@@ -26,9 +26,9 @@ import types
 
 import numpy as np
 
+from fastnet.backend import cupy as gpu
 from fastnet.backend import numpy as reference
-from fastnet.backend.cupy import cuda, cuda_conv
-from fastnet.backend.cupy.cuda_conv import BATCHNORM
+from fastnet.backend.cupy.norm import BATCHNORM
 from fastnet.backend.numpy.elementwise import _sigmoid
 from fastnet.backend.numpy.losses import _log1pexp
 
@@ -493,32 +493,32 @@ def _sigmoid_bce(x, t, count):
 
 
 def fake_kernels(xp):
-    """The same namespace as cuda.build(cupy), computed by the reference."""
+    """The same namespace as fastnet.backend.cupy.build(cupy), computed by the reference."""
 
     def ew(spec, func, in_place=False):
         return FakeElementwise(xp, spec, func, in_place)
 
     def raw(name, table):
         signature, func = table[name]
-        return {char: FakeRawKernel(xp, char, signature, func) for char in cuda.REAL_TYPES}
+        return {char: FakeRawKernel(xp, char, signature, func) for char in gpu.launch.REAL_TYPES}
 
     return types.SimpleNamespace(
         activation_forward={
             act: ew(spec, lambda x, act=act: reference.activation_forward(x, act))
-            for act, spec in cuda.ACTIVATION_FORWARD.items()
+            for act, spec in gpu.elementwise.ACTIVATION_FORWARD.items()
         },
         activation_backward={
             act: ew(spec, lambda d, y, act=act: reference.activation_backward(d, y, act))
-            for act, spec in cuda.ACTIVATION_BACKWARD.items()
+            for act, spec in gpu.elementwise.ACTIVATION_BACKWARD.items()
         },
         bias_activation={
             act: ew(spec, _bias_activation(act), in_place=True)
-            for act, spec in cuda.BIAS_ACTIVATION.items()
+            for act, spec in gpu.gemm.BIAS_ACTIVATION.items()
         },
-        sigmoid_bce=ew(cuda.SIGMOID_BCE, _sigmoid_bce),
+        sigmoid_bce=ew(gpu.losses.SIGMOID_BCE, _sigmoid_bce),
         optimizers={
             name: ew(spec, _OPTIMIZERS[name], in_place=True)
-            for name, spec in cuda.OPTIMIZERS.items()
+            for name, spec in gpu.optimizers.OPTIMIZERS.items()
         },
         batchnorm={
             "forward_train": ew(BATCHNORM["forward_train"], _bn_forward_train),
@@ -526,8 +526,8 @@ def fake_kernels(xp):
             "forward_infer": ew(BATCHNORM["forward_infer"], _bn_forward_infer),
             "backward": ew(BATCHNORM["backward"], _bn_backward),
         },
-        **{name: raw(name, _ROW_SIGNATURES) for name in cuda.ROW_KERNEL_NAMES},
-        **{name: raw(name, _CONV_SIGNATURES) for name in cuda_conv.CONV_KERNEL_NAMES},
+        **{name: raw(name, _ROW_SIGNATURES) for name in gpu.losses.ROW_KERNEL_NAMES},
+        **{name: raw(name, _CONV_SIGNATURES) for name in gpu.conv.CONV_KERNEL_NAMES},
     )
 
 
@@ -556,8 +556,5 @@ FAKE_GPU_NAME = "cupy-fake"
 
 def make_fake_gpu_backend(name=FAKE_GPU_NAME):
     """The GPU backend's own classes (GpuBackend, DeviceKernels) on FakeCupy."""
-    from fastnet.backend.cupy.checks import GpuBackend
-    from fastnet.backend.cupy.launch import DeviceKernels
-
     xp = FakeCupy()
-    return GpuBackend(name, DeviceKernels(xp, fake_kernels(xp)))
+    return gpu.GpuBackend(name, gpu.DeviceKernels(xp, fake_kernels(xp)))

@@ -3,7 +3,8 @@
 CuPy compiles its kernels with NVRTC on their first call, which needs a GPU.
 NVRTC itself needs none, so where the library is installed (the
 `nvidia-cuda-nvrtc-cu12` wheel, or a CUDA toolkit) this test compiles every
-source in fastnet/backend/cupy/cuda.py and fails with NVRTC's log. An
+source of the "cupy" backend (fastnet/backend/cupy/<family>.py, and the
+activations' device functions in launch.py) and fails with NVRTC's log. An
 ElementwiseKernel's statement is compiled inside a small harness shaped like
 the kernel CuPy generates (inputs as `const T`, outputs as `T&`, the
 preamble before it); the RawKernels are compiled as they are. It checks
@@ -20,7 +21,7 @@ import os
 
 import pytest
 
-from fastnet.backend.cupy import cuda, cuda_conv
+from fastnet.backend import cupy as gpu
 
 
 def _find_nvrtc():
@@ -76,7 +77,7 @@ def elementwise_harness(spec, real):
     body += [f"    T& {n} = _out_{n}[i];" for n in names_out]
     return "\n".join([
         f"typedef {real} T;",
-        cuda.PREAMBLE,
+        gpu.launch.PREAMBLE,
         f'extern "C" __global__ void check({", ".join(args)}, long long n) {{',
         "    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;",
         "    if (i >= n) return;",
@@ -88,15 +89,15 @@ def elementwise_harness(spec, real):
 
 def elementwise_specs():
     tables = {
-        "forward": cuda.ACTIVATION_FORWARD,
-        "backward": cuda.ACTIVATION_BACKWARD,
-        "bias": cuda.BIAS_ACTIVATION,
-        "update": cuda.OPTIMIZERS,
-        "batchnorm": cuda_conv.BATCHNORM,
+        "forward": gpu.elementwise.ACTIVATION_FORWARD,
+        "backward": gpu.elementwise.ACTIVATION_BACKWARD,
+        "bias": gpu.gemm.BIAS_ACTIVATION,
+        "update": gpu.optimizers.OPTIMIZERS,
+        "batchnorm": gpu.norm.BATCHNORM,
     }
     specs = [(f"{kind}-{name}", spec) for kind, table in tables.items()
              for name, spec in table.items()]
-    return specs + [("sigmoid_bce", cuda.SIGMOID_BCE)]
+    return specs + [("sigmoid_bce", gpu.losses.SIGMOID_BCE)]
 
 
 @pytest.mark.parametrize("real", ["float", "double"])
@@ -107,10 +108,10 @@ def test_elementwise_kernel_compiles(name, spec, real):
 
 
 @pytest.mark.parametrize("real", ["float", "double"])
-@pytest.mark.parametrize("name", ["ROW_KERNELS", "CONV_KERNELS"])
-def test_raw_kernels_compile(name, real):
-    source = getattr(cuda, name, None) or getattr(cuda_conv, name)
-    ok, log = compile_cuda(cuda.raw_source(source, real))
+@pytest.mark.parametrize("family, name", [("losses", "ROW_KERNELS"), ("conv", "CONV_KERNELS")])
+def test_raw_kernels_compile(family, name, real):
+    source = getattr(getattr(gpu, family), name)
+    ok, log = compile_cuda(gpu.launch.raw_source(source, real))
     assert ok and not log.strip(), f"{name} ({real}) do not compile cleanly:\n{log}"
 
 

@@ -22,7 +22,6 @@ import fastnet.backend
 from fastnet import functions
 from fastnet.backend import cupy as gpu
 from fastnet.backend import load
-from fastnet.backend.cupy import cuda
 from fastnet.gradient import numerical_gradient
 from fastnet.nets import MultiLayerNet, MultiLayerNetExtend, SimpleConvNet, TwoLayerNet
 from fastnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
@@ -289,7 +288,7 @@ def test_cupy_kernel_objects_build_without_a_gpu():
     """CuPy constructs every kernel object here; it compiles them (NVRTC) on
     first call, which needs a GPU: tests/gpu/test_gpu_sources.py compiles the
     sources where NVRTC is installed."""
-    real = cuda.build(cupy)
+    real = gpu.build(cupy)
     fake = fake_kernels(FakeCupy())
     assert vars(real).keys() == vars(fake).keys()
     for key, value in vars(real).items():
@@ -367,13 +366,12 @@ def test_row_kernels_take_any_layout(device, target):
 def test_the_gpu_backend_has_every_kernel():
     """Every kernel the Backend checks and forwards has a GPU implementation."""
     from fastnet.backend import Backend
-    from fastnet.backend.cupy.launch import DeviceKernels
 
     helpers = {"asarray", "to_device"}  # Backend's own, not kernels
     kernels = [name for name in dir(Backend) if not name.startswith("_")
                and callable(getattr(Backend, name)) and name not in helpers]
     assert {"gemm", "adam_update", "conv_pool_forward", "dropout_mask"} <= set(kernels)
-    missing = [name for name in kernels if not callable(getattr(DeviceKernels, name, None))]
+    missing = [name for name in kernels if not callable(getattr(gpu.DeviceKernels, name, None))]
     assert not missing, f"the GPU backend lacks kernels: {missing}"
 
 
