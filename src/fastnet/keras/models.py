@@ -91,7 +91,7 @@ class Sequential(Trainer):
 
     @property
     def trainable_weights(self):
-        return [w for layer in self.layers if layer.trainable for w in layer.weights]
+        return [w for layer in self.layers for w in layer.trainable_weights]
 
     def count_params(self):
         return sum(layer.count_params() for layer in self.layers)
@@ -129,7 +129,7 @@ class Sequential(Trainer):
         widths = (29, 26, 12)
         line = "".join(cell.ljust(w) for cell, w in zip(rows[0], widths))
         total = self.count_params()
-        trainable = sum(layer.count_params() for layer in self.layers if layer.trainable)
+        trainable = sum(layer.count_trainable_params() for layer in self.layers)
         print_fn(f'Model: "{self.name}"')
         print_fn("_" * sum(widths))
         print_fn(line)

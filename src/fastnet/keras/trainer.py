@@ -125,10 +125,10 @@ class Trainer:
             loss += self._regularization()
         for layer in reversed(self.layers[self._first_weighted:]):
             dout = layer.backward(dout)
-        trainable = [layer for layer in self.layers if layer.trainable and layer.weights]
+        trainable = [layer for layer in self.layers if layer.trainable_weights]
         self.optimizer.apply(
             [g for layer in trainable for g in layer.grads],
-            [w for layer in trainable for w in layer.weights],
+            [w for layer in trainable for w in layer.trainable_weights],
         )
         return loss, out
 
