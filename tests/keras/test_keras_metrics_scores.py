@@ -86,12 +86,17 @@ def test_scores_by_name_in_fit_and_refusals(capsys):
     from fastnet.keras import layers, metrics, models
     model = models.Sequential([layers.Dense(3, activation="softmax", input_shape=(4,))])
     model.compile(optimizer="adam", loss="categorical_crossentropy",
-                  metrics=["top_k_categorical_accuracy", metrics.F1Score(average="macro")])
+                  metrics=[metrics.TopKCategoricalAccuracy(k=3), metrics.F1Score(average="macro")])
     x = np.random.default_rng(0).standard_normal((12, 4))
     y = np.eye(3)[np.arange(12) % 3]
     history = model.fit(x, y, epochs=1, verbose=0)
     assert set(history.history) == {"loss", "top_k_categorical_accuracy", "f1_score"}
-    assert history.history["top_k_categorical_accuracy"] == [1.0]  # k=5 > 3 classes
+    assert history.history["top_k_categorical_accuracy"] == [1.0]  # k = 3 classes
+    # The default k=5 with 3 classes: Keras 3 (torch) fails too, rather than report 100 %.
+    model.compile(optimizer="adam", loss="categorical_crossentropy",
+                  metrics=["top_k_categorical_accuracy"])
+    with pytest.raises(ValueError, match="k=5 is more than the 3 outputs"):
+        model.evaluate(x, y, verbose=0)
     # One score per class: History keeps the array, the log line shows its mean (as Keras).
     model.compile(optimizer="adam", loss="categorical_crossentropy",
                   metrics=[metrics.F1Score()])

@@ -165,8 +165,10 @@ class _TopK(Metric):
         xp = current().xp
         p = probabilities(out, kind)
         labels = self._labels(t, p).astype(np.int64)
-        if self.k >= p.shape[1]:
-            return float(p.shape[0]), p.shape[0]
+        if self.k > p.shape[1]:
+            # Keras 3 fails here too (torch's topk); every row would count as a hit.
+            raise ValueError(f"{self.name}: k={self.k} is more than the {p.shape[1]} outputs; "
+                             f"choose k <= {p.shape[1]}")
         # Keras' rule: ties with the k-th largest count as inside the top k.
         kth = -xp.partition(-p, self.k - 1, axis=1)[:, self.k - 1]
         target = xp.take_along_axis(p, labels[:, None], axis=1)[:, 0]
