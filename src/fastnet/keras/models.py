@@ -4,12 +4,13 @@ from ..device import to_numpy
 from . import arguments, saving
 from . import config as config_module
 from .layers import InputLayer, Layer
+from .legacy import Keras2Methods
 from .trainer import Trainer
 
 __all__ = ["Sequential", "load_model"]
 
 
-class Sequential(Trainer):
+class Sequential(Keras2Methods, Trainer):
     """A stack of layers, each feeding the next: `Sequential([Dense(...), ...])`."""
 
     def __init__(self, layers=None, name=None):

@@ -19,7 +19,7 @@ import warnings
 
 from ..backend import current
 from ..device import to_numpy
-from . import arguments, data_adapters
+from . import arguments, data_adapters, legacy
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
@@ -143,6 +143,7 @@ class Trainer:
         x is arrays (with y), a generator of (x, y) batches or a PyDataset-style
         sequence; see data_adapters for Keras' rules on each form.
         """
+        epochs = legacy.renamed_argument(kwargs, "nb_epoch", "epochs", epochs, "fit", default=1)
         if kwargs.pop("validation_freq", None) not in (None, 1):
             raise NotImplementedError("fit: validation_freq= is not supported by fastnet.keras")
         if kwargs:
