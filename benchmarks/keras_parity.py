@@ -4,8 +4,9 @@
 
 Small models, one per optimizer / loss family (RMSprop + categorical
 cross-entropy, Adam + sparse categorical, SGD with Nesterov momentum +
-binary cross-entropy, Adagrad + mse with an mae metric, an l2 penalty, and a
-Conv2D / MaxPooling2D / Flatten convnet on channels-last images), start from
+binary cross-entropy, Adagrad + mse with an mae metric, an l2 penalty, a
+Conv2D / MaxPooling2D / Flatten convnet on channels-last images, batch norm,
+average pooling, the IMDB Embedding model with an AUC metric), start from
 the same weights in fastnet.keras and in Keras 3 (PyTorch backend, its own
 venv), train 3 epochs with shuffle=False and validation_split=0.25, then
 evaluate. Every History value and evaluate() result is compared; the script
@@ -35,6 +36,24 @@ def _convnet(layers, regularizers):
             layers.Dense(3, activation="softmax")]
 
 
+def _batchnorm(layers, regularizers):
+    return [layers.Dense(8, activation="relu", input_shape=(5,)), layers.BatchNormalization(),
+            layers.Dense(3, activation="softmax")]
+
+
+def _convnet_batchnorm(layers, regularizers):
+    # 'same' with an even split: where Keras' torch backend averages like its others.
+    return [layers.Conv2D(4, (3, 3), activation="relu", input_shape=(7, 7, 2)),
+            layers.BatchNormalization(), layers.AveragePooling2D((3, 3), (1, 1), "same"),
+            layers.Flatten(), layers.Dense(3, activation="softmax")]
+
+
+def _imdb(layers, regularizers):
+    # The IMDB tutorial's Embedding -> GlobalAveragePooling1D -> Dense -> Dense, small.
+    return [layers.Embedding(40, 4, input_shape=(9,)), layers.GlobalAveragePooling1D(),
+            layers.Dense(8, activation="relu"), layers.Dense(1, activation="sigmoid")]
+
+
 CASES = {
     # name: (build the layers, (optimizer, its arguments), loss, targets, metrics)
     "rmsprop_cce": (lambda L, R: _dense(L, R, 3, "softmax"), ("RMSprop", {}),
@@ -50,7 +69,27 @@ CASES = {
                    "categorical_crossentropy", "onehot", ["accuracy"]),
     "conv_adam": (_convnet, ("Adam", {}), "sparse_categorical_crossentropy", "labels",
                   ["accuracy"]),
+    "batchnorm_adam": (_batchnorm, ("Adam", {}), "sparse_categorical_crossentropy", "labels",
+                       ["accuracy"]),
+    "conv_bn_avgpool": (_convnet_batchnorm, ("RMSprop", {}), "categorical_crossentropy",
+                        "onehot", ["accuracy", "auc"]),
+    "imdb_rmsprop": (_imdb, ("RMSprop", {}), "binary_crossentropy", "ids_binary",
+                     ["accuracy", "auc"]),
 }
+
+
+def _start_weights(model):
+    """Weights from a fixed generator; a moving variance stays positive."""
+    draw = np.random.default_rng(5)
+    weights = []
+    for layer in model.layers:
+        values = layer.get_weights()
+        for i, w in enumerate(values):
+            w = draw.standard_normal(w.shape) * 0.2
+            if type(layer).__name__ == "BatchNormalization" and i == len(values) - 1:
+                w = np.abs(w) + 0.5
+            weights.append(w.astype("float32"))
+    return weights
 
 
 def child(impl):
@@ -62,7 +101,9 @@ def child(impl):
     x = rng.standard_normal((96, 5)).astype("float32")
     images = rng.standard_normal((96, 7, 7, 2)).astype("float32")
     labels = rng.integers(0, 3, 96)
+    ids = rng.integers(0, 40, (96, 9))
     targets = {"labels": labels, "onehot": np.eye(3, dtype="float32")[labels],
+               "ids_binary": (ids[:, 0] < 20).astype("float32"),
                "binary": (x[:, 0] > 0).astype("float32"),
                "real": (x @ rng.standard_normal(5)).astype("float32")}
     out = {}
@@ -70,11 +111,10 @@ def child(impl):
         model = models.Sequential(build(layers, regularizers))
         # Small enough that no probability saturates: there Keras clips at 1e-7
         # and fastnet does not (see fastnet/keras/losses.py), a documented difference.
-        draw = np.random.default_rng(5)
-        model.set_weights([(draw.standard_normal(w.shape) * 0.2).astype("float32")
-                           for w in model.get_weights()])
+        model.set_weights(_start_weights(model))
         model.compile(optimizer=getattr(optimizers, opt)(**kwargs), loss=loss, metrics=metrics)
-        data, y = (images if name.startswith("conv") else x), targets[target]
+        data = images if name.startswith("conv") else ids if name.startswith("imdb") else x
+        y = targets[target]
         h = model.fit(data, y, batch_size=16, epochs=3, shuffle=False, verbose=0,
                       validation_split=0.25)
         out[name] = {k: [float(v) for v in vals] for k, vals in h.history.items()}

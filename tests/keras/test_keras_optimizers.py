@@ -58,6 +58,12 @@ def _keras_adam(p, g, state, t, lr=0.001, b1=0.9, b2=0.999, epsilon=1e-7, amsgra
     return p - m * alpha / (np.sqrt(v) + epsilon)
 
 
+def _keras2(make):
+    """An optimizer made with Keras 2's lr=: accepted, with its DeprecationWarning."""
+    with pytest.warns(DeprecationWarning, match="learning_rate="):
+        return make()
+
+
 CASES = [
     ("sgd", lambda: optimizers.SGD(), _keras_sgd, {}),
     ("sgd-lr", lambda: optimizers.SGD(learning_rate=0.1), _keras_sgd, {"lr": 0.1}),
@@ -66,7 +72,8 @@ CASES = [
     ("nesterov", lambda: optimizers.SGD(0.05, momentum=0.8, nesterov=True), _keras_sgd,
      {"lr": 0.05, "momentum": 0.8, "nesterov": True}),
     ("rmsprop", lambda: optimizers.RMSprop(), _keras_rmsprop, {}),
-    ("rmsprop-legacy-lr", lambda: optimizers.RMSprop(lr=0.01, rho=0.8), _keras_rmsprop,
+    ("rmsprop-legacy-lr", lambda: _keras2(lambda: optimizers.RMSprop(lr=0.01, rho=0.8)),
+     _keras_rmsprop,
      {"lr": 0.01, "rho": 0.8}),
     ("rmsprop-momentum", lambda: optimizers.RMSprop(0.01, momentum=0.9), _keras_rmsprop,
      {"lr": 0.01, "momentum": 0.9}),

@@ -16,16 +16,17 @@ def _built(layer, shape):
     return layer
 
 
-def _vjp_check(layer, x):
+def _vjp_check(layer, x, training=False):
     """backward(dout) is the gradient of Σ forward(x)·dout (central differences)."""
-    dout = np.random.default_rng(1).random(layer.forward(x).shape)
+    dout = np.random.default_rng(1).random(layer.forward(x, training).shape)
     dx = np.asarray(layer.backward(dout))
     eps = 1e-3
     for k in [(0,) * x.ndim, tuple(s - 1 for s in x.shape)]:
         up, down = x.copy(), x.copy()
         up[k] += eps
         down[k] -= eps
-        numeric = ((layer.forward(up) - layer.forward(down)) * dout).sum() / (2 * eps)
+        numeric = ((layer.forward(up, training) - layer.forward(down, training)) * dout).sum() / (
+            2 * eps)
         assert dx[k] == pytest.approx(numeric, rel=1e-4), (type(layer).__name__, k)
 
 

@@ -160,6 +160,8 @@ _BY_NAME = {
     "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
     "he_normal": HeNormal, "he_uniform": HeUniform,
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
+    # Keras' short names (Embedding's default is "uniform").
+    "uniform": RandomUniform, "normal": RandomNormal,
 }
 
 

@@ -1,4 +1,4 @@
-"""Metrics by Keras' names: accuracy / acc, mae, mse, precision, recall, long names.
+"""Metrics by Keras' names: accuracy / acc, mae, mse, precision, recall, auc, f1_score, ...
 
 A metric reports, for one batch, (sum over samples, number of samples); the
 model adds them up over the epoch, so the epoch's value is the mean over
@@ -13,49 +13,21 @@ them on demand.
 
 from ..backend import current
 from . import losses as losses_module
+from .metrics_base import Metric, probabilities
+from .metrics_scores import (
+    AUC,
+    F1Score,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+)
 
 __all__ = [
-    "BinaryAccuracy", "CategoricalAccuracy", "MeanAbsoluteError", "MeanSquaredError",
-    "Metric", "Precision", "Recall", "SparseCategoricalAccuracy", "binary_accuracy",
-    "categorical_accuracy", "get",
-    "mae", "mean_absolute_error", "mean_squared_error", "mse", "sparse_categorical_accuracy",
+    "AUC", "BinaryAccuracy", "CategoricalAccuracy", "F1Score", "MeanAbsoluteError",
+    "MeanSquaredError", "Metric", "Precision", "Recall", "SparseCategoricalAccuracy",
+    "SparseTopKCategoricalAccuracy", "TopKCategoricalAccuracy", "binary_accuracy",
+    "categorical_accuracy", "get", "mae", "mean_absolute_error", "mean_squared_error", "mse",
+    "sparse_categorical_accuracy",
 ]
-
-
-def _probabilities(out, kind):
-    B = current()
-    if kind == "softmax":
-        return B.softmax(out)
-    if kind == "sigmoid":
-        return B.activation_forward(out, "sigmoid")
-    return out
-
-
-class Metric:
-    """A named per-sample quantity averaged over the data.
-
-    fit / evaluate call reset() at the start of each pass, update() for each
-    batch and result() for the value so far (Keras' metric protocol).
-    """
-
-    def __init__(self, name):
-        self.name = name
-        self.reset()
-
-    def batch_sum(self, out, t, kind=None):
-        """(Σ over this batch's samples, number of samples)."""
-        raise NotImplementedError  # pragma: no cover
-
-    def reset(self):
-        self._total, self._count = 0.0, 0
-
-    def update(self, out, t, kind=None):
-        total, count = self.batch_sum(out, t, kind)
-        self._total += total
-        self._count += count
-
-    def result(self):
-        return self._total / max(self._count, 1)
 
 
 class BinaryAccuracy(Metric):
@@ -84,13 +56,13 @@ class SparseCategoricalAccuracy(Metric):
 
 class MeanAbsoluteError(Metric):
     def batch_sum(self, out, t, kind=None):
-        p = _probabilities(out, kind)
+        p = probabilities(out, kind)
         return float(current().xp.abs(p - t).sum()) / p.shape[1], p.shape[0]
 
 
 class MeanSquaredError(Metric):
     def batch_sum(self, out, t, kind=None):
-        diff = _probabilities(out, kind) - t
+        diff = probabilities(out, kind) - t
         return float((diff * diff).sum()) / diff.shape[1], diff.shape[0]
 
 
@@ -121,7 +93,7 @@ class _Confusion(Metric):
                 f"{self.name}: targets of shape {tuple(t.shape)} must be 0/1 or one-hot, shaped "
                 f"like the outputs {tuple(out.shape)}"
             )
-        predicted = _probabilities(out, kind) > self.threshold
+        predicted = probabilities(out, kind) > self.threshold
         actual = t > 0.5
         self._hits += float((predicted & actual).sum())
         self._total_counted += float(self._denominator(predicted, actual).sum())
@@ -163,7 +135,14 @@ _BY_NAME = {
     "mean_squared_error": MeanSquaredError,
     "precision": Precision,
     "recall": Recall,
+    "auc": AUC,
+    "f1_score": F1Score,
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
 }
+# Classes whose first argument is not the name: built from a string with name=.
+_NAMED_BY_KEYWORD = ("precision", "recall", "auc", "f1_score", "top_k_categorical_accuracy",
+                     "sparse_top_k_categorical_accuracy")
 
 
 def _function(cls, name):
@@ -205,7 +184,7 @@ def get(identifier, loss, n_out):
             cls = BinaryAccuracy if n_out == 1 else CategoricalAccuracy
         return cls(identifier)
     if key in _BY_NAME:
-        return _BY_NAME[key](name=identifier) if key in ("precision", "recall") else (
+        return _BY_NAME[key](name=identifier) if key in _NAMED_BY_KEYWORD else (
             _BY_NAME[key](identifier))
     raise ValueError(
         f"unknown metric {identifier!r}; fastnet.keras supports 'accuracy', 'acc' and "

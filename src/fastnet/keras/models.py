@@ -4,12 +4,13 @@ from ..device import to_numpy
 from . import arguments, saving
 from . import config as config_module
 from .layers import InputLayer, Layer
+from .legacy import Keras2Methods
 from .trainer import Trainer
 
 __all__ = ["Sequential", "load_model"]
 
 
-class Sequential(Trainer):
+class Sequential(Keras2Methods, Trainer):
     """A stack of layers, each feeding the next: `Sequential([Dense(...), ...])`."""
 
     def __init__(self, layers=None, name=None):
@@ -91,7 +92,7 @@ class Sequential(Trainer):
 
     @property
     def trainable_weights(self):
-        return [w for layer in self.layers if layer.trainable for w in layer.weights]
+        return [w for layer in self.layers for w in layer.trainable_weights]
 
     def count_params(self):
         return sum(layer.count_params() for layer in self.layers)
@@ -129,7 +130,7 @@ class Sequential(Trainer):
         widths = (29, 26, 12)
         line = "".join(cell.ljust(w) for cell, w in zip(rows[0], widths))
         total = self.count_params()
-        trainable = sum(layer.count_params() for layer in self.layers if layer.trainable)
+        trainable = sum(layer.count_trainable_params() for layer in self.layers)
         print_fn(f'Model: "{self.name}"')
         print_fn("_" * sum(widths))
         print_fn(line)

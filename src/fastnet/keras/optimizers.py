@@ -27,7 +27,7 @@ import math
 import operator
 
 from ..backend import current
-from . import arguments
+from . import arguments, legacy
 
 __all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get"]
 
@@ -36,7 +36,9 @@ class Optimizer:
     """Holds the learning rate (Keras' `learning_rate`, or the legacy `lr`)."""
 
     def __init__(self, learning_rate, name=None, **kwargs):
-        lr = kwargs.pop("lr", None)  # Keras 2 spelling, still in many tutorials
+        if "lr" in kwargs:  # Keras 2's spelling, still in many tutorials; Keras 3 refuses it
+            legacy.warn_once("an optimizer's lr=", "learning_rate=", stacklevel=4)
+        lr = kwargs.pop("lr", None)
         for key in ("decay", "clipnorm", "clipvalue", "global_clipnorm", "weight_decay"):
             if kwargs.pop(key, None):  # None or 0 mean "off", which is what fastnet does
                 _unsupported(self, key)

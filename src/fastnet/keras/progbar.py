@@ -9,6 +9,8 @@ one line per epoch without a bar; verbose=0 writes nothing.
 import sys
 import time
 
+import numpy as np
+
 from ..progress import is_tty
 
 __all__ = ["Progbar"]
@@ -19,7 +21,8 @@ def _per_step(seconds):
 
 
 def format_logs(logs):
-    return "".join(f" - {key}: {value:.4f}" for key, value in logs.items())
+    # A per-class metric (F1Score(average=None)) is an array: Keras prints its mean.
+    return "".join(f" - {key}: {float(np.mean(value)):.4f}" for key, value in logs.items())
 
 
 class Progbar:

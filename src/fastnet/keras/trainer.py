@@ -19,7 +19,7 @@ import warnings
 
 from ..backend import current
 from ..device import to_numpy
-from . import arguments, data_adapters
+from . import arguments, data_adapters, legacy
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
@@ -125,10 +125,10 @@ class Trainer:
             loss += self._regularization()
         for layer in reversed(self.layers[self._first_weighted:]):
             dout = layer.backward(dout)
-        trainable = [layer for layer in self.layers if layer.trainable and layer.weights]
+        trainable = [layer for layer in self.layers if layer.trainable_weights]
         self.optimizer.apply(
             [g for layer in trainable for g in layer.grads],
-            [w for layer in trainable for w in layer.weights],
+            [w for layer in trainable for w in layer.trainable_weights],
         )
         return loss, out
 
@@ -143,6 +143,7 @@ class Trainer:
         x is arrays (with y), a generator of (x, y) batches or a PyDataset-style
         sequence; see data_adapters for Keras' rules on each form.
         """
+        epochs = legacy.renamed_argument(kwargs, "nb_epoch", "epochs", epochs, "fit", default=1)
         if kwargs.pop("validation_freq", None) not in (None, 1):
             raise NotImplementedError("fit: validation_freq= is not supported by fastnet.keras")
         if kwargs:

@@ -18,16 +18,21 @@ The fast paths:
 from .base import Input, InputLayer, Layer
 from .convolutional import Conv2D, MaxPooling2D
 from .core import Activation, Dense, Dropout, Flatten, Softmax
-from .reshaping import GlobalAveragePooling2D, Rescaling, Reshape
+from .embedding import Embedding
+from .normalization import BatchNormalization
+from .pooling import AveragePooling2D, AvgPool2D
+from .reshaping import GlobalAveragePooling1D, GlobalAveragePooling2D, Rescaling, Reshape
 
 __all__ = [
-    "Activation", "Conv2D", "Dense", "Dropout", "Flatten", "GlobalAveragePooling2D", "Input",
-    "InputLayer", "Layer", "MaxPooling2D", "Rescaling", "Reshape", "Softmax",
+    "Activation", "AveragePooling2D", "AvgPool2D", "BatchNormalization", "Conv2D", "Dense",
+    "Dropout", "Embedding", "Flatten", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+    "Input", "InputLayer", "Layer", "MaxPooling2D", "Rescaling", "Reshape", "Softmax",
 ]
 
 _BY_NAME = {cls.__name__: cls for cls in (
     InputLayer, Dense, Activation, Softmax, Dropout, Flatten, Conv2D, MaxPooling2D,
-    Reshape, Rescaling, GlobalAveragePooling2D)}
+    Reshape, Rescaling, GlobalAveragePooling1D, GlobalAveragePooling2D, AveragePooling2D,
+    BatchNormalization, Embedding)}
 
 
 def from_config(class_name, config):

@@ -97,9 +97,17 @@ class Layer:
             config["input_shape"] = list(self.declared_input_shape)
         return config
 
+    @property
+    def trainable_weights(self):
+        """The weights the optimizer updates, in the order of `grads` after backward."""
+        return self.weights if self.trainable else []
+
     # -- shared
     def count_params(self):
         return sum(int(w.size) for w in self.weights)
+
+    def count_trainable_params(self):
+        return sum(int(w.size) for w in self.trainable_weights)
 
     def get_weights(self):
         return [to_numpy(w).copy() for w in self.weights]

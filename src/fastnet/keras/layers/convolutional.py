@@ -154,6 +154,22 @@ class Conv2D(Layer):
         return config
 
 
+def pooled_shape(layer, input_shape):
+    """(height, width, channels) after a pooling layer's windows, 'valid' or 'same'."""
+    layer._expect_axes(input_shape, ["height", "width", "channels"])
+    sizes = list(zip(input_shape[:2], layer.pool_size, layer.strides))
+    if layer.padding == "same":
+        h, w = (-(-n // s) for n, _, s in sizes)
+    else:
+        h, w = ((n - p) // s + 1 for n, p, s in sizes)
+    if h <= 0 or w <= 0:
+        raise ValueError(
+            f"{type(layer).__name__} {layer.name!r}: pool_size {layer.pool_size} is larger "
+            f"than the input {(None, *input_shape)}"
+        )
+    return (h, w, input_shape[2])
+
+
 class MaxPooling2D(Layer):
     """The maximum of each pool_size window, channels-last (engine: Pooling, NCHW).
 
@@ -181,18 +197,7 @@ class MaxPooling2D(Layer):
         self._pads = ((0, 0), (0, 0))
 
     def compute_output_shape(self, input_shape):
-        self._expect_axes(input_shape, ["height", "width", "channels"])
-        s = self.strides[0]
-        if self.padding == "same":
-            h, w = (-(-n // s) for n in input_shape[:2])
-            return (h, w, input_shape[2])
-        h, w = ((n - p) // s + 1 for n, p in zip(input_shape[:2], self.pool_size))
-        if h <= 0 or w <= 0:
-            raise ValueError(
-                f"MaxPooling2D {self.name!r}: pool_size {self.pool_size} is larger than the "
-                f"input {(None, *input_shape)}"
-            )
-        return (h, w, input_shape[2])
+        return pooled_shape(self, input_shape)
 
     def build(self, input_shape, dtype):
         _, pooling = _engine_conv_layers()

@@ -1,4 +1,4 @@
-"""Reshape, Rescaling and GlobalAveragePooling2D: no weights, no kernel of their own.
+"""Reshape, Rescaling, GlobalAveragePooling1D / 2D: no weights, no kernel of their own.
 
 Each is one array operation on the backend's array module (a reshape, a
 scale, a mean); none needs a kernel, because the work is one pass over the
@@ -69,32 +69,45 @@ class Rescaling(Layer):
         return {**super().get_config(), "scale": self.scale, "offset": self.offset}
 
 
-class GlobalAveragePooling2D(Layer):
-    """(batch, height, width, channels) -> (batch, channels): the mean of each channel."""
+class _GlobalAveragePooling(Layer):
+    """The mean over every axis between the batch and the channels (the last axis)."""
+
+    axes = ()  # the named axes of one sample, channels last
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
+        kind = type(self).__name__
         if data_format not in (None, "channels_last"):
-            raise NotImplementedError(
-                "GlobalAveragePooling2D: only data_format='channels_last' is supported"
-            )
+            raise NotImplementedError(f"{kind}: only data_format='channels_last' is supported")
         if not isinstance(keepdims, bool):
-            raise TypeError(f"GlobalAveragePooling2D: keepdims must be True or False, "
-                            f"got {keepdims!r}")
+            raise TypeError(f"{kind}: keepdims must be True or False, got {keepdims!r}")
         self.keepdims = keepdims
 
     def compute_output_shape(self, input_shape):
-        self._expect_axes(input_shape, ["height", "width", "channels"])
-        return (1, 1, input_shape[2]) if self.keepdims else (input_shape[2],)
+        self._expect_axes(input_shape, self.axes)
+        channels = input_shape[-1]
+        return (*[1] * (len(self.axes) - 1), channels) if self.keepdims else (channels,)
 
     def forward(self, x, training=False):
-        return x.mean(axis=(1, 2), keepdims=self.keepdims)
+        return x.mean(axis=tuple(range(1, len(self.axes))), keepdims=self.keepdims)
 
     def backward(self, dout):
-        h, w, c = self.input_shape
-        # Every pixel of a channel shares its mean's gradient equally.
-        share = dout.reshape(dout.shape[0], 1, 1, c) / (h * w)
-        return current().xp.broadcast_to(share, (dout.shape[0], h, w, c)).copy()
+        *pooled, channels = self.input_shape
+        # Every position of a channel shares its mean's gradient equally.
+        share = dout.reshape(dout.shape[0], *[1] * len(pooled), channels) / math.prod(pooled)
+        return current().xp.broadcast_to(share, (dout.shape[0], *self.input_shape)).copy()
 
     def get_config(self):
         return {**super().get_config(), "keepdims": self.keepdims}
+
+
+class GlobalAveragePooling1D(_GlobalAveragePooling):
+    """(batch, steps, features) -> (batch, features): the mean over the steps."""
+
+    axes = ("steps", "features")
+
+
+class GlobalAveragePooling2D(_GlobalAveragePooling):
+    """(batch, height, width, channels) -> (batch, channels): the mean of each channel."""
+
+    axes = ("height", "width", "channels")
