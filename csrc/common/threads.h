@@ -15,8 +15,9 @@
 #endif
 
 /* Below this many elements (or FLOPs, for GEMM) a parallel region costs more
- * than it saves: waking a second thread is ~µs, and on these shared machines a
- * busy second core makes spin-waiting threads 10x slower (BUILD_NOTES.md). */
+ * than it saves: waking a second thread takes microseconds, and on a shared
+ * machine a busy second core makes spin-waiting threads far slower
+ * (BUILD_NOTES.md). */
 #define FASTNET_PARALLEL_MIN_WORK ((size_t)1 << 17)
 
 static inline int fn_max_threads(void) {
@@ -32,6 +33,24 @@ static inline int fn_threads_for(size_t work) {
     if (work < FASTNET_PARALLEL_MIN_WORK) return 1;
     return fn_max_threads();
 }
+
+/* The first element of thread t's slice when n elements are split into nt
+ * contiguous slices. */
+static inline size_t fn_slice_start(size_t n, int t, int nt) {
+    return n * (size_t)t / (size_t)nt;
+}
+
+/* `FN_PARALLEL_FOR(n, i) body` runs body for i in [0, n), each of
+ * fn_threads_for(n) threads on one contiguous slice: for elementwise work,
+ * whose result does not depend on the number of threads. Once per function
+ * (it declares a variable). */
+#define FN_PARALLEL_FOR(n, i)                                                             \
+    const int fn_nt_ = fn_threads_for(n);                                                 \
+    _Pragma("omp parallel for num_threads(fn_nt_) if (fn_nt_ > 1) schedule(static)")     \
+    for (int fn_t_ = 0; fn_t_ < fn_nt_; fn_t_++)                                          \
+        for (size_t i = fn_slice_start(n, fn_t_, fn_nt_),                                 \
+                    i##_end = fn_slice_start(n, fn_t_ + 1, fn_nt_);                       \
+             i < i##_end; i++)
 
 /* This thread's number in its parallel region: 0 outside one, or without OpenMP. */
 static inline int fn_thread_num(void) {

@@ -6,35 +6,20 @@
  * The expressions keep the reference's order of operations and its casts:
  * `(real)lr * g` is NumPy's Python-float-times-array. */
 
-/* The elements [lo, hi) of thread t's slice of n. */
-#define FN_SLICE(n, t, nt, lo, hi)                        \
-    const size_t lo = (n) * (size_t)(t) / (size_t)(nt);   \
-    const size_t hi = (n) * (size_t)((t) + 1) / (size_t)(nt)
-
 /* p -= lr·g */
 void FN(fn_sgd)(size_t n, real *p, const real *g, double lr) {
     const real lr_ = (real)lr;
-    const int nt = fn_threads_for(n);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int t = 0; t < nt; t++) {
-        FN_SLICE(n, t, nt, lo, hi);
-        for (size_t i = lo; i < hi; i++) p[i] -= lr_ * g[i];
-    }
+    FN_PARALLEL_FOR(n, i) p[i] -= lr_ * g[i];
 }
 
 /* v = momentum·v - lr·g; p += v */
 void FN(fn_momentum)(size_t n, real *p, const real *g, real *v, double lr, double momentum) {
     const real lr_ = (real)lr, mom = (real)momentum;
-    const int nt = fn_threads_for(n);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int t = 0; t < nt; t++) {
-        FN_SLICE(n, t, nt, lo, hi);
-        for (size_t i = lo; i < hi; i++) {
-            real vi = v[i] * mom;
-            vi -= lr_ * g[i];
-            v[i] = vi;
-            p[i] += vi;
-        }
+    FN_PARALLEL_FOR(n, i) {
+        real vi = v[i] * mom;
+        vi -= lr_ * g[i];
+        v[i] = vi;
+        p[i] += vi;
     }
 }
 
@@ -43,31 +28,21 @@ void FN(fn_nesterov)(size_t n, real *p, const real *g, real *v, double lr, doubl
     /* the reference forms momentum² and (1 + momentum)·lr in Python floats */
     const real mom2 = (real)(momentum * momentum), step = (real)((1 + momentum) * lr);
     const real lr_ = (real)lr, mom = (real)momentum;
-    const int nt = fn_threads_for(n);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int t = 0; t < nt; t++) {
-        FN_SLICE(n, t, nt, lo, hi);
-        for (size_t i = lo; i < hi; i++) {
-            real pi = p[i] + mom2 * v[i];
-            p[i] = pi - step * g[i];
-            real vi = v[i] * mom;
-            v[i] = vi - lr_ * g[i];
-        }
+    FN_PARALLEL_FOR(n, i) {
+        real pi = p[i] + mom2 * v[i];
+        p[i] = pi - step * g[i];
+        real vi = v[i] * mom;
+        v[i] = vi - lr_ * g[i];
     }
 }
 
 /* h += g²; p -= lr·g / (√h + 1e-7) */
 void FN(fn_adagrad)(size_t n, real *p, const real *g, real *h, double lr) {
     const real lr_ = (real)lr, eps = (real)FN_OPTIMIZER_EPS;
-    const int nt = fn_threads_for(n);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int t = 0; t < nt; t++) {
-        FN_SLICE(n, t, nt, lo, hi);
-        for (size_t i = lo; i < hi; i++) {
-            real hi_ = h[i] + g[i] * g[i];
-            h[i] = hi_;
-            p[i] -= lr_ * g[i] / (sqrt(hi_) + eps);
-        }
+    FN_PARALLEL_FOR(n, i) {
+        real h_new = h[i] + g[i] * g[i];
+        h[i] = h_new;
+        p[i] -= lr_ * g[i] / (sqrt(h_new) + eps);
     }
 }
 
@@ -75,16 +50,11 @@ void FN(fn_adagrad)(size_t n, real *p, const real *g, real *h, double lr) {
 void FN(fn_rmsprop)(size_t n, real *p, const real *g, real *h, double lr, double decay_rate) {
     const real lr_ = (real)lr, eps = (real)FN_OPTIMIZER_EPS;
     const real decay = (real)decay_rate, keep = (real)(1 - decay_rate);
-    const int nt = fn_threads_for(n);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int t = 0; t < nt; t++) {
-        FN_SLICE(n, t, nt, lo, hi);
-        for (size_t i = lo; i < hi; i++) {
-            real hi_ = h[i] * decay;
-            hi_ += keep * g[i] * g[i];
-            h[i] = hi_;
-            p[i] -= lr_ * g[i] / (sqrt(hi_) + eps);
-        }
+    FN_PARALLEL_FOR(n, i) {
+        real h_new = h[i] * decay;
+        h_new += keep * g[i] * g[i];
+        h[i] = h_new;
+        p[i] -= lr_ * g[i] / (sqrt(h_new) + eps);
     }
 }
 
@@ -93,18 +63,13 @@ void FN(fn_adam)(size_t n, real *p, const real *g, real *m, real *v, double lr_t
                  double beta2) {
     const real lr_ = (real)lr_t, eps = (real)FN_OPTIMIZER_EPS;
     const real b1 = (real)(1 - beta1), b2 = (real)(1 - beta2);
-    const int nt = fn_threads_for(n);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int t = 0; t < nt; t++) {
-        FN_SLICE(n, t, nt, lo, hi);
-        for (size_t i = lo; i < hi; i++) {
-            real gi = g[i];
-            real mi = m[i] + b1 * (gi - m[i]);
-            real vi = v[i] + b2 * (gi * gi - v[i]);
-            m[i] = mi;
-            v[i] = vi;
-            p[i] -= lr_ * mi / (sqrt(vi) + eps);
-        }
+    FN_PARALLEL_FOR(n, i) {
+        real gi = g[i];
+        real mi = m[i] + b1 * (gi - m[i]);
+        real vi = v[i] + b2 * (gi * gi - v[i]);
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= lr_ * mi / (sqrt(vi) + eps);
     }
 }
 
@@ -113,17 +78,11 @@ void FN(fn_adam)(size_t n, real *p, const real *g, real *m, real *v, double lr_t
 void FN(fn_rms)(size_t n, real *p, const real *g, real *h, double lr, double decay,
                       double gain, double eps) {
     const real lr_ = (real)lr, eps_ = (real)eps, decay_ = (real)decay, gain_ = (real)gain;
-    const int nt = fn_threads_for(n);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int t = 0; t < nt; t++) {
-        FN_SLICE(n, t, nt, lo, hi);
-        for (size_t i = lo; i < hi; i++) {
-            real hi_ = h[i] * decay_;
-            hi_ += gain_ * g[i] * g[i];
-            h[i] = hi_;
-            p[i] -= lr_ * g[i] / sqrt(hi_ + eps_);
-        }
+    FN_PARALLEL_FOR(n, i) {
+        real h_new = h[i] * decay_;
+        h_new += gain_ * g[i] * g[i];
+        h[i] = h_new;
+        p[i] -= lr_ * g[i] / sqrt(h_new + eps_);
     }
 }
 
-#undef FN_SLICE

@@ -68,6 +68,38 @@ cdef inline void *_data_or_null(Py_buffer *v) noexcept:
     return v.buf if v != NULL else NULL
 
 
+cdef struct Backward:
+    # The arrays of a convolution's backward pass, open for C, with their element
+    # strides (dout's and y's last stride: the one between rows, see _rows_strides).
+    Py_buffer *dout
+    Py_buffer *y
+    Py_buffer *x
+    Py_buffer *w
+    Py_buffer *dw
+    Py_buffer *db
+    void *dx
+    const void *w_flip
+    Py_ssize_t xs[4]
+    Py_ssize_t os[4]
+    Py_ssize_t ys[4]
+    Py_ssize_t ds[4]
+
+
+cdef int _open_backward(Buffers b, Backward *k, dout, y, x, w, w_flip, dw, db, dx) except -1:
+    """Fill k; dx and w_flip may be None (NULL for C)."""
+    k.dout, k.y, k.x, k.w = b.read(dout), b.read(y), b.read(x), b.read(w)
+    k.dw, k.db = b.write(dw), b.write(db)
+    cdef Py_buffer *vdx = b.write(dx) if dx is not None else NULL
+    k.dx = _data_or_null(vdx)
+    k.w_flip = _data_or_null(b.read(w_flip) if w_flip is not None else NULL)
+    _element_strides(k.x, k.xs)
+    _rows_strides(k.dout, k.os)
+    _rows_strides(k.y, k.ys)
+    if vdx != NULL:
+        _element_strides(vdx, k.ds)
+    return 0
+
+
 def im2col(x, col, Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t stride, Py_ssize_t pad,
            Py_ssize_t oh, Py_ssize_t ow, bint channels_last=False):
     """col := the patches of x (any element strides); col a new C-order array, columns
@@ -164,32 +196,15 @@ def conv_backward(dout, y, int activation, x, bint channels_last, w, w_flip, int
     ow·strides[3]. w_flip: None, or the flipped filters that let dx be computed as a
     convolution (see csrc/conv/conv.h for when). False if memory ran out."""
     cdef Buffers b = Buffers()
-    cdef Py_buffer *vd = b.read(dout)
-    cdef Py_buffer *vy = b.read(y)
-    cdef Py_buffer *vx = b.read(x)
-    cdef Py_buffer *vw = b.read(w)
-    cdef Py_buffer *vdw = b.write(dw)
-    cdef Py_buffer *vdb = b.write(db)
-    cdef Py_buffer *vdx = b.write(dx) if dx is not None else NULL
-    cdef Py_buffer *vf = b.read(w_flip) if w_flip is not None else NULL
-    cdef Py_ssize_t xs[4]
-    cdef Py_ssize_t os[4]
-    cdef Py_ssize_t ys[4]
-    cdef Py_ssize_t ds[4]
-    _element_strides(vx, xs)
-    _rows_strides(vd, os)
-    _rows_strides(vy, ys)
-    if vdx != NULL:
-        _element_strides(vdx, ds)
+    cdef Backward k
+    _open_backward(b, &k, dout, y, x, w, w_flip, dw, db, dx)
     cdef fn_window g = _window(x.shape, fh, fw, stride, pad, dout.shape[2], dout.shape[3])
     cdef Py_ssize_t filters = w.shape[0]
-    cdef void *dx_data = _data_or_null(vdx)
-    cdef void *flip_data = _data_or_null(vf)
     cdef int status
     with nogil:
-        status = fn_conv_backward(dtype_of(vx), &g, vx.buf, xs, channels_last, vw.buf, filters,
-                                  vd.buf, os, vy.buf, ys, activation, kernel, vdw.buf, vdb.buf,
-                                  dx_data, ds, flip_data)
+        status = fn_conv_backward(dtype_of(k.x), &g, k.x.buf, k.xs, channels_last, k.w.buf,
+                                  filters, k.dout.buf, k.os, k.y.buf, k.ys, activation, kernel,
+                                  k.dw.buf, k.db.buf, k.dx, k.ds, k.w_flip)
     return status == 0
 
 
@@ -227,38 +242,21 @@ def conv_pool_backward(dout, arg_max, out, int activation, x, bint channels_last
     to one stride in dout and out, arg_max's channels adjacent.
     False if memory ran out."""
     cdef Buffers b = Buffers()
-    cdef Py_buffer *vd = b.read(dout)
+    cdef Backward k
+    _open_backward(b, &k, dout, out, x, w, w_flip, dw, db, dx)
     cdef Py_buffer *va = b.read(arg_max)
-    cdef Py_buffer *vy = b.read(out)
-    cdef Py_buffer *vx = b.read(x)
-    cdef Py_buffer *vw = b.read(w)
-    cdef Py_buffer *vdw = b.write(dw)
-    cdef Py_buffer *vdb = b.write(db)
-    cdef Py_buffer *vdx = b.write(dx) if dx is not None else NULL
-    cdef Py_buffer *vf = b.read(w_flip) if w_flip is not None else NULL
-    cdef Py_ssize_t xs[4]
-    cdef Py_ssize_t os[4]
-    cdef Py_ssize_t ys[4]
     cdef Py_ssize_t as_[4]
-    cdef Py_ssize_t ds[4]
-    _element_strides(vx, xs)
-    _rows_strides(vd, os)  # the pooled pixels are read as one flat run
-    _rows_strides(vy, ys)
     _element_strides(va, as_)
-    if vdx != NULL:
-        _element_strides(vdx, ds)
     cdef fn_window g = _window(x.shape, fh, fw, stride, pad, oh, ow)
     cdef Py_ssize_t filters = w.shape[0]
     cdef fn_window p = _pool_window(g.n, filters, oh, ow, pool,
                                     (dout.shape[0], dout.shape[2], dout.shape[3]))
-    cdef void *dx_data = _data_or_null(vdx)
-    cdef void *flip_data = _data_or_null(vf)
     cdef int status
     with nogil:
-        status = fn_conv_pool_backward(dtype_of(vx), &g, vx.buf, xs, channels_last, vw.buf,
-                                       filters, &p, vd.buf, os, vy.buf, ys,
+        status = fn_conv_pool_backward(dtype_of(k.x), &g, k.x.buf, k.xs, channels_last, k.w.buf,
+                                       filters, &p, k.dout.buf, k.os, k.y.buf, k.ys,
                                        <const int32_t *>va.buf, as_, activation, kernel,
-                                       vdw.buf, vdb.buf, dx_data, ds, flip_data)
+                                       k.dw.buf, k.db.buf, k.dx, k.ds, k.w_flip)
     return status == 0
 
 

@@ -11,6 +11,7 @@ double precision.
 from cpython.buffer cimport Py_buffer
 
 from ._buffers cimport Buffers, dtype_of, elements, row_stride
+from ._c_vocabulary cimport fn_dtype
 from ._c_losses cimport (
     fn_cross_entropy,
     fn_mse,
@@ -60,25 +61,27 @@ def softmax_cross_entropy(x, t, dx):
     return loss
 
 
-def sigmoid_binary_cross_entropy(x, t, dx):
-    """Mean binary cross-entropy of logits x and targets t; fills dx."""
-    cdef Buffers b = Buffers()
-    cdef Py_buffer *vx = b.read_flat(x)
-    cdef Py_buffer *vt = b.read_flat(t)
-    cdef Py_buffer *vd = b.write(dx)
-    cdef double loss
-    with nogil:
-        loss = fn_sigmoid_bce(dtype_of(vx), elements(vx), vx.buf, vt.buf, vd.buf)
-    return loss
+ctypedef double (*flat_loss)(fn_dtype dtype, size_t n, const void *y, const void *t,
+                             void *dy) noexcept nogil
 
 
-def mean_squared_error(y, t, dy):
-    """Mean of (y - t)²; fills dy with 2·(y - t) / y.size."""
+cdef double _flat_loss(flat_loss loss_of, y, t, dy) except? -1:
+    """loss_of over y and t read as flat runs of elements; fills dy."""
     cdef Buffers b = Buffers()
     cdef Py_buffer *vy = b.read_flat(y)
     cdef Py_buffer *vt = b.read_flat(t)
     cdef Py_buffer *vd = b.write(dy)
     cdef double loss
     with nogil:
-        loss = fn_mse(dtype_of(vy), elements(vy), vy.buf, vt.buf, vd.buf)
+        loss = loss_of(dtype_of(vy), elements(vy), vy.buf, vt.buf, vd.buf)
     return loss
+
+
+def sigmoid_binary_cross_entropy(x, t, dx):
+    """Mean binary cross-entropy of logits x and targets t; fills dx."""
+    return _flat_loss(fn_sigmoid_bce, x, t, dx)
+
+
+def mean_squared_error(y, t, dy):
+    """Mean of (y - t)²; fills dy with 2·(y - t) / y.size."""
+    return _flat_loss(fn_mse, y, t, dy)

@@ -19,95 +19,101 @@ from ._c_optimizers cimport (
     fn_rmsprop,
     fn_sgd,
 )
+from ._c_vocabulary cimport fn_dtype
+
+
+cdef struct Update:
+    # param, grad and up to two state arrays of one update, as C reads them
+    fn_dtype dtype
+    size_t n
+    void *p
+    const void *g
+    void *s0
+    void *s1
+
+
+cdef bint _open(Buffers b, Update *u, param, grad, s0=None, s1=None) except -1:
+    """Fill u; False when an array is not C-contiguous (then nothing may run)."""
+    cdef Py_buffer *p = b.write(param)
+    u.dtype, u.n, u.p = dtype_of(p), elements(p), p.buf
+    u.g = b.read(grad).buf
+    u.s0 = b.write(s0).buf if s0 is not None else NULL
+    u.s1 = b.write(s1).buf if s1 is not None else NULL
+    return b.contiguous()
 
 
 def sgd(param, grad, double lr):
     """p -= lr·g; False (nothing done) for non-contiguous arrays."""
     cdef Buffers b = Buffers()
-    cdef Py_buffer *p = b.write(param)
-    cdef Py_buffer *g = b.read(grad)
-    if not b.contiguous():
+    cdef Update u
+    if not _open(b, &u, param, grad):
         return False
     with nogil:
-        fn_sgd(dtype_of(p), elements(p), p.buf, g.buf, lr)
+        fn_sgd(u.dtype, u.n, u.p, u.g, lr)
     return True
 
 
 def momentum(param, grad, velocity, double lr, double momentum):
     """v = momentum·v - lr·g; p += v. False for non-contiguous arrays."""
     cdef Buffers b = Buffers()
-    cdef Py_buffer *p = b.write(param)
-    cdef Py_buffer *g = b.read(grad)
-    cdef Py_buffer *v = b.write(velocity)
-    if not b.contiguous():
+    cdef Update u
+    if not _open(b, &u, param, grad, velocity):
         return False
     with nogil:
-        fn_momentum(dtype_of(p), elements(p), p.buf, g.buf, v.buf, lr, momentum)
+        fn_momentum(u.dtype, u.n, u.p, u.g, u.s0, lr, momentum)
     return True
 
 
 def nesterov(param, grad, velocity, double lr, double momentum):
     """The book's Nesterov step. False for non-contiguous arrays."""
     cdef Buffers b = Buffers()
-    cdef Py_buffer *p = b.write(param)
-    cdef Py_buffer *g = b.read(grad)
-    cdef Py_buffer *v = b.write(velocity)
-    if not b.contiguous():
+    cdef Update u
+    if not _open(b, &u, param, grad, velocity):
         return False
     with nogil:
-        fn_nesterov(dtype_of(p), elements(p), p.buf, g.buf, v.buf, lr, momentum)
+        fn_nesterov(u.dtype, u.n, u.p, u.g, u.s0, lr, momentum)
     return True
 
 
 def adagrad(param, grad, h, double lr):
     """h += g²; p -= lr·g / (√h + 1e-7). False for non-contiguous arrays."""
     cdef Buffers b = Buffers()
-    cdef Py_buffer *p = b.write(param)
-    cdef Py_buffer *g = b.read(grad)
-    cdef Py_buffer *hv = b.write(h)
-    if not b.contiguous():
+    cdef Update u
+    if not _open(b, &u, param, grad, h):
         return False
     with nogil:
-        fn_adagrad(dtype_of(p), elements(p), p.buf, g.buf, hv.buf, lr)
+        fn_adagrad(u.dtype, u.n, u.p, u.g, u.s0, lr)
     return True
 
 
 def rmsprop(param, grad, h, double lr, double decay_rate):
     """h = decay·h + (1 - decay)·g²; p -= lr·g / (√h + 1e-7). False for non-contiguous arrays."""
     cdef Buffers b = Buffers()
-    cdef Py_buffer *p = b.write(param)
-    cdef Py_buffer *g = b.read(grad)
-    cdef Py_buffer *hv = b.write(h)
-    if not b.contiguous():
+    cdef Update u
+    if not _open(b, &u, param, grad, h):
         return False
     with nogil:
-        fn_rmsprop(dtype_of(p), elements(p), p.buf, g.buf, hv.buf, lr, decay_rate)
+        fn_rmsprop(u.dtype, u.n, u.p, u.g, u.s0, lr, decay_rate)
     return True
 
 
 def adam(param, grad, m, v, double lr_t, double beta1, double beta2):
     """The book's Adam step with the bias-corrected rate lr_t. False for non-contiguous arrays."""
     cdef Buffers b = Buffers()
-    cdef Py_buffer *p = b.write(param)
-    cdef Py_buffer *g = b.read(grad)
-    cdef Py_buffer *mv = b.write(m)
-    cdef Py_buffer *vv = b.write(v)
-    if not b.contiguous():
+    cdef Update u
+    if not _open(b, &u, param, grad, m, v):
         return False
     with nogil:
-        fn_adam(dtype_of(p), elements(p), p.buf, g.buf, mv.buf, vv.buf, lr_t, beta1, beta2)
+        fn_adam(u.dtype, u.n, u.p, u.g, u.s0, u.s1, lr_t, beta1, beta2)
     return True
 
 
 def rms(param, grad, h, double lr, double decay, double gain, double eps):
     """h = decay·h + gain·g²; p -= lr·g / √(h + eps). False for non-contiguous arrays."""
     cdef Buffers b = Buffers()
-    cdef Py_buffer *p = b.write(param)
-    cdef Py_buffer *g = b.read(grad)
-    cdef Py_buffer *hv = b.write(h)
-    if not b.contiguous():
+    cdef Update u
+    if not _open(b, &u, param, grad, h):
         return False
     with nogil:
-        fn_rms(dtype_of(p), elements(p), p.buf, g.buf, hv.buf, lr, decay, gain, eps)
+        fn_rms(u.dtype, u.n, u.p, u.g, u.s0, lr, decay, gain, eps)
     return True
-

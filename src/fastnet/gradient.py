@@ -43,19 +43,24 @@ def _difference(fxh1, fxh2, where):
         raise TypeError(f"{where}: f must return a number, got {type(fxh1).__name__}") from None
 
 
-def numerical_gradient(f, x):
-    """The gradient of the scalar f(x) with respect to every element of x (any ndim)."""
-    _perturbable(f, x, "numerical_gradient")
+def _central_differences(f, x, indices, where):
+    """(f(x + h·e_i) - f(x - h·e_i)) / 2h for each index i, x restored after each."""
     grad = current().xp.zeros_like(x)
-    for idx in np.ndindex(x.shape):
+    for idx in indices:
         tmp_val = float(x[idx])  # a Python float: exact, and not a view
         x[idx] = tmp_val + H
         fxh1 = f(x)
         x[idx] = tmp_val - H
         fxh2 = f(x)
-        grad[idx] = _difference(fxh1, fxh2, "numerical_gradient")
+        grad[idx] = _difference(fxh1, fxh2, where)
         x[idx] = tmp_val
     return grad
+
+
+def numerical_gradient(f, x):
+    """The gradient of the scalar f(x) with respect to every element of x (any ndim)."""
+    _perturbable(f, x, "numerical_gradient")
+    return _central_differences(f, x, np.ndindex(x.shape), "numerical_gradient")
 
 
 def numerical_gradient_1d(f, x):
@@ -63,16 +68,7 @@ def numerical_gradient_1d(f, x):
     _perturbable(f, x, "numerical_gradient_1d")
     if x.ndim != 1:
         raise ValueError(f"numerical_gradient_1d: x must be 1-D, got shape {x.shape}")
-    grad = current().xp.zeros_like(x)
-    for idx in range(x.size):
-        tmp_val = float(x[idx])  # a Python float: exact, and not a view
-        x[idx] = tmp_val + H
-        fxh1 = f(x)
-        x[idx] = tmp_val - H
-        fxh2 = f(x)
-        grad[idx] = _difference(fxh1, fxh2, "numerical_gradient_1d")
-        x[idx] = tmp_val
-    return grad
+    return _central_differences(f, x, range(x.size), "numerical_gradient_1d")
 
 
 def numerical_gradient_2d(f, X):

@@ -13,8 +13,9 @@ float32 or float64; mixed inputs were already cast to their common dtype.
 
 import numpy as np
 
+from ..kernels import KERNELS
 from ..vocabulary import ACTIVATIONS
-from .conv import (
+from .conv import (  # noqa: F401  (re-exported: __all__)
     col2im,
     conv_backward,
     conv_forward,
@@ -25,7 +26,7 @@ from .conv import (
     max_pool_backward,
     max_pool_forward,
 )
-from .elementwise import (
+from .elementwise import (  # noqa: F401  (re-exported: __all__)
     activation_backward,
     activation_forward,
     add,
@@ -36,8 +37,8 @@ from .elementwise import (
     dropout_infer,
     dropout_mask,
 )
-from .gemm import gemm
-from .losses import (
+from .gemm import gemm  # noqa: F401
+from .losses import (  # noqa: F401  (re-exported: __all__)
     CROSS_ENTROPY_EPS,
     cross_entropy,
     mean_squared_error,
@@ -45,13 +46,13 @@ from .losses import (
     softmax,
     softmax_cross_entropy,
 )
-from .norm import (
+from .norm import (  # noqa: F401  (re-exported: __all__)
     BATCHNORM_EPS,
     batchnorm_backward,
     batchnorm_forward_infer,
     batchnorm_forward_train,
 )
-from .optimizers import (
+from .optimizers import (  # noqa: F401  (re-exported: __all__)
     OPTIMIZER_EPS,
     adagrad_update,
     adam_update,
@@ -66,16 +67,5 @@ xp = np
 
 __all__ = [
     "ACTIVATIONS", "BATCHNORM_EPS", "CROSS_ENTROPY_EPS", "OPTIMIZER_EPS", "xp",
-    "conv_output_size",
-    # the kernels, by family (backend/kernels.py)
-    "gemm",
-    "add", "bias_add", "column_sum", "activation_forward", "activation_backward",
-    "dropout_mask", "dropout_forward", "dropout_backward", "dropout_infer",
-    "softmax", "cross_entropy", "softmax_cross_entropy", "sigmoid_binary_cross_entropy",
-    "mean_squared_error",
-    "sgd_update", "momentum_update", "nesterov_update", "adagrad_update", "rmsprop_update",
-    "adam_update", "rms_update",
-    "im2col", "col2im", "conv_forward", "conv_backward", "conv_pool_forward",
-    "conv_pool_backward", "max_pool_forward", "max_pool_backward",
-    "batchnorm_forward_train", "batchnorm_forward_infer", "batchnorm_backward",
+    "conv_output_size", *KERNELS,
 ]

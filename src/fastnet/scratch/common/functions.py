@@ -11,7 +11,7 @@ another type is cast to the kernel's float and the result cast back.
 import numpy as np
 
 from fastnet import functions as _engine
-from fastnet.functions import (
+from fastnet.functions import (  # noqa: F401  (re-exported: __all__)
     cross_entropy_error,
     identity_function,
     softmax,
@@ -21,19 +21,7 @@ from fastnet.functions import (
 )
 
 # What `from common.functions import *` gives in the book: its functions and np.
-__all__ = [
-    "np",
-    "identity_function",
-    "step_function",
-    "sigmoid",
-    "sigmoid_grad",
-    "relu",
-    "relu_grad",
-    "softmax",
-    "sum_squared_error",
-    "cross_entropy_error",
-    "softmax_loss",
-]
+__all__ = ["np", *_engine.__all__]
 
 
 def _numpy_dtype(x, ufunc):
