@@ -76,7 +76,7 @@ static void FN(fn_image_gather)(const fn_window *g, const real *coln, real *dn,
         /* Row y + 1 first reads the col rows of oh = y + 1 + pad, which nothing has
          * touched yet: they are fetched from memory now, a share per channel, in
          * order. The reads below hop between rows k apart, which the hardware
-         * prefetchers follow badly (1 thread, DeepConvNet layer 2 in float32: 7.7 -> 3.7 ms). */
+         * prefetchers follow badly. */
         const ptrdiff_t next = y + 1 + g->pad;
         const char *ahead = next < g->oh ? (const char *)(coln + next * block) : NULL;
         for (ptrdiff_t c = 0; c < g->c; c++) {
@@ -107,8 +107,7 @@ static void FN(fn_image_zero)(const fn_window *g, real *dn, const ptrdiff_t ds[4
  * land on x0 = ow - pad .. x0 + fw (one per filter row i, oh = y + pad - i) are
  * loaded as vectors of V (32 bytes), the lanes past fw masked to 0, summed in
  * a register and added to dx with one load, add and store, where the gather
- * makes fw·fh scalar adds per pixel (SimpleConvNet's 5x5 col2im in float32,
- * 1 thread: 0.33 -> 0.19 ms). Windows next to each other overlap in dx, so a
+ * makes fw·fh scalar adds per pixel. Windows next to each other overlap in dx, so a
  * pass takes every V-th window of every row (a load then never waits on a
  * recent store it only partly overlaps). Masked lanes write back what they
  * read, so a vector may reach into the next or previous row of the image,
@@ -177,8 +176,8 @@ static __attribute__((noinline, target("avx2"))) void FN_AT(fn_gather_vec_5x5, a
 
 /* Whether col2im takes the AVX2 fn_gather_vec_5x5: 5x5 float32 windows at stride 1,
  * dx in C order, an AVX2 CPU, and an image's col small enough to stay in L2
- * (256 KiB) through the V passes that read it. DeepConvNet's 3x3 layers (450
- * KiB per image) took 3.4 ms with the scalar gather and 11 ms with this. */
+ * (256 KiB) through the V passes that read it (past L2 the passes are slower
+ * than the scalar gather). */
 static int FN(fn_gather_vectors)(const fn_window *g, const ptrdiff_t ds[4], int channels_last) {
 #ifdef FN_IM2COL_AVX2
     const int c_order = ds[3] == 1 && ds[2] == g->w && ds[1] == g->h * g->w;

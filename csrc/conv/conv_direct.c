@@ -38,12 +38,10 @@ FN_DECLARE(double, f64_avx512)
 #define FN_PICK(name, kernel) name##_portable
 #endif
 
-/* Every single-channel convolution takes the direct path: on 1 thread,
- * batch 100 of 28x28 images, filters 1-128, 3x3 to 7x7 windows, pad 0-3,
- * both dtypes and all three builds, it ran forward 1.1-8x and conv_backward
- * (relu, no dx) 1.1-3.9x faster than patches + the same build's GEMM (AMD
- * Zen 5; the narrowest margins at 64-128 filters). FASTNET_CONV_DIRECT=off
- * turns it off (for such comparisons); read once. */
+/* Every single-channel convolution takes the direct path: it beat patches +
+ * the same build's GEMM at every shape tried (benchmarks/README.md, "Lab
+ * notes"). FASTNET_CONV_DIRECT=off turns it off (for such comparisons); read
+ * once. */
 static int fn_direct_enabled = -1;
 
 int fn_conv_direct_wanted(const fn_window *g, ptrdiff_t filters, int kernel) {

@@ -20,8 +20,8 @@
 
 #include "conv.h"
 
-/* 1 when the direct kernels are used for this geometry (g->c == 1 and the
- * shapes where they measured faster than patches + GEMM; conv_direct.c). */
+/* 1 when the direct kernels are used for this geometry (g->c == 1, unless
+ * FASTNET_CONV_DIRECT=off; conv_direct.c). */
 int fn_conv_direct_wanted(const fn_window *g, ptrdiff_t filters, int kernel);
 
 /* out[r, f] := act(Σ_{i,j} x_pad[n, 0, oh·stride + i, ow·stride + j]·w[f, i·fw + j] + bias[f])

@@ -9,12 +9,9 @@
 
 #include <stdlib.h>
 
-/* A chunk's patch matrix should fit in L2 (1 MiB per core on the machine measured;
- * 256 KiB, 512 KiB and 1 MiB chunks timed within noise of each other in
- * backward). Forward takes 1 MiB: each GEMM call packs all of W again, which
- * at DeepConvNet's last layer (576 x 64) is as big as one image's patches;
- * two images per call there took 5.8 -> 4.95 ms in float64 (1 thread, batch
- * 100), the other layers within noise, 2 MiB no better. */
+/* A chunk's patch matrix should fit in L2. Forward takes twice as much: each
+ * GEMM call packs all of W again, which at DeepConvNet's last layer (576 x 64)
+ * is as big as one image's patches, so more images per call pay it less often. */
 #define FN_CONV_CHUNK_BYTES ((size_t)512 * 1024)
 #define FN_CONV_FORWARD_CHUNK_BYTES ((size_t)1024 * 1024)
 
@@ -171,8 +168,8 @@ static void FN(fn_conv_db)(ptrdiff_t m, ptrdiff_t filters, const real *d, ptrdif
                            ptrdiff_t dcs, real *db) {
     if (dcs == 1) {
         /* adjacent filters: each row one vectorizable add, four rows per pass
-         * over db. One row per pass made every db[f] wait on its own store
-         * from the row before: 0.45 ms of SimpleConvNet's 2.3 ms backward. */
+         * over db. One row per pass makes every db[f] wait on its own store
+         * from the row before. */
         ptrdiff_t r = 0;
         for (; r + 4 <= m; r += 4) {
             const real *d0 = d + r * drs, *d1 = d0 + drs, *d2 = d1 + drs, *d3 = d2 + drs;
@@ -278,10 +275,8 @@ static int FN(fn_conv_chunk_dwt)(const fn_window *part, FN(fn_conv_work) *wk, co
     /* dW += (colᵀ · d)ᵀ. Multiplied as dWᵀ (k x filters), the product's
      * rows are the k patch columns and its columns the filters, an order
      * the packed GEMM runs faster at these shapes than dW = dᵀ · col (m =
-     * filters, only 16..64 rows for its 12-row tiles). Per chunk, 1 thread,
-     * AVX-512 kernel: 784 x 144 x 16 (DeepConvNet's 2nd layer) 41 -> 24 µs
-     * in float32, 66 -> 49 µs in float64; 196 x 576 x 64 79 -> 62 µs and
-     * 161 -> 145 µs. Summed as dWᵀ, one flat add; transposed once. */
+     * filters, only 16..64 rows for its 12-row tiles). Summed as dWᵀ, one
+     * flat add; transposed once. */
     const int status = FN(fn_gemm_packed)(k, filters, m, wk->col, 1, k, d, drs, dcs,
                                           wk->part_dw, filters, NULL, 0, kernel);
     for (ptrdiff_t i = 0; i < filters * k; i++) wk->sum_dwt[i] += wk->part_dw[i];

@@ -78,11 +78,7 @@ static inline void FN(fn_pool_row)(const fn_window *g, const real *xp, const ptr
  * (0, 1, 2, 3), a select of one width that SSE2 vectorizes in float64 too,
  * where an integer position (int64 masks narrowed to int32) left the float64
  * loop scalar, as does a narrowing in the same loop: float64 converts it in
- * a loop of its own, float32 (no narrowing) in the same one. DeepConvNet's
- * first pooling (16 channels, batch 100, 1 thread) took 1.0-1.4 ms in the
- * general loop below and 0.25 ms here in float32; at 32 and 64 channels
- * float64 took 0.36 and 0.2 ms with the integer position, 0.19 and 0.11 here.
- * A window holding a NaN is marked 4 on the way; the return value says
+ * a loop of its own, float32 (no narrowing) in the same one. A window holding a NaN is marked 4 on the way; the return value says
  * whether one was, and fn_pool_nan_2x2 then puts those right. */
 static inline __attribute__((always_inline)) real FN(fn_pool_2x2_one)(real v0, real v1, real v2,
                                                                      real v3, real *k) {
@@ -294,7 +290,7 @@ static inline void FN(fn_pool_unpixel_cl)(const fn_window *g, const real *restri
             real *restrict dst = dw + i * ds[2] + j * ds[3];
             for (ptrdiff_t c = 0; c < g->c; c++) {
                 /* d's bits masked, not `a[c] == k ? d[c] : 0`, which GCC
-                 * compiled to a mispredicted branch (3.8 ms instead of 0.5) */
+                 * compiled to a mispredicted branch */
                 same_int bits;
                 real v;
                 memcpy(&bits, d + c * dcs, sizeof bits);
@@ -321,10 +317,8 @@ static void FN(fn_max_pool_backward_image)(const fn_window *g, const real *d,
         /* channels adjacent everywhere and every window inside the image:
          * each window pixel takes d where arg_max points at it and 0
          * elsewhere, a select along the channels that vectorizes, where
-         * routing one value at a time (below) does not: 0.48 -> 0.36 ms for
-         * DeepConvNet's first pooling in float32, 1.0-1.2 -> 1.0 in float64.
-         * d may be C order (SimpleConvNet's, from its Affine): 1.5 -> 1.0
-         * ms there in float64, float32 unchanged (0.55-0.7 ms, mostly dx's zeros). */
+         * routing one value at a time (below) does not. d may be C order
+         * (SimpleConvNet's, from its Affine). */
         const int tiled = g->stride == g->fh && g->stride == g->fw;
         const ptrdiff_t covered_h = tiled ? g->oh * g->fh : 0;
         const ptrdiff_t covered_w = tiled ? g->ow * g->fw : 0;

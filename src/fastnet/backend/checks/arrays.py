@@ -175,7 +175,7 @@ class ArrayChecks:
     def _common(a, b, c=None):
         """Cast to the common dtype (float32 with float64 gives float64)."""
         # The usual case, same dtypes, returns at once: np.result_type costs
-        # ~1 µs, a real share of a small kernel call.
+        # a real share of a small kernel call.
         if a.dtype == b.dtype and (c is None or c.dtype == a.dtype):
             return a, b, c
         dtype = np.result_type(*(x.dtype for x in (a, b, c) if x is not None))

@@ -44,16 +44,15 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
 
 
 # Which GEMM multiplies the chunks of patches: "fastnet" (everything in C,
-# csrc/conv/conv_gemm_impl.h), "numpy" (conv_blas.py) or "auto", from
-# measurements on 1 thread (AMD EPYC with AVX-512, NumPy's OpenBLAS):
-# - with fastnet's AVX-512 GEMM kernel, all in C: DeepConvNet's step took
-#   46 ms (float32) and 88 ms (float64) against 48 and 107 with NumPy's
-#   products for the wide layers;
-# - with the AVX2 kernel, OpenBLAS ran the layers of at least
-#   BLAS_MIN_FILTERS filters and BLAS_MIN_DEPTH = C·FH·FW patch values
-#   1.15-1.6x faster, enough to pay for the Python loop over chunks
-#   (SimpleConvNet's 5x5 layer on one channel, depth 25, stayed faster in C);
-# - with the portable kernel, NumPy always.
+# csrc/conv/conv_gemm_impl.h), "numpy" (conv_blas.py) or "auto", which picks
+# by the GEMM kernel this CPU runs (1 thread):
+# - AVX-512: all in C (it beat NumPy's products on DeepConvNet's wide layers);
+# - AVX2: NumPy's BLAS for layers of at least BLAS_MIN_FILTERS filters and
+#   BLAS_MIN_DEPTH = C·FH·FW patch values, where it gains more than the Python
+#   loop over chunks costs (shallow layers such as SimpleConvNet's 5x5 on one
+#   channel stay in C);
+# - portable: NumPy always.
+# The timings behind these thresholds: benchmarks/README.md, "Lab notes".
 CONV_GEMM = "auto"
 BLAS_MIN_FILTERS = 16
 BLAS_MIN_DEPTH = 64

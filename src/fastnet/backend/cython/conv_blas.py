@@ -13,8 +13,8 @@ import numpy as np
 
 from ... import _conv, _gemm
 
-# A chunk's patch matrix: big enough that the per-chunk Python calls (~10 µs)
-# are a small share, small enough to stay in L2/L3.
+# A chunk's patch matrix: big enough that the per-chunk Python calls are a
+# small share, small enough to stay in L2/L3.
 CHUNK_BYTES = 2 * 1024 * 1024
 
 
