@@ -1,9 +1,6 @@
 """Thread-count control for the compiled kernels (csrc/common/threads.c)."""
 
-cdef extern from "common/threads.h":
-    int fn_have_openmp()
-    void fn_set_num_threads(int n)
-    int fn_get_num_threads()
+from ._c_threads cimport fn_get_num_threads, fn_have_openmp, fn_set_num_threads
 
 
 def have_openmp():
