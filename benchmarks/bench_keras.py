@@ -9,7 +9,9 @@ Groups:
                     MNIST-shaped float32 samples at batch 128
   keras_predict     predict on 10,000 samples (Keras' default batch, 32)
 
-Implementations (`impl`): fastnet-keras, and keras-torch (Keras 3 on PyTorch,
+Implementations (`impl`): fastnet-keras (Sequential), fastnet-functional (the
+same model written with Input / Model: within 5 % of Sequential is the
+target), and keras-torch (Keras 3 on PyTorch,
 1 thread) only when `keras` and `torch` import in this environment; it is
 skipped otherwise. extra_info["flops"] counts the GEMM work (report.py gives GFLOP/s).
 """
@@ -21,7 +23,7 @@ import numpy as np
 import pytest
 
 N_TRAIN, N_PREDICT, FEATURES, HIDDEN, CLASSES, BATCH = 60_000, 10_000, 784, 512, 10, 128
-IMPLS = ["fastnet-keras", "keras-torch"]
+IMPLS = ["fastnet-keras", "fastnet-functional", "keras-torch"]
 # forward + backward (no input gradient for the first layer): 3 GEMMs of the
 # first layer's size, 3 of the second's, per sample.
 FIT_FLOPS = N_TRAIN * 2 * (3 * FEATURES * HIDDEN + 3 * HIDDEN * CLASSES)
@@ -48,11 +50,18 @@ def _model(impl):
             pytest.skip(f"Keras runs on {keras.backend.backend()}, not torch")
         layers, models = keras.layers, keras.models
         first = [keras.Input((FEATURES,)), layers.Dense(HIDDEN, activation="relu")]
+    elif impl == "fastnet-functional":
+        from fastnet.keras import Input, Model, layers
+
+        inputs = Input(shape=(FEATURES,))
+        hidden = layers.Dense(HIDDEN, activation="relu")(inputs)
+        model = Model(inputs, layers.Dense(CLASSES, activation="softmax")(hidden))
     else:
         from fastnet.keras import layers, models
 
         first = [layers.Dense(HIDDEN, activation="relu", input_shape=(FEATURES,))]
-    model = models.Sequential([*first, layers.Dense(CLASSES, activation="softmax")])
+    if impl != "fastnet-functional":
+        model = models.Sequential([*first, layers.Dense(CLASSES, activation="softmax")])
     model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
     return model
 

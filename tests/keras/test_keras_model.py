@@ -190,18 +190,23 @@ def test_steps_per_epoch_counts_batches_and_continues_through_the_data():
 
 
 def _numerical_check(model, x, t):
-    model._ready(x.shape)
-    xp = np.asarray(x, dtype=np.float64)
-    tt = model.loss.prepare(t, model.layers[-1].output_shape[0], "float64")
+    """Each weight's gradient from backward against central differences of the loss.
+
+    x and t are arrays, or tuples of arrays (one per input / output).
+    """
+    model._ready(None if isinstance(x, tuple) else x.shape)
+    xs = (tuple(np.asarray(a, dtype=np.float64) for a in x) if isinstance(x, tuple)
+          else np.asarray(x, dtype=np.float64))
+    tt = tuple(h.loss.prepare(ti, h.n_out, "float64")
+               for h, ti in zip(model._heads, t if isinstance(t, tuple) else (t,)))
+    tb = tt if len(tt) > 1 else tt[0]
 
     def loss():
-        out = model._forward(xp, True, model._fuse_last)
-        return model.loss.loss_and_grad(out, tt, model._logits)[0] + model._regularization()
+        outs = model._forward_list(xs, True, model._fused)
+        return sum(model._losses_of(outs, tb, None)[0]) + model._regularization()
 
-    out = model._forward(xp, True, model._fuse_last)
-    dout = model.loss.loss_and_grad(out, tt, model._logits)[1]
-    for layer in reversed(model.layers[model._first_weighted:]):
-        dout = layer.backward(dout)
+    outs = model._forward_list(xs, True, model._fused)
+    model._backward_list(model._losses_of(outs, tb, None)[1])
     for layer in model.layers:
         for i, (w, g) in enumerate(zip(layer.weights, layer.grads)):
             check_close(g, central_difference(loss, w), f"{layer.name} weight {i}",

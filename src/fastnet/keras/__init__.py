@@ -18,7 +18,8 @@ kernel, each optimizer step is one kernel per weight.
 
 Read in this order: layers/ (forward/backward of each layer), losses.py
 (the loss "heads" and how fastnet fuses the last activation into the loss),
-models.py (Sequential) and trainer.py (compile / fit / evaluate / predict),
+models.py (Sequential), functional.py (Model(inputs, outputs)), heads.py
+(a loss and metrics per output) and trainer.py (compile / fit / evaluate / predict),
 optimizers.py (Keras' update rules on fastnet's kernels), arguments.py (the
 checks every argument goes through), saving.py and model_file.py (model
 files, read without trusting them).
@@ -38,10 +39,11 @@ from . import (
     utils,
 )
 from .layers import Input
-from .models import Sequential, load_model
+from .models import Model, Sequential, load_model
 
 __all__ = [
     "Input",
+    "Model",
     "Sequential",
     "activations",
     "callbacks",

@@ -21,7 +21,11 @@ Keras 3's rules (its `data_adapters`), followed here, in one place:
 - Sequences (Keras' PyDataset: `__len__` and `__getitem__` giving batches):
   len(seq) batches an epoch, in a shuffled order when fit's shuffle=True,
   `on_epoch_end()` called after each epoch.
-- dicts name a model's inputs; a Sequential model has no named inputs.
+- Several inputs or outputs (functional models): a list or tuple in the
+  model's order, or a dict by input name (the Input's name) / output name
+  (the output layer's name); every array must hold the same number of
+  samples. A model with one input also takes [x] and {name: x}.
+  A Sequential model has no named inputs.
 """
 
 import collections.abc
@@ -32,6 +36,8 @@ import numpy as np
 from ..backend import current
 from ..device import to_numpy
 from . import utils
+from .data_structures import each as _each
+from .data_structures import rows, same_rows, split
 
 __all__ = ["for_evaluate", "for_fit", "for_predict", "class_weights_to_sample_weights"]
 
@@ -103,8 +109,20 @@ def _adjust_rank(x, expected, what):
     )
 
 
+def _functional_inputs(model, x):
+    xp, names = current().xp, model.input_names
+    arrays = []
+    for name, value, shape in zip(names, split(x, names, "input"), model.input_shapes_):
+        a = _adjust_rank(as_array(value, f"input {name!r}"), shape, f"input {name!r}")
+        arrays.append(xp.asarray(a, dtype=model.dtype))
+    same_rows(arrays, "input")
+    return arrays[0] if len(arrays) == 1 else tuple(arrays)
+
+
 def prepare_inputs(model, x):
-    """x on the backend as the model's float type, shaped for its input."""
+    """x on the backend as the model's float type, shaped for its input(s)."""
+    if getattr(model, "input_names", None) is not None:
+        return _functional_inputs(model, x)
     x = as_array(x, "inputs")
     if model.input_shape_ is None and x.ndim == 1:
         # Keras builds a layer from the last axis, which rank-1 data lacks.
@@ -121,17 +139,23 @@ def prepare_inputs(model, x):
 
 
 def prepare_targets(model, y, n):
-    """y for the loss: rank adjusted to the output, checked by the loss, n samples."""
-    n_out = model._ready()
-    t = as_array(y, "targets", numbers=False)
-    if t.ndim == 3 and t.shape[-1] == 1:
-        t = t.reshape(t.shape[:-1])  # Keras squeezes one trailing axis of size 1
-    t = model.loss.prepare(t, n_out, model.dtype)
-    if t.shape[0] != n:
-        raise ValueError(
-            f"data cardinality differs: {n} input samples but {t.shape[0]} targets"
-        )
-    return t
+    """y for each output's loss: rank adjusted, checked by the loss, n samples each."""
+    heads = model._ready()
+    several = getattr(model, "input_names", None) is not None
+    items = split(y, [h.name for h in heads], "output") if several else [y]
+    targets = []
+    for head, item in zip(heads, items):
+        what = f"targets of output {head.name!r}" if len(heads) > 1 else "targets"
+        t = as_array(item, what, numbers=False)
+        if t.ndim == 3 and t.shape[-1] == 1:
+            t = t.reshape(t.shape[:-1])  # Keras squeezes one trailing axis of size 1
+        t = head.loss.prepare(t, head.n_out, model.dtype)
+        if t.shape[0] != n:
+            raise ValueError(
+                f"data cardinality differs: {n} input samples but {t.shape[0]} {what}"
+            )
+        targets.append(t)
+    return targets[0] if len(targets) == 1 else tuple(targets)
 
 
 def prepare_weights(weights, n, what="sample_weight"):
@@ -213,17 +237,17 @@ class ArrayData:
     def __init__(self, x, t, w, batch_size, shuffle=False, steps=None, restart=True):
         self.x, self.t, self.w = x, t, w
         # No samples, no batches: the index stream would never yield one.
-        passes = math.ceil(x.shape[0] / batch_size)
+        n = rows(x)
+        passes = math.ceil(n / batch_size)
         self.steps = passes if steps is None else min(steps, passes) if restart else steps
-        self._new_stream = lambda: _index_stream(x.shape[0], batch_size, shuffle)
+        self._new_stream = lambda: _index_stream(n, batch_size, shuffle)
         self._stream, self._restart = self._new_stream(), restart
 
     def epoch(self):
         if self._restart:
             self._stream = self._new_stream()
         for _ in range(self.steps):
-            index = next(self._stream)
-            yield tuple(None if a is None else _take(a, index) for a in (self.x, self.t, self.w))
+            yield _take_all((self.x, self.t, self.w), next(self._stream))
 
 
 class StreamData:
@@ -286,6 +310,11 @@ def _index_stream(n, batch_size, shuffle):
                 yield slice(start, start + batch_size)
 
 
+def _take_all(arrays, index):
+    """The rows `index` of each array (or of each array of a tuple), None kept."""
+    return tuple(None if a is None else _each(lambda b: _take(b, index), a) for a in arrays)
+
+
 def _take(a, index):
     # A slice is a view (no copy); an index array gathers rows in one call.
     return a[index] if isinstance(index, slice) else current().xp.take(a, index, axis=0)
@@ -333,12 +362,14 @@ def _arrays(model, where, x, y, sample_weight, class_weight, targets=True):
         return x, None, None
     if y is None:
         raise ValueError(f"{where} needs targets y (or x as a generator of (x, y) batches)")
-    t = prepare_targets(model, y, x.shape[0])
+    t = prepare_targets(model, y, rows(x))
     if class_weight is not None:
         if sample_weight is not None:
             raise ValueError("class_weight and sample_weight cannot be used together")
+        if isinstance(t, tuple):
+            raise ValueError("class_weight is only supported for models with one output")
         sample_weight = class_weights_to_sample_weights(class_weight, y)
-    return x, t, prepare_weights(sample_weight, x.shape[0])
+    return x, t, prepare_weights(sample_weight, rows(x))
 
 
 def for_predict(model, x, batch_size, steps):
@@ -366,15 +397,16 @@ def for_fit(model, x, y, sample_weight, class_weight, batch_size, shuffle, steps
     val = None
     if validation_split:
         # Keras takes the LAST samples, before any shuffling.
-        n = x.shape[0]
+        n = rows(x)
         split = math.floor(n * (1.0 - validation_split))
         if split in (0, n):
             raise ValueError(
                 f"fit: validation_split={validation_split} of {n} samples leaves {split} for "
                 f"training and {n - split} for validation; both need at least one"
             )
-        val = (x[split:], t[split:], None if w is None else w[split:])
-        x, t, w = x[:split], t[:split], None if w is None else w[:split]
-    if x.shape[0] == 0:
+        head, tail = slice(None, split), slice(split, None)
+        val = tuple(None if a is None else _each(lambda b: b[tail], a) for a in (x, t, w))
+        x, t, w = (None if a is None else _each(lambda b: b[head], a) for a in (x, t, w))
+    if rows(x) == 0:
         raise ValueError("fit: no training samples")
     return ArrayData(x, t, w, batch_size, shuffle, steps, restart=False), val

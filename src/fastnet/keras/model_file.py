@@ -1,7 +1,8 @@
 """The container of a saved model: a NumPy .npz archive, read without trusting it.
 
 A model file is a zip archive of .npy members: "config.npy" holds JSON text
-(a 0-d unicode array), "weight_000.npy", "weight_001.npy", ... the weights.
+(a 0-d unicode array), "weight_000.npy", "weight_001.npy", ... the weights,
+"optimizer_000.npy", ... the optimizer's state (its moments), if any.
 `write` is NumPy's savez. `read` does not call np.load, because np.load
 allocates the shape a member's header declares before it reads a byte of
 data: a 1 KB file could ask for gigabytes. It reads through
@@ -29,40 +30,48 @@ from ..readers import NpzReader
 
 __all__ = ["read", "write"]
 
-_WEIGHT_MEMBER = re.compile(r"weight_(\d+)\.npy")
+_NUMBERED_MEMBER = re.compile(r"(weight|optimizer)_(\d+)\.npy")
 
 
-def write(filepath, config, weights):
-    """Write `config` (JSON-able) and the weight arrays as one .npz file."""
+def write(filepath, config, weights, optimizer_arrays=()):
+    """Write `config` (JSON-able), the weights and the optimizer's arrays as one .npz file."""
     arrays = {f"weight_{i:03d}": w for i, w in enumerate(weights)}
+    arrays.update({f"optimizer_{i:03d}": a for i, a in enumerate(optimizer_arrays)})
     # Through a file object, so NumPy does not append ".npz" to the name.
     with open(filepath, "wb") as f:
         np.savez(f, config=np.array(json.dumps(config)), **arrays)
 
 
-def read(filepath):
-    """(config dict, [weight arrays]) of a model file, or a ValueError naming the problem."""
+def read(filepath, optimizer=False):
+    """(config dict, [weight arrays]) of a model file, or a ValueError naming the problem.
+
+    optimizer=True: (config, weights, [optimizer arrays]).
+    """
     path = os.fspath(filepath)
     size = os.stat(path).st_size  # a missing file stays FileNotFoundError
     with NpzReader(path, max_bytes=size) as npz:
-        weights = _weight_names(npz)
+        names = _member_names(npz)
         config = _config(npz)
-        return config, [_array(npz, name, weight=True) for name in weights]
+        arrays = {family: [_array(npz, name, weight=True) for name in members]
+                  for family, members in names.items()}
+        if optimizer:
+            return config, arrays["weight"], arrays["optimizer"]
+        return config, arrays["weight"]
 
 
-def _weight_names(npz):
-    """The weights' array names ('weight_000', ...) in order, every member checked."""
-    path, members = npz.path, {}  # {'config.npy': name, 0: name, 1: name, ...}
+def _member_names(npz):
+    """{'weight': names in order, 'optimizer': names in order}, every member checked."""
+    path, members = npz.path, {}  # {'config.npy': name, ('weight', 0): name, ...}
     for info in npz.zip.infolist():
-        match = _WEIGHT_MEMBER.fullmatch(info.filename)
+        match = _NUMBERED_MEMBER.fullmatch(info.filename)
         if info.filename == "config.npy":
             key = "config.npy"
         elif match:
-            key = int(match.group(1))
+            key = (match.group(1), int(match.group(2)))
         else:
             raise ValueError(
                 f"{path}: unexpected member {info.filename!r} (a model file holds "
-                f"config.npy and weight_000.npy, weight_001.npy, ...)"
+                f"config.npy, weight_000.npy, ... and optimizer_000.npy, ...)"
             )
         if key in members:
             raise ValueError(f"{path}: member {info.filename!r} appears twice")
@@ -76,10 +85,14 @@ def _weight_names(npz):
         members[key] = info.filename[:-len(".npy")]  # NpzReader's name of the array
     if members.pop("config.npy", None) is None:
         raise ValueError(f"{path} is not a model saved by fastnet.keras (no config)")
-    numbers = sorted(members)
-    if numbers != list(range(len(numbers))):
-        raise ValueError(f"{path}: weight members are not numbered 0, 1, 2, ...: {numbers}")
-    return [members[i] for i in numbers]
+    names = {}
+    for family in ("weight", "optimizer"):
+        numbers = sorted(i for f, i in members if f == family)
+        if numbers != list(range(len(numbers))):
+            raise ValueError(f"{path}: {family} members are not numbered 0, 1, 2, ...: "
+                             f"{numbers}")
+        names[family] = [members[family, i] for i in numbers]
+    return names
 
 
 def _config(npz):

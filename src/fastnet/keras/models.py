@@ -1,16 +1,15 @@
 """Sequential: layers, weights, summary, save / load_model (training: trainer.py)."""
 
-from ..device import to_numpy
 from . import arguments, saving
 from . import config as config_module
-from .layers import InputLayer, Layer
-from .legacy import Keras2Methods
-from .trainer import Trainer
+from .base_model import LayeredModel, shape_text
+from .functional import Model
+from .layers import InputLayer, KerasTensor, Layer
 
-__all__ = ["Sequential", "load_model"]
+__all__ = ["Model", "Sequential", "load_model"]
 
 
-class Sequential(Keras2Methods, Trainer):
+class Sequential(LayeredModel):
     """A stack of layers, each feeding the next: `Sequential([Dense(...), ...])`."""
 
     def __init__(self, layers=None, name=None):
@@ -35,6 +34,8 @@ class Sequential(Keras2Methods, Trainer):
 
     def add(self, layer):
         """Append a layer (an Input first declares the input shape)."""
+        if isinstance(layer, KerasTensor) and isinstance(layer.layer, InputLayer):
+            layer = layer.layer  # Keras' Sequential([Input(shape=...), ...])
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add expects a layer, got {type(layer).__name__}")
         if isinstance(layer, InputLayer):
@@ -86,62 +87,59 @@ class Sequential(Keras2Methods, Trainer):
     def input_shape(self):
         return None if self.input_shape_ is None else (None, *self.input_shape_)
 
-    @property
-    def weights(self):
-        return [w for layer in self.layers for w in layer.weights]
-
-    @property
-    def trainable_weights(self):
-        return [w for layer in self.layers for w in layer.trainable_weights]
-
-    def count_params(self):
-        return sum(layer.count_params() for layer in self.layers)
-
-    def get_weights(self):
-        """Every weight as a NumPy array, layer by layer (kernel, bias, ...)."""
-        return [to_numpy(w).copy() for w in self.weights]
-
-    def set_weights(self, values):
-        """Copy `values` (as from get_weights) into the weights, in place."""
-        values = list(values)
-        if len(values) != len(self.weights):
-            raise ValueError(f"the model has {len(self.weights)} weights, got {len(values)}")
-        for layer in self.layers:
-            n = len(layer.weights)
-            layer.set_weights(values[:n])
-            values = values[n:]
-
     def __call__(self, x, training=False):
         """The outputs for x on the backend (no batching, no host copy)."""
         return self._forward(self._inputs(x), training)
 
+    # ------------------------------------------------------------ what the Trainer asks
+
+    def _build_for(self, x_shape):
+        if not self.built:
+            if self.input_shape_ is None and x_shape is not None:
+                self.input_shape_ = arguments.shape(tuple(x_shape[1:]), "the data's sample shape")
+            self.build()
+        if x_shape is not None and tuple(x_shape[1:]) != self.input_shape_:
+            raise ValueError(
+                f"the model expects inputs of shape {self.input_shape}, got data of shape "
+                f"{tuple(x_shape)}"
+            )
+
+    def _forward(self, x, training, logits=False):
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            if logits and i == last:
+                x = layer.forward(x, training, logits=True)
+            else:
+                x = layer.forward(x, training)
+        return x
+
+    def _forward_list(self, x, training, logits):
+        return [self._forward(x, training, logits[0])]
+
+    def _backward_list(self, douts):
+        dout = douts[0]
+        for layer in reversed(self.layers[self._first_weighted:]):
+            dout = layer.backward(dout)
+
+    def _output_layers(self):
+        return [self.layers[-1]]
+
+    def _output_names(self):
+        return [self.layers[-1].name if self.layers else "output"]
+
+    def _fusable(self):
+        return [True]
+
+    def _pack_outputs(self, outputs):
+        return outputs[0]
+
     # ------------------------------------------------------------ summary
 
-    def summary(self, print_fn=None):
-        """Print each layer's output shape and parameter count, as Keras does."""
-        if not self.built:
-            self.build()
-        print_fn = print_fn or print
-        rows = [("Layer (type)", "Output Shape", "Param #")]
-        for layer in self.layers:
-            shape = str((None, *layer.output_shape)).replace(",)", ")")
-            rows.append((f"{layer.name} ({type(layer).__name__})", shape,
-                         f"{layer.count_params():,}"))
-        widths = (29, 26, 12)
-        line = "".join(cell.ljust(w) for cell, w in zip(rows[0], widths))
-        total = self.count_params()
-        trainable = sum(layer.count_trainable_params() for layer in self.layers)
-        print_fn(f'Model: "{self.name}"')
-        print_fn("_" * sum(widths))
-        print_fn(line)
-        print_fn("=" * sum(widths))
-        for row in rows[1:]:
-            print_fn("".join(cell.ljust(w) for cell, w in zip(row, widths)))
-        print_fn("=" * sum(widths))
-        print_fn(f"Total params: {total:,}")
-        print_fn(f"Trainable params: {trainable:,}")
-        print_fn(f"Non-trainable params: {total - trainable:,}")
-        print_fn("_" * sum(widths))
+    def _summary_rows(self):
+        rows = [(f"{layer.name} ({type(layer).__name__})",
+                 shape_text((None, *layer.output_shape)), f"{layer.count_params():,}")
+                for layer in self.layers]
+        return ("Layer (type)", "Output Shape", "Param #"), rows
 
     # ------------------------------------------------------------ saving
 
@@ -154,29 +152,6 @@ class Sequential(Keras2Methods, Trainer):
                        for layer in self.layers],
         }
 
-    def save(self, filepath):
-        """Write the architecture, weights and compile settings to one .npz file.
-
-        The file is a NumPy .npz archive: "config" is JSON text, "weight_000",
-        "weight_001", ... the weights. Any suffix is accepted (".keras" too),
-        but the format is fastnet's, not Keras'. Optimizer state is not saved.
-        """
-        saving.write_model(self, filepath)
-
-    def save_weights(self, filepath):
-        """Write only the weights (a .npz archive, see save)."""
-        saving.write_weights(self, filepath)
-
-    def load_weights(self, filepath):
-        """Read weights written by save_weights or save into this (built) model."""
-        weights = saving.read_weights(filepath)
-        if not self.built:
-            self.build()
-        try:
-            self.set_weights(weights)
-        except ValueError as err:
-            raise ValueError(f"{filepath}: its weights do not fit this model: {err}") from err
-
 
 def load_model(filepath, compile=True):
     """The model saved by `model.save(filepath)`, compiled again when it was compiled.
@@ -187,12 +162,21 @@ def load_model(filepath, compile=True):
     """
     parts = saving.read_model(filepath)
     with saving.floatx(parts.dtype):
-        model = Sequential(parts.layers, name=parts.name)
-    if parts.input_shape is not None and parts.layers:
+        if parts.graph is not None:
+            try:
+                model = parts.graph.build(Model)
+            except (TypeError, ValueError, NotImplementedError) as err:
+                raise ValueError(f"{filepath}: model: {err}") from err
+        else:
+            model = Sequential(parts.layers, name=parts.name)
+    if parts.graph is not None:
+        model.set_weights(parts.weights)
+    elif parts.input_shape is not None and parts.layers:
         model.build(parts.input_shape)
         model.set_weights(parts.weights)
     else:
         model.input_shape_ = parts.input_shape
     if compile and parts.compile_args is not None:
         model.compile(**parts.compile_args)
+        parts.restore_optimizer(model)
     return model

@@ -13,7 +13,7 @@ large model. Any problem is one ValueError naming the file and the field.
 
 import contextlib
 
-from . import arguments, model_file
+from . import arguments, model_file, optimizer_state, saving_graph
 from . import config as config_module
 from . import layers as layers_module
 from . import losses as losses_module
@@ -29,18 +29,29 @@ FORMAT_VERSION = 1
 _FLOAT_TYPES = ("float32", "float64")
 
 
+def _metric_name(m):
+    return m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", None))
+
+
 def write_model(model, filepath):
     config = {"format": FORMAT, "version": FORMAT_VERSION, "model": model.get_config()}
+    state = []
     if model.optimizer is not None:
+        several = isinstance(model.loss, list)  # one loss per output
+        losses = model.loss if several else [model.loss]
+        spec, state = optimizer_state.saved(model.optimizer)
+        metrics = [[_metric_name(m) for m in ids] for ids in model._metric_ids]
         config["compile"] = {
             "optimizer": {"class_name": type(model.optimizer).__name__.lower(),
                           "config": model.optimizer.get_config()},
-            "loss": type(model.loss).__name__,
-            "loss_config": model.loss.get_config(),
-            "metrics": [m if isinstance(m, str) else getattr(m, "name", m.__name__)
-                        for m in model.metric_names],
+            "loss": [type(loss).__name__ for loss in losses] if several else
+            type(model.loss).__name__,
+            "loss_config": [loss.get_config() for loss in losses] if several else
+            model.loss.get_config(),
+            "metrics": metrics if len(metrics) > 1 else metrics[0],
+            "optimizer_state": spec,
         }
-    model_file.write(filepath, config, model.get_weights() if model.built else [])
+    model_file.write(filepath, config, model.get_weights() if model.built else [], state)
 
 
 def write_weights(model, filepath):
@@ -76,17 +87,31 @@ def read_weights(filepath):
 
 
 class ModelParts:
-    """What load_model needs, every piece checked: layers, shapes, weights, compile()."""
+    """What load_model needs, every piece checked: layers, shapes, weights, compile().
 
-    def __init__(self, name, dtype, input_shape, layers, weights, compile_args):
+    graph: a functional model's saving_graph.Graph (None for Sequential);
+    optimizer: (state description, arrays) to restore after compile, or None.
+    """
+
+    def __init__(self, name, dtype, input_shape, layers, weights, compile_args, graph=None,
+                 optimizer=None):
         self.name, self.dtype, self.input_shape = name, dtype, input_shape
         self.layers, self.weights, self.compile_args = layers, weights, compile_args
+        self.graph, self.optimizer, self.path = graph, optimizer, None
+
+    def restore_optimizer(self, model):
+        """After compile: the saved step count and moments into model.optimizer."""
+        if self.optimizer is not None:
+            spec, arrays = self.optimizer
+            with _field(self.path, "compile.optimizer_state"):
+                optimizer_state.restore(model.optimizer, spec, arrays,
+                                        model.trainable_weights, self.path)
 
 
 def read_model(filepath):
     """The ModelParts of a file written by save, or one ValueError naming the problem."""
     path = str(filepath)
-    config, weights = model_file.read(filepath)
+    config, weights, state = model_file.read(filepath, optimizer=True)
     _checked_header(path, config)
     if "model" not in config:
         raise ValueError(f"{path} holds only weights; use model.load_weights")
@@ -99,14 +124,33 @@ def read_model(filepath):
     with _field(path, "model.dtype"):
         dtype = spec.get("dtype", "float32")
         _expect(dtype in _FLOAT_TYPES, f"one of {list(_FLOAT_TYPES)}", dtype)
+    compile_args = _compile_args(path, config["compile"]) if "compile" in config else None
+    optimizer = None
+    if compile_args is not None and "optimizer_state" in config["compile"]:
+        optimizer = (config["compile"]["optimizer_state"], state)
+    elif state:
+        raise ValueError(f"{path}: holds optimizer arrays but no compile settings")
+    if spec.get("class_name", "Sequential") == "Functional":
+        with floatx(dtype):  # layers made now take the saved model's dtype
+            graph = saving_graph.read_graph(spec, weights, lambda where: _field(path, where),
+                                            _expect)
+        parts = ModelParts(name, dtype, None, graph.layers, weights, compile_args, graph,
+                           optimizer)
+        parts.path = path
+        return parts
+    with _field(path, "model.class_name"):
+        _expect(spec.get("class_name", "Sequential") == "Sequential",
+                "'Sequential' or 'Functional'", spec.get("class_name"))
     with _field(path, "model.layers"):
         items = spec.get("layers")
         _expect(isinstance(items, list), "a list of layers", items)
     layers = [_layer(path, i, item) for i, item in enumerate(items)]
     input_shape = _input_shape(path, spec, layers)
     _check_weights(path, layers, input_shape, weights)
-    compile_args = _compile_args(path, config["compile"]) if "compile" in config else None
-    return ModelParts(name, dtype, input_shape, layers, weights, compile_args)
+    parts = ModelParts(name, dtype, input_shape, layers, weights, compile_args,
+                       optimizer=optimizer)
+    parts.path = path
+    return parts
 
 
 def _expect(ok, what, value):
@@ -169,13 +213,23 @@ def _compile_args(path, c):
                 "an object with keys 'class_name' and 'config'", opt)
         optimizer = optimizers_module.from_config(opt["class_name"], opt["config"])
     with _field(path, "compile.loss"):
-        loss = losses_module.from_config(c.get("loss"), c.get("loss_config", {}))
+        names, configs = c.get("loss"), c.get("loss_config", {})
+        if isinstance(names, list):  # one loss per output
+            _expect(isinstance(configs, list) and len(configs) == len(names),
+                    "a list of loss configs as long as the list of losses", configs)
+            loss = [losses_module.from_config(n, cfg) for n, cfg in zip(names, configs)]
+        else:
+            loss = losses_module.from_config(names, configs)
     with _field(path, "compile.metrics"):
         names = c.get("metrics", [])
-        _expect(isinstance(names, list) and all(isinstance(m, str) for m in names),
-                "a list of metric names", names)
-        for name in names:
-            metrics_module.get(name, loss, 2)  # unknown names fail here, with the allowed ones
+        nested = bool(names) and all(isinstance(m, list) for m in names)
+        groups = names if nested else [names]
+        _expect(isinstance(names, list) and all(
+            isinstance(g, list) and all(isinstance(m, str) for m in g) for g in groups),
+                "a list of metric names (or of lists, one per output)", names)
+        for group, each in zip(groups, loss if isinstance(loss, list) else [loss] * len(groups)):
+            for name in group:
+                metrics_module.get(name, each, 2)  # unknown names fail here, with the allowed
     return {"optimizer": optimizer, "loss": loss, "metrics": names}
 
 

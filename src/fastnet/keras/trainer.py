@@ -20,7 +20,7 @@ import warnings
 from ..backend import current
 from ..device import to_numpy
 from . import arguments, data_adapters, legacy
-from . import losses as losses_module
+from . import heads as heads_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from .callbacks import Callback, History
@@ -45,51 +45,47 @@ class Trainer:
             raise TypeError(f"compile: unexpected keyword argument(s) {sorted(kwargs)}")
         if loss is None:
             raise ValueError("compile: a loss is required, e.g. loss='categorical_crossentropy'")
+        names = self._output_names()
         self.optimizer = optimizers_module.get(optimizer)
-        self.loss = losses_module.get(loss)
+        self._losses = heads_module.losses_per_output(loss, names)
+        several = isinstance(loss, (list, tuple, dict))
+        self.loss = self._losses if several else self._losses[0]
         if isinstance(metrics, (str, metrics_module.Metric)) or callable(metrics):
             metrics = [metrics]
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
+        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
             raise TypeError(
                 f"compile: metrics must be a list of metric names, e.g. ['accuracy'], got "
                 f"{metrics!r}"
             )
-        self.metric_names = list(metrics or [])
-        for name in self.metric_names:
-            metrics_module.get(name, self.loss, 2)  # an unknown name fails here, not in fit
-        self._metrics = None  # resolved once the output width is known
+        self._metric_ids = heads_module.metrics_per_output(metrics, names)
+        self.metric_names = self._metric_ids[0] if len(names) == 1 else self._metric_ids
+        for ids, each_loss in zip(self._metric_ids, self._losses):
+            for name in ids:
+                metrics_module.get(name, each_loss, 2)  # an unknown name fails here, not in fit
+        self._heads = None  # resolved once the output widths are known
 
     def _ready(self, x_shape=None):
-        """Build (from the data's shape if needed) and resolve the loss head and metrics."""
+        """Build (from the data's shape if needed) and resolve each output's Head."""
         if self.optimizer is None:
             raise RuntimeError("call model.compile(optimizer, loss, metrics) before fit/evaluate")
         self._build_for(x_shape)
-        if len(self.layers[-1].output_shape) != 1:
-            raise ValueError(
-                f"the model's output {self.output_shape} must be (batch, units) for a loss; "
-                f"add Flatten() and Dense layers at the end"
-            )
-        n_out = self.layers[-1].output_shape[0]
-        loss = self.loss
-        act = getattr(self.layers[-1], "output_activation", None)
-        # Fuse the last softmax / sigmoid into the loss kernel when they match.
-        self._fuse_last = not loss.from_logits and act is not None and act == loss.fused_activation
-        self._logits = self._fuse_last or (loss.from_logits and loss.fused_activation is not None)
-        self._kind = loss.fused_activation if self._logits else None
-        if self._metrics is None:
-            self._metrics = [metrics_module.get(m, loss, n_out) for m in self.metric_names]
-        return n_out
-
-    def _build_for(self, x_shape):
-        if not self.built:
-            if self.input_shape_ is None and x_shape is not None:
-                self.input_shape_ = arguments.shape(tuple(x_shape[1:]), "the data's sample shape")
-            self.build()
-        if x_shape is not None and tuple(x_shape[1:]) != self.input_shape_:
-            raise ValueError(
-                f"the model expects inputs of shape {self.input_shape}, got data of shape "
-                f"{tuple(x_shape)}"
-            )
+        outputs = self._output_layers()
+        if self._heads is None or self._heads_for != outputs:
+            for layer in outputs:
+                if len(layer.output_shape) != 1:
+                    raise ValueError(
+                        f"the model's output {(None, *layer.output_shape)} (layer "
+                        f"{layer.name!r}) must be (batch, units) for a loss; add Flatten() and "
+                        f"Dense layers at the end"
+                    )
+            self._heads = [
+                heads_module.Head(name, loss, ids, layer, fusable) for name, loss, ids, layer,
+                fusable in zip(self._output_names(), self._losses, self._metric_ids, outputs,
+                               self._fusable())]
+            self._heads_for = outputs
+            self._fused = tuple(h.fuse_last for h in self._heads)
+            self._metrics = [m for h in self._heads for m in h.metrics]
+        return self._heads
 
     # ------------------------------------------------------------ data
 
@@ -97,15 +93,6 @@ class Trainer:
         return data_adapters.prepare_inputs(self, x)
 
     # ------------------------------------------------------------ one step
-
-    def _forward(self, x, training, logits=False):
-        last = len(self.layers) - 1
-        for i, layer in enumerate(self.layers):
-            if logits and i == last:
-                x = layer.forward(x, training, logits=True)
-            else:
-                x = layer.forward(x, training)
-        return x
 
     def _regularization(self):
         return sum(layer.regularization_loss() for layer in self.layers)
@@ -116,21 +103,31 @@ class Trainer:
                    or getattr(layer, "bias_regularizer", None) is not None
                    for layer in self.layers)
 
+    def _losses_of(self, outs, tb, wb):
+        """(the loss of each output, their gradients) for one batch."""
+        targets = tb if isinstance(tb, tuple) else (tb,)
+        values, douts = [], []
+        for head, out, t in zip(self._heads, outs, targets):
+            value, dout = head.loss.weighted_loss_and_grad(out, t, head.logits, wb)
+            values.append(value)
+            douts.append(dout)
+        return values, douts
+
     def _train_step(self, xb, tb, wb):
-        out = self._forward(xb, True, self._fuse_last)
-        loss, dout = self.loss.weighted_loss_and_grad(out, tb, self._logits, wb)
+        outs = self._forward_list(xb, True, self._fused)
+        values, douts = self._losses_of(outs, tb, wb)
+        loss = sum(values)
         if self._regularized:
             # As in Keras, the batch's loss includes the penalty of the
             # weights it was computed with (before this step's update).
             loss += self._regularization()
-        for layer in reversed(self.layers[self._first_weighted:]):
-            dout = layer.backward(dout)
+        self._backward_list(douts)
         trainable = [layer for layer in self.layers if layer.trainable_weights]
         self.optimizer.apply(
             [g for layer in trainable for g in layer.grads],
             [w for layer in trainable for w in layer.trainable_weights],
         )
-        return loss, out
+        return [loss, *values], outs
 
     # ------------------------------------------------------------ fit
 
@@ -177,33 +174,27 @@ class Trainer:
             cb.set_params(params)
             cb.on_train_begin()
         self.stop_training = False
-        names = ["loss"] + [m.name for m in self._metrics]
+        names = heads_module.log_names(self._heads)
         for epoch in range(initial_epoch, epochs):
             for cb in callbacks:
                 cb.on_epoch_begin(epoch)
             if verbose == 1:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
             bar = Progbar(train.steps or 0, verbose)
-            loss_sum, seen, step = 0.0, 0, 0
-            for metric in self._metrics:
-                metric.reset()
+            tally, step = _Tally(self._heads), 0
             for step, (xb, tb, wb) in enumerate(train.epoch(), 1):
-                loss, out = self._train_step(xb, tb, wb)
-                m = xb.shape[0]
-                seen += m
-                loss_sum += loss * m
-                for metric in self._metrics:
-                    metric.update(out, tb, self._kind)
+                losses, outs = self._train_step(xb, tb, wb)
+                tally.add(losses, outs, tb, data_adapters.rows(xb))
                 if bar.interactive and verbose == 1:
-                    bar.update(step, self._logs(loss_sum, seen))
-            if not seen:
+                    bar.update(step, dict(zip(names, tally.values())))
+            if not tally.seen:
                 # Keras' words: a generator that ends stops training with a warning.
                 warnings.warn("fit: your input ran out of data; interrupting training. Make "
                               "sure the generator can give steps_per_epoch * epochs batches",
                               UserWarning, stacklevel=2)
                 break
             bar.target = step
-            logs = self._logs(loss_sum, seen)
+            logs = dict(zip(names, tally.values()))
             if val is not None:
                 values = self._evaluate(val, "fit: validation_data")
                 logs.update({"val_" + k: v for k, v in zip(names, values)})
@@ -234,35 +225,26 @@ class Trainer:
             )
         val = data_adapters.for_evaluate(self, *validation_data[:2], (*validation_data, None)[2],
                                          batch_size, steps, where)
-        if val.x.shape[0] == 0:
+        if data_adapters.rows(val.x) == 0:
             # Keras skips validation then; a val_loss of 0.0 or a missing
             # one would mislead callbacks that monitor it.
             raise ValueError("fit: validation_data holds no samples")
         return val
 
-    def _logs(self, loss_sum, seen):
-        return {"loss": loss_sum / max(seen, 1), **{m.name: m.result() for m in self._metrics}}
-
     # ------------------------------------------------------------ evaluate / predict
 
     def _evaluate(self, data, where, bar=None):
         """[mean loss, *metrics] over the batches of `data`, no weight updates."""
-        loss_sum, seen = 0.0, 0
-        for metric in self._metrics:
-            metric.reset()
+        tally = _Tally(self._heads)
         for step, (xb, tb, wb) in enumerate(data.epoch(), 1):
-            out = self._forward(xb, False, self._fuse_last)
-            loss = self.loss.weighted_loss_and_grad(out, tb, self._logits, wb)[0]
-            m = xb.shape[0]
-            seen += m
-            loss_sum += loss * m
-            for metric in self._metrics:
-                metric.update(out, tb, self._kind)
+            outs = self._forward_list(xb, False, self._fused)
+            values = self._losses_of(outs, tb, wb)[0]
+            tally.add([sum(values), *values], outs, tb, data_adapters.rows(xb))
             if bar is not None:
                 bar.update(step)
-        if not seen:
+        if not tally.seen:
             raise ValueError(f"{where}: no samples to evaluate (the generator ran out of data)")
-        return [loss_sum / seen + self._regularization(), *(m.result() for m in self._metrics)]
+        return tally.values(self._regularization())
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, return_dict=False, **kwargs):
@@ -274,15 +256,15 @@ class Trainer:
         if self.optimizer is None:
             raise RuntimeError("call model.compile(optimizer, loss, metrics) before fit/evaluate")
         data = data_adapters.for_evaluate(self, x, y, sample_weight, batch_size, steps)
-        if isinstance(data, data_adapters.ArrayData) and data.x.shape[0] == 0:
+        if isinstance(data, data_adapters.ArrayData) and data_adapters.rows(data.x) == 0:
             raise ValueError("evaluate: no samples (x has 0 rows)")
         bar = Progbar(data.steps or 0, verbose)
         values = self._evaluate(data, "evaluate", bar)
-        names = ["loss"] + [m.name for m in self._metrics]
+        names = heads_module.log_names(self._heads)
         bar.finish(dict(zip(names, values)))
         if return_dict:
             return dict(zip(names, values))
-        return values if self._metrics else values[0]
+        return values if len(values) > 1 else values[0]
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, **kwargs):
         """The model's outputs (probabilities after a softmax / sigmoid) as a NumPy array."""
@@ -293,17 +275,50 @@ class Trainer:
         data = data_adapters.for_predict(self, x, batch_size, steps)
         bar = Progbar(data.steps or 0, verbose)
         xp = current().xp
-        outs = []
+        layers = self._output_layers()
+        outs = [[] for _ in layers]
+        plain = (False,) * len(layers)
         for step, (xb, _, _) in enumerate(data.epoch(), 1):
-            # A copy: a layer may hand back the same buffer for the next batch.
-            outs.append(self._forward(xb, False).copy())
+            for kept, out in zip(outs, self._forward_list(xb, False, plain)):
+                # A copy: a layer may hand back the same buffer for the next batch.
+                kept.append(out.copy())
             bar.update(step)
         bar.finish()
-        if not outs:
-            outs = [xp.empty((0, *self.layers[-1].output_shape), dtype=self.dtype)]
         # Keras returns NumPy arrays; a GPU array is copied to the host here, at
         # the API's edge, and nowhere else.
-        return to_numpy(outs[0] if len(outs) == 1 else xp.concatenate(outs))
+        return self._pack_outputs([to_numpy(
+            xp.empty((0, *layer.output_shape), dtype=self.dtype) if not kept else
+            kept[0] if len(kept) == 1 else xp.concatenate(kept)) for kept, layer in zip(
+                outs, layers)])
+
+
+class _Tally:
+    """Running sums over one pass: the loss (in all and per output) and the metrics."""
+
+    def __init__(self, heads):
+        self.heads, self.sums, self.seen = heads, [0.0] * (len(heads) + 1), 0
+        for head in heads:
+            for metric in head.metrics:
+                metric.reset()
+
+    def add(self, losses, outs, tb, m):
+        """One batch of m samples: [loss, loss of each output], outputs, targets."""
+        self.seen += m
+        for k, value in enumerate(losses):
+            self.sums[k] += value * m
+        targets = tb if isinstance(tb, tuple) else (tb,)
+        for head, out, t in zip(self.heads, outs, targets):
+            for metric in head.metrics:
+                metric.update(out, t, head.kind)
+
+    def values(self, penalty=0.0):
+        """The values heads.log_names names; penalty: the weights' regularization."""
+        n = max(self.seen, 1)
+        losses = [total / n for total in self.sums]
+        losses[0] += penalty
+        if len(self.heads) == 1:
+            losses = losses[:1]  # one output: "loss" is its loss
+        return losses + [m.result() for h in self.heads for m in h.metrics]
 
 
 def _steps(value, name):

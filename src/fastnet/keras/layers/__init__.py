@@ -19,20 +19,23 @@ from .base import Input, InputLayer, Layer
 from .convolutional import Conv2D, MaxPooling2D
 from .core import Activation, Dense, Dropout, Flatten, Softmax
 from .embedding import Embedding
+from .merging import Add, Concatenate
 from .normalization import BatchNormalization
 from .pooling import AveragePooling2D, AvgPool2D
 from .reshaping import GlobalAveragePooling1D, GlobalAveragePooling2D, Rescaling, Reshape
+from .tensors import KerasTensor
 
 __all__ = [
-    "Activation", "AveragePooling2D", "AvgPool2D", "BatchNormalization", "Conv2D", "Dense",
-    "Dropout", "Embedding", "Flatten", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-    "Input", "InputLayer", "Layer", "MaxPooling2D", "Rescaling", "Reshape", "Softmax",
+    "Activation", "Add", "AveragePooling2D", "AvgPool2D", "BatchNormalization", "Concatenate",
+    "Conv2D", "Dense", "Dropout", "Embedding", "Flatten", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "Input", "InputLayer", "KerasTensor", "Layer", "MaxPooling2D",
+    "Rescaling", "Reshape", "Softmax",
 ]
 
 _BY_NAME = {cls.__name__: cls for cls in (
     InputLayer, Dense, Activation, Softmax, Dropout, Flatten, Conv2D, MaxPooling2D,
     Reshape, Rescaling, GlobalAveragePooling1D, GlobalAveragePooling2D, AveragePooling2D,
-    BatchNormalization, Embedding)}
+    BatchNormalization, Embedding, Add, Concatenate)}
 
 
 def from_config(class_name, config):

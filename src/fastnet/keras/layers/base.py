@@ -3,6 +3,8 @@
 from ...backend import current
 from ...device import to_numpy
 from .. import arguments
+from .. import config as config_module
+from .tensors import KerasTensor, call_on_tensors
 
 _name_counts = {}
 
@@ -22,6 +24,8 @@ def _snake(name):
 
 class Layer:
     """Base class: a name, an optional input shape, weights and their grads."""
+
+    takes_several_inputs = False  # merge layers (Add, Concatenate) take a list
 
     def __init__(self, name=None, input_shape=None, input_dim=None, trainable=True, **kwargs):
         kwargs.pop("dtype", None)  # the model's dtype (float32) is used
@@ -55,6 +59,12 @@ class Layer:
         self.weights = []
         self.grads = []
         self.need_input_grad = True
+        self.inbound = None  # the KerasTensors this layer was called on (functional API)
+        self.dtype = config_module.floatx()
+
+    def __call__(self, inputs):
+        """The functional API: `Dense(10)(x)` for a KerasTensor x gives the output tensor."""
+        return call_on_tensors(self, inputs, config_module.floatx())
 
     # -- subclasses override these
     def build(self, input_shape, dtype):
@@ -142,8 +152,17 @@ class InputLayer(Layer):
                          **kwargs)
         if self.declared_input_shape is None:
             raise ValueError("Input needs shape=, e.g. Input(shape=(784,))")
+        self.build(self.declared_input_shape, self.dtype)
+        self.output = KerasTensor(self.declared_input_shape, self)
+
+    def __call__(self, inputs):
+        raise TypeError(f"InputLayer {self.name!r} is not called; use its tensor: "
+                        f"keras.Input(shape=...)")
 
 
 def Input(shape=None, batch_size=None, name=None, **kwargs):  # noqa: N802 - Keras' name
-    """The input of a Sequential model: `Sequential([Input(shape=(784,)), Dense(10)])`."""
-    return InputLayer(shape=shape, batch_size=batch_size, name=name, **kwargs)
+    """A model's input tensor: `x = Input(shape=(784,))`, then `Dense(10)(x)`.
+
+    `Sequential([Input(shape=(784,)), Dense(10)])` takes it as its input shape.
+    """
+    return InputLayer(shape=shape, batch_size=batch_size, name=name, **kwargs).output

@@ -1,0 +1,125 @@
+"""The functional API against Keras 3: same weights, same batches, same logs.
+
+Each program builds a functional model (the MNIST tutorial's Dense model
+written with Input / Model, a two-input model joined by Concatenate, a
+residual block with Add, a model with two outputs), sets weights drawn from
+a fixed NumPy generator in the shapes the model reports (so a weight order
+that differed from Keras' would fail or diverge), predicts, trains 3 epochs
+of 3 batches with shuffle=False and validation_split=0.25, predicts again and
+evaluates. KERAS holds what Keras 3.15.1 (PyTorch 2.13.0 backend, CPU)
+printed, recorded with
+
+    KERAS_BACKEND=torch /work/venvs/peer-keras/bin/python tests/keras/test_functional_parity.py
+
+(the script part at the bottom runs the same programs on Keras). fastnet
+must match within 1e-5 relative.
+"""
+
+import json
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+
+RTOL = 1e-5
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 64)
+    return {"x": rng.standard_normal((64, 6)).astype("float32"),
+            "side": rng.standard_normal((64, 4)).astype("float32"),
+            "labels": labels, "onehot": np.eye(3, dtype="float32")[labels],
+            "real": rng.standard_normal((64, 1)).astype("float32")}
+
+
+def _mnist_dense(keras, L):
+    inputs = keras.Input(shape=(6,))
+    hidden = L.Dense(16, activation="relu")(inputs)
+    return keras.Model(inputs, L.Dense(3, activation="softmax")(hidden))
+
+
+def _two_inputs(keras, L):
+    main, side = keras.Input(shape=(6,), name="main"), keras.Input(shape=(4,), name="side")
+    branch = L.Dense(5, activation="tanh")(L.Dense(7, activation="relu")(side))
+    joined = L.Concatenate()([L.Dense(8, activation="relu")(main), branch])
+    return keras.Model([main, side], L.Dense(3, activation="softmax")(joined))
+
+
+def _residual(keras, L):
+    inputs = keras.Input(shape=(6,))
+    h = L.Dense(8, activation="relu")(inputs)
+    block = L.Dense(8)(L.Dense(8, activation="relu")(h))
+    out = L.Activation("relu")(L.Add()([h, block]))
+    return keras.Model(inputs, L.Dense(1)(out))
+
+
+def _two_outputs(keras, L):
+    inputs = keras.Input(shape=(6,))
+    trunk = L.Dense(8, activation="relu")(inputs)
+    classes = L.Dense(3, activation="softmax", name="classes")(trunk)
+    value = L.Dense(1, name="value")(L.Concatenate()([trunk, classes]))
+    return keras.Model(inputs, [classes, value])
+
+
+# name: (build, inputs, targets, optimizer (name, arguments), loss, metrics)
+PROGRAMS = {
+    "mnist_dense": (_mnist_dense, ["x"], ["onehot"], ("RMSprop", {}),
+                    "categorical_crossentropy", ["accuracy"]),
+    "two_inputs_concatenate": (_two_inputs, ["x", "side"], ["labels"], ("Adam", {}),
+                               "sparse_categorical_crossentropy", ["accuracy"]),
+    "residual_add": (_residual, ["x"], ["real"],
+                     ("SGD", {"learning_rate": 0.05, "momentum": 0.9}), "mse", ["mae"]),
+    "two_outputs": (_two_outputs, ["x"], ["labels", "real"], ("Adam", {}),
+                    ["sparse_categorical_crossentropy", "mse"], [["accuracy"], ["mae"]]),
+}
+
+
+def run(keras, name):
+    """What one program logs: predictions, the History, evaluate."""
+    build, inputs, targets, (opt, kwargs), loss, metrics = PROGRAMS[name]
+    data = _data()
+    model = build(keras, keras.layers)
+    draw = np.random.default_rng(5)
+    model.set_weights([(draw.standard_normal(w.shape) * 0.3).astype("float32")
+                       for w in model.get_weights()])
+    x = [data[k] for k in inputs] if len(inputs) > 1 else data[inputs[0]]
+    y = [data[k] for k in targets] if len(targets) > 1 else data[targets[0]]
+    model.compile(optimizer=getattr(keras.optimizers, opt)(**kwargs), loss=loss,
+                  metrics=metrics)
+    history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0,
+                        validation_split=0.25)
+    after = model.predict(x, verbose=0)
+    after = after if isinstance(after, list) else [after]
+    return {"layers": [type(layer).__name__ for layer in model.layers],
+            "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
+            "after": [a[:4].tolist() for a in after],
+            "evaluate": [float(v) for v in np.atleast_1d(model.evaluate(x, y, verbose=0))]}
+
+
+def _recorded():
+    path = pathlib.Path(__file__).with_name("keras3_functional.json")
+    return json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_matches_keras_3(name):
+    from fastnet import keras
+    keras.utils.set_random_seed(0)
+    ours, theirs = run(keras, name), _recorded()[name]
+    assert ours["layers"] == theirs["layers"], name
+    assert sorted(ours["history"]) == sorted(theirs["history"]), name
+    for key, values in theirs["history"].items():
+        np.testing.assert_allclose(ours["history"][key], values, rtol=RTOL, atol=1e-7,
+                                   err_msg=f"{name}: {key}")
+    for key in ("after", "evaluate"):
+        for a, b in zip(ours[key], theirs[key]):
+            np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-7, err_msg=f"{name}: {key}")
+
+
+if __name__ == "__main__":
+    import keras
+
+    print(f"# Keras {keras.__version__}", file=sys.stderr)
+    print(json.dumps({name: run(keras, name) for name in PROGRAMS}, indent=1))
