@@ -315,7 +315,7 @@ def main(argv=None):
 
 def test_serve_under_load_quick(tmp_path):
     """A few hundred requests at concurrency 1 and 8: every one answered, batches formed."""
-    for module in ("starlette", "uvicorn", "PIL"):
+    for module in ("starlette", "uvicorn", "PIL", "python_multipart"):
         pytest.importorskip(module, reason='the "serve" extra is not installed')
     model = str(tmp_path / "mnist512.fnet")
     save_model(model)

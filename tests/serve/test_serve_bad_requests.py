@@ -8,12 +8,14 @@ import zlib
 import numpy as np
 import pytest
 from _drawing import png, vertical_stroke
+from _forms import BOUNDARY, CONTENT_TYPE, form, part
 from _server import request, start
 from PIL import Image
 
 from fastnet.serve import ServedModel
 
 ROW = [0.0] * 784
+FORM = form(part("image", png(vertical_stroke()), "d.png"))  # a good upload, as curl -F sends it
 
 
 def image_bytes(fmt, size=(8, 8), mode="L"):
@@ -71,6 +73,29 @@ BAD = [
     ("/predict/image", png_declaring(60000, 60000), "image/png", 413, "pixels"),
     ("/predict/image", os.urandom(1000), "image/png", 415, "not a PNG or JPEG"),
     ("/nowhere", {"instances": [ROW]}, "application/json", 404, "Not Found"),
+    # multipart/form-data uploads (curl -F, browsers' forms)
+    ("/predict/image", FORM, "multipart/form-data", 400, "Missing boundary"),
+    ("/predict/image", f"hello, world\r\n--{BOUNDARY}--\r\n".encode(), CONTENT_TYPE, 400,
+     "Expected boundary"),
+    ("/predict/image", form(), CONTENT_TYPE, 400, "holds no file"),
+    ("/predict/image", b"", CONTENT_TYPE, 400, "closing boundary is missing"),
+    ("/predict/image", FORM[:len(FORM) // 2], CONTENT_TYPE, 400, "cut short"),
+    ("/predict/image", FORM[:-4], CONTENT_TYPE, 400, "cut short"),
+    ("/predict/image", form(part("a", png(vertical_stroke()), "a.png"),
+                            part("b", png(vertical_stroke()), "b.png")),
+     CONTENT_TYPE, 400, "Too many files"),
+    ("/predict/image", form(part("image", png(vertical_stroke()))), CONTENT_TYPE, 400,
+     "Too many fields"),
+    ("/predict/image", form(part("x", b"1"), part("image", png(vertical_stroke()), "d.png")),
+     CONTENT_TYPE, 400, "Too many fields"),
+    ("/predict/image", f"--{BOUNDARY}\r\nContent-Type: image/png\r\n\r\n1\r\n"
+     f"--{BOUNDARY}--\r\n".encode(), CONTENT_TYPE, 400, '"name" must be provided'),
+    ("/predict/image", f"--{BOUNDARY}\r\nnonsense\r\n\r\n1\r\n--{BOUNDARY}--\r\n".encode(),
+     CONTENT_TYPE, 400, "invalid character"),
+    ("/predict/image", form(part("image", b"hello", "d.png")), CONTENT_TYPE, 415,
+     "not a PNG or JPEG"),
+    ("/predict/image", form(part("image", b"x" * 300_000, "d.png")), CONTENT_TYPE, 413,
+     "limit of"),
 ]
 
 
