@@ -1,8 +1,8 @@
 """Fixtures of the serve tests: a model trained for them and a server for each module.
 
 The serve tests need the "serve" extra (Starlette, uvicorn, Pillow,
-python-multipart); without
-it they skip, saying so. _server.py starts and stops the real server.
+python-multipart); without it they skip, saying so. _server.py starts and
+stops the real server.
 """
 
 import numpy as np
