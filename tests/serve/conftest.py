@@ -1,7 +1,8 @@
 """Fixtures of the serve tests: a model trained for them and a server for each module.
 
-The serve tests need the "serve" extra (Starlette, uvicorn, Pillow); without
-it they skip, saying so. _server.py starts and stops the real server.
+The serve tests need the "serve" extra (Starlette, uvicorn, Pillow,
+python-multipart); without it they skip, saying so. _server.py starts and
+stops the real server.
 """
 
 import numpy as np
@@ -10,6 +11,8 @@ import pytest
 pytest.importorskip("starlette", reason='the "serve" extra is not installed (starlette)')
 pytest.importorskip("uvicorn", reason='the "serve" extra is not installed (uvicorn)')
 pytest.importorskip("PIL", reason='the "serve" extra is not installed (Pillow)')
+pytest.importorskip("python_multipart",
+                    reason='the "serve" extra is not installed (python-multipart)')
 
 from _server import start  # noqa: E402
 

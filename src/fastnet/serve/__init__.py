@@ -4,12 +4,13 @@
     fastnet serve digits.fnet            # then open http://127.0.0.1:8000/
 
 An optional extra, `pip install "fastnet[serve]"` (Starlette, uvicorn,
-Pillow); fastnet itself imports without it. What is where:
+Pillow, python-multipart); fastnet itself imports without it. What is where:
 
 - served_model.py: a fastnet network or a fastnet.keras model, loaded from
   its file (never unpickled), behind one forward(x);
-- instances.py, image.py: a request body to a float batch (JSON rows; a
-  PNG/JPEG prepared like MNIST's digits), every mistake a 4xx;
+- instances.py, upload.py, image.py: a request body to a float batch (JSON
+  rows; a PNG/JPEG, raw or in a form, prepared like MNIST's digits), every
+  mistake a 4xx;
 - batching.py: requests that arrive together share one forward pass;
 - app.py: the routes (Starlette); openapi.py: their description;
 - server.py: uvicorn, the limits, the workers (`fastnet serve`);

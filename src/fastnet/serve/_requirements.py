@@ -4,7 +4,8 @@ import importlib.util
 
 __all__ = ["MISSING_HINT", "missing", "require"]
 
-PACKAGES = {"starlette": "starlette", "uvicorn": "uvicorn", "PIL": "Pillow"}
+PACKAGES = {"starlette": "starlette", "uvicorn": "uvicorn", "PIL": "Pillow",
+            "python_multipart": "python-multipart"}
 MISSING_HINT = 'fastnet serve needs the "serve" extra: pip install "fastnet[serve]"'
 
 

@@ -1,7 +1,8 @@
 """The HTTP API, on Starlette (ASGI), served by uvicorn (server.py).
 
     POST /predict        {"instances": [[...], ...]} -> predictions
-    POST /predict/image  one PNG or JPEG (the raw body) -> the digit's prediction
+    POST /predict/image  one PNG or JPEG (the raw body, or the one file of a
+                         multipart/form-data form) -> the digit's prediction
     GET  /               the drawing page (page/index.html)
     GET  /health         {"status": "ok"}
     GET  /model          the model's metadata
@@ -26,6 +27,7 @@ from .batching import MicroBatcher
 from .errors import RequestError
 from .image import MAX_PIXELS, mnist_digit
 from .instances import parse_instances
+from .upload import uploaded_image
 
 __all__ = ["create_app"]
 
@@ -82,7 +84,8 @@ def create_app(model, *, max_rows=MAX_ROWS, max_body_bytes=MAX_BODY_BYTES,
         if model.input_size != 28 * 28:
             raise RequestError(f"/predict/image needs a model of 28×28 inputs; this one "
                                f"takes {model.input_shape}", status=422)
-        digit = mnist_digit(await _body(request, max_body_bytes), max_pixels)
+        body = await _body(request, max_body_bytes)
+        digit = mnist_digit(await uploaded_image(request.headers, body), max_pixels)
         outputs = await batcher.predict(digit.reshape(1, *model.input_shape))
         return JSONResponse({"predictions": _answers(model, outputs)})
 

@@ -7,6 +7,7 @@ def _json(schema):
     return {"application/json": {"schema": schema}}
 
 
+_FILE = {"type": "string", "format": "binary"}
 _ERROR = {"description": "the request was refused; `error` says why",
           "content": _json({"type": "object", "properties": {"error": {"type": "string"}}})}
 _PREDICTIONS = {"type": "object", "properties": {"predictions": {"type": "array", "items": {
@@ -35,10 +36,13 @@ def describe(model):
                     "properties": {"instances": rows}})},
                 "responses": {"200": ok, **refused}}},
             "/predict/image": {"post": {
-                "summary": "predict the digit in one PNG or JPEG (the raw body)",
+                "summary": "predict the digit in one PNG or JPEG (the raw body, or the "
+                           "one file field of a form)",
                 "requestBody": {"required": True, "content": {
-                    "image/png": {"schema": {"type": "string", "format": "binary"}},
-                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
+                    "image/png": {"schema": _FILE}, "image/jpeg": {"schema": _FILE},
+                    "multipart/form-data": {"schema": {
+                        "type": "object", "description": "one file field, of any name",
+                        "properties": {"image": _FILE}}}}},
                 "responses": {"200": ok, **refused}}},
             "/health": {"get": get}, "/model": {"get": get},
             "/": {"get": {"summary": "the drawing page",
