@@ -96,6 +96,34 @@ def test_a_keras_classifier_and_a_regression_model(tmp_path):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
 
 
+def test_a_functional_keras_model_is_served_like_a_sequential_one(tmp_path):
+    # Regression: from_keras read Sequential's input_shape_ and crashed with an
+    # AttributeError on a model built with keras.Input / keras.Model.
+    np.random.seed(2)
+    inputs = keras.Input(shape=(4,))
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(hidden))
+    model.save(tmp_path / "f.keras")
+    x = np.random.default_rng(1).standard_normal((5, 4))
+    running = start(ServedModel.load(tmp_path / "f.keras"))
+    try:
+        status, answer = request(running.url + "/predict", {"instances": x.tolist()})
+        meta = request(running.url + "/model")[1]
+    finally:
+        running.stop()
+    assert status == 200 and meta["input_shape"] == [4] and meta["task"] == "classification"
+    got = np.array([p["probabilities"] for p in answer["predictions"]])
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_a_keras_model_with_two_inputs_is_refused_at_start_up(tmp_path):
+    a, b = keras.Input(shape=(4,)), keras.Input(shape=(3,))
+    model = keras.Model([a, b], keras.layers.Dense(2)(keras.layers.Concatenate()([a, b])))
+    model.save(tmp_path / "two.keras")
+    with pytest.raises(ValueError, match="one input and one output; this one has 2 inputs"):
+        ServedModel.load(tmp_path / "two.keras")
+
+
 def test_an_image_model_needs_28x28_inputs(tmp_path):
     net = fastnet.nets.TwoLayerNet(4, 3, 2)
     net.save(tmp_path / "small.fnet")

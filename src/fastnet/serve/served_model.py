@@ -57,18 +57,16 @@ class ServedModel:
 
     @classmethod
     def from_keras(cls, model, source="<memory>"):
-        if model.input_shape_ is None or not model.layers:
-            raise ValueError(f"{source}: the keras model was saved before it was built "
-                             "(no input shape); build or fit it, then save it")
+        input_shape, last = _keras_input_and_last_layer(model, source)
         if not model.built:
-            model.build(model.input_shape_)
-        outputs = math.prod(model.layers[-1].output_shape)
-        softmax_out = getattr(model.layers[-1], "activation", None) == "softmax"
+            model.build(input_shape)
+        outputs = math.prod(last.output_shape)
+        softmax_out = getattr(last, "activation", None) == "softmax"
 
         def forward(x):
             return to_numpy(model(x)).reshape(len(x), -1)
 
-        return cls(forward, input_shape=model.input_shape_,
+        return cls(forward, input_shape=input_shape,
                    classes=[str(i) for i in range(outputs)] if softmax_out else None,
                    dtype=model.dtype, parameters=int(model.count_params()),
                    kind=f"keras {model.name}", source=source)
@@ -83,3 +81,18 @@ class ServedModel:
                 "task": "classification" if self.classes is not None else "regression",
                 "classes": self.classes, "parameters": self.parameters,
                 "backend": fastnet.get_backend()}
+
+
+def _keras_input_and_last_layer(model, source):
+    """One sample's input shape and the output layer of a servable keras model:
+    a built Sequential, or a functional Model with one input and one output."""
+    if hasattr(model, "inputs"):  # the functional API
+        if len(model.inputs) != 1 or len(model.outputs) != 1:
+            raise ValueError(f"{source}: fastnet serve takes a model with one input and one "
+                             f"output; this one has {len(model.inputs)} inputs and "
+                             f"{len(model.outputs)} outputs")
+        return tuple(model.inputs[0].shape[1:]), model.outputs[0].layer
+    if model.input_shape_ is None or not model.layers:
+        raise ValueError(f"{source}: the keras model was saved before it was built "
+                         "(no input shape); build or fit it, then save it")
+    return model.input_shape_, model.layers[-1]
