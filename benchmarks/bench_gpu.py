@@ -23,7 +23,7 @@ Groups (impl names; the first one is the group's baseline in report.py):
 Every implementation of a step starts from the same weights (the book's
 draws from np.random.seed(0)) and its first gradient is checked against the
 cython backend's float64 one before timing (normwise, within GRAD_RTOL =
-1 %: see its comment); GEMM results against a float64
+1 %: see its comment in _gpu_steps.py); GEMM results against a float64
 product on the host. Then a few untimed steps warm up (CUDA kernels compile,
 Adam allocates its state). Every GPU timing ends by waiting for the whole
 device (CuPy's Device.synchronize, torch.cuda.synchronize), so it covers the
@@ -39,6 +39,9 @@ report.py turns it into GFLOP/s), "grad_rel_err" (the check's worst
 relative error), and time ratios against implementations
 timed earlier in the same group: "time_vs_cupy_matmul", "time_vs_torch_cuda",
 "speedup_vs_cython". Skipped where the "cupy" backend does not load.
+
+The steps, each checked before it is timed, are built in _gpu_steps.py;
+CuPy's and PyTorch's availability and synchronisation are in _gpu_runtime.py.
 """
 
 import json
@@ -46,26 +49,11 @@ import sys
 
 import numpy as np
 import pytest
+from _gpu_runtime import cupy, fastnet_sync, gpu_only, torch_cuda
+from _gpu_steps import NETS, fastnet_step, torch_step
 
 import fastnet
 from fastnet.backend import load
-from fastnet.nets import MultiLayerNet, SimpleConvNet, TwoLayerNet
-from fastnet.optimizers import SGD, Adam
-
-
-def _cupy_or_reason():
-    """(cupy, "") where the "cupy" backend loads, else (None, why not)."""
-    try:
-        load("cupy")
-    except (ImportError, RuntimeError) as exc:
-        return None, f"the cupy backend is unavailable: {exc}"
-    import cupy
-
-    return cupy, ""
-
-
-cupy, _NO_CUPY = _cupy_or_reason()
-gpu_only = pytest.mark.skipif(cupy is None, reason=_NO_CUPY)
 
 _medians = {}  # (group, impl) -> seconds, this session
 WARM_STEPS = 3
@@ -95,45 +83,6 @@ def _record(benchmark, group, impl):
         benchmark.extra_info["time_vs_torch_cuda"] = median / _medians[(group, "torch-cuda")]
     if (group, "fastnet-cython") in _medians and impl == "fastnet-cupy":
         benchmark.extra_info["speedup_vs_cython"] = _medians[(group, "fastnet-cython")] / median
-
-
-# ------------------------------------------------------------ synchronising
-
-
-def fastnet_sync(backend_name):
-    """A function that waits for the backend's queued work (nothing to wait for on a CPU)."""
-    if backend_name == "cupy":
-        # The whole device, like torch.cuda.synchronize: every stream's work.
-        return cupy.cuda.Device().synchronize
-    return lambda: None
-
-
-def torch_sync(torch, device):
-    if torch.device(device).type == "cuda":
-        return torch.cuda.synchronize
-    return lambda: None
-
-
-def torch_cuda():
-    """PyTorch with a CUDA device and TF32 off, or skip."""
-    torch = pytest.importorskip("torch")
-    if not torch.cuda.is_available():
-        pytest.skip("PyTorch sees no CUDA device")
-    plain_fp32(torch)
-    return torch
-
-
-def plain_fp32(torch):
-    """Float32 products and convolutions in plain FP32, not TF32 (PyTorch allows it for cuDNN)."""
-    # PyTorch >= 2.9 warns when the old allow_tf32 flags are set (and this
-    # project turns warnings into errors), so set the new ones where they exist.
-    matmul, cudnn = torch.backends.cuda.matmul, torch.backends.cudnn
-    if hasattr(matmul, "fp32_precision"):
-        matmul.fp32_precision = "ieee"
-        cudnn.conv.fp32_precision = "ieee"
-    else:
-        matmul.allow_tf32 = False
-        cudnn.allow_tf32 = False
 
 
 # -------------------------------------------------------------------- GEMM
@@ -210,14 +159,6 @@ def test_gemm(benchmark, impl):
 
 # -------------------------------------------------------------- train steps
 
-NETS = {
-    "twolayer_sgd": dict(input_shape=(784,), optimizer="sgd",
-                         build=lambda dtype: TwoLayerNet(784, 100, 10, dtype=dtype)),
-    "multilayer_adam": dict(input_shape=(784,), optimizer="adam",
-                            build=lambda dtype: MultiLayerNet(784, [100] * 5, 10, dtype=dtype)),
-    "simpleconv_adam": dict(input_shape=(1, 28, 28), optimizer="adam",
-                            build=lambda dtype: SimpleConvNet(dtype=dtype)),
-}
 BATCHES = (100, 1000)
 STEP_GROUPS = {f"gpu_{net}_step_{batch}": (net, batch) for net in NETS for batch in BATCHES}
 # torch-cuda first, fastnet-cupy last, so that fastnet-cupy's ratios to the
@@ -225,137 +166,6 @@ STEP_GROUPS = {f"gpu_{net}_step_{batch}": (net, batch) for net in NETS for batch
 STEP_CASES = [(group, impl) for group in STEP_GROUPS
               for impl in ("torch-cuda", "fastnet-cython", "fastnet-cupy")
               if impl != "fastnet-cython" or group == "gpu_simpleconv_adam_step_1000"]
-# A normwise check: reordered float32 sums can move a pre-activation across
-# ReLU's kink for a sample or two, which changes a few gradient entries by a
-# few percent (legitimately); a wrong layer or layout is off by O(1).
-GRAD_RTOL = 1e-2
-
-
-def step_batch(net_name, batch):
-    """Inputs in [0, 1) like normalised MNIST and integer labels, float32, on the host."""
-    rng = np.random.default_rng(0)
-    shape = (batch, *NETS[net_name]["input_shape"])
-    return rng.random(shape, dtype=np.float32), rng.integers(0, 10, batch)
-
-
-def build_net(net_name, dtype):
-    """The net on the current backend, from the book's draws (the same weights everywhere)."""
-    np.random.seed(0)
-    return NETS[net_name]["build"](dtype)
-
-
-def make_optimizer(net_name):
-    return SGD(lr=0.1) if NETS[net_name]["optimizer"] == "sgd" else Adam()
-
-
-_reference_cache = {}
-
-
-def reference_gradient(net_name, batch):
-    """The first gradient on the cython backend in float64: what every implementation must give."""
-    key = (net_name, batch)
-    if key not in _reference_cache:
-        x, t = step_batch(net_name, batch)
-        with fastnet.using_backend("cython"):
-            grads = build_net(net_name, np.float64).gradient(x.astype(np.float64), t)
-        _reference_cache[key] = {k: np.asarray(g) for k, g in grads.items()}
-    return _reference_cache[key]
-
-
-def check_gradient(got, expected, what):
-    """Every parameter's gradient within GRAD_RTOL of the reference, normwise; the worst error."""
-    worst = 0.0
-    for key, g in expected.items():
-        assert got[key].shape == g.shape, f"{what} {key}: shape {got[key].shape} != {g.shape}"
-        err = np.linalg.norm(got[key].astype(np.float64) - g) / max(np.linalg.norm(g), 1e-30)
-        assert err <= GRAD_RTOL, f"{what} {key}: relative error {err:.3g} > {GRAD_RTOL}"
-        worst = max(worst, err)
-    return worst
-
-
-def fastnet_step(net_name, batch, backend_name):
-    """(step, params, grad_rel_err): a float32 training step on `backend_name`, checked first.
-
-    The net, optimizer and batch are made under that backend, so they live on
-    its device; the caller runs `step` under the same backend.
-    """
-    x, t = step_batch(net_name, batch)
-    sync = fastnet_sync(backend_name)
-    with fastnet.using_backend(backend_name):
-        net, optimizer = build_net(net_name, np.float32), make_optimizer(net_name)
-        xs, ts = fastnet.to_device(x), fastnet.to_device(t)  # moved once, before timing
-        got = fastnet.to_numpy(net.gradient(xs, ts))
-        err = check_gradient(got, reference_gradient(net_name, batch),
-                             f"fastnet on {backend_name}, {net_name}, batch {batch}")
-
-    def step():
-        optimizer.update(net.params, net.gradient(xs, ts))
-        sync()
-
-    return step, net.params, err
-
-
-def torch_layers(torch, params):
-    """fastnet's layers in PyTorch, from its weights (NumPy arrays W1, b1, W2, ...).
-
-    Covers TwoLayerNet, MultiLayerNet (ReLU) and SimpleConvNet (stride 1,
-    pad 0): a 4-D W is a convolution followed by ReLU and 2x2 max pooling, a
-    2-D W an affine layer, followed by ReLU unless it is the last.
-    """
-    nn = torch.nn
-    count = len(params) // 2
-    modules = []
-    for i in range(1, count + 1):
-        W, b = params[f"W{i}"], params[f"b{i}"]
-        if W.ndim == 4:
-            layer, weight = nn.Conv2d(W.shape[1], W.shape[0], W.shape[2:]), W
-            after = [nn.ReLU(), nn.MaxPool2d(2), nn.Flatten()]  # Affine flattens (N, C, H, W)
-        else:
-            # fastnet's W is (in, out); PyTorch's weight is (out, in)
-            layer, weight = nn.Linear(*W.shape), W.T
-            after = [nn.ReLU()] if i < count else []
-        with torch.no_grad():
-            layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(weight)))
-            layer.bias.copy_(torch.from_numpy(b))
-        modules += [layer, *after]
-    return modules
-
-
-def torch_step(torch, net_name, batch, device):
-    """(step, params, grad_rel_err): the same step in PyTorch eager on `device`, checked first."""
-    x, t = step_batch(net_name, batch)
-    with fastnet.using_backend("numpy"):  # the same weights, as NumPy arrays
-        params = build_net(net_name, np.float32).params
-    layers = torch_layers(torch, params)
-    model = torch.nn.Sequential(*layers).to(device)
-    if NETS[net_name]["optimizer"] == "sgd":
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    else:  # the book's settings: lr 0.001, betas (0.9, 0.999), eps 1e-7
-        optimizer = torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-7)
-    xs, ts = torch.from_numpy(x).to(device), torch.from_numpy(t).to(device)
-    loss_fn = torch.nn.functional.cross_entropy  # the mean over the batch, like the book's
-
-    def gradient():
-        optimizer.zero_grad()
-        loss_fn(model(xs), ts).backward()
-
-    gradient()
-    weighted = [m for m in layers if hasattr(m, "weight")]
-    got = {}
-    for i, layer in enumerate(weighted, 1):
-        dW = layer.weight.grad.cpu().numpy()
-        got[f"W{i}"] = dW.T if dW.ndim == 2 else dW
-        got[f"b{i}"] = layer.bias.grad.cpu().numpy()
-    err = check_gradient(got, reference_gradient(net_name, batch),
-                         f"PyTorch on {device}, {net_name}, batch {batch}")
-    sync = torch_sync(torch, device)
-
-    def step():
-        gradient()
-        optimizer.step()
-        sync()
-
-    return step, dict(model.named_parameters()), err
 
 
 @gpu_only

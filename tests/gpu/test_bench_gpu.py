@@ -1,4 +1,4 @@
-"""benchmarks/bench_gpu.py's own code, checked where there is no GPU.
+"""benchmarks/bench_gpu.py's own code (and _gpu_steps.py's), checked where there is no GPU.
 
 The GPU benchmark runs only on a machine with one, rarely and on borrowed
 time, so what can be checked beforehand is checked here: its fastnet step on
@@ -9,7 +9,7 @@ from the same weights; its gradient check rejects a wrong gradient; and the
 summary of issue 4's targets reads a pytest-benchmark JSON correctly.
 """
 
-import importlib.util
+import importlib
 import json
 from pathlib import Path
 
@@ -20,19 +20,31 @@ from _fake_device import FAKE_GPU_NAME, make_fake_gpu_backend
 import fastnet
 import fastnet.backend
 
-BENCH_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_gpu.py"
+BENCH_DIR = Path(__file__).resolve().parents[2] / "benchmarks"
 SMALL_BATCH = 8
+
+
+def _load(name):
+    """benchmarks/NAME.py as a module: benchmarks/ is no package, and its
+    modules import each other by name, so the folder is on sys.path meanwhile."""
+    path = BENCH_DIR / f"{name}.py"
+    if not path.exists():  # an installed wheel tested outside the source tree
+        pytest.skip(f"{path} is not here")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(BENCH_DIR))
+        return importlib.import_module(name)
 
 
 @pytest.fixture(scope="module")
 def bench():
-    """benchmarks/bench_gpu.py as a module (benchmarks/ is no package)."""
-    if not BENCH_FILE.exists():  # an installed wheel tested outside the source tree
-        pytest.skip(f"{BENCH_FILE} is not here")
-    spec = importlib.util.spec_from_file_location("fastnet_bench_gpu", BENCH_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """benchmarks/bench_gpu.py: the timed benchmarks and the summary of issue 4's targets."""
+    return _load("bench_gpu")
+
+
+@pytest.fixture(scope="module")
+def steps():
+    """benchmarks/_gpu_steps.py: the training steps bench_gpu.py times, each checked first."""
+    return _load("_gpu_steps")
 
 
 @pytest.fixture
@@ -52,9 +64,9 @@ def host_copies(params, to_host):
 
 
 @pytest.mark.parametrize("net_name", NET_NAMES)
-def test_fastnet_step_is_checked_and_copies_nothing(bench, fake_gpu, net_name):
-    step, params, err = bench.fastnet_step(net_name, SMALL_BATCH, FAKE_GPU_NAME)
-    assert 0 <= err <= bench.GRAD_RTOL
+def test_fastnet_step_is_checked_and_copies_nothing(steps, fake_gpu, net_name):
+    step, params, err = steps.fastnet_step(net_name, SMALL_BATCH, FAKE_GPU_NAME)
+    assert 0 <= err <= steps.GRAD_RTOL
     before = host_copies(params, fastnet.to_numpy)
     with fastnet.using_backend(FAKE_GPU_NAME):
         copies = dict(fake_gpu)
@@ -69,27 +81,27 @@ def test_fastnet_step_is_checked_and_copies_nothing(bench, fake_gpu, net_name):
 
 
 @pytest.mark.parametrize("net_name", NET_NAMES)
-def test_torch_twin_has_the_same_first_gradient(bench, net_name):
+def test_torch_twin_has_the_same_first_gradient(steps, net_name):
     torch = pytest.importorskip("torch")
     # torch_step checks its first gradient against fastnet's (cython, float64)
     # and raises if a layer, a weight's layout or the loss differs.
-    step, params, err = bench.torch_step(torch, net_name, SMALL_BATCH, "cpu")
-    assert 0 <= err <= bench.GRAD_RTOL
+    step, params, err = steps.torch_step(torch, net_name, SMALL_BATCH, "cpu")
+    assert 0 <= err <= steps.GRAD_RTOL
     before = host_copies(params, lambda p: p.detach().numpy())
     step()
     after = host_copies(params, lambda p: p.detach().numpy())
     assert all(not np.array_equal(before[k], after[k]) for k in before if k.endswith("weight"))
 
 
-def test_gradient_check_rejects_a_wrong_gradient(bench):
-    expected = bench.reference_gradient("twolayer_sgd", SMALL_BATCH)
-    assert bench.check_gradient(expected, expected, "itself") == 0
+def test_gradient_check_rejects_a_wrong_gradient(steps):
+    expected = steps.reference_gradient("twolayer_sgd", SMALL_BATCH)
+    assert steps.check_gradient(expected, expected, "itself") == 0
     wrong = dict(expected, b2=expected["b2"][::-1].copy())  # a layout mistake
     with pytest.raises(AssertionError, match="b2"):
-        bench.check_gradient(wrong, expected, "reversed b2")
+        steps.check_gradient(wrong, expected, "reversed b2")
     scaled = dict(expected, W1=expected["W1"] * 1.05)  # a wrong batch mean, say
     with pytest.raises(AssertionError, match="W1"):
-        bench.check_gradient(scaled, expected, "scaled W1")
+        steps.check_gradient(scaled, expected, "scaled W1")
 
 
 def _bench_json(medians):

@@ -10,7 +10,7 @@ the kernel CuPy generates (inputs as `const T`, outputs as `T&`, the
 preamble before it); the RawKernels are compiled as they are. It checks
 syntax and types only: that the kernels compute the right numbers is
 checked on a GPU by the backend tests, and their glue on the CPU by
-test_gpu_wiring.py.
+test_gpu_wiring.py and test_gpu_arrays.py.
 """
 
 import ctypes

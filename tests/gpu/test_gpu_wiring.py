@@ -1,51 +1,23 @@
-"""The GPU backend's wiring: data stays on the device, host arrays are refused.
+"""The GPU backend's wiring: training keeps the data on the device.
 
 Runs in CI without a GPU: "cupy-fake" is the GPU backend's own Python code
-(GpuBackend, DeviceKernels, and the layers, nets and optimizers on top) on a
-strict stand-in for CuPy whose arrays refuse NumPy and count every copy
-between host and device (tests/_fake_device.py). With a GPU and CuPy, the
-same tests also run on the real "cupy" backend.
+(GpuBackend, DeviceKernels, and the layers, nets, optimizers, `fastnet train`
+and fastnet.keras on top) on a strict stand-in for CuPy whose arrays refuse
+NumPy and count every copy between host and device (tests/_fake_device.py).
+With a GPU and CuPy, the same tests also run on the real "cupy" backend
+(the `device` fixture, tests/gpu/conftest.py). Moving arrays and refusing
+host ones: test_gpu_arrays.py; loading the backend: test_gpu_loading.py; the
+stand-in itself: test_gpu_stand_in.py.
 """
-
-import os
-import re
-import subprocess
-import sys
-import types
 
 import numpy as np
 import pytest
-from _fake_device import FAKE_GPU_NAME, DeviceArray, FakeCupy, fake_kernels, make_fake_gpu_backend
+from _fake_device import make_fake_gpu_backend
 
 import fastnet
 import fastnet.backend
-from fastnet import functions
-from fastnet.backend import cupy as gpu
-from fastnet.backend import load
-from fastnet.gradient import numerical_gradient
 from fastnet.nets import MultiLayerNet, MultiLayerNetExtend, SimpleConvNet, TwoLayerNet
 from fastnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
-
-HINT = r"fastnet\.to_device"
-
-
-@pytest.fixture(params=[FAKE_GPU_NAME, "cupy"])
-def device(request, monkeypatch):
-    """Switch to a GPU backend; returns its transfer counter (None on a real GPU)."""
-    name = request.param
-    if name == "cupy":
-        try:
-            load("cupy")
-        except (ImportError, RuntimeError) as exc:
-            pytest.skip(f"backend 'cupy' unavailable: {exc}")
-        counter = None
-    else:
-        B = make_fake_gpu_backend()
-        monkeypatch.setitem(fastnet.backend._IMPL_MODULES, name, "<tests/_fake_device.py>")
-        monkeypatch.setitem(fastnet.backend._loaded, name, B)
-        counter = B.xp.transfers
-    fastnet.set_backend(name)
-    return counter
 
 
 def blobs(n=96, d=6, c=3, seed=0):
@@ -172,209 +144,6 @@ def test_nets_and_optimizers_allocate_on_the_device(device):
     assert all(isinstance(s, xp.ndarray) for s in (*opt.m.values(), *opt.v.values()))
 
 
-def test_host_arrays_are_refused_with_the_way_to_move_them(device):
-    B = fastnet.backend.current()
-    net = TwoLayerNet(4, 3, 2)
-    x, t = np.ones((2, 4)), np.array([0, 1])
-    xd, td = fastnet.to_device(x), fastnet.to_device(t)
-    with pytest.raises(TypeError, match=r"gemm: a is a numpy\.ndarray in host memory.*" + HINT):
-        net.gradient(x, td)
-    with pytest.raises(TypeError, match=r"t is a numpy\.ndarray.*" + HINT):
-        net.loss(xd, t)
-    with pytest.raises(TypeError, match=HINT):
-        net.accuracy(xd, t)
-    with pytest.raises(TypeError, match=HINT):
-        SGD().update(net.params, {k: fastnet.to_numpy(v) for k, v in net.params.items()})
-    with pytest.raises(TypeError, match=HINT):
-        functions.sigmoid(x)
-    with pytest.raises(TypeError, match=HINT):
-        B.gemm(xd, np.ones((4, 3)))
-    with pytest.raises(TypeError, match=r"gemm: bias is a list in host memory"):
-        B.gemm(xd, fastnet.to_device(np.ones((4, 3))), [0.0, 1.0, 2.0])
-
-
-def test_functions_and_numerical_gradient_on_the_device(device):
-    xp = fastnet.backend.current().xp
-    x = np.random.default_rng(0).standard_normal((3, 4))
-    xd = fastnet.to_device(x)
-    with fastnet.using_backend("numpy"):
-        expected = {f: getattr(functions, f)(x) for f in ("sigmoid", "relu", "softmax")}
-        expected_loss = functions.softmax_loss(x, np.array([0, 3, 1]))
-    for name, want in expected.items():
-        got = getattr(functions, name)(xd)
-        assert isinstance(got, xp.ndarray)
-        np.testing.assert_allclose(fastnet.to_numpy(got), want, rtol=1e-12)
-    t = fastnet.to_device(np.array([0, 3, 1]))
-    loss = functions.cross_entropy_error(functions.softmax(xd), t)
-    assert loss == pytest.approx(expected_loss)
-
-    def f(w):
-        return float((w * w).sum())
-
-    np.testing.assert_allclose(fastnet.to_numpy(numerical_gradient(f, xd)), 2 * x, rtol=1e-6)
-
-
-def test_to_device_and_to_numpy(device):
-    xp = fastnet.backend.current().xp
-    x = np.arange(6.0).reshape(2, 3)
-    d = fastnet.to_device(x)
-    assert isinstance(d, xp.ndarray) and not isinstance(d, np.ndarray)
-    back = fastnet.to_numpy(d)
-    assert isinstance(back, np.ndarray)
-    np.testing.assert_array_equal(back, x)
-    params = fastnet.to_device({"W": x, "b": x[0]})
-    assert all(isinstance(v, xp.ndarray) for v in params.values())
-    host = fastnet.to_numpy(params)
-    np.testing.assert_array_equal(host["b"], x[0])
-
-
-def test_to_device_on_a_cpu_backend_copies_nothing():
-    x = np.ones(3)
-    with fastnet.using_backend("numpy"):
-        assert fastnet.to_device(x) is x
-    assert fastnet.to_numpy(x) is x
-    assert isinstance(fastnet.to_numpy([1.0, 2.0]), np.ndarray)
-
-
-# ------------------------------------------------------------- the stand-in
-
-
-def test_the_stand_in_is_strict():
-    """A test that cannot fail is a defect: the fake must catch what it claims to."""
-    xp = FakeCupy()
-    d = xp.asarray(np.ones(3))
-    for misuse in (lambda: np.asarray(d), lambda: np.exp(d), lambda: np.sum(d),
-                   lambda: d + np.ones(3), lambda: np.ones(3) * d, lambda: xp.exp(np.ones(3)),
-                   lambda: d[np.array([0, 1])]):
-        with pytest.raises(TypeError):
-            misuse()
-    assert xp.transfers["to_device"] == 1
-    fastnet.to_numpy(d)
-    float(d.sum())
-    assert xp.transfers["to_host"] == 1 and xp.transfers["scalar_reads"] == 1
-    k = fake_kernels(xp)
-    with pytest.raises(TypeError, match="C-contiguous"):  # a raw kernel reads raw pointers
-        k.softmax_rows["d"]((1,), (128,), (xp.asarray(np.ones((2, 3))).T, xp.empty((3, 2)),
-                                            np.int64(3), np.int64(2)))
-    with pytest.raises(TypeError, match="float64"):  # exact C types, no casting
-        k.softmax_rows["d"]((1,), (128,), (xp.empty((2, 3), dtype=np.float32), xp.empty((2, 3)),
-                                            np.int64(2), np.int64(3)))
-    with pytest.raises(TypeError, match="mismatched"):
-        k.activation_backward["relu"](xp.empty(3), xp.empty(3, dtype=np.float32))
-
-
-cupy = None
-try:  # only to compare the stand-in with the real thing; no GPU needed
-    import cupy
-except ImportError:
-    pass
-
-
-@pytest.mark.skipif(cupy is None, reason="CuPy is not installed")
-def test_the_stand_in_offers_nothing_cupy_lacks():
-    public = [a for a in vars(DeviceArray) if not a.startswith("_")]
-    missing = [a for a in public if not hasattr(cupy.ndarray, a)]
-    assert not missing, f"DeviceArray has attributes cupy.ndarray lacks: {missing}"
-    xp = FakeCupy()
-    names = [n for n in vars(xp) if not n.startswith("_") and n != "transfers"]
-    names += [n for n in vars(FakeCupy) if not n.startswith("_")]
-    missing = [n for n in names if not hasattr(cupy, n)]
-    assert not missing, f"FakeCupy has names CuPy lacks: {missing}"
-    assert not hasattr(cupy._core.flags.Flags, "writeable")
-
-
-@pytest.mark.skipif(cupy is None, reason="CuPy is not installed")
-def test_cupy_kernel_objects_build_without_a_gpu():
-    """CuPy constructs every kernel object here; it compiles them (NVRTC) on
-    first call, which needs a GPU: tests/gpu/test_gpu_sources.py compiles the
-    sources where NVRTC is installed."""
-    real = gpu.build(cupy)
-    fake = fake_kernels(FakeCupy())
-    assert vars(real).keys() == vars(fake).keys()
-    for key, value in vars(real).items():
-        if isinstance(value, dict):
-            assert value.keys() == vars(fake)[key].keys(), key
-            assert all(isinstance(k, (cupy.ElementwiseKernel, cupy.RawKernel))
-                       for k in value.values())
-        else:
-            assert isinstance(value, cupy.ElementwiseKernel), key
-
-
-# ------------------------------------------------- loading and its errors
-
-
-def test_importing_fastnet_never_imports_cupy():
-    code = ("import sys, numpy as np, fastnet\n"
-            "from fastnet.nets import TwoLayerNet\n"
-            "TwoLayerNet(4, 3, 2).gradient(np.ones((2, 4)), np.array([0, 1]))\n"
-            "print(fastnet.available_backends() is not None, 'cupy' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    # available_backends() tries every backend, cupy included: check before it.
-    code_before = code.replace("fastnet.available_backends() is not None", "True")
-    before = subprocess.run([sys.executable, "-c", code_before], capture_output=True,
-                            text=True, check=True).stdout
-    assert before.split()[-1] == "False", before
-    assert out.split()[0] == "True"
-
-
-def test_asking_for_cupy_without_cupy_says_how_to_install(monkeypatch):
-    monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy now raises ImportError
-    monkeypatch.delitem(fastnet.backend._loaded, "cupy", raising=False)
-    with pytest.raises(ImportError, match=r'needs CuPy.*pip install "fastnet\[gpu\]"'):
-        fastnet.set_backend("cupy")
-    assert "cupy" not in fastnet.available_backends()
-
-
-def test_asking_for_cupy_without_a_gpu_says_so(monkeypatch):
-    def no_device():
-        raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
-
-    fake = types.SimpleNamespace(
-        is_available=lambda: False,
-        cuda=types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=no_device)),
-    )
-    monkeypatch.setitem(sys.modules, "cupy", fake)
-    monkeypatch.delitem(fastnet.backend._loaded, "cupy", raising=False)
-    with pytest.raises(RuntimeError, match=r"needs an NVIDIA GPU.*cudaErrorNoDevice"):
-        gpu.make_backend()
-    with pytest.raises(RuntimeError, match="needs an NVIDIA GPU"):
-        fastnet.set_backend("cupy")
-
-
-@pytest.mark.parametrize("target", ["labels", "one-hot"])
-def test_row_kernels_take_any_layout(device, target):
-    """The row kernels read raw pointers: strided input must be made contiguous first."""
-    B = fastnet.backend.current()
-    rng = np.random.default_rng(0)
-    labels = rng.integers(0, 9, 14)
-    x = rng.standard_normal((9, 7))
-    t = labels if target == "labels" else np.eye(9)[labels].T  # (9, 14)
-    # Strided views made on the device (to_device itself gives contiguous copies).
-    xd, td = fastnet.to_device(x).T, fastnet.to_device(t)
-    td = td[::2] if target == "labels" else td[:, ::2].T
-    x, t = x.T, (t[::2] if target == "labels" else t[:, ::2].T)
-    assert not xd.flags.c_contiguous and not td.flags.c_contiguous
-    ref = load("numpy")
-    loss, dx = B.softmax_cross_entropy(xd, td)
-    ref_loss, ref_dx = ref.softmax_cross_entropy(x, t)
-    assert loss == pytest.approx(ref_loss, rel=1e-12)
-    np.testing.assert_allclose(fastnet.to_numpy(dx), ref_dx, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(fastnet.to_numpy(B.softmax(xd)), ref.softmax(x), rtol=1e-12)
-
-
-def test_the_gpu_backend_has_every_kernel():
-    """Every kernel the Backend checks and forwards has a GPU implementation."""
-    from fastnet.backend import Backend
-
-    helpers = {"asarray", "to_device"}  # Backend's own, not kernels
-    kernels = [name for name in dir(Backend) if not name.startswith("_")
-               and callable(getattr(Backend, name)) and name not in helpers]
-    assert {"gemm", "adam_update", "conv_pool_forward", "dropout_mask"} <= set(kernels)
-    missing = [name for name in kernels if not callable(getattr(gpu.DeviceKernels, name, None))]
-    assert not missing, f"the GPU backend lacks kernels: {missing}"
-
-
 def test_fastnet_train_on_the_stand_in_copies_only_before_the_loop(monkeypatch, capsys, tmp_path):
     """`fastnet train --backend cupy` through the GPU backend's code, on the stand-in."""
     from fastnet import cli
@@ -391,20 +160,6 @@ def test_fastnet_train_on_the_stand_in_copies_only_before_the_loop(monkeypatch, 
     # The data (4 arrays) and the weights (2) once, one batch order per epoch.
     assert B.xp.transfers["to_device"] == 4 + 2 + 2, B.xp.transfers
     assert B.xp.transfers["to_host"] == 0, B.xp.transfers
-
-
-def test_fastnet_backend_cupy_without_a_gpu_is_a_clear_error():
-    try:
-        load("cupy")
-        pytest.skip("this machine has a working GPU backend")
-    except (ImportError, RuntimeError):
-        pass
-    code = "import fastnet; fastnet.get_backend()"
-    env = dict(os.environ, FASTNET_BACKEND="cupy")
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert proc.returncode != 0
-    last = proc.stderr.strip().splitlines()[-1]
-    assert re.match(r"(ImportError|RuntimeError): the 'cupy' backend needs", last), last
 
 
 def keras_model(kind, optimizer):

@@ -23,7 +23,7 @@ CASES = [
     ("gemm", (X, W.astype(np.complex128)), TypeError, r"b must be float32 or float64.*complex128"),
     ("gemm", (X, W, None, "softplus"), ValueError, r"activation must be one of"),
     ("gemm", (X.astype(np.float16), W), TypeError, r"float16"),
-    # (the GPU backend refuses any host object, arrays or not: see test_gpu_wiring.py)
+    # (the GPU backend refuses any host object, arrays or not: see test_gpu_arrays.py)
     ("gemm", ("not an array", W), TypeError,
      r"a must be an array of numbers, got str|a is a str in host"),
     # broadcasting

@@ -4,8 +4,8 @@ backend against the reference, both GEMM paths of the compiled one, bad input.""
 
 import numpy as np
 import pytest
+from _conv_cases import ATOL, GEOMETRIES, LAYOUTS, RTOL, SINGLE_CHANNEL, image, out_size
 from _gradcheck import check_layer
-from test_conv import ATOL, GEOMETRIES, LAYOUTS, RTOL, SINGLE_CHANNEL, image, out_size
 
 import fastnet
 from fastnet.layers import PooledConvolution
