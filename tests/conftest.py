@@ -1,4 +1,4 @@
-"""Shared fixtures: every backend that loads here, and per-dtype tolerances."""
+"""Shared fixtures: every backend that loads here (the tolerance table is tests/_tolerances.py)."""
 
 import numpy as np
 import pytest
@@ -15,10 +15,6 @@ from fastnet.backend import load
 # it runs everywhere, so CI checks the GPU glue even without a GPU.
 BACKEND_NAMES = ("numpy", "cython", "cupy", FAKE_GPU_NAME)
 
-# Tolerances per dtype: float32 kernels reorder sums (blocking, SIMD, threads),
-# so they agree with the reference to a few ulps of the accumulated size.
-RTOL = {np.float32: 2e-5, np.float64: 1e-12}
-ATOL = {np.float32: 2e-6, np.float64: 1e-13}
 
 
 def _load_or_skip(name):

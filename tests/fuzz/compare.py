@@ -2,7 +2,7 @@
 updates, and errors.
 
 Tolerance, per output array: RTOL·|expected| + ATOL·√length·max(|expected|,
-floor), with RTOL / ATOL of the output's dtype from tests/conftest.py. The
+floor), with RTOL / ATOL of the output's dtype from tests/_tolerances.py. The
 second term is rounding noise relative to the largest value of the output:
 kernels reorder their sums (blocks, SIMD lanes, threads), and a sum of
 `length` terms rounds by about √length ulps of its terms. NaN must meet NaN,
@@ -14,7 +14,7 @@ be flushed to zero).
 import math
 
 import numpy as np
-from conftest import ATOL, RTOL
+from _tolerances import ATOL, RTOL
 
 from fastnet.backend import load
 
