@@ -10,6 +10,7 @@ import http.server
 import io
 import json
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -119,8 +120,9 @@ def test_reuters_and_its_word_index_download_with_keras_digests(server, tmp_path
     assert server.requests == ["reuters.npz", "reuters_word_index.json"]
 
 
-def test_a_download_is_saved_under_the_callers_name_like_keras(server, tmp_path):
-    imdb.load_data(path="my_imdb.npz")
+@pytest.mark.parametrize("name", ["my_imdb.npz", Path("my_imdb.npz")])
+def test_a_download_is_saved_under_the_callers_name_like_keras(server, tmp_path, name):
+    imdb.load_data(path=name)
     assert server.requests == ["imdb.npz"]
     assert (_cache(tmp_path) / "my_imdb.npz").read_bytes() == IMDB
 

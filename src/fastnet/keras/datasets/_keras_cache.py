@@ -74,6 +74,7 @@ def get(filename, keras_name, dataset):
     except FileNotFoundError as exc:
         missing = exc
     url = ORIGIN + keras_name
+    filename = os.fspath(filename)  # Keras takes a str or a Path
     target = cache_dir() / filename
     if _offline() or Path(filename).name != filename:
         why = "FASTNET_OFFLINE is set" if _offline() else "a path with folders is not downloaded"
