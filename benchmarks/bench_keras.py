@@ -8,6 +8,10 @@ Groups:
                     cross-entropy, metrics=["accuracy"]: one epoch over 60,000
                     MNIST-shaped float32 samples at batch 128
   keras_predict     predict on 10,000 samples (Keras' default batch, 32)
+  keras_imdb_fit_epoch  the IMDB tutorial's Embedding(10000, 16) ->
+                    GlobalAveragePooling1D -> Dense(16, relu) -> Dense(1, sigmoid),
+                    rmsprop, binary cross-entropy: one epoch over 25,000 padded
+                    reviews of 256 word ids at batch 512 (keras_vs_fastnet.py's data)
 
 Implementations (`impl`): fastnet-keras (Sequential), fastnet-functional (the
 same model written with Input / Model: within 5 % of Sequential is the
@@ -90,3 +94,28 @@ def test_predict(benchmark, data, impl):
                              rounds=5, iterations=1)
     assert out.shape == (N_PREDICT, CLASSES)
     np.testing.assert_allclose(out.sum(axis=1), 1, rtol=1e-4)
+
+
+@pytest.mark.parametrize("impl", ["fastnet-keras", "keras-torch"])
+def test_imdb_fit_one_epoch(benchmark, impl):
+    from keras_vs_fastnet import WORKLOADS, _imdb_data
+
+    n, batch, *_ = WORKLOADS["imdb"]
+    x, y = _imdb_data(n)
+    if impl == "keras-torch":
+        _model(impl)  # skips unless Keras 3 on PyTorch is here
+        import keras as front
+    else:
+        import fastnet.keras as front
+    layers = front.layers
+    model = front.models.Sequential([
+        front.Input((x.shape[1],)), layers.Embedding(10_000, 16),
+        layers.GlobalAveragePooling1D(), layers.Dense(16, activation="relu"),
+        layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(x[:5 * batch], y[:5 * batch], batch_size=batch, epochs=1, verbose=0)  # warm-up
+    benchmark.group = "keras_imdb_fit_epoch"
+    history = benchmark.pedantic(
+        model.fit, args=(x, y), kwargs=dict(batch_size=batch, epochs=1, verbose=0),
+        rounds=3, iterations=1)
+    assert np.isfinite(history.history["loss"][0])

@@ -92,9 +92,9 @@ def as_object_array(sequences):
     return out
 
 
-def word_index(filename, dataset):
-    """word -> id from Keras' cached JSON file, checked to be just that."""
-    path = _keras_cache.find(filename, dataset)
+def word_index(filename, keras_name, dataset):
+    """word -> id from Keras' JSON file (downloaded when missing), checked to be just that."""
+    path = _keras_cache.get(filename, keras_name, dataset)
     if os.path.getsize(path) > WORD_INDEX_MAX_BYTES:
         raise ValueError(f"{path}: {os.path.getsize(path)} bytes, too large for a word index")
     try:

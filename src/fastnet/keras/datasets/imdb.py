@@ -1,7 +1,7 @@
-"""IMDB movie reviews (25,000 train + 25,000 test) from Keras' cached imdb.npz.
+"""IMDB movie reviews (25,000 train + 25,000 test) from Keras' imdb.npz.
 
-fastnet does not download it: put Keras' imdb.npz (and imdb_word_index.json
-for get_word_index) in ~/.keras/datasets/ or $KERAS_HOME/datasets/.
+Read from Keras' cache (~/.keras/datasets/ or $KERAS_HOME/datasets/), and
+downloaded there from Keras' own URL, checksum-verified, when missing.
 """
 
 import numpy as np
@@ -17,8 +17,8 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
 
     x: object arrays of lists of word ids (see _sequences.reindex); y: 0/1 labels.
     """
-    data = _sequences.load_checked(_keras_cache.find(path, "imdb"), "x_train", "y_train",
-                                   "x_test", "y_test")
+    data = _sequences.load_checked(_keras_cache.get(path, "imdb.npz", "imdb"),
+                                   "x_train", "y_train", "x_test", "y_test")
     rng = np.random.RandomState(seed)
     x_train, y_train = _sequences.shuffled(rng, data["x_train"], data["y_train"])
     x_test, y_test = _sequences.shuffled(rng, data["x_test"], data["y_test"])
@@ -37,5 +37,5 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
 
 
 def get_word_index(path="imdb_word_index.json"):
-    """word -> id (1 = most frequent), from Keras' cached imdb_word_index.json."""
-    return _sequences.word_index(path, "imdb")
+    """word -> id (1 = most frequent), from Keras' imdb_word_index.json."""
+    return _sequences.word_index(path, "imdb_word_index.json", "imdb")

@@ -1,8 +1,7 @@
-"""Reuters newswires (46 topics) from Keras' cached reuters.npz.
+"""Reuters newswires (46 topics) from Keras' reuters.npz.
 
-fastnet does not download it: put Keras' reuters.npz (and
-reuters_word_index.json for get_word_index) in ~/.keras/datasets/ or
-$KERAS_HOME/datasets/.
+Read from Keras' cache (~/.keras/datasets/ or $KERAS_HOME/datasets/), and
+downloaded there from Keras' own URL, checksum-verified, when missing.
 """
 
 import numpy as np
@@ -15,7 +14,7 @@ __all__ = ["get_word_index", "load_data"]
 def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_split=0.2,
               seed=113, start_char=1, oov_char=2, index_from=3):
     """((x_train, y_train), (x_test, y_test)) like keras.datasets.reuters.load_data."""
-    data = _sequences.load_checked(_keras_cache.find(path, "reuters"), "x", "y")
+    data = _sequences.load_checked(_keras_cache.get(path, "reuters.npz", "reuters"), "x", "y")
     rng = np.random.RandomState(seed)
     xs, labels = _sequences.shuffled(rng, data["x"], data["y"])
     sequences, labels = _sequences.reindex(
@@ -27,5 +26,5 @@ def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_
 
 
 def get_word_index(path="reuters_word_index.json"):
-    """word -> id (1 = most frequent), from Keras' cached reuters_word_index.json."""
-    return _sequences.word_index(path, "reuters")
+    """word -> id (1 = most frequent), from Keras' reuters_word_index.json."""
+    return _sequences.word_index(path, "reuters_word_index.json", "reuters")

@@ -12,6 +12,7 @@ before it indexes the table. Keras truncates fractional ids and lets the
 backend fail on ids out of range; fastnet refuses both with a ValueError.
 """
 
+import math
 import warnings
 
 from ...backend import current
@@ -76,14 +77,29 @@ class Embedding(Layer):
 
     def backward(self, dout):
         xp = current().xp
-        ids, dout = self._ids.ravel(), dout.reshape(-1, self.output_dim)
+        ids = self._ids.ravel()
         # Sum each row's gradients over its look-ups: one weighted count per
         # column (an id seen twice adds both). bincount beats the unbuffered
         # add.at on the IMDB tutorial's sizes several times over.
-        columns = [xp.bincount(ids, weights=dout[:, j], minlength=self.input_dim)
-                   for j in range(self.output_dim)]
-        self.grads = [xp.stack(columns, axis=1).astype(self.embeddings.dtype)]
+        sums = xp.empty((self.output_dim, self.input_dim), dtype=xp.float64)
+        for j, weights in enumerate(self._columns(dout)):
+            sums[j] = xp.bincount(ids, weights=weights, minlength=self.input_dim)
+        self.grads = [xp.ascontiguousarray(sums.T, dtype=self.embeddings.dtype)]
         return None  # ids have no gradient
+
+    def _columns(self, dout):
+        """Each output column's gradient, one value per look-up, in the order of the ids."""
+        xp = current().xp
+        if dout.ndim > 2 and not any(dout.strides[1:-1]):
+            # A broadcast from GlobalAveragePooling1D: one row per sample,
+            # shared by all its positions. Repeating that row's column costs a
+            # fraction of gathering a strided column of the full gradient,
+            # and gives bincount the same numbers in the same order.
+            per_sample = dout[(slice(None),) + (0,) * (dout.ndim - 2)].astype(xp.float64)
+            positions = math.prod(dout.shape[1:-1])
+            return (xp.repeat(column, positions) for column in per_sample.T)
+        flat = dout.reshape(-1, self.output_dim)
+        return (flat[:, j] for j in range(self.output_dim))
 
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,

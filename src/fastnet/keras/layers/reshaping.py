@@ -89,13 +89,20 @@ class _GlobalAveragePooling(Layer):
         return (*[1] * (len(self.axes) - 1), channels) if self.keepdims else (channels,)
 
     def forward(self, x, training=False):
-        return x.mean(axis=tuple(range(1, len(self.axes))), keepdims=self.keepdims)
+        # Each sample's (positions, channels) matrix times a row of 1/positions:
+        # one batched product, several times faster than x.mean over middle axes.
+        positions = math.prod(self.input_shape[:-1])
+        samples = x.reshape(x.shape[0], positions, x.shape[-1])
+        mean = current().xp.full(positions, 1 / positions, dtype=x.dtype) @ samples
+        return mean.reshape(x.shape[0], *self.output_shape)
 
     def backward(self, dout):
         *pooled, channels = self.input_shape
-        # Every position of a channel shares its mean's gradient equally.
+        # Every position of a channel shares its mean's gradient equally. The
+        # result is a read-only broadcast view (zero strides), not a copy: the
+        # layers below read it as any array, and Embedding uses the sharing.
         share = dout.reshape(dout.shape[0], *[1] * len(pooled), channels) / math.prod(pooled)
-        return current().xp.broadcast_to(share, (dout.shape[0], *self.input_shape)).copy()
+        return current().xp.broadcast_to(share, (dout.shape[0], *self.input_shape))
 
     def get_config(self):
         return {**super().get_config(), "keepdims": self.keepdims}
