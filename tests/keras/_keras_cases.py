@@ -1,0 +1,32 @@
+"""The small data sets and compiled Sequential models the keras tests train
+(test_keras_model*.py): one definition each, so every file trains on the
+same thing."""
+
+import numpy as np
+import pytest
+
+from fastnet.keras import layers, models, optimizers
+
+
+def blobs(n=300, d=6, classes=3, seed=0):
+    """Separable Gaussian blobs: (x float64 (n, d), labels (n,))."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, classes, n)
+    centers = rng.standard_normal((classes, d)) * 3
+    return centers[labels] + rng.standard_normal((n, d)), labels
+
+
+def classifier(d=6, classes=3, metrics=("accuracy",), loss="categorical_crossentropy"):
+    model = models.Sequential([
+        layers.Dense(16, activation="relu", input_shape=(d,)),
+        layers.Dense(classes, activation="softmax"),
+    ])
+    model.compile(optimizer=optimizers.Adam(0.01), loss=loss, metrics=list(metrics))
+    return model
+
+
+def same_history(a, b, rel=1e-6):
+    assert a.history.keys() == b.history.keys()
+    for key in a.history:
+        assert a.history[key] == pytest.approx(b.history[key], rel=rel), key
+
