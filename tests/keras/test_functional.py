@@ -5,7 +5,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from test_keras_model import _numerical_check
+from _keras_gradcheck import numerical_check
 
 from fastnet import keras
 from fastnet.keras import config, layers, models
@@ -116,7 +116,7 @@ def test_gradients_through_the_graph_match_central_differences(build, loss):
         else:
             x = rng.standard_normal((6, 4))
         t = (labels, rng.standard_normal((6, 1))) if build is _two_outputs else labels
-        _numerical_check(model, x, t)
+        numerical_check(model, x, t)
     finally:
         config.set_floatx("float32")
 

@@ -63,7 +63,7 @@ def test_conv2d_and_pooling_forward_match_keras_definition(backend, padding, str
 
 
 def test_convnet_gradients_match_central_differences(backend):
-    from test_keras_model import _numerical_check
+    from _keras_gradcheck import numerical_check
 
     fastnet.set_backend(backend.name)
     utils.set_random_seed(2)
@@ -79,7 +79,7 @@ def test_convnet_gradients_match_central_differences(backend):
         ])
         model.compile("sgd", "sparse_categorical_crossentropy")
         rng = np.random.default_rng(3)
-        _numerical_check(model, rng.standard_normal((4, 6, 6, 2)), rng.integers(0, 3, 4))
+        numerical_check(model, rng.standard_normal((4, 6, 6, 2)), rng.integers(0, 3, 4))
     finally:
         config.set_floatx("float32")
 

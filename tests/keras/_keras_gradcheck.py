@@ -1,0 +1,29 @@
+"""A keras model's weight gradients against central differences of its loss
+(test_keras_model_gradients.py, test_keras_conv.py, test_functional.py)."""
+
+import numpy as np
+from _gradcheck import central_difference, check_close
+
+
+def numerical_check(model, x, t):
+    """Each weight's gradient from backward against central differences of the loss.
+
+    x and t are arrays, or tuples of arrays (one per input / output).
+    """
+    model._ready(None if isinstance(x, tuple) else x.shape)
+    xs = (tuple(np.asarray(a, dtype=np.float64) for a in x) if isinstance(x, tuple)
+          else np.asarray(x, dtype=np.float64))
+    tt = tuple(h.loss.prepare(ti, h.n_out, "float64")
+               for h, ti in zip(model._heads, t if isinstance(t, tuple) else (t,)))
+    tb = tt if len(tt) > 1 else tt[0]
+
+    def loss():
+        outs = model._forward_list(xs, True, model._fused)
+        return sum(model._losses_of(outs, tb, None)[0]) + model._regularization()
+
+    outs = model._forward_list(xs, True, model._fused)
+    model._backward_list(model._losses_of(outs, tb, None)[1])
+    for layer in model.layers:
+        for i, (w, g) in enumerate(zip(layer.weights, layer.grads)):
+            check_close(g, central_difference(loss, w), f"{layer.name} weight {i}",
+                        rtol=1e-5, atol=1e-7)
