@@ -5,6 +5,11 @@ checks; it uses the shared helpers of checks/arrays.py (`_array`, `_common`,
 `_activation`) and the backend's kernels `impl`.
 """
 
+import numpy as np
+
+_FLOAT32 = np.dtype(np.float32)
+_FLOAT64 = np.dtype(np.float64)
+
 
 class GemmChecks:
     """C := act(op(A)·op(B) + bias), checked."""
@@ -27,5 +32,13 @@ class GemmChecks:
             if bias.shape[0] != n:
                 raise ValueError(f"gemm: bias must have shape ({n},), got {bias.shape}")
         self._activation(activation, "gemm")
-        a, b, bias = self._common(a, b, bias)
+        if a.dtype == _FLOAT32 and b.dtype == _FLOAT64:
+            # The book's float32 images against its float64 weights: every
+            # backend's gemm takes this mix as it is and returns float64, as
+            # NumPy's promotion does (the compiled one widens a while packing
+            # it, so no converted copy of a is made per call).
+            if bias is not None and bias.dtype != _FLOAT64:
+                bias = bias.astype(_FLOAT64)
+        else:
+            a, b, bias = self._common(a, b, bias)
         return self.impl.gemm(a, b, bias, activation, trans_a, trans_b)

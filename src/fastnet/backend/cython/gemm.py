@@ -155,7 +155,10 @@ def gemm(a, b, bias=None, activation="identity", trans_a=False, trans_b=False):
     # Runs on every layer call: kept to a few attribute reads (~1 µs).
     m, k = (a.shape[1], a.shape[0]) if trans_a else a.shape
     n = b.shape[0] if trans_b else b.shape[1]
-    is_f64 = a.dtype.char == "d"
+    # The result's dtype is b's: a float32 a meets a float64 b (the only mix
+    # the checks let through) in float64, widened as the packed GEMM reads it.
+    dtype = b.dtype
+    is_f64 = dtype.char == "d"
     path = _path if _path != "auto" else _auto_cached(m, n, k, is_f64)
     act = ACTIVATION_CODES[activation]
     if bias is not None:
@@ -163,7 +166,7 @@ def gemm(a, b, bias=None, activation="identity", trans_a=False, trans_b=False):
         if not (flags.c_contiguous and flags.aligned):
             bias = bias.copy()  # the kernels read bias as a plain C array
     if path == "fastnet":
-        c = np.empty((m, n), a.dtype)
+        c = np.empty((m, n), dtype)
         if _gemm.packed(a, b, bias, act, trans_a, trans_b, c, _kernel_code):
             return c
         # a or b is misaligned (a view into raw bytes): NumPy copes
