@@ -74,7 +74,11 @@ def threaded():
 
 
 def _auto(m, n, k, is_f64, threads=False):
-    if _kernel != widest_kernel():
+    if _kernel != widest_kernel() or m == 1 or n == 1:
+        # (A single row or column is a vector product: OpenBLAS's gemv reads
+        # the matrix where it is, while the packed GEMM would first copy all
+        # of it for two flops per value; a batch-1 Affine forward ran several
+        # times faster on NumPy's path.)
         return "numpy"
     if is_f64 or threads:
         return "fastnet"
