@@ -10,6 +10,12 @@ scripts see the book's behaviour:
   activation); a number is accepted as the bias; images of any dtype meet
   float64 filters in float64, as the book's im2col makes them (in the
   opt-in float32 mode, precision.py, both compute in float32 instead).
+  The first layer's dx costs a product as large as its forward, and the
+  book's nets drop it, but it cannot be skipped here without a script
+  noticing: a returned NumPy array must hold its values when returned
+  (NumPy has no hook to fill a plain ndarray on first read, and a lazy
+  subclass would change what type() and C extensions see). fastnet.nets
+  skip it instead (Affine.need_input_grad = False).
 - `Relu` (with `mask`) and `Sigmoid` (with `out`) keep their input's
   memory layout, as NumPy does (fastnet's return C-contiguous arrays).
 - `SoftmaxWithLoss`: also takes integer one-hot labels, and lets NaN or
