@@ -74,11 +74,12 @@ def threaded():
 
 
 def _auto(m, n, k, is_f64, threads=False):
-    if _kernel != widest_kernel() or m == 1 or n == 1:
-        # (A single row or column is a vector product: OpenBLAS's gemv reads
-        # the matrix where it is, while the packed GEMM would first copy all
-        # of it for two flops per value; a batch-1 Affine forward ran several
-        # times faster on NumPy's path.)
+    # A single row is cheaper on OpenBLAS's gemv (a batch-1 Affine forward ran
+    # 1.7x faster there: the packed GEMM copies all of B for two flops per
+    # value), but it must stay here: a row's result would then depend on the
+    # batch it came in (float32 rounding of another summation order), which
+    # scikit-learn's subset-invariance check and fastnet serve's batching rule out.
+    if _kernel != widest_kernel():
         return "numpy"
     if is_f64 or threads:
         return "fastnet"
