@@ -4,12 +4,16 @@
     python benchmarks/run_book_script.py --repeat 5 --env EPOCHS=2
     python benchmarks/run_book_script.py --script tests/scratch/scripts/ch08/train_deepnet.py \
         --env TRAIN=1000 TEST=1000
+    python benchmarks/run_book_script.py --float32 \
+        --script tests/scratch/scripts/ch05/train_neuralnet.py   # the chapter 5 script
 
 The same unchanged script runs twice per round, each in a fresh Python:
 - "book-numpy": `python SCRIPT` with benchmarks/book_numpy first on
   PYTHONPATH, so `common` and `dataset` are a plain-NumPy float64 package
   equivalent to the book's (written from ../shared/BOOK_API.md);
-- "fastnet": `python -m fastnet run SCRIPT`, so they are fastnet.scratch.
+- "fastnet": `python -m fastnet run SCRIPT`, so they are fastnet.scratch;
+- "fastnet-f32" (with --float32): `python -m fastnet run --float32 SCRIPT`,
+  the book's layers in float32 (other numbers: see the README).
 Wall-clock time of the whole process (start-up, imports, data, training,
 evaluation), alternating the order each round; medians and their ratio are
 printed. The last line each run printed (e.g. the final test accuracy) is
@@ -37,7 +41,8 @@ DEFAULT_ENV = {"EPOCHS": "1", "SEED": "0"}
 def command(impl, script):
     if impl == "book-numpy":
         return [sys.executable, str(script)]
-    return [sys.executable, "-m", "fastnet", "run", str(script)]
+    flags = ["--float32"] if impl == "fastnet-f32" else []
+    return [sys.executable, "-m", "fastnet", "run", *flags, str(script)]
 
 
 def environment(impl, threads, extra, params):
@@ -73,12 +78,15 @@ def main(argv=None):
     parser.add_argument("--script", type=Path, default=DEFAULT_SCRIPT)
     parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
     parser.add_argument("--threads", type=int, default=1, help="default 1")
+    parser.add_argument("--float32", action="store_true",
+                        help="also time `fastnet run --float32` (fastnet-f32)")
     parser.add_argument("--env", nargs="*", default=[], metavar="KEY=VALUE",
                         help="environment for the script, e.g. EPOCHS=2 TRAIN=1000")
     args = parser.parse_args(argv)
     script = args.script.resolve()
     extra = dict(item.split("=", 1) for item in args.env)
-    times = {"book-numpy": [], "fastnet": []}
+    impls = ["book-numpy", "fastnet"] + (["fastnet-f32"] if args.float32 else [])
+    times = {impl: [] for impl in impls}
     last = {}
     print(f"{script.relative_to(ROOT)}  env {dict(DEFAULT_ENV, **extra)}  "
           f"{args.threads} thread(s), {args.repeat} rounds")
@@ -87,12 +95,14 @@ def main(argv=None):
         for impl in order:
             seconds, last[impl] = run_once(impl, script, args.threads, extra)
             times[impl].append(seconds)
-            print(f"  round {round_ + 1}  {impl:<10}  {seconds:7.2f} s   {last[impl]}")
+            print(f"  round {round_ + 1}  {impl:<11}  {seconds:7.2f} s   {last[impl]}")
     medians = {impl: statistics.median(t) for impl, t in times.items()}
     for impl, median in medians.items():
-        print(f"{impl:<10} median {median:7.2f} s  (runs: "
+        print(f"{impl:<11} median {median:7.2f} s  (runs: "
               + ", ".join(f"{t:.2f}" for t in times[impl]) + ")")
-    print(f"fastnet run is {medians['book-numpy'] / medians['fastnet']:.2f}x faster end to end")
+    for impl in impls[1:]:
+        print(f"{impl} is {medians['book-numpy'] / medians[impl]:.2f}x faster end to end "
+              "than book-numpy")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,10 @@ int FN_AVX512_TWIN(fn_gemm_packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const 
                                    ptrdiff_t rs_a, ptrdiff_t cs_a, const real *b, ptrdiff_t rs_b,
                                    ptrdiff_t cs_b, real *c, ptrdiff_t ldc, const real *bias,
                                    int activation, int kernel_choice);
+int FN_AVX512_TWIN(fn_gemm_packed_a32)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a,
+                                       ptrdiff_t rs_a, ptrdiff_t cs_a, const real *b,
+                                       ptrdiff_t rs_b, ptrdiff_t cs_b, real *c, ptrdiff_t ldc,
+                                       const real *bias, int activation, int kernel_choice);
 void FN_AVX512_TWIN(fn_gemm_epilogue)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
                                       const real *bias, int activation, int kernel_choice);
 #endif

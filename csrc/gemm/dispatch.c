@@ -28,6 +28,14 @@ int fn_gemm_packed(enum fn_dtype dtype, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, c
                                                bias, activation, kernel));
 }
 
+int fn_gemm_packed_a32(enum fn_dtype dtype, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                       const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a, const void *b,
+                       ptrdiff_t rs_b, ptrdiff_t cs_b, void *c, ptrdiff_t ldc, const void *bias,
+                       int activation, int kernel) {
+    return FN_BY_DTYPE(dtype, fn_gemm_packed_a32, (m, n, k, a, rs_a, cs_a, b, rs_b, cs_b, c,
+                                                   ldc, bias, activation, kernel));
+}
+
 void fn_gemm_epilogue(enum fn_dtype dtype, ptrdiff_t m, ptrdiff_t n, void *c, ptrdiff_t ldc,
                       const void *bias, int activation, int kernel) {
     FN_BY_DTYPE(dtype, fn_gemm_epilogue, (m, n, c, ldc, bias, activation, kernel));

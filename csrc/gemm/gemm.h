@@ -42,6 +42,9 @@ enum { FN_GEMM_NAIVE = 1, FN_GEMM_REORDERED = 2, FN_GEMM_BLOCKED = 3 };
  * fn_gemm_packed: C := act(A·B + bias) with rungs 4-6 (kernel: FN_PORTABLE,
  *   FN_AVX2 or FN_AVX512 picks the micro-kernel; bias (n,) or NULL; returns 0,
  *   or -1 when the packing buffers cannot be allocated).
+ * fn_gemm_packed_a32: the same with A stored as float32 (B, C and bias of
+ *   `dtype`): float32 @ float64 promoted to float64 as NumPy does, A widened
+ *   while it is packed.
  * fn_gemm_epilogue: C := act(C + bias) in place, one pass.
  * fn_gemm_fma_roof: runs `steps` rounds of register-only multiply-adds of
  *   `kernel` (FN_AVX2 or FN_AVX512) and returns the flops done (0 for the
@@ -52,6 +55,10 @@ void fn_gemm_rung(enum fn_dtype dtype, int rung, ptrdiff_t m, ptrdiff_t n, ptrdi
 int fn_gemm_packed(enum fn_dtype dtype, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const void *a,
                    ptrdiff_t rs_a, ptrdiff_t cs_a, const void *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
                    void *c, ptrdiff_t ldc, const void *bias, int activation, int kernel);
+int fn_gemm_packed_a32(enum fn_dtype dtype, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                       const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a, const void *b,
+                       ptrdiff_t rs_b, ptrdiff_t cs_b, void *c, ptrdiff_t ldc, const void *bias,
+                       int activation, int kernel);
 void fn_gemm_epilogue(enum fn_dtype dtype, ptrdiff_t m, ptrdiff_t n, void *c, ptrdiff_t ldc,
                       const void *bias, int activation, int kernel);
 double fn_gemm_fma_roof(enum fn_dtype dtype, int kernel, long steps);
@@ -72,6 +79,10 @@ double fn_gemm_fma_roof(enum fn_dtype dtype, int kernel, long steps);
                                ptrdiff_t rs_a, ptrdiff_t cs_a, const real *b, ptrdiff_t rs_b, \
                                ptrdiff_t cs_b, real *c, ptrdiff_t ldc, const real *bias,      \
                                int activation, int kernel);                                   \
+    int fn_gemm_packed_a32_##dtype(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a,     \
+                                   ptrdiff_t rs_a, ptrdiff_t cs_a, const real *b,             \
+                                   ptrdiff_t rs_b, ptrdiff_t cs_b, real *c, ptrdiff_t ldc,    \
+                                   const real *bias, int activation, int kernel);             \
     void fn_gemm_epilogue_##dtype(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,           \
                                   const real *bias, int activation, int kernel);
 FN_GEMM_TYPED(float, f32)

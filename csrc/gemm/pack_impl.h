@@ -109,3 +109,29 @@ static inline void FN(pack_b_sliver)(ptrdiff_t s, ptrdiff_t nc, ptrdiff_t kc,
     const ptrdiff_t cols = nc - s * NR < NR ? nc - s * NR : NR;
     FN(pack_sliver)(cols, kc, NR, b + s * NR * cs_b, cs_b, rs_b, dst + s * NR * kc);
 }
+
+/* pack_a_sliver for an A stored as float32 (the book's images against float64
+ * weights): the same sliver, each value widened on its way into the buffer.
+ * The conversion costs nothing extra here, since packing already reads every
+ * value of A once; converting the whole of A first would be a pass and a new
+ * array per product. (In the float32 build it is a plain copy.) */
+static inline void FN(pack_a32_sliver)(ptrdiff_t s, ptrdiff_t mc, ptrdiff_t kc,
+                                       const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
+                                       real *dst) {
+    const ptrdiff_t rows = mc - s * MR < MR ? mc - s * MR : MR;
+    const float *src = a + s * MR * rs_a;
+    dst += s * MR * kc;
+    if (rows == MR) {
+        for (ptrdiff_t p = 0; p < kc; p++) {
+            const float *col = src + p * cs_a;
+            #pragma GCC unroll 16
+            for (ptrdiff_t i = 0; i < MR; i++) dst[p * MR + i] = (real)col[i * rs_a];
+        }
+        return;
+    }
+    memset(dst, 0, (size_t)kc * MR * sizeof(real));
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        const float *col = src + p * cs_a;
+        for (ptrdiff_t i = 0; i < rows; i++) dst[p * MR + i] = (real)col[i * rs_a];
+    }
+}

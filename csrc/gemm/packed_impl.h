@@ -29,12 +29,26 @@ static void *FN(aligned_buffer)(size_t count) {
  * any strides) and only the last, short sliver is copied and zero-padded:
  * for the book's layer shapes (n = 50) packing all of A cost a third of the
  * product. Otherwise the block is packed whole. A packed sliver s is at
- * a_pack + s*MR*kc with strides (1, MR); macro_kernel picks the source. */
-static void FN(prepare_a)(ptrdiff_t mc, ptrdiff_t kc, const real *a, ptrdiff_t rs_a,
-                          ptrdiff_t cs_a, int in_place, real *a_pack) {
+ * a_pack + s*MR*kc with strides (1, MR); macro_kernel picks the source.
+ * An A stored as float32 (a32 instead of a) is always packed: that is where
+ * it is widened. */
+static void FN(prepare_a)(ptrdiff_t mc, ptrdiff_t kc, const real *a, const float *a32,
+                          ptrdiff_t rs_a, ptrdiff_t cs_a, int in_place, real *a_pack) {
     for (ptrdiff_t s = 0; s < (mc + MR - 1) / MR; s++) {
-        if (!in_place || mc - s * MR < MR) FN(pack_a_sliver)(s, mc, kc, a, rs_a, cs_a, a_pack);
+        if (a32) {
+            FN(pack_a32_sliver)(s, mc, kc, a32, rs_a, cs_a, a_pack);
+        } else if (!in_place || mc - s * MR < MR) {
+            FN(pack_a_sliver)(s, mc, kc, a, rs_a, cs_a, a_pack);
+        }
     }
+}
+
+/* The element at `offset` of whichever of a / a32 holds A (the other is NULL). */
+static inline const real *FN(a_at)(const real *a, ptrdiff_t offset) {
+    return a ? a + offset : NULL;
+}
+static inline const float *FN(a32_at)(const float *a32, ptrdiff_t offset) {
+    return a32 ? a32 + offset : NULL;
 }
 
 /* The macro-kernel: every MR x NR tile of the mc x nc block of C. */
@@ -72,20 +86,19 @@ static void FN(macro_kernel)(FN(code) code, ptrdiff_t mc, ptrdiff_t nc, ptrdiff_
     }
 }
 
-/* The jc / pc / ic loops, run by every thread of a parallel region (or
- * alone, outside one: the `omp for` loops then run serially). */
 /* One thread's GEMM (the whole algorithm above, serially) on C's (m, n)
  * block at c: the jc / pc / ic loops around the macro-kernel. Allocates and
- * frees its own packing buffers. Returns 0, or -1 when they cannot be had. */
+ * frees its own packing buffers. Returns 0, or -1 when they cannot be had.
+ * A is read from `a`, or from `a32` when it is stored as float32 (one is NULL). */
 static int FN(packed_serial)(FN(code) code, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                             const real *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
+                             const real *a, const float *a32, ptrdiff_t rs_a, ptrdiff_t cs_a,
                              const real *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
                              real *c, ptrdiff_t ldc, const real *bias, int activation) {
     /* Packing A costs a pass over it; the product reuses each element of A
      * 2n times, so for narrow C (the book's n = 50) the pass is a large share
      * and A is read in place when its layout allows (see prepare_a). */
     const int a_in_place =
-        (cs_a == 1 || (A_IN_PLACE_COLUMNS && rs_a == 1)) && n <= A_IN_PLACE_MAX_N;
+        !a32 && (cs_a == 1 || (A_IN_PLACE_COLUMNS && rs_a == 1)) && n <= A_IN_PLACE_MAX_N;
     /* Blocks of equal size, at most MC / KC (784 = 4 x 196, not 3 x 256 +
      * 16): a thin last block would pay the packing and the reload of C for
      * little work. Row blocks stay whole MR slivers. */
@@ -110,8 +123,10 @@ static int FN(packed_serial)(FN(code) code, ptrdiff_t m, ptrdiff_t n, ptrdiff_t 
             }
             for (ptrdiff_t ic = 0; ic < m; ic += mc_max) {
                 const ptrdiff_t mc = m - ic < mc_max ? m - ic : mc_max;
-                const real *a_block = a + ic * rs_a + pc * cs_a;
-                FN(prepare_a)(mc, kc, a_block, rs_a, cs_a, a_in_place, a_pack);
+                const ptrdiff_t a_offset = ic * rs_a + pc * cs_a;
+                const real *a_block = FN(a_at)(a, a_offset);
+                FN(prepare_a)(mc, kc, a_block, FN(a32_at)(a32, a_offset), rs_a, cs_a,
+                              a_in_place, a_pack);
                 FN(macro_kernel)(code, mc, nc, kc, a_block, rs_a, cs_a, a_in_place, a_pack,
                                  b_pack, c + ic * ldc + jc, ldc, pc > 0, pc + kc == k,
                                  bias ? bias + jc : NULL, activation);
@@ -141,16 +156,20 @@ static void FN(slab)(ptrdiff_t size, ptrdiff_t unit, int t, int nt, ptrdiff_t *s
     *end = hi < size ? hi : size;
 }
 
-int FN(fn_gemm_packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                       const real *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
-                       const real *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
-                       real *c, ptrdiff_t ldc, const real *bias, int activation,
-                       int kernel_choice) {
+/* The GEMM of fn_gemm_packed and fn_gemm_packed_a32: A at `a`, or at `a32`
+ * when stored as float32 (the other is NULL). */
+static int FN(packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                      const real *a, const float *a32, ptrdiff_t rs_a, ptrdiff_t cs_a,
+                      const real *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
+                      real *c, ptrdiff_t ldc, const real *bias, int activation,
+                      int kernel_choice) {
     if (m == 0 || n == 0) return 0;
 #ifdef FN_AVX512_TWIN
     if (kernel_choice == FN_AVX512) {
-        return FN_AVX512_TWIN(fn_gemm_packed)(m, n, k, a, rs_a, cs_a, b, rs_b, cs_b, c, ldc,
-                                              bias, activation, kernel_choice);
+        return a32 ? FN_AVX512_TWIN(fn_gemm_packed_a32)(m, n, k, a32, rs_a, cs_a, b, rs_b, cs_b,
+                                                        c, ldc, bias, activation, kernel_choice)
+                   : FN_AVX512_TWIN(fn_gemm_packed)(m, n, k, a, rs_a, cs_a, b, rs_b, cs_b, c,
+                                                    ldc, bias, activation, kernel_choice);
     }
 #endif
     if (k == 0) { /* an empty sum: C = act(0 + bias) */
@@ -164,8 +183,8 @@ int FN(fn_gemm_packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
     const size_t flops = 2 * (size_t)m * (size_t)n * (size_t)k;
     const int nt = flops < FN_GEMM_PARALLEL_MIN_FLOPS ? 1 : fn_threads_for(flops);
     if (nt == 1) { /* no parallel region: even a 1-thread one costs ~1 µs */
-        return FN(packed_serial)(code, m, n, k, a, rs_a, cs_a, b, rs_b, cs_b, c, ldc, bias,
-                                 activation);
+        return FN(packed_serial)(code, m, n, k, a, a32, rs_a, cs_a, b, rs_b, cs_b, c, ldc,
+                                 bias, activation);
     }
     /* Threads split C into slabs along its longer side and each runs the
      * serial GEMM on its slab: no shared buffers and no barriers, so nothing
@@ -185,17 +204,39 @@ int FN(fn_gemm_packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
         if (split_rows) {
             FN(slab)(m, MR, t, threads, &lo, &hi);
             if (hi > lo) {
-                failed |= FN(packed_serial)(code, hi - lo, n, k, a + lo * rs_a, rs_a, cs_a, b,
-                                            rs_b, cs_b, c + lo * ldc, ldc, bias, activation);
+                failed |= FN(packed_serial)(code, hi - lo, n, k, FN(a_at)(a, lo * rs_a),
+                                            FN(a32_at)(a32, lo * rs_a), rs_a, cs_a, b, rs_b,
+                                            cs_b, c + lo * ldc, ldc, bias, activation);
             }
         } else {
             FN(slab)(n, NR, t, threads, &lo, &hi);
             if (hi > lo) {
-                failed |= FN(packed_serial)(code, m, hi - lo, k, a, rs_a, cs_a, b + lo * cs_b,
+                failed |= FN(packed_serial)(code, m, hi - lo, k, a, a32, rs_a, cs_a, b + lo * cs_b,
                                             rs_b, cs_b, c + lo, ldc, bias ? bias + lo : NULL,
                                             activation);
             }
         }
     }
     return failed ? -1 : 0;
+}
+
+int FN(fn_gemm_packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                       const real *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
+                       const real *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
+                       real *c, ptrdiff_t ldc, const real *bias, int activation,
+                       int kernel_choice) {
+    return FN(packed)(m, n, k, a, NULL, rs_a, cs_a, b, rs_b, cs_b, c, ldc, bias, activation,
+                      kernel_choice);
+}
+
+/* The same with A stored as float32 and B, C, bias of this dtype: what NumPy
+ * computes for float32 @ float64 (promotion to float64), with A widened
+ * while it is packed instead of converted whole beforehand. */
+int FN(fn_gemm_packed_a32)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                           const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
+                           const real *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
+                           real *c, ptrdiff_t ldc, const real *bias, int activation,
+                           int kernel_choice) {
+    return FN(packed)(m, n, k, NULL, a, rs_a, cs_a, b, rs_b, cs_b, c, ldc, bias, activation,
+                      kernel_choice);
 }

@@ -18,10 +18,11 @@ from ._c_gemm cimport (
     fn_gemm_epilogue,
     fn_gemm_fma_roof,
     fn_gemm_packed,
+    fn_gemm_packed_a32,
     fn_gemm_rung,
 )
 from ._c_simd cimport fn_cpu_simd
-from ._c_vocabulary cimport FN_AVX2, FN_AVX512, FN_F32, FN_F64
+from ._c_vocabulary cimport FN_AVX2, FN_AVX512, FN_F32, FN_F64, fn_dtype
 
 # The ladder's rungs 1-3, by number (rungs 4-5 are `packed`).
 NAIVE, REORDERED, BLOCKED = FN_GEMM_NAIVE, FN_GEMM_REORDERED, FN_GEMM_BLOCKED
@@ -73,8 +74,9 @@ def fma_roof(bint is_f64, int kernel, long steps):
 def packed(a, b, bias, int activation, bint trans_a, bint trans_b, c, int kernel):
     """c[...] = act(op(a) @ op(b) + bias) with the packed GEMM (rungs 4-6).
 
-    a, b: 2-D float arrays of c's dtype, any strides; bias: contiguous,
-    aligned (n,) or None; c: C-contiguous (m, n), written; kernel: 0
+    a, b: 2-D float arrays of c's dtype, any strides, except that a may be
+    float32 when c is float64 (it is widened while packed); bias: contiguous,
+    aligned (n,) of c's dtype or None; c: C-contiguous (m, n), written; kernel: 0
     portable, 1 AVX2, 2 AVX-512. Returns False (c untouched) when a or b is
     misaligned (a view into raw bytes can be: strides in elements would be wrong).
     """
@@ -87,10 +89,18 @@ def packed(a, b, bias, int activation, bint trans_a, bint trans_b, c, int kernel
     cdef Matrix mc = _matrix(buffers.write(c), False)
     cdef const void *bias_data = _bias_data(buffers, bias)
     cdef int status
+    cdef fn_dtype dtype = dtype_of(vb)
+    if dtype_of(va) != dtype and dtype != FN_F64:
+        raise TypeError("gemm: of mixed operands only float32 a with float64 b is computed here")
     with nogil:
-        status = fn_gemm_packed(dtype_of(va), mc.rows, mc.cols, ma.cols, ma.data, ma.rs, ma.cs,
-                                mb.data, mb.rs, mb.cs, mc.data, mc.rs, bias_data, activation,
-                                kernel)
+        if dtype_of(va) == dtype:
+            status = fn_gemm_packed(dtype, mc.rows, mc.cols, ma.cols, ma.data, ma.rs, ma.cs,
+                                    mb.data, mb.rs, mb.cs, mc.data, mc.rs, bias_data,
+                                    activation, kernel)
+        else:  # a float32, the rest float64
+            status = fn_gemm_packed_a32(dtype, mc.rows, mc.cols, ma.cols, <const float *>ma.data,
+                                        ma.rs, ma.cs, mb.data, mb.rs, mb.cs, mc.data, mc.rs,
+                                        bias_data, activation, kernel)
     if status != 0:
         raise MemoryError(f"gemm: cannot allocate packing buffers for {c.shape}")
     return True

@@ -155,7 +155,7 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "run":
-        return runner.run(args.script, args.args)
+        return runner.run(args.script, args.args, float32=args.float32)
     if args.command == "serve":
         return _serve_command(args)
     if args.backend is not None:

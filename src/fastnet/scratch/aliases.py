@@ -9,6 +9,8 @@ looks in `sys.modules` BEFORE it searches `sys.path`, so a book script's
 import importlib
 import sys
 
+from .precision import set_dtype
+
 __all__ = ["BOOK_MODULES", "install", "installed", "uninstall"]
 
 _PACKAGE = __package__  # "fastnet.scratch": the aliases name its submodules
@@ -32,12 +34,16 @@ BOOK_MODULES = (
 _replaced = {}
 
 
-def install():
+def install(dtype="float64"):
     """Make `import common...` and `import dataset...` give fastnet's modules.
 
-    Idempotent. Whatever sys.modules held under those names before is put
-    back by `uninstall()`.
+    dtype: "float64", the book's own arithmetic, or "float32", which makes
+    the book's Affine and Convolution compute in float32: faster, with other
+    numbers (see fastnet.scratch.precision). Idempotent. Whatever sys.modules
+    held under those names before is put back by `uninstall()`, which also
+    returns to float64.
     """
+    set_dtype(dtype)
     for name in BOOK_MODULES:
         module = importlib.import_module(f"{_PACKAGE}.{name}")
         current = sys.modules.get(name)
@@ -56,7 +62,8 @@ def installed():
 
 
 def uninstall():
-    """Undo `install()`: the book's names resolve as they did before."""
+    """Undo `install()`: the book's names resolve as they did before (float64 again)."""
+    set_dtype("float64")
     for name, previous in _replaced.items():
         if previous is None:
             sys.modules.pop(name, None)

@@ -14,6 +14,7 @@ import sys
 import warnings
 
 from .aliases import install
+from .precision import get_dtype, set_dtype
 
 __all__ = ["BOOK_OPTIONAL_PACKAGES", "DESCRIPTION", "HELP", "add_arguments", "main", "run",
            "run_script"]
@@ -31,6 +32,10 @@ BOOK_OPTIONAL_PACKAGES = {
 
 def add_arguments(parser):
     """Give `parser` the arguments of `fastnet run`: SCRIPT.py and the script's own."""
+    parser.add_argument("--float32", action="store_true",
+                        help="compute the book's Affine and Convolution layers in float32: "
+                        "faster, but with float32's rounding instead of float64's (the "
+                        "default is the book's own float64 arithmetic)")
     parser.add_argument("script", metavar="SCRIPT.py", help="the book script to run")
     parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
                         help="arguments passed on to the script (its sys.argv[1:])")
@@ -41,17 +46,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="fastnet run", description=DESCRIPTION)
     add_arguments(parser)
     args = parser.parse_args(argv)
-    return run(args.script, args.args)
+    return run(args.script, args.args, float32=args.float32)
 
 
-def run(script, args=()):
-    """Run the book script `script` with `args`; the exit status, with the errors a user meets
-    (no such script, a plotting package not installed) said in one line on stderr."""
+def run(script, args=(), float32=False):
+    """Run the book script `script` with `args` (its layers in float32 when `float32`); the
+    exit status, with the errors a user meets (no such script, a plotting package not
+    installed) said in one line on stderr."""
     if not os.path.isfile(script):
         print(f"fastnet run: error: no such script: {script}", file=sys.stderr)
         return 2
     try:
-        run_script(script, args)
+        run_script(script, args, dtype="float32" if float32 else "float64")
     except ModuleNotFoundError as exc:
         # The book's scripts plot with matplotlib and read images with PIL;
         # fastnet needs neither, so say how to get them.
@@ -64,10 +70,11 @@ def run(script, args=()):
     return 0
 
 
-def run_script(path, args=()):
+def run_script(path, args=(), dtype="float64"):
     """Run the book script `path` as `__main__`, as if from its chapter folder.
 
-    Installs the aliases, sets sys.argv to [path, *args], makes the script's
+    Installs the aliases (computing the book's layers in `dtype`: see
+    fastnet.scratch.install), sets sys.argv to [path, *args], makes the script's
     folder the working directory and sys.path[0] (so chapter-local modules
     import), and selects matplotlib's non-interactive "Agg" backend unless
     MPLBACKEND is set (so plotting scripts run headless). Afterwards the
@@ -80,7 +87,8 @@ def run_script(path, args=()):
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such script: {path}")
     folder = os.path.dirname(path)
-    install()
+    previous_dtype = get_dtype()
+    install(dtype)
     os.environ.setdefault("MPLBACKEND", "Agg")
     saved_argv, saved_path, saved_cwd = sys.argv, list(sys.path), os.getcwd()
     modules_before = set(sys.modules)
@@ -93,6 +101,7 @@ def run_script(path, args=()):
             warnings.filterwarnings("ignore", message=".*non-interactive.*cannot be shown")
             return runpy.run_path(path, run_name="__main__")
     finally:
+        set_dtype(previous_dtype)
         os.chdir(saved_cwd)
         sys.argv = saved_argv
         sys.path[:] = saved_path

@@ -74,6 +74,11 @@ def threaded():
 
 
 def _auto(m, n, k, is_f64, threads=False):
+    # A single row is cheaper on OpenBLAS's gemv (a batch-1 Affine forward ran
+    # 1.7x faster there: the packed GEMM copies all of B for two flops per
+    # value), but it must stay here: a row's result would then depend on the
+    # batch it came in (float32 rounding of another summation order), which
+    # scikit-learn's subset-invariance check and fastnet serve's batching rule out.
     if _kernel != widest_kernel():
         return "numpy"
     if is_f64 or threads:
@@ -155,7 +160,10 @@ def gemm(a, b, bias=None, activation="identity", trans_a=False, trans_b=False):
     # Runs on every layer call: kept to a few attribute reads (~1 µs).
     m, k = (a.shape[1], a.shape[0]) if trans_a else a.shape
     n = b.shape[0] if trans_b else b.shape[1]
-    is_f64 = a.dtype.char == "d"
+    # The result's dtype is b's: a float32 a meets a float64 b (the only mix
+    # the checks let through) in float64, widened as the packed GEMM reads it.
+    dtype = b.dtype
+    is_f64 = dtype.char == "d"
     path = _path if _path != "auto" else _auto_cached(m, n, k, is_f64)
     act = ACTIVATION_CODES[activation]
     if bias is not None:
@@ -163,7 +171,7 @@ def gemm(a, b, bias=None, activation="identity", trans_a=False, trans_b=False):
         if not (flags.c_contiguous and flags.aligned):
             bias = bias.copy()  # the kernels read bias as a plain C array
     if path == "fastnet":
-        c = np.empty((m, n), a.dtype)
+        c = np.empty((m, n), dtype)
         if _gemm.packed(a, b, bias, act, trans_a, trans_b, c, _kernel_code):
             return c
         # a or b is misaligned (a view into raw bytes): NumPy copes

@@ -8,7 +8,14 @@ scripts see the book's behaviour:
 - `Affine(W, b)` and `Convolution(W, b, stride=1, pad=0)`: the book's
   constructors; dx is always returned (fastnet's can skip it and fuse an
   activation); a number is accepted as the bias; images of any dtype meet
-  float64 filters in float64, as the book's im2col makes them.
+  float64 filters in float64, as the book's im2col makes them (in the
+  opt-in float32 mode, precision.py, both compute in float32 instead).
+  The first layer's dx costs a product as large as its forward, and the
+  book's nets drop it, but it cannot be skipped here without a script
+  noticing: a returned NumPy array must hold its values when returned
+  (NumPy has no hook to fill a plain ndarray on first read, and a lazy
+  subclass would change what type() and C extensions see). fastnet.nets
+  skip it instead (Affine.need_input_grad = False).
 - `Relu` (with `mask`) and `Sigmoid` (with `out`) keep their input's
   memory layout, as NumPy does (fastnet's return C-contiguous arrays).
 - `SoftmaxWithLoss`: also takes integer one-hot labels, and lets NaN or
@@ -30,6 +37,7 @@ from fastnet import layers as _engine
 from fastnet.backend import current, load
 from fastnet.layers import BatchNormalization, Dropout, Pooling
 
+from ..precision import InFloat32, float32_mode
 from .functions import cross_entropy_error, softmax
 from .util import col2im, im2col
 
@@ -124,7 +132,7 @@ class _ScalarBias:
             self.b = b
 
 
-class Affine(_ScalarBias, _engine.Affine):
+class Affine(InFloat32, _ScalarBias, _engine.Affine):
     """out = x·W + b for x of any ndim (reshaped to (N, -1)); backward returns dx in x's shape.
 
     Stores `x` (2-D), `original_x_shape`, and after backward `dW`, `db`.
@@ -174,7 +182,7 @@ class SoftmaxWithLoss(_engine.SoftmaxWithLoss):
         return self.loss
 
 
-class Convolution(_ScalarBias, _engine.Convolution):
+class Convolution(InFloat32, _ScalarBias, _engine.Convolution):
     """out = x ⊛ W + b: x (N, C, H, W), W (FN, C, FH, FW), b (FN,) -> (N, FN, OH, OW).
 
     The book's four-argument constructor (fastnet's Convolution can also fuse
@@ -189,5 +197,8 @@ class Convolution(_ScalarBias, _engine.Convolution):
         # The book's im2col writes into float64 zeros, so float32 (or integer)
         # images meet float64 filters in float64. Casting the image, not its
         # FH·FW times larger column matrix, does that in one small pass.
+        # (In float32 mode, InFloat32 makes both float32 instead.)
+        if float32_mode():
+            return super().forward(x)
         dtype = np.result_type(x.dtype, self.W.dtype)
         return super().forward(x if x.dtype == dtype else x.astype(dtype))
