@@ -62,26 +62,35 @@ def test_conv2d_and_pooling_forward_match_keras_definition(backend, padding, str
         config.set_floatx("float32")
 
 
-def test_convnet_gradients_match_central_differences(backend):
+def check_gradients(backend, make_layers, image_shape):
+    """Each weight's gradient against central differences, in float64, on `backend`.
+
+    make_layers() builds the stack once float64 is set (layers take the dtype
+    when made); it ends in a 3-class softmax.
+    """
     from test_keras_model import _numerical_check
 
     fastnet.set_backend(backend.name)
     utils.set_random_seed(2)
     config.set_floatx("float64")
     try:
-        model = models.Sequential([
-            layers.Conv2D(3, (3, 3), activation="tanh", input_shape=(6, 6, 2),
-                          bias_initializer="random_normal"),
-            layers.MaxPooling2D((2, 2)),
-            layers.Conv2D(2, (2, 2), padding="valid", bias_initializer="random_normal"),
-            layers.Flatten(),
-            layers.Dense(3, activation="softmax"),
-        ])
+        model = models.Sequential(make_layers())
         model.compile("sgd", "sparse_categorical_crossentropy")
         rng = np.random.default_rng(3)
-        _numerical_check(model, rng.standard_normal((4, 6, 6, 2)), rng.integers(0, 3, 4))
+        _numerical_check(model, rng.standard_normal((4, *image_shape)), rng.integers(0, 3, 4))
     finally:
         config.set_floatx("float32")
+
+
+def test_convnet_gradients_match_central_differences(backend):
+    check_gradients(backend, lambda: [
+        layers.Conv2D(3, (3, 3), activation="tanh", input_shape=(6, 6, 2),
+                      bias_initializer="random_normal"),
+        layers.MaxPooling2D((2, 2)),
+        layers.Conv2D(2, (2, 2), padding="valid", bias_initializer="random_normal"),
+        layers.Flatten(),
+        layers.Dense(3, activation="softmax"),
+    ], (6, 6, 2))
 
 
 def test_conv_model_save_load_round_trip(tmp_path):
