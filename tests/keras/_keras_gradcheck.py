@@ -1,5 +1,5 @@
 """A keras model's weight gradients against central differences of its loss
-(test_keras_model_gradients.py, test_keras_conv.py, test_functional.py)."""
+(test_keras_model_gradients.py, test_keras_conv*.py, test_functional.py)."""
 
 import numpy as np
 from _gradcheck import central_difference, check_close
@@ -27,3 +27,24 @@ def numerical_check(model, x, t):
         for i, (w, g) in enumerate(zip(layer.weights, layer.grads)):
             check_close(g, central_difference(loss, w), f"{layer.name} weight {i}",
                         rtol=1e-5, atol=1e-7)
+
+
+def check_gradients(backend, make_layers, image_shape):
+    """Each weight's gradient against central differences, in float64, on `backend`.
+
+    make_layers() builds the stack once float64 is set (layers take the dtype
+    when made); it ends in a 3-class softmax.
+    """
+    import fastnet
+    from fastnet.keras import config, models, utils
+
+    fastnet.set_backend(backend.name)
+    utils.set_random_seed(2)
+    config.set_floatx("float64")
+    try:
+        model = models.Sequential(make_layers())
+        model.compile("sgd", "sparse_categorical_crossentropy")
+        rng = np.random.default_rng(3)
+        numerical_check(model, rng.standard_normal((4, *image_shape)), rng.integers(0, 3, 4))
+    finally:
+        config.set_floatx("float32")

@@ -61,10 +61,10 @@ def _programs(layers):
     }
 
 
-def run(layers, models, name):
+def run(layers, models, name, programs=_programs):
     """What one program logs: predictions before and after training, losses, evaluate."""
     data = _data()
-    stack, key, loss, optimizer = _programs(layers)[name]
+    stack, key, loss, optimizer = programs(layers)[name]
     model = models.Sequential(stack)
     draw = np.random.default_rng(5)
     weights = [(draw.standard_normal(w.shape) * 0.3).astype("float32")

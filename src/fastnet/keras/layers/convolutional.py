@@ -3,8 +3,10 @@
 from ... import layers as _engine
 from ...backend import current
 from .. import activations, arguments, initializers, regularizers
+from . import windows
 from .base import Layer
 from .core import Dense, _regularizer_config
+from .patch_convolution import PatchConvolution
 
 
 def _engine_conv_layers():
@@ -16,26 +18,6 @@ def _engine_conv_layers():
             f"im2col / col2im / max_pool kernels), which this build of fastnet does not have yet"
         )
     return _engine.Convolution, _engine.Pooling
-
-
-def _same_padding(size, kernel, stride, name):
-    """Keras' 'same' padding as the book's symmetric pad, when one exists."""
-    out = -(-size // stride)
-    total = max((out - 1) * stride + kernel - size, 0)
-    if total % 2:
-        raise NotImplementedError(
-            f"{name}: padding='same' here needs {total} rows/columns of padding split "
-            f"unevenly, which fastnet's symmetric-pad kernels do not do; use an odd "
-            f"kernel size with strides=1, or padding='valid'"
-        )
-    return total // 2
-
-
-def _padding(value, layer):
-    """'valid' or 'same', in any case, as Keras accepts them."""
-    if not isinstance(value, str) or value.lower() not in ("valid", "same"):
-        raise ValueError(f"{layer}: padding must be 'valid' or 'same', got {value!r}")
-    return value.lower()
 
 
 # Keras images are channels-last (N, H, W, C), the engine's are the book's
@@ -54,9 +36,12 @@ class Conv2D(Layer):
     """2-D convolution over channels-last images (batch, height, width, channels).
 
     Runs on the engine's Convolution (im2col + one GEMM with the bias and
-    activation fused). The kernel is kept in Keras' layout (kh, kw, in, out),
-    the one get_weights returns and the optimizer updates; the engine reads a
-    copy in the book's layout (out, in, kh, kw), refreshed on every forward.
+    activation fused) when one stride and one symmetric pad serve both axes.
+    The kernel is kept in Keras' layout (kh, kw, in, out), the one get_weights
+    returns and the optimizer updates; the engine reads a copy in the book's
+    layout (out, in, kh, kw), refreshed on every forward. Strides that differ
+    per axis, and 'same' padding split unevenly or differently per axis, run on
+    PatchConvolution (strided views + the backend's gemm) instead.
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
@@ -66,13 +51,10 @@ class Conv2D(Layer):
         super().__init__(**kwargs)
         if data_format not in (None, "channels_last"):
             raise NotImplementedError("Conv2D: only data_format='channels_last' is supported")
-        padding = _padding(padding, "Conv2D")
+        padding = windows.padding_name(padding, "Conv2D")
         self.filters = arguments.integer(filters, "Conv2D: filters", minimum=1)
         self.kernel_size = arguments.pair(kernel_size, "Conv2D: kernel_size")
         self.strides = arguments.pair(strides, "Conv2D: strides")
-        if self.strides[0] != self.strides[1]:
-            raise NotImplementedError("Conv2D: fastnet's convolution takes one stride for "
-                                      "both axes")
         self.padding = padding
         self.activation = activations.get(activation)
         if self.activation == "softmax":
@@ -83,19 +65,16 @@ class Conv2D(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
 
-    def _pad(self, input_shape):
+    def _pads(self, input_shape):
+        """((top, bottom), (left, right)) as Keras pads the input."""
         if self.padding == "valid":
-            return 0
-        pads = {_same_padding(n, k, self.strides[0], "Conv2D")
-                for n, k in zip(input_shape[:2], self.kernel_size)}
-        if len(pads) != 1:
-            raise NotImplementedError("Conv2D: 'same' padding differs between height and width")
-        return pads.pop()
+            return ((0, 0), (0, 0))
+        return windows.same_pads(input_shape[:2], self.kernel_size, self.strides)
 
     def compute_output_shape(self, input_shape):
         self._expect_axes(input_shape, ["height", "width", "channels"])
-        pad, s = self._pad(input_shape), self.strides[0]
-        h, w = ((n + 2 * pad - k) // s + 1 for n, k in zip(input_shape[:2], self.kernel_size))
+        h, w = windows.output_size(input_shape[:2], self.kernel_size, self.strides,
+                                   self.padding)
         if h <= 0 or w <= 0:
             raise ValueError(
                 f"Conv2D {self.name!r}: kernel_size {self.kernel_size} is larger than the "
@@ -115,27 +94,37 @@ class Conv2D(Layer):
         self.bias = (self.bias_initializer((self.filters,), dtype) if self.use_bias
                      else xp.zeros(self.filters, dtype=dtype))
         self.weights = [self.kernel] + ([self.bias] if self.use_bias else [])
-        self._book_W = xp.ascontiguousarray(self.kernel.transpose(3, 2, 0, 1))
-        self._conv = convolution(self._book_W, self.bias, stride=self.strides[0],
-                                 pad=self._pad(input_shape),
-                                 activation=activations.kernel_name(self.activation))
+        pads, act = self._pads(input_shape), activations.kernel_name(self.activation)
+        self._on_engine = self.strides[0] == self.strides[1] and len(set(sum(pads, ()))) == 1
+        if self._on_engine:
+            self._book_W = xp.ascontiguousarray(self.kernel.transpose(3, 2, 0, 1))
+            self._conv = convolution(self._book_W, self.bias, stride=self.strides[0],
+                                     pad=pads[0][0], activation=act)
+        else:
+            self._conv = PatchConvolution(self.kernel, self.bias, self.strides, pads, act)
         return out
 
     def forward(self, x, training=False):
-        self._book_W[...] = self.kernel.transpose(3, 2, 0, 1)
         self._conv.need_input_grad = self.need_input_grad
+        if not self._on_engine:
+            return self._conv.forward(x)
+        self._book_W[...] = self.kernel.transpose(3, 2, 0, 1)
         return _to_keras(self._conv.forward(_to_book(x)))
 
     def backward(self, dout):
-        dx = self._conv.backward(_to_book(dout))
-        # The engine's dW is (out, in, kh, kw); the kernel's gradient is in Keras' layout.
-        dW = current().xp.ascontiguousarray(self._conv.dW.transpose(2, 3, 1, 0))
+        if self._on_engine:
+            dx = self._conv.backward(_to_book(dout))
+            dx = None if dx is None else _to_keras(dx)
+            # The engine's dW is (out, in, kh, kw); the kernel's gradient is in Keras' layout.
+            dW = current().xp.ascontiguousarray(self._conv.dW.transpose(2, 3, 1, 0))
+        else:
+            dx, dW = self._conv.backward(dout), self._conv.dW
         self.grads = [dW] + ([self._conv.db] if self.use_bias else [])
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(self.grads[0], self.kernel)
         if self.bias_regularizer is not None and self.use_bias:
             self.bias_regularizer.add_gradient(self.grads[1], self.bias)
-        return None if dx is None else _to_keras(dx)
+        return dx
 
     def regularization_loss(self):
         return Dense.regularization_loss(self)
@@ -157,11 +146,7 @@ class Conv2D(Layer):
 def pooled_shape(layer, input_shape):
     """(height, width, channels) after a pooling layer's windows, 'valid' or 'same'."""
     layer._expect_axes(input_shape, ["height", "width", "channels"])
-    sizes = list(zip(input_shape[:2], layer.pool_size, layer.strides))
-    if layer.padding == "same":
-        h, w = (-(-n // s) for n, _, s in sizes)
-    else:
-        h, w = ((n - p) // s + 1 for n, p, s in sizes)
+    h, w = windows.output_size(input_shape[:2], layer.pool_size, layer.strides, layer.padding)
     if h <= 0 or w <= 0:
         raise ValueError(
             f"{type(layer).__name__} {layer.name!r}: pool_size {layer.pool_size} is larger "
@@ -187,7 +172,7 @@ class MaxPooling2D(Layer):
             raise NotImplementedError(
                 "MaxPooling2D: only data_format='channels_last' is supported"
             )
-        self.padding = _padding(padding, "MaxPooling2D")
+        self.padding = windows.padding_name(padding, "MaxPooling2D")
         self.pool_size = arguments.pair(pool_size, "MaxPooling2D: pool_size")
         self.strides = (self.pool_size if strides is None
                         else arguments.pair(strides, "MaxPooling2D: strides"))
@@ -203,26 +188,16 @@ class MaxPooling2D(Layer):
         _, pooling = _engine_conv_layers()
         self._pool = pooling(self.pool_size[0], self.pool_size[1], stride=self.strides[0])
         if self.padding == "same":
-            s = self.strides[0]
-            totals = (max((-(-n // s) - 1) * s + p - n, 0)
-                      for n, p in zip(input_shape[:2], self.pool_size))
-            self._pads = tuple((t // 2, t - t // 2) for t in totals)
+            self._pads = windows.same_pads(input_shape[:2], self.pool_size, self.strides)
         return super().build(input_shape, dtype)
 
     def forward(self, x, training=False):
-        if any(map(any, self._pads)):
-            xp = current().xp
-            lowest = xp.finfo(x.dtype).min
-            x = xp.pad(x, ((0, 0), *self._pads, (0, 0)), constant_values=lowest)
+        x = windows.padded(x, self._pads, value=current().xp.finfo(x.dtype).min)
         return _to_keras(self._pool.forward(_to_book(x)))
 
     def backward(self, dout):
-        dx = _to_keras(self._pool.backward(_to_book(dout)))
-        if any(map(any, self._pads)):
-            (top, bottom), (left, right) = self._pads
-            # Gradients never reach the padding (it never wins); drop its rows.
-            dx = dx[:, top:dx.shape[1] - bottom, left:dx.shape[2] - right, :]
-        return dx
+        # Gradients never reach the padding (it never wins); drop its rows.
+        return windows.cropped(_to_keras(self._pool.backward(_to_book(dout))), self._pads)
 
     def get_config(self):
         return {**super().get_config(), "pool_size": list(self.pool_size),
