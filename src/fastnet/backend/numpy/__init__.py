@@ -8,7 +8,9 @@ tests check them against the functions here.
 
 Kernels trust their input: `fastnet.backend.Backend` has validated shapes,
 dtypes and labels before any of these functions runs. Every array is
-float32 or float64; mixed inputs were already cast to their common dtype.
+float32 or float64; mixed inputs were already cast to their common dtype,
+except gemm's float32 a with float64 b (the book's float32 images times its
+float64 weights), which gemm promotes itself as NumPy does.
 """
 
 import numpy as np
