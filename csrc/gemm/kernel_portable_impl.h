@@ -9,12 +9,12 @@
  * Each step p is an outer product of an MR column of A and an NR row of B:
  * MR*NR multiply-adds for MR+NR loads, the reuse packing bought. The tile
  * lives in a local accumulator; unrolling the i and j loops fully lets the
- * compiler keep it in vector registers (with SSE2 alone, ~30 GFLOP/s
- * float32 on Zen 3; rolled loops ran at 3).
+ * compiler keep it in vector registers, even with SSE2 alone (rolled loops
+ * leave it in memory).
  */
 #ifndef FN_KEEP_TILE_IN_REGISTERS
 /* GCC otherwise "vectorises" the p loop across strided A and B loads, which
- * ran 5x slower than the plain unrolled loop body (measured). */
+ * runs far slower than the plain unrolled loop body. */
 #if defined(__GNUC__) && !defined(__clang__)
 #define FN_KEEP_TILE_IN_REGISTERS __attribute__((optimize("no-tree-loop-vectorize")))
 #else

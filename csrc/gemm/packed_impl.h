@@ -139,10 +139,9 @@ static int FN(packed_serial)(FN(code) code, ptrdiff_t m, ptrdiff_t n, ptrdiff_t 
 }
 
 #ifndef FN_GEMM_PARALLEL_MIN_FLOPS
-/* Below this many flops (~0.2 ms on one core) a second thread does not pay
- * for waking it: under OMP_WAIT_POLICY=PASSIVE (fastnet's default) the
- * book's 7.8 MFLOP layer products ran at 60-100 GFLOP/s on 2 threads
- * against ~72 on 1, while 256³ (34 MFLOP) went from 92 to ~150. */
+/* Below this many flops a second thread does not pay for waking it under
+ * OMP_WAIT_POLICY=PASSIVE (fastnet's default): the book's layer products gain
+ * little or nothing from it, 256³ gains a lot. */
 #define FN_GEMM_PARALLEL_MIN_FLOPS ((size_t)1 << 24)
 #endif
 
@@ -182,7 +181,7 @@ static int FN(packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
     const FN(code) code = FN(pick_code)(kernel_choice);
     const size_t flops = 2 * (size_t)m * (size_t)n * (size_t)k;
     const int nt = flops < FN_GEMM_PARALLEL_MIN_FLOPS ? 1 : fn_threads_for(flops);
-    if (nt == 1) { /* no parallel region: even a 1-thread one costs ~1 µs */
+    if (nt == 1) { /* no parallel region: even a 1-thread one costs a share of a small product */
         return FN(packed_serial)(code, m, n, k, a, a32, rs_a, cs_a, b, rs_b, cs_b, c, ldc,
                                  bias, activation);
     }

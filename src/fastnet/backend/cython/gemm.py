@@ -24,23 +24,21 @@ KERNELS = tuple(reversed(SIMD_LEVELS))
 _KERNEL_AVAILABLE = {"portable": lambda: True, "avx2": _gemm.have_avx2,
                      "avx512": _gemm.have_avx512}
 
-# The auto rule, from measurements on 1 thread (OpenBLAS 0.3.31; numbers in
-# benchmarks/bench_gemm.py and the README):
+# The auto rule, 1 thread (the timings behind it: benchmarks/README.md, "Lab
+# notes"):
 # - OpenBLAS uses the widest vectors the CPU has. A fastnet kernel narrower
 #   than that (portable; avx2 on an AVX-512 CPU, by FASTNET_SIMD or
-#   set_kernel) ran at 25-60 % of it: NumPy always.
-# - float64 with the CPU's widest kernel: fastnet's packed GEMM ran at
-#   0.97-1.12x OpenBLAS's dgemm on AMD Zen 3 (AVX2) and at 1.05-1.29x on
-#   Zen 5 (AVX-512), at every measured shape: fastnet always.
-# - float32: OpenBLAS's sgemm wins by 2-3 % on big products, so those
+#   set_kernel) falls well behind it: NumPy always.
+# - float64 with the CPU's widest kernel: fastnet's packed GEMM matched or
+#   beat OpenBLAS's dgemm at every shape measured: fastnet always.
+# - float32: OpenBLAS's sgemm wins by a little on big products, so those
 #   (2mnk >= AUTO_NUMPY_MIN_FLOPS_F32) go to NumPy. Below that fastnet ties or
 #   wins unless its edge tiles are mostly padding: the micro-kernel computes
 #   whole slivers of MR rows and whole vectors of columns (_TILE below), so
-#   100 x 50 computes 102 x 56 with AVX2 (14 % waste, 0.85x sgemm) and
-#   108 x 64 with AVX-512 (38 %, 0.88x); waste above AUTO_MAX_TILE_WASTE goes
-#   to NumPy (AVX-512's 8 % on 100 x 784 still ran at 1.27x). Small products
-#   (2mnk < AUTO_SMALL_FLOPS) stay with fastnet whatever the waste: there the
-#   call overhead dominates, and fastnet's path measured 0.3-2 µs faster than
+#   100 x 50 computes 102 x 56 with AVX2 (14 % waste) and 108 x 64 with
+#   AVX-512 (38 %); waste above AUTO_MAX_TILE_WASTE goes to NumPy. Small
+#   products (2mnk < AUTO_SMALL_FLOPS) stay with fastnet whatever the waste:
+#   there the call overhead dominates, and fastnet's path has less of it than
 #   matmul + epilogue.
 AUTO_NUMPY_MIN_FLOPS_F32 = 2 * 384**3
 AUTO_SMALL_FLOPS = 10**6
@@ -61,11 +59,9 @@ def widest_kernel(allowed=KERNELS):
 
 # With more than one thread, fastnet's own kernels run on an OpenMP team and
 # NumPy's matmul on OpenBLAS's threads, which keep spinning for a while after
-# each call and take cores from the OpenMP team: DeepConvNet's float32 step on
-# 2 threads took 37.5 ms when its two Affine products went to OpenBLAS, 20.3
-# ms with OpenBLAS on 1 thread (1 thread: 37.4 ms). So with threads, every
+# each call and take cores from the OpenMP team. So with threads, every
 # product the CPU's widest fastnet kernel can do stays with fastnet (its GEMM
-# is threaded too: 1.9x on 2 threads at 1024³).
+# is threaded too).
 
 
 def threaded():
@@ -74,9 +70,8 @@ def threaded():
 
 
 def _auto(m, n, k, is_f64, threads=False):
-    # A single row is cheaper on OpenBLAS's gemv (a batch-1 Affine forward ran
-    # 1.7x faster there: the packed GEMM copies all of B for two flops per
-    # value), but it must stay here: a row's result would then depend on the
+    # A single row is cheaper on OpenBLAS's gemv (the packed GEMM copies all
+    # of B for two flops per value), but it must stay here: a row's result would then depend on the
     # batch it came in (float32 rounding of another summation order), which
     # scikit-learn's subset-invariance check and fastnet serve's batching rule out.
     if _kernel != widest_kernel():
@@ -144,8 +139,8 @@ def path_for(m, n, k, dtype):
 
 
 def _auto_cached(m, n, k, is_f64):
-    # Training repeats a handful of shapes: remembering the choice saves
-    # ~0.3 µs per call. Bounded, for programs that vary every shape.
+    # Training repeats a handful of shapes: remembering the choice saves the
+    # rule's arithmetic on every call. Bounded, for programs that vary every shape.
     key = (m, n, k, is_f64, threaded())
     path = _auto_choices.get(key)
     if path is None:
@@ -157,7 +152,7 @@ def _auto_cached(m, n, k, is_f64):
 
 def gemm(a, b, bias=None, activation="identity", trans_a=False, trans_b=False):
     """C := act(op(A)·op(B) + bias); see fastnet.backend.numpy.gemm."""
-    # Runs on every layer call: kept to a few attribute reads (~1 µs).
+    # Runs on every layer call: kept to a few attribute reads.
     m, k = (a.shape[1], a.shape[0]) if trans_a else a.shape
     n = b.shape[0] if trans_b else b.shape[1]
     # The result's dtype is b's: a float32 a meets a float64 b (the only mix
