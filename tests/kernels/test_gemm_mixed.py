@@ -13,8 +13,8 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from _gemm_cases import SHAPE_IDS, SHAPES, TRANS_IDS, TRANSPOSES, seeded_rng
 from _odd_layouts import misaligned
-from test_gemm import SHAPE_IDS, SHAPES, TRANS_IDS, TRANSPOSES, _rng
 
 from fastnet.backend import ACTIVATIONS, load
 
@@ -28,7 +28,7 @@ MIXES = {"a32_b64": (np.float32, np.float64), "a64_b32": (np.float64, np.float32
 
 def _operands(m, n, k, mix, trans_a, trans_b, layout="contiguous", seed=0):
     a_dtype, b_dtype = MIXES[mix]
-    rng = _rng("mixed", m, n, k, mix, trans_a, trans_b, layout, seed)
+    rng = seeded_rng("mixed", m, n, k, mix, trans_a, trans_b, layout, seed)
     a_shape = (k, m) if trans_a else (m, k)
     b_shape = (n, k) if trans_b else (k, n)
     if layout == "strided":  # every other column of a wider array: not contiguous

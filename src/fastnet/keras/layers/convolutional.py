@@ -1,5 +1,7 @@
 """Conv2D and MaxPooling2D, channels-last, on the engine's Convolution and Pooling."""
 
+import numpy as np
+
 from ... import layers as _engine
 from ...backend import current
 from .. import activations, arguments, initializers, regularizers
@@ -119,11 +121,7 @@ class Conv2D(Layer):
             dW = current().xp.ascontiguousarray(self._conv.dW.transpose(2, 3, 1, 0))
         else:
             dx, dW = self._conv.backward(dout), self._conv.dW
-        self.grads = [dW] + ([self._conv.db] if self.use_bias else [])
-        if self.kernel_regularizer is not None:
-            self.kernel_regularizer.add_gradient(self.grads[0], self.kernel)
-        if self.bias_regularizer is not None and self.use_bias:
-            self.bias_regularizer.add_gradient(self.grads[1], self.bias)
+        Dense._take_grads(self, dW, self._conv.db)
         return dx
 
     def regularization_loss(self):
@@ -192,7 +190,8 @@ class MaxPooling2D(Layer):
         return super().build(input_shape, dtype)
 
     def forward(self, x, training=False):
-        x = windows.padded(x, self._pads, value=current().xp.finfo(x.dtype).min)
+        # NumPy's finfo: a device array's dtype is a NumPy dtype on every backend
+        x = windows.padded(x, self._pads, value=np.finfo(x.dtype).min)
         return _to_keras(self._pool.forward(_to_book(x)))
 
     def backward(self, dout):

@@ -74,12 +74,16 @@ class Dense(_OutputActivation, Layer):
         if self._softmax_out is not None:
             dout = _softmax_backward(dout, self._softmax_out)
         dx = self._affine.backward(dout)
-        self.grads = [self._affine.dW] + ([self._affine.db] if self.use_bias else [])
+        self._take_grads(self._affine.dW, self._affine.db)
+        return dx
+
+    def _take_grads(self, dW, db):
+        """grads := [dW, db] (db only with a bias), plus the regularizers' gradients."""
+        self.grads = [dW] + ([db] if self.use_bias else [])
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(self.grads[0], self.kernel)
         if self.bias_regularizer is not None and self.use_bias:
             self.bias_regularizer.add_gradient(self.grads[1], self.bias)
-        return dx
 
     def regularization_loss(self):
         loss = 0.0
