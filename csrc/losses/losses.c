@@ -27,6 +27,41 @@ double fn_softmax_ce_row_f64_avx512(size_t c, const double *x, const double *t,
                                     ptrdiff_t label, double inv_n, double *dx);
 #endif
 
+/* Loss sums over elements are cut into blocks of FN_SUM_BLOCK; each block's
+ * sum has its own slot and the slots are added in order, so the number of
+ * threads cannot change the result. */
+#define FN_SUM_BLOCK ((size_t)4096)
+
+typedef struct {
+    size_t count; /* blocks */
+    double *sum;  /* one slot per block */
+    double one;   /* the slot when there is one block: no allocation */
+} fn_block_sums;
+
+/* Slots for the blocks of n elements: 0, or -1 when out of memory. */
+static int fn_block_sums_open(fn_block_sums *s, size_t n) {
+    s->count = (n + FN_SUM_BLOCK - 1) / FN_SUM_BLOCK;
+    s->sum = s->count == 1 ? &s->one : malloc(s->count * sizeof(double));
+    return s->sum ? 0 : -1;
+}
+
+static inline size_t fn_block_start(ptrdiff_t b) { return (size_t)b * FN_SUM_BLOCK; }
+
+/* The slots added in order, over n; the slots freed. */
+static double fn_block_sums_mean(fn_block_sums *s, size_t n) {
+    double sum = 0.0;
+    for (size_t b = 0; b < s->count; b++) sum += s->sum[b];
+    if (s->sum != &s->one) free(s->sum);
+    return sum / (double)n;
+}
+
+/* `FN_FOR_BLOCKS(sums, n, b) body`: body for every block b, blocks split
+ * between threads. */
+#define FN_FOR_BLOCKS(sums, n, b)                                                         \
+    const int fn_nt_ = fn_threads_for(n);                                                 \
+    _Pragma("omp parallel for num_threads(fn_nt_) if (fn_nt_ > 1) schedule(static)")     \
+    for (ptrdiff_t b = 0; b < (ptrdiff_t)(sums).count; b++)
+
 #define FN_BODY "losses/losses_impl.h"
 #include "common/dtype_both.h"
 

@@ -81,10 +81,6 @@ double FN(fn_softmax_cross_entropy)(size_t n, size_t c, const real *x, ptrdiff_t
     return sum / (double)n;
 }
 
-/* Loss sums over elements are cut into blocks of this many; the blocks'
- * sums are added in order, so threads cannot change the result. */
-#define FN_SUM_BLOCK 4096
-
 /* sigmoid + binary cross-entropy. See losses.h.
  * Fast version: one pass computes the loss term and dX per element; the
  * loss uses the stable softplus(x) - t·x = max(x, 0) + log1p(e^-|x|) - t·x,
@@ -92,50 +88,34 @@ double FN(fn_softmax_cross_entropy)(size_t n, size_t c, const real *x, ptrdiff_t
 double FN(fn_sigmoid_bce)(size_t n, const real *x, const real *t, real *dx) {
     if (n == 0) return 0.0;
     const real size = (real)n;
-    const size_t blocks = (n + FN_SUM_BLOCK - 1) / FN_SUM_BLOCK;
-    double one_block;
-    double *block_sum = blocks == 1 ? &one_block : malloc(blocks * sizeof(double));
-    if (block_sum == NULL) return NAN; /* out of memory: Python reports a non-finite loss */
-    const int nt = fn_threads_for(n);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (ptrdiff_t b = 0; b < (ptrdiff_t)blocks; b++) {
-        size_t lo = (size_t)b * FN_SUM_BLOCK, hi = lo + FN_SUM_BLOCK < n ? lo + FN_SUM_BLOCK : n;
+    fn_block_sums sums;
+    if (fn_block_sums_open(&sums, n)) return NAN; /* out of memory: Python reports a non-finite loss */
+    FN_FOR_BLOCKS(sums, n, b) {
         double s = 0.0;
-        for (size_t i = lo; i < hi; i++) {
+        for (size_t i = fn_block_start(b); i < fn_block_start(b + 1) && i < n; i++) {
             real xi = x[i], e = fn_exp_neg(-fn_abs(xi));
             s += (xi > 0 ? (double)xi : 0.0) + log1p((double)e) - (double)t[i] * (double)xi;
             dx[i] = ((xi >= 0 ? (real)1 : e) / (1 + e) - t[i]) / size;
         }
-        block_sum[b] = s;
+        sums.sum[b] = s;
     }
-    double sum = 0.0;
-    for (size_t b = 0; b < blocks; b++) sum += block_sum[b];
-    if (block_sum != &one_block) free(block_sum);
-    return sum / (double)n;
+    return fn_block_sums_mean(&sums, n);
 }
 
 /* mean squared error. See losses.h. One pass for the loss and dY. */
 double FN(fn_mse)(size_t n, const real *y, const real *t, real *dy) {
     if (n == 0) return 0.0;
     const real scale = (real)(2.0 / (double)n);
-    const size_t blocks = (n + FN_SUM_BLOCK - 1) / FN_SUM_BLOCK;
-    double one_block;
-    double *block_sum = blocks == 1 ? &one_block : malloc(blocks * sizeof(double));
-    if (block_sum == NULL) return NAN;
-    const int nt = fn_threads_for(n);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (ptrdiff_t b = 0; b < (ptrdiff_t)blocks; b++) {
-        size_t lo = (size_t)b * FN_SUM_BLOCK, hi = lo + FN_SUM_BLOCK < n ? lo + FN_SUM_BLOCK : n;
+    fn_block_sums sums;
+    if (fn_block_sums_open(&sums, n)) return NAN;
+    FN_FOR_BLOCKS(sums, n, b) {
         double s = 0.0;
-        for (size_t i = lo; i < hi; i++) {
+        for (size_t i = fn_block_start(b); i < fn_block_start(b + 1) && i < n; i++) {
             real d = y[i] - t[i];
             s += (double)d * (double)d;
             dy[i] = scale * d;
         }
-        block_sum[b] = s;
+        sums.sum[b] = s;
     }
-    double sum = 0.0;
-    for (size_t b = 0; b < blocks; b++) sum += block_sum[b];
-    if (block_sum != &one_block) free(block_sum);
-    return sum / (double)n;
+    return fn_block_sums_mean(&sums, n);
 }
