@@ -165,8 +165,11 @@ def batchnorm_forward_train(d):
     gamma, beta = d.array("gamma", (dim,)), d.array("beta", (dim,))
     dtype = np.result_type(x, gamma, beta)
     mean, var = _running(d, dim, dtype)
+    # out = γ·xn + β: xn's rounding noise comes out scaled by γ
+    finite_gamma = np.asarray(gamma, np.float64)[np.isfinite(np.asarray(gamma, np.float64))]
+    gain = max(1.0, float(np.abs(finite_gamma).max(initial=0.0)))
     return _case(d, "batchnorm_forward_train", [x, gamma, beta, mean, var, d.uniform()],
-                 length=n, floor=_noise_floor(x))
+                 length=n, floor=_noise_floor(x) * gain)
 
 
 def batchnorm_forward_infer(d):
