@@ -31,18 +31,20 @@ _KERNEL_AVAILABLE = {"portable": lambda: True, "avx2": _gemm.have_avx2,
 #   set_kernel) falls well behind it: NumPy always.
 # - float64 with the CPU's widest kernel: fastnet's packed GEMM matched or
 #   beat OpenBLAS's dgemm at every shape measured: fastnet always.
-# - float32: OpenBLAS's sgemm wins by a little on big products, so those
-#   (2mnk >= AUTO_NUMPY_MIN_FLOPS_F32) go to NumPy. Below that fastnet ties or
-#   wins unless its edge tiles are mostly padding: the micro-kernel computes
-#   whole slivers of MR rows and whole vectors of columns (_TILE below), so
-#   100 x 50 computes 102 x 56 with AVX2 (14 % waste) and 108 x 64 with
-#   AVX-512 (38 %); waste above AUTO_MAX_TILE_WASTE goes to NumPy. Small
-#   products (2mnk < AUTO_SMALL_FLOPS) stay with fastnet whatever the waste:
-#   there the call overhead dominates, and fastnet's path has less of it than
-#   matmul + epilogue.
-AUTO_NUMPY_MIN_FLOPS_F32 = 2 * 384**3
+# - float32 with the CPU's widest kernel: fastnet, except where its edge
+#   tiles are mostly padding. The micro-kernel computes whole slivers of MR
+#   rows and whole vectors of columns (_TILE below), so 100 x 10 computes
+#   102 x 16 with AVX2 (63 % waste) and 108 x 16 with AVX-512; waste above
+#   AUTO_MAX_TILE_WASTE goes to NumPy. Small products (2mnk <
+#   AUTO_SMALL_FLOPS) stay with fastnet whatever the waste: there the call
+#   overhead dominates, and fastnet's path has less of it than matmul +
+#   epilogue. On AVX-512 CPUs OpenBLAS's sgemm is a little ahead on big
+#   products (2mnk >= AUTO_NUMPY_MIN_FLOPS_F32["avx512"]), which go to NumPy;
+#   on AVX2 CPUs its single-thread sgemm falls far behind on deep products
+#   (k in the hundreds) and ties elsewhere, so nothing big goes to NumPy.
+AUTO_NUMPY_MIN_FLOPS_F32 = {"avx2": None, "avx512": 2 * 384**3}
 AUTO_SMALL_FLOPS = 10**6
-AUTO_MAX_TILE_WASTE = {"avx2": 0.05, "avx512": 0.15}
+AUTO_MAX_TILE_WASTE = {"avx2": 0.15, "avx512": 0.15}
 # float32 tile granularity per kernel: (MR rows, values per vector register).
 _TILE = {"avx2": (6, 8), "avx512": (12, 16)}
 
@@ -81,7 +83,8 @@ def _auto(m, n, k, is_f64, threads=False):
     flops = 2 * m * n * k
     if flops < AUTO_SMALL_FLOPS:
         return "fastnet"
-    if flops >= AUTO_NUMPY_MIN_FLOPS_F32:
+    big = AUTO_NUMPY_MIN_FLOPS_F32[_kernel]
+    if big is not None and flops >= big:
         return "numpy"
     rows, columns = _TILE[_kernel]
     computed = -(-m // rows) * rows * -(-n // columns) * columns
