@@ -11,6 +11,8 @@
 void FN_AT(fn_gemm_kernel, avx2)(ptrdiff_t kc, const real *pa, ptrdiff_t rs_pa,
                                  ptrdiff_t cs_pa, const real *pb, real *c, ptrdiff_t ldc,
                                  int accumulate, ptrdiff_t nr);
+void FN_AT(fn_gemm_row, avx2)(ptrdiff_t kc, const real *a, ptrdiff_t cs_a, const real *b,
+                              ptrdiff_t rs_b, real *c, ptrdiff_t n, int accumulate);
 void FN_AT(fn_gemm_epilogue_block, avx2)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
                                          const real *bias, int activation);
 
@@ -31,15 +33,19 @@ void FN_AVX512_TWIN(fn_gemm_epilogue)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff
 #endif
 #endif
 
-/* A micro-kernel (kernel_portable_impl.h documents the arguments) and the
- * epilogue built for the same instruction set (epilogue_impl.h). */
+/* A micro-kernel (kernel_portable_impl.h documents the arguments), the
+ * lone-row kernel that sums like it, and the epilogue built for the same
+ * instruction set (epilogue_impl.h). */
 typedef void (*FN(kernel_fn))(ptrdiff_t kc, const real *pa, ptrdiff_t rs_pa, ptrdiff_t cs_pa,
                                const real *pb, real *c, ptrdiff_t ldc, int accumulate,
                                ptrdiff_t nr);
+typedef void (*FN(row_fn))(ptrdiff_t kc, const real *a, ptrdiff_t cs_a, const real *b,
+                            ptrdiff_t rs_b, real *c, ptrdiff_t n, int accumulate);
 typedef void (*FN(epilogue_fn))(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
                                  const real *bias, int activation);
 typedef struct {
     FN(kernel_fn) kernel;
+    FN(row_fn) row;
     FN(epilogue_fn) epilogue;
 } FN(code);
 
@@ -47,17 +53,18 @@ typedef struct {
 /* A build with one micro-kernel and its epilogue (kernel_avx512.c). */
 static FN(code) FN(pick_code)(int kernel_choice) {
     (void)kernel_choice;
-    FN(code) code = {FN_ONE_KERNEL, FN(epilogue_block)};
+    FN(code) code = {FN_ONE_KERNEL, FN(row_simd), FN(epilogue_block)};
     return code;
 }
 #else
 /* The portable code, or the AVX2 code when asked for (the caller checked
  * fn_cpu_simd() first). */
 static FN(code) FN(pick_code)(int kernel_choice) {
-    FN(code) code = {FN(kernel_portable), FN(epilogue_block)};
+    FN(code) code = {FN(kernel_portable), FN(row_portable), FN(epilogue_block)};
 #ifdef FASTNET_X86
     if (kernel_choice == FN_AVX2) {
         code.kernel = FN_AT(fn_gemm_kernel, avx2);
+        code.row = FN_AT(fn_gemm_row, avx2);
         code.epilogue = FN_AT(fn_gemm_epilogue_block, avx2);
     }
 #else

@@ -10,6 +10,11 @@ void FN(fn_gemm_kernel)(ptrdiff_t kc, const real *pa, ptrdiff_t rs_pa, ptrdiff_t
     FN(kernel_simd)(kc, pa, rs_pa, cs_pa, pb, c, ldc, accumulate, nr);
 }
 
+void FN(fn_gemm_row)(ptrdiff_t kc, const real *a, ptrdiff_t cs_a, const real *b, ptrdiff_t rs_b,
+                     real *c, ptrdiff_t n, int accumulate) {
+    FN(row_simd)(kc, a, cs_a, b, rs_b, c, n, accumulate);
+}
+
 void FN(fn_gemm_epilogue_block)(ptrdiff_t m, ptrdiff_t n, real *c, ptrdiff_t ldc,
                                 const real *bias, int activation) {
     FN(epilogue_block)(m, n, c, ldc, bias, activation);

@@ -22,6 +22,26 @@
 #endif
 #endif
 
+/* A lone row of C, B read in place: c[0:n] := [c +] a·B over kc steps
+ * (kernel_simd_impl.h's row_simd documents the arguments). Each element is
+ * summed as kernel_portable sums it, so a row alone equals the row in a batch. */
+static void FN(row_portable)(ptrdiff_t kc, const real *restrict a, ptrdiff_t cs_a,
+                             const real *restrict b, ptrdiff_t rs_b, real *restrict c,
+                             ptrdiff_t n, int accumulate) {
+    for (ptrdiff_t j0 = 0; j0 < n; j0 += NR) {
+        const ptrdiff_t width = n - j0 < NR ? n - j0 : NR;
+        real acc[NR];
+        for (ptrdiff_t j = 0; j < width; j++) acc[j] = 0;
+        for (ptrdiff_t p = 0; p < kc; p++) {
+            const real a_p = a[p * cs_a];
+            for (ptrdiff_t j = 0; j < width; j++) acc[j] += a_p * b[p * rs_b + j0 + j];
+        }
+        for (ptrdiff_t j = 0; j < width; j++) {
+            c[j0 + j] = accumulate ? c[j0 + j] + acc[j] : acc[j];
+        }
+    }
+}
+
 FN_KEEP_TILE_IN_REGISTERS
 static void FN(kernel_portable)(ptrdiff_t kc, const real *restrict pa, ptrdiff_t rs_pa,
                                 ptrdiff_t cs_pa, const real *restrict pb, real *restrict c,

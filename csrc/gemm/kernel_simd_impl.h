@@ -63,6 +63,71 @@ static void FN(kernel_simd)(ptrdiff_t kc, const real *restrict pa, ptrdiff_t rs_
     }
 }
 
+/* A lone row of C, B read in place: c[0:n] := [c +] a·B over kc steps.
+ *
+ * a: kc values at stride cs_a; b: kc rows of n contiguous values, row stride
+ * rs_b; c: n values, written (added to when `accumulate`). Every element is
+ * summed as tile_simd sums it (from 0, one multiply-add per step in step
+ * order, then c added), so a row computed alone equals the same row computed
+ * in a batch, bit for bit, without packing B for a single use of each value.
+ * Each pass over B sums up to ROW_VECTORS vectors of columns in registers;
+ * the last columns short of a vector are summed as scalars, which round as
+ * the vector lanes do (one fused multiply-add each where the build has FMA). */
+#define ROW_VECTORS 8
+
+/* One pass: `nv` (a constant in each caller, so the accumulators stay in
+ * registers) vectors of columns starting at c, then `rest` scalar columns. */
+static inline __attribute__((always_inline)) void FN(row_pass)(
+    int nv, ptrdiff_t rest, ptrdiff_t kc, const real *restrict a, ptrdiff_t cs_a,
+    const real *restrict b, ptrdiff_t rs_b, real *restrict c, int accumulate) {
+    FN(vec) acc[ROW_VECTORS];
+    real tail[VLEN];
+    for (int v = 0; v < nv; v++) acc[v] = (FN(vec)){0};
+    for (ptrdiff_t t = 0; t < rest; t++) tail[t] = 0;
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        const real a_p = a[p * cs_a];
+        const real *b_row = b + p * rs_b;
+        for (int v = 0; v < nv; v++) {
+            acc[v] += a_p * *(const FN(vec_unaligned) *)(b_row + v * VLEN);
+        }
+        for (ptrdiff_t t = 0; t < rest; t++) tail[t] += a_p * b_row[nv * VLEN + t];
+    }
+    for (int v = 0; v < nv; v++) {
+        FN(vec_unaligned) *dst = (FN(vec_unaligned) *)(c + v * VLEN);
+        if (accumulate) acc[v] += *dst;
+        *dst = acc[v];
+    }
+    for (ptrdiff_t t = 0; t < rest; t++) {
+        real *dst = c + nv * VLEN + t;
+        *dst = accumulate ? tail[t] + *dst : tail[t];
+    }
+}
+
+static void FN(row_simd)(ptrdiff_t kc, const real *restrict a, ptrdiff_t cs_a,
+                         const real *restrict b, ptrdiff_t rs_b, real *restrict c, ptrdiff_t n,
+                         int accumulate) {
+    ptrdiff_t j = 0;
+    for (; n - j >= ROW_VECTORS * VLEN + VLEN; j += ROW_VECTORS * VLEN) {
+        FN(row_pass)(ROW_VECTORS, 0, kc, a, cs_a, b + j, rs_b, c + j, accumulate);
+    }
+    /* The last pass: what is left, up to ROW_VECTORS vectors and a part of one. */
+    const ptrdiff_t rest = (n - j) % VLEN;
+    b += j;
+    c += j;
+    switch ((n - j) / VLEN) {
+    case 0: FN(row_pass)(0, rest, kc, a, cs_a, b, rs_b, c, accumulate); break;
+    case 1: FN(row_pass)(1, rest, kc, a, cs_a, b, rs_b, c, accumulate); break;
+    case 2: FN(row_pass)(2, rest, kc, a, cs_a, b, rs_b, c, accumulate); break;
+    case 3: FN(row_pass)(3, rest, kc, a, cs_a, b, rs_b, c, accumulate); break;
+    case 4: FN(row_pass)(4, rest, kc, a, cs_a, b, rs_b, c, accumulate); break;
+    case 5: FN(row_pass)(5, rest, kc, a, cs_a, b, rs_b, c, accumulate); break;
+    case 6: FN(row_pass)(6, rest, kc, a, cs_a, b, rs_b, c, accumulate); break;
+    case 7: FN(row_pass)(7, rest, kc, a, cs_a, b, rs_b, c, accumulate); break;
+    default: FN(row_pass)(8, rest, kc, a, cs_a, b, rs_b, c, accumulate); break;
+    }
+}
+#undef ROW_VECTORS
+
 /* The FMA roof, for benchmarks: `steps` rounds of MR x NV independent
  * multiply-adds on whole vectors with nothing loaded or stored, the most
  * flops per second this instruction set reaches on one core; GEMM's

@@ -86,6 +86,46 @@ static void FN(macro_kernel)(FN(code) code, ptrdiff_t mc, ptrdiff_t nc, ptrdiff_
     }
 }
 
+/* The k-blocks of a depth-k product: equal blocks of at most KC (784 = 4 x
+ * 196, not 3 x 256 + 16), since a thin last block would pay the packing and
+ * the reload of C for little work. Every path sums in these blocks. */
+static ptrdiff_t FN(k_block)(ptrdiff_t k) {
+    const ptrdiff_t k_blocks = (k + KC - 1) / KC;
+    return (k + k_blocks - 1) / k_blocks;
+}
+
+/* A lone row of C (m = 1, B's rows contiguous): each k-block by the row
+ * kernel, B read where it is, then the epilogue on the same NR-wide pieces
+ * as the tiles get it. Packing B would copy every value of it for a single
+ * use; this sums exactly as the packed path does, so the row equals the
+ * same row computed in a batch. A float32 A is widened into a buffer first.
+ * Returns 0, or -1 when that buffer cannot be had. */
+static int FN(row_serial)(FN(code) code, ptrdiff_t n, ptrdiff_t k, const real *a,
+                          const float *a32, ptrdiff_t cs_a, const real *b, ptrdiff_t rs_b,
+                          real *c, const real *bias, int activation) {
+    real *widened = NULL;
+    if (a32) {
+        widened = FN(aligned_buffer)((size_t)k);
+        if (!widened) return -1;
+        for (ptrdiff_t p = 0; p < k; p++) widened[p] = (real)a32[p * cs_a];
+        a = widened;
+        cs_a = 1;
+    }
+    const ptrdiff_t kc_max = FN(k_block)(k);
+    for (ptrdiff_t pc = 0; pc < k; pc += kc_max) {
+        const ptrdiff_t kc = k - pc < kc_max ? k - pc : kc_max;
+        code.row(kc, a + pc * cs_a, cs_a, b + pc * rs_b, rs_b, c, n, pc > 0);
+    }
+    if (bias || activation != FN_IDENTITY) {
+        for (ptrdiff_t jr = 0; jr < n; jr += NR) {
+            code.epilogue(1, n - jr < NR ? n - jr : NR, c + jr, n, bias ? bias + jr : NULL,
+                          activation);
+        }
+    }
+    free(widened);
+    return 0;
+}
+
 /* One thread's GEMM (the whole algorithm above, serially) on C's (m, n)
  * block at c: the jc / pc / ic loops around the macro-kernel. Allocates and
  * frees its own packing buffers. Returns 0, or -1 when they cannot be had.
@@ -94,17 +134,18 @@ static int FN(packed_serial)(FN(code) code, ptrdiff_t m, ptrdiff_t n, ptrdiff_t 
                              const real *a, const float *a32, ptrdiff_t rs_a, ptrdiff_t cs_a,
                              const real *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
                              real *c, ptrdiff_t ldc, const real *bias, int activation) {
+    if (m == 1 && cs_b == 1) {
+        return FN(row_serial)(code, n, k, a, a32, cs_a, b, rs_b, c, bias, activation);
+    }
     /* Packing A costs a pass over it; the product reuses each element of A
      * 2n times, so for narrow C (the book's n = 50) the pass is a large share
      * and A is read in place when its layout allows (see prepare_a). */
     const int a_in_place =
         !a32 && (cs_a == 1 || (A_IN_PLACE_COLUMNS && rs_a == 1)) && n <= A_IN_PLACE_MAX_N;
-    /* Blocks of equal size, at most MC / KC (784 = 4 x 196, not 3 x 256 +
-     * 16): a thin last block would pay the packing and the reload of C for
-     * little work. Row blocks stay whole MR slivers. */
-    const ptrdiff_t m_blocks = (m + MC - 1) / MC, k_blocks = (k + KC - 1) / KC;
+    /* Row blocks of equal size too (see k_block), at most MC, whole MR slivers. */
+    const ptrdiff_t m_blocks = (m + MC - 1) / MC;
     const ptrdiff_t mc_max = ((m + m_blocks - 1) / m_blocks + MR - 1) / MR * MR;
-    const ptrdiff_t kc_max = (k + k_blocks - 1) / k_blocks;
+    const ptrdiff_t kc_max = FN(k_block)(k);
     const ptrdiff_t nc_max = n < NC ? (n + NR - 1) / NR * NR : NC;
     real *b_pack = FN(aligned_buffer)((size_t)kc_max * nc_max);
     real *a_pack = FN(aligned_buffer)((size_t)mc_max * kc_max);

@@ -29,6 +29,9 @@ def gemm(d):
         if d.coin(0.05):  # the packed GEMM's KC = 256 and MC = 72 / 144 block edges
             k = int(d.rng.choice([255, 256, 257]))
             m = int(d.rng.choice([71, 72, 73, 143, 144, 145]))
+        elif d.coin(0.1):  # a lone row (its own kernel): several register passes, k-blocks
+            m, n = 1, d.size(high=300, allow_zero=False)
+            k = d.size(high=600, allow_zero=False)
     trans_a, trans_b = d.coin(), d.coin()
     # The book's mix, float32 images against float64 weights, which the
     # compiled GEMM widens while packing (and every other mix now and then,

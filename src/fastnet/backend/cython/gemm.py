@@ -72,10 +72,10 @@ def threaded():
 
 
 def _auto(m, n, k, is_f64, threads=False):
-    # A single row is cheaper on OpenBLAS's gemv (the packed GEMM copies all
-    # of B for two flops per value), but it must stay here: a row's result would then depend on the
-    # batch it came in (float32 rounding of another summation order), which
-    # scikit-learn's subset-invariance check and fastnet serve's batching rule out.
+    # Single rows stay here too: fastnet's lone-row kernel reads B in place and
+    # sums each element as the packed GEMM does, so a row's result does not
+    # depend on the batch it came in (scikit-learn's subset-invariance check,
+    # fastnet serve's batching); OpenBLAS's gemv sums in another order.
     if _kernel != widest_kernel():
         return "numpy"
     if is_f64 or threads:
