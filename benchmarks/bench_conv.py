@@ -15,7 +15,7 @@ Groups (impl names: book_f64 is the baseline; torch when installed):
   deepconv_fwdbwd                 DeepConvNet forward + backward (gradient)
 
 book_f64 is the book's NumPy code (common/util.py im2col/col2im, the
-Convolution / Pooling / Dropout / Affine layers, Adam) as benchmarks/book_numpy
+Convolution / Pooling / Dropout / Affine layers, Adam) as fastnet.book_numpy
 writes it out from the definitions in BOOK_API.md.
 Every implementation starts from the same weights and its first gradient is
 checked against the book's before timing. extra_info holds the speed-ups
@@ -24,18 +24,18 @@ against book_f64 (and torch_f32) measured earlier in the same session.
 
 import numpy as np
 import pytest
-from book_numpy.common.layers import Affine as BookAffine
-from book_numpy.common.layers import Convolution as BookConvolution
-from book_numpy.common.layers import Dropout as BookDropout
-from book_numpy.common.layers import Pooling as BookPooling
-from book_numpy.common.layers import Relu as BookRelu
-from book_numpy.common.layers import SoftmaxWithLoss as BookSoftmaxWithLoss
-from book_numpy.common.optimizer import Adam as BookAdam
-from book_numpy.common.util import col2im as book_col2im
-from book_numpy.common.util import im2col as book_im2col
 
 import fastnet
 from fastnet import gemm as fastnet_gemm
+from fastnet.book_numpy.common.layers import Affine as BookAffine
+from fastnet.book_numpy.common.layers import Convolution as BookConvolution
+from fastnet.book_numpy.common.layers import Dropout as BookDropout
+from fastnet.book_numpy.common.layers import Pooling as BookPooling
+from fastnet.book_numpy.common.layers import Relu as BookRelu
+from fastnet.book_numpy.common.layers import SoftmaxWithLoss as BookSoftmaxWithLoss
+from fastnet.book_numpy.common.optimizer import Adam as BookAdam
+from fastnet.book_numpy.common.util import col2im as book_col2im
+from fastnet.book_numpy.common.util import im2col as book_im2col
 from fastnet.nets import DeepConvNet, SimpleConvNet
 from fastnet.optimizers import Adam
 

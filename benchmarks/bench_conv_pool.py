@@ -7,7 +7,7 @@ Groups:
   convpool_deep2    DeepConvNet's second block: (100, 16, 28, 28), 16 filters 3x3, pad 1
 
 Implementations:
-  book_f64             the book's Convolution, Relu and Pooling (benchmarks/book_numpy)
+  book_f64             the book's Convolution, Relu and Pooling (fastnet.book_numpy)
   fastnet_layers_f32   fastnet's Convolution (ReLU fused) then Pooling: two layers
   fastnet_f32/_f64     PooledConvolution: convolution, ReLU and pooling in one pass
   torch_f32            conv2d, relu, max_pool2d (PyTorch CPU eager, when installed)
@@ -19,11 +19,11 @@ extra_info: GFLOP/s of the three convolution products (forward, dW, dx).
 
 import numpy as np
 import pytest
-from book_numpy.common.layers import Convolution as BookConvolution
-from book_numpy.common.layers import Pooling as BookPooling
-from book_numpy.common.layers import Relu as BookRelu
 
 import fastnet
+from fastnet.book_numpy.common.layers import Convolution as BookConvolution
+from fastnet.book_numpy.common.layers import Pooling as BookPooling
+from fastnet.book_numpy.common.layers import Relu as BookRelu
 from fastnet.layers import Convolution, PooledConvolution, Pooling
 
 # (x shape, filters, filter size, pad)

@@ -26,13 +26,13 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-from book_numpy.common.layers import Affine as BookAffine
-from book_numpy.common.layers import Relu as BookRelu
-from book_numpy.common.layers import SoftmaxWithLoss as BookSoftmaxWithLoss
-from book_numpy.common.optimizer import SGD as BookSGD
-from book_numpy.common.optimizer import Adam as BookAdam
 
 import fastnet
+from fastnet.book_numpy.common.layers import Affine as BookAffine
+from fastnet.book_numpy.common.layers import Relu as BookRelu
+from fastnet.book_numpy.common.layers import SoftmaxWithLoss as BookSoftmaxWithLoss
+from fastnet.book_numpy.common.optimizer import SGD as BookSGD
+from fastnet.book_numpy.common.optimizer import Adam as BookAdam
 from fastnet.nets import MultiLayerNet, TwoLayerNet
 from fastnet.optimizers import SGD, Adam
 
@@ -47,7 +47,7 @@ _book_median = {}  # group -> seconds of book-f64 in this session
 
 
 # ------------------------------------------------ the book's network, in NumPy
-# Its layers and optimizers are benchmarks/book_numpy's: the book's classes
+# Its layers and optimizers are fastnet.book_numpy's: the book's classes
 # written out from BOOK_API.md.
 
 

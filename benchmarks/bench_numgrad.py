@@ -4,7 +4,7 @@
         python benchmarks/bench_numgrad.py
 
 Prints medians for one full numerical_gradient at batch 100 of MNIST digits:
-  ch.4 TwoLayerNet(784, 50, 10), sigmoid: benchmarks/book_numpy (the book's
+  ch.4 TwoLayerNet(784, 50, 10), sigmoid: fastnet.book_numpy (the book's
       loop, every parameter) vs fastnet.scratch.ch04.TwoLayerNet, and the
       largest difference between their results;
   ch.5 TwoLayerNet (ReLU) and MultiLayerNet(784, [100]*5, 10): fastnet vs
@@ -17,10 +17,10 @@ import argparse
 import time
 
 import numpy as np
-from book_numpy.two_layer_net_ch04 import TwoLayerNet as BookTwoLayerNet
 
 import fastnet
 from fastnet import datasets
+from fastnet.book_numpy.two_layer_net_ch04 import TwoLayerNet as BookTwoLayerNet
 from fastnet.nets import MultiLayerNet, TwoLayerNet
 from fastnet.scratch.ch04 import TwoLayerNet as FastTwoLayerNet
 

@@ -7,7 +7,7 @@ Group `scratch_simpleconvnet_step`: one Adam step (gradient + update) of the
 chapter-7-style SimpleConvNet (tests/scratch/scripts/ch07/simple_convnet.py,
 unchanged) on 100 MNIST-sized images, float64 as in the book, with `common`
 resolved to
-  book-numpy       benchmarks/book_numpy (plain NumPy, the book's algorithms)
+  book-numpy       fastnet.book_numpy (plain NumPy, the book's algorithms)
   fastnet-scratch  fastnet.scratch (fastnet's compiled kernels)
 Both start from the same weights; the first gradients are checked to agree
 before timing. extra_info["speedup_vs_book_numpy"] is book-numpy's median
@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import fastnet.book_numpy
 import fastnet.scratch
 
 ROOT = Path(__file__).resolve().parent.parent
-BOOK_NUMPY = ROOT / "benchmarks" / "book_numpy"
+BOOK_NUMPY = Path(fastnet.book_numpy.__file__).parent  # the scripts' common and dataset
 SIMPLE_CONVNET = ROOT / "tests" / "scratch" / "scripts" / "ch07" / "simple_convnet.py"
 IMPLS = ["book-numpy", "fastnet-scratch"]
 _medians = {}

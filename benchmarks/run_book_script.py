@@ -8,7 +8,7 @@
         --script tests/scratch/scripts/ch05/train_neuralnet.py   # the chapter 5 script
 
 The same unchanged script runs twice per round, each in a fresh Python:
-- "book-numpy": `python SCRIPT` with benchmarks/book_numpy first on
+- "book-numpy": `python SCRIPT` with fastnet.book_numpy first on
   PYTHONPATH, so `common` and `dataset` are a plain-NumPy float64 package
   equivalent to the book's (written from ../shared/BOOK_API.md);
 - "fastnet": `python -m fastnet run SCRIPT`, so they are fastnet.scratch;
@@ -30,8 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import fastnet.book_numpy
+
 ROOT = Path(__file__).resolve().parent.parent
-BOOK_NUMPY = ROOT / "benchmarks" / "book_numpy"
+BOOK_NUMPY = Path(fastnet.book_numpy.__file__).parent  # the scripts' common and dataset
 DEFAULT_SCRIPT = ROOT / "tests" / "scratch" / "scripts" / "ch07" / "train_convnet.py"
 # All 4,000 bundled training digits, one epoch (40 steps of 100), accuracy on
 # 1,000 train + 1,000 test digits at the epoch and 1,000 at the end.

@@ -12,8 +12,11 @@
 
 `fastnet train` trains the book's MultiLayerNet with mini-batch gradient
 descent, prints loss and accuracies after every epoch, then runs the SAME
-training (same seed, same batches) on the "numpy" reference backend and
-prints how much faster fastnet was. With --report it also prints
+training (same seed, same batches) twice more and prints how much faster
+fastnet was than each: on fastnet's "numpy" reference backend (the same
+net in lean NumPy, in the chosen dtype) and with the book's own layers in
+plain float64 NumPy (fastnet.book_numpy), what the learner's code costs
+without fastnet. With --report it also prints
 scikit-learn's classification report of the test set and saves the
 confusion matrix as a plot (needs the "sklearn" extra and matplotlib).
 """
@@ -31,6 +34,9 @@ import fastnet
 
 from . import datasets, nets, optimizers
 from .backend import current, load, using_backend
+from .book_numpy.common import optimizer as book_optimizer
+from .book_numpy.common.multi_layer_net import ACTIVATIONS as BOOK_ACTIVATIONS
+from .book_numpy.common.multi_layer_net import MultiLayerNet as BookMultiLayerNet
 from .progress import ProgressBar
 from .scratch import runner
 from .scratch.runner import BOOK_OPTIONAL_PACKAGES as BOOK_OPTIONAL_PACKAGES  # was cli's own
@@ -233,7 +239,7 @@ def _train_command(args, out=None):
                   f"backend {backend}, {fastnet.get_num_threads()} thread(s)", file=out)
             print(f"data: MNIST ({args.data}), {len(t_train)} train / {len(t_test)} test",
                   file=out)
-            seconds, net = _fit(args, lr, data, out, verbose=True)
+            seconds, net = _fit(args, data, out, _fastnet_net(args, lr), None)
             if args.save:
                 net.save(args.save)
                 print(f"saved the network to {args.save} (fastnet serve {args.save})", file=out)
@@ -248,40 +254,75 @@ def _train_command(args, out=None):
                   "(no comparison: the run above already used the numpy backend)", file=out)
         else:
             with using_backend("numpy"):
-                reference_seconds, _ = _fit(args, lr, data, out, verbose=False)
-            ratio = reference_seconds / seconds if seconds > 0 else float("inf")
+                reference_seconds, _ = _fit(args, data, out, _fastnet_net(args, lr),
+                                            "numpy reference")
+            times = _times_sign(out)
             print(f"fastnet ({backend}, {args.dtype}): {_seconds(seconds)}; "
                   f"numpy reference: {_seconds(reference_seconds)}; "
-                  f"speed-up {ratio:.2f}{_times_sign(out)}", file=out)
+                  f"speed-up {_ratio(reference_seconds, seconds):.2f}{times}", file=out)
+            _compare_with_the_book(args, lr, (x_train, t_train, x_test, t_test), seconds, out)
     finally:
         fastnet.set_num_threads(threads_before)
     return 0
 
 
-def _fit(args, lr, data, out, verbose):
-    """Train a fresh net with args' seed; returns (seconds spent training, the net).
+def _ratio(baseline_seconds, seconds):
+    return baseline_seconds / seconds if seconds > 0 else float("inf")
 
-    The clock covers the mini-batch steps only; evaluating accuracies and
-    printing are left out, so both backends are timed on the same work.
+
+def _fastnet_net(args, lr):
+    """A function making fastnet's MultiLayerNet and optimizer for args."""
+    def make():
+        net = nets.MultiLayerNet(784, args.hidden, 10, activation=args.activation,
+                                 weight_init_std=args.activation, dtype=DTYPES[args.dtype])
+        return net, OPTIMIZERS[args.optimizer](lr=lr)
+    return make
+
+
+def _compare_with_the_book(args, lr, data, seconds, out):
+    """Time the same training with the book's float64 NumPy layers; print the speed-up."""
+    if args.activation not in BOOK_ACTIVATIONS:
+        print(f"the book's MultiLayerNet has no {args.activation} activation: "
+              "no comparison with its code", file=out)
+        return
+    optimizer = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
+                 "adagrad": "AdaGrad", "rmsprop": "RMSprop", "adam": "Adam"}[args.optimizer]
+
+    def make():
+        net = BookMultiLayerNet(784, args.hidden, 10, activation=args.activation,
+                                weight_init_std=args.activation)
+        return net, getattr(book_optimizer, optimizer)(lr=lr)
+
+    with using_backend("numpy"):  # plain NumPy arrays; the book's code calls no kernel
+        book_seconds, _ = _fit(args, data, out, make, "the book's layers")
+    print(f"the book's NumPy layers (float64): {_seconds(book_seconds)}; "
+          f"speed-up {_ratio(book_seconds, seconds):.2f}{_times_sign(out)}", file=out)
+
+
+def _fit(args, data, out, make, label):
+    """Train a fresh net from make() with args' seed; returns (seconds spent training, the net).
+
+    label: None for the main run (a bar and a line per epoch), else the name
+    of a comparison run (one bar for the whole run). The clock covers the
+    mini-batch steps only; evaluating accuracies and printing are left out,
+    so every run is timed on the same work.
     """
+    verbose = label is None
     x_train, t_train, x_test, t_test = data
     B = current()
     x_train, x_test = B.xp.asarray(x_train), B.xp.asarray(x_test)
     t_train, t_test = B.xp.asarray(t_train), B.xp.asarray(t_test)
     np.random.seed(args.seed)  # the net's weight initialisation draws from it
     rng = np.random.default_rng(args.seed)  # the mini-batch order
-    net = nets.MultiLayerNet(784, args.hidden, 10, activation=args.activation,
-                             weight_init_std=args.activation, dtype=DTYPES[args.dtype])
-    optimizer = OPTIMIZERS[args.optimizer](lr=lr)
+    net, optimizer = make()
     n = len(t_train)
     steps = math.ceil(n / args.batch_size)
     # The reference run gets one bar for the whole run, not one line per epoch.
-    whole_run = None if verbose else ProgressBar(steps * args.epochs, "numpy reference",
-                                                 stream=out)
+    whole_run = None if verbose else ProgressBar(steps * args.epochs, label, stream=out)
     seconds = 0.0
     for epoch in range(1, args.epochs + 1):
-        label = f"epoch {epoch:>{len(str(args.epochs))}}/{args.epochs}"
-        bar = ProgressBar(steps, label, stream=out) if verbose else whole_run
+        epoch_label = f"epoch {epoch:>{len(str(args.epochs))}}/{args.epochs}"
+        bar = ProgressBar(steps, epoch_label, stream=out) if verbose else whole_run
         # Moved to the backend's memory once per epoch (a no-op on the CPU),
         # so that a GPU step copies nothing from the host.
         order = B.xp.asarray(rng.permutation(n))
@@ -301,12 +342,12 @@ def _fit(args, lr, data, out, verbose):
             bar.update()
         seconds += time.perf_counter() - start
         if verbose:
-            bar.finish(f"{label}  loss {loss_sum / steps:.4f}  "
+            bar.finish(f"{epoch_label}  loss {loss_sum / steps:.4f}  "
                        f"train acc {net.accuracy(x_train, t_train):.4f}  "
                        f"test acc {net.accuracy(x_test, t_test):.4f}")
     if not verbose:
-        whole_run.finish(f"numpy reference: {args.epochs} epochs, "
-                         f"test acc {net.accuracy(x_test, t_test):.4f}")
+        whole_run.finish(f"{label}: {args.epochs} epochs, "
+                         f"test acc {float(net.accuracy(x_test, t_test)):.4f}")
     return seconds, net
 
 

@@ -44,6 +44,8 @@ LAYERS = {
     "__main__": COMMAND,
     "keras": FRONT_END,
     "scratch": FRONT_END,
+    # The book's code in plain NumPy, the baseline `fastnet train` compares against.
+    "book_numpy": FRONT_END,
     "sklearn": FRONT_END,
     "serve": FRONT_END,
     "layers": ENGINE,

@@ -1,19 +1,14 @@
 """Chapter 4's training loop by numerical gradient: fastnet.scratch.ch04 against the
-book's net and loop in plain NumPy (benchmarks/book_numpy), same seed and batches."""
-
-from pathlib import Path
+book's net and loop in plain NumPy (fastnet.book_numpy), same seed and batches."""
 
 import numpy as np
 
 from fastnet import datasets
+from fastnet.book_numpy.two_layer_net_ch04 import TwoLayerNet as BookTwoLayerNet
 from fastnet.scratch.ch04 import TwoLayerNet
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
-
-def test_first_steps_record_the_books_losses(monkeypatch):
-    monkeypatch.syspath_prepend(str(BENCHMARKS))  # benchmarks/ is no package
-    from book_numpy.two_layer_net_ch04 import TwoLayerNet as BookTwoLayerNet
+def test_first_steps_record_the_books_losses():
 
     (x_all, t_all), _ = datasets.load_mnist(source="bundled", one_hot_label=True)
     # 14 x 14 digits and 8 hidden units: the book's loop takes seconds, not hours

@@ -4,7 +4,7 @@ import numpy as np
 
 # Relative imports: this package runs as the book scripts' top-level `common`
 # (run_book_script.py) and as book_numpy.common in bench_nets / bench_conv.
-from .functions import cross_entropy_error, softmax
+from .functions import cross_entropy_error, sigmoid, softmax
 from .util import col2im, im2col
 
 
@@ -21,6 +21,18 @@ class Relu:
     def backward(self, dout):
         dout[self.mask] = 0
         return dout
+
+
+class Sigmoid:
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * (1.0 - self.out) * self.out
 
 
 class Affine:
