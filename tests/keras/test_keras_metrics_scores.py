@@ -41,6 +41,19 @@ CASES = {
     "auc": ("AUC", {}, "binary"),
     "auc_7_minoring": ("AUC", {"num_thresholds": 7, "summation_method": "minoring"}, "binary"),
     "auc_majoring": ("AUC", {"summation_method": "majoring"}, "binary"),
+    "auc_pr": ("AUC", {"curve": "PR"}, "binary"),
+    "auc_pr_11_minoring": ("AUC", {"curve": "PR", "num_thresholds": 11,
+                                   "summation_method": "minoring"}, "binary"),
+    "auc_pr_majoring": ("AUC", {"curve": "PR", "summation_method": "majoring"}, "binary"),
+    "auc_thresholds": ("AUC", {"thresholds": [0.1, 0.33, 0.5, 0.8]}, "binary"),
+    "auc_pr_thresholds": ("AUC", {"curve": "PR", "thresholds": [0.25, 0.5, 0.75]}, "binary"),
+    "auc_flat_onehot": ("AUC", {}, "onehot"),
+    "auc_flat_label_weights": ("AUC", {"label_weights": [1.0, 2.0, 0.5]}, "onehot"),
+    "auc_multi_label": ("AUC", {"multi_label": True}, "onehot"),
+    "auc_multi_label_pr": ("AUC", {"multi_label": True, "curve": "PR", "num_labels": 3},
+                           "onehot"),
+    "auc_multi_label_weights": ("AUC", {"multi_label": True, "label_weights": [1.0, 2.0, 0.5],
+                                        "summation_method": "majoring"}, "onehot"),
     "top2": ("TopKCategoricalAccuracy", {"k": 2}, "onehot"),
     "top1": ("TopKCategoricalAccuracy", {"k": 1}, "onehot"),
     "sparse_top2": ("SparseTopKCategoricalAccuracy", {"k": 2}, "sparse"),
@@ -69,6 +82,16 @@ KERAS = {
     "auc": 0.8841145038604736,
     "auc_7_minoring": 0.8255208134651184,
     "auc_majoring": 0.8932291865348816,
+    "auc_pr": 0.9292104244232178,
+    "auc_pr_11_minoring": 0.7882183790206909,
+    "auc_pr_majoring": 0.9363726377487183,
+    "auc_thresholds": 0.8802083730697632,
+    "auc_pr_thresholds": 0.9123830795288086,
+    "auc_flat_onehot": 0.47312498092651367,
+    "auc_flat_label_weights": 0.5126667022705078,
+    "auc_multi_label": 0.4357638657093048,
+    "auc_multi_label_pr": 0.36670538783073425,
+    "auc_multi_label_weights": 0.4778911769390106,
     "top2": 0.550000011920929,
     "top1": 0.30000001192092896,
     "sparse_top2": 0.550000011920929,
@@ -107,8 +130,17 @@ def test_scores_by_name_in_fit_and_refusals(capsys):
         metrics.F1Score(average="samples")
     with pytest.raises(ValueError, match="num_thresholds"):
         metrics.AUC(num_thresholds=1)
-    with pytest.raises(NotImplementedError, match="PR"):
-        metrics.AUC(curve="PR")
+    with pytest.raises(ValueError, match="curve"):
+        metrics.AUC(curve="DET")
+    with pytest.raises(ValueError, match="thresholds must be numbers in"):
+        metrics.AUC(thresholds=[0.5, 1.5])
+    with pytest.raises(ValueError, match="label_weights"):
+        metrics.AUC(label_weights=[1.0, -1.0])
+    with pytest.raises(ValueError, match="3 label_weights for 2 output columns"):
+        metrics.AUC(multi_label=True, label_weights=[1, 2, 3]).update(np.ones((2, 2)),
+                                                                      np.ones((2, 2)))
+    with pytest.raises(ValueError, match="num_labels=3 but the outputs have 2"):
+        metrics.AUC(multi_label=True, num_labels=3).update(np.ones((2, 2)), np.ones((2, 2)))
     with pytest.raises(ValueError, match="shaped like"):
         metrics.AUC().update(np.ones((2, 1)), np.ones((3, 1)))
 

@@ -81,15 +81,28 @@ class F1Score(Metric):
         return f1
 
 
-class AUC(Metric):
-    """The area under the ROC curve, from counts at num_thresholds fixed thresholds.
+def _divide_no_nan(a, b):
+    """a / b, and 0 where b is 0 (Keras' ops.divide_no_nan)."""
+    b = np.asarray(b, dtype=np.float64)
+    safe = np.where(b == 0, 1.0, b)
+    return np.where(b == 0, 0.0, np.asarray(a, dtype=np.float64) / safe)
 
-    Keras' thresholds: -1e-7, 1/(n-1), 2/(n-1), ..., 1 + 1e-7. An output
-    counts as positive at a threshold it exceeds; the curve's points are
-    (false positive rate, recall) at each threshold, and the area is summed
-    by trapezoids ("interpolation", the default) or by the lower ("minoring")
-    or upper ("majoring") side of each step. Every output of every sample is
-    one prediction (multi_label=False).
+
+class AUC(Metric):
+    """The area under the ROC or precision-recall curve, from counts at thresholds.
+
+    Keras' thresholds: -1e-7, 1/(n-1), 2/(n-1), ..., 1 + 1e-7, or the given
+    `thresholds` between -1e-7 and 1 + 1e-7. An output counts as positive at
+    a threshold it exceeds. The curve's points are (false positive rate,
+    recall) for ROC and (recall, precision) for PR at each threshold; the
+    area is summed by trapezoids ("interpolation", the default; for PR the
+    interpolation of Davis & Goadrich, as Keras), or by the lower
+    ("minoring") or upper ("majoring") side of each step.
+
+    multi_label=False counts every output of every sample as one prediction
+    (label_weights then weigh each output column's counts); multi_label=True
+    keeps one curve per output column and returns the mean of their areas
+    (weighted by label_weights when given).
     """
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
@@ -104,52 +117,152 @@ class AUC(Metric):
         if summation_method not in ("interpolation", "minoring", "majoring"):
             raise ValueError(f"AUC: summation_method must be 'interpolation', 'minoring' or "
                              f"'majoring', got {summation_method!r}")
-        for key, value in (("curve='PR'", curve.upper() == "PR"), ("thresholds", thresholds),
-                           ("multi_label", multi_label), ("num_labels", num_labels),
-                           ("label_weights", label_weights)):
-            if value not in (None, False):
-                raise NotImplementedError(f"AUC: {key} is not supported by fastnet.keras "
-                                          f"(binary ROC only)")
+        self._even, self.thresholds, self._thresholds = thresholds is None, None, None
+        if thresholds is not None:
+            values = np.sort(np.asarray(thresholds, dtype=np.float64).ravel())
+            if values.size == 0 or not np.all((values >= 0) & (values <= 1)):
+                raise ValueError(f"AUC: thresholds must be numbers in [0, 1], got {thresholds!r}")
+            self.thresholds = values.tolist()
+            self._thresholds = np.concatenate([[-_EPSILON], values, [1 + _EPSILON]])
+            num_thresholds = self._thresholds.size
+        self.curve, self.multi_label = curve.upper(), bool(multi_label)
+        if num_labels is not None and (isinstance(num_labels, bool) or not isinstance(
+                num_labels, int) or num_labels < 1):
+            raise ValueError(f"AUC: num_labels must be a positive integer, got {num_labels!r}")
+        self.num_labels = num_labels
+        self.label_weights = None
+        if label_weights is not None:
+            weights = np.asarray(label_weights, dtype=np.float64).ravel()
+            if weights.size == 0 or not np.all(np.isfinite(weights)) or np.any(weights < 0):
+                raise ValueError(f"AUC: label_weights must be non-negative numbers, got "
+                                 f"{label_weights!r}")
+            self.label_weights = weights
         self.num_thresholds, self.summation_method = num_thresholds, summation_method
         self.from_logits = bool(from_logits)
         super().__init__(name)
 
     def reset(self):
-        n = self.num_thresholds
-        # Per threshold: positives and negatives predicted above it.
-        self._positives_above, self._negatives_above = np.zeros(n), np.zeros(n)
+        # Per threshold (and per label when multi_label): the positives and
+        # negatives predicted above it; and the totals of each.
+        self._positives_above = self._negatives_above = None
         self._positives = self._negatives = 0.0
+
+    def _indices(self, p):
+        """Per output, how many thresholds it exceeds (ints in [1, n - 1])."""
+        xp, n = current().xp, self.num_thresholds
+        p = xp.clip(p, 0, 1)
+        if self._even:
+            # The thresholds are evenly spaced, so each output's last threshold
+            # below it is found by one multiplication (Keras' own shortcut, in
+            # float32 as there).
+            return xp.ceil(p * np.float32(n - 1)).astype(np.int64)
+        # Compared in float32, as Keras holds thresholds and outputs: an output
+        # equal to a threshold in float32 does not exceed it.
+        thresholds = xp.asarray(self._thresholds.astype(np.float32))
+        return xp.searchsorted(thresholds, p.astype(np.float32), side="left")
+
+    def _column_weights(self, labels):
+        if self.label_weights is None:
+            return None
+        if self.label_weights.size != labels:
+            raise ValueError(f"{self.name}: {self.label_weights.size} label_weights for "
+                             f"{labels} output columns")
+        return self.label_weights
 
     def update(self, out, t, kind=None):
         _same_shape(self.name, out, t)
         xp, n = current().xp, self.num_thresholds
         p = probabilities(out, "sigmoid" if self.from_logits else kind).astype(np.float32)
-        # The thresholds are evenly spaced, so each output's last threshold
-        # below it is found by one multiplication (Keras' own shortcut, in
-        # float32 as there), then counted per bucket and summed from the top.
-        bucket = xp.ceil(xp.clip(p, 0, 1) * np.float32(n - 1)).astype(np.int64).ravel()
-        actual = (t > 0.5).ravel()
-        for above, mask in ((self._positives_above, actual), (self._negatives_above, ~actual)):
-            per_bucket = to_numpy(xp.bincount(bucket[mask], minlength=n))
-            above += np.cumsum(per_bucket[::-1])[::-1]
-        positives = float(actual.sum())
-        self._positives += positives
-        self._negatives += actual.size - positives
+        p, actual = p.reshape(p.shape[0], -1), (t > 0.5).reshape(p.shape[0], -1)
+        labels = p.shape[1]
+        if self.num_labels is not None and self.multi_label and labels != self.num_labels:
+            raise ValueError(f"{self.name}: num_labels={self.num_labels} but the outputs have "
+                             f"{labels} columns")
+        weights = self._column_weights(labels)
+        index = self._indices(p)
+
+        def above(mask, column=None):
+            """Counts per threshold of the outputs in `mask` that exceed it."""
+            sel = index[:, column][mask[:, column]] if column is not None else index[mask]
+            w = None
+            if weights is not None and column is None and not self.multi_label:
+                w = xp.asarray(xp.broadcast_to(xp.asarray(weights), mask.shape)[mask])
+            per_bucket = to_numpy(xp.bincount(sel, weights=w, minlength=n)).astype(np.float64)
+            return np.cumsum(per_bucket[::-1])[::-1]
+
+        if self.multi_label:
+            pos = np.stack([above(actual, c) for c in range(labels)], axis=1)
+            neg = np.stack([above(~actual, c) for c in range(labels)], axis=1)
+            positives = to_numpy(actual.sum(axis=0)).astype(np.float64)
+            negatives = actual.shape[0] - positives
+        else:
+            pos, neg = above(actual), above(~actual)
+            if weights is None:
+                positives = float(actual.sum())
+                negatives = actual.size - positives
+            else:
+                per_column = to_numpy(actual.sum(axis=0)).astype(np.float64)
+                positives = float((per_column * weights).sum())
+                negatives = float(((actual.shape[0] - per_column) * weights).sum())
+        if self._positives_above is None:
+            self._positives_above, self._negatives_above = pos, neg
+        else:
+            if self._positives_above.shape != pos.shape:
+                raise ValueError(f"{self.name}: multi_label outputs changed from "
+                                 f"{self._positives_above.shape[1]} to {labels} columns")
+            self._positives_above = self._positives_above + pos
+            self._negatives_above = self._negatives_above + neg
+        self._positives = self._positives + positives
+        self._negatives = self._negatives + negatives
+
+    def _counts(self):
+        """(tp, fp, fn, tn) at each threshold; a threshold i counts the outputs above index i."""
+        def shifted(above, total):
+            out = np.concatenate([above[1:], np.zeros_like(above[:1])])
+            out[0] = total  # threshold -1e-7: everything
+            return out
+        tp = shifted(self._positives_above, self._positives)
+        fp = shifted(self._negatives_above, self._negatives)
+        return tp, fp, self._positives - tp, self._negatives - fp
+
+    def _interpolated_pr_area(self, tp, fp, fn):
+        """Davis & Goadrich's interpolation between the points of the PR curve."""
+        dtp = tp[:-1] - tp[1:]
+        p = tp + fp
+        dp = p[:-1] - p[1:]
+        slope = _divide_no_nan(dtp, np.maximum(dp, 0))
+        intercept = tp[1:] - slope * p[1:]
+        both = (p[:-1] > 0) & (p[1:] > 0)
+        ratio = np.where(both, _divide_no_nan(p[:-1], np.maximum(p[1:], 0)), 1.0)
+        return _divide_no_nan(slope * (dtp + intercept * np.log(ratio)),
+                              np.maximum(tp[1:] + fn[1:], 0))
 
     def result(self):
-        # A threshold at index i counts the outputs of buckets > i.
-        tp = np.append(self._positives_above[1:], 0.0)
-        fp = np.append(self._negatives_above[1:], 0.0)
-        tp[0], fp[0] = self._positives, self._negatives  # threshold -1e-7: everything
-        recall = tp / self._positives if self._positives else np.zeros_like(tp)
-        fp_rate = fp / self._negatives if self._negatives else np.zeros_like(fp)
-        if self.summation_method == "interpolation":
-            heights = (recall[:-1] + recall[1:]) / 2
-        elif self.summation_method == "minoring":
-            heights = np.minimum(recall[:-1], recall[1:])
+        if self._positives_above is None:
+            return 0.0
+        tp, fp, fn, tn = self._counts()
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            terms = self._interpolated_pr_area(tp, fp, fn)
         else:
-            heights = np.maximum(recall[:-1], recall[1:])
-        return float(((fp_rate[:-1] - fp_rate[1:]) * heights).sum())
+            recall = _divide_no_nan(tp, tp + fn)
+            if self.curve == "ROC":
+                x, y = _divide_no_nan(fp, fp + tn), recall
+            else:
+                x, y = recall, _divide_no_nan(tp, tp + fp)
+            if self.summation_method == "interpolation":
+                heights = (y[:-1] + y[1:]) / 2
+            elif self.summation_method == "minoring":
+                heights = np.minimum(y[:-1], y[1:])
+            else:
+                heights = np.maximum(y[:-1], y[1:])
+            terms = (x[:-1] - x[1:]) * heights
+        if not self.multi_label:
+            return float(terms.sum())
+        by_label = terms.sum(axis=0)
+        if self.label_weights is None:
+            return float(by_label.mean())
+        weights = self._column_weights(by_label.size)
+        return float(_divide_no_nan((by_label * weights).sum(), weights.sum()))
 
 
 class _TopK(Metric):
