@@ -68,3 +68,29 @@ def test_a_search_on_a_dask_cluster_through_joblib(blobs):
     assert len(search.cv_results_["params"]) == 3
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.best_estimator_.score(x, t) > 0.5
+
+
+def test_a_search_on_ray_through_joblib(blobs):
+    """Ray's joblib backend, on a local Ray started here (not installed by the
+    test extra: Ray is large; skipped without it, run where it is installed)."""
+    ray = pytest.importorskip("ray")
+    from ray.util.joblib import register_ray
+
+    x, t = blobs
+    search = RandomizedSearchCV(
+        FastnetClassifier(**QUICK),
+        {"learning_rate": [0.003, 0.01, 0.03], "weight_decay": [0.0, 1e-4]},
+        n_iter=3, cv=2, n_jobs=2, random_state=0)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             configure_logging=False)
+    try:
+        register_ray()
+        with parallel_config(backend="ray"):
+            search.fit(x, t)
+            threads = _fitted_in_workers(x, t)
+    finally:
+        ray.shutdown()
+    assert threads == [1, 1]  # Ray's workers: OMP_NUM_THREADS=1, which the kernels follow
+    assert len(search.cv_results_["params"]) == 3
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_estimator_.score(x, t) > 0.5
