@@ -9,6 +9,7 @@ import hashlib
 import http.server
 import io
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -199,3 +200,36 @@ def test_the_cache_follows_keras_home_then_home(tmp_path, monkeypatch):
     monkeypatch.delenv("KERAS_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert _keras_cache.cache_dir() == tmp_path / ".keras" / "datasets"
+
+
+@pytest.fixture
+def read_only_keras_home(server, tmp_path, monkeypatch):
+    """KERAS_HOME as a folder this process may not write (os.access says no, as
+    it would for a non-root user on a read-only folder), and /tmp in tmp_path."""
+    home = tmp_path / "keras"
+    (home / "datasets").mkdir(parents=True)
+    real_access = os.access
+
+    def access(path, mode):
+        inside = Path(path) == home or home in Path(path).parents
+        return False if inside and mode & os.W_OK else real_access(path, mode)
+
+    monkeypatch.setattr(_keras_cache.os, "access", access)
+    monkeypatch.setattr(_keras_cache, "_fallback_base", lambda: tmp_path / "tmp")
+    return home
+
+
+def test_a_read_only_keras_home_downloads_into_tmp_as_keras(read_only_keras_home, tmp_path,
+                                                             capsys):
+    (x, _), _ = imdb.load_data()
+    assert sorted(len(s) for s in x) == [3, 4]
+    assert (tmp_path / "tmp" / ".keras" / "datasets" / "imdb.npz").read_bytes() == IMDB
+    assert not (read_only_keras_home / "datasets" / "imdb.npz").exists()
+    assert "Downloading data from" in capsys.readouterr().out
+
+
+def test_a_read_only_keras_home_is_still_read(read_only_keras_home, capsys):
+    (read_only_keras_home / "datasets" / "imdb.npz").write_bytes(IMDB)
+    (x, _), _ = imdb.load_data()
+    assert sorted(len(s) for s in x) == [3, 4]
+    assert "Downloading" not in capsys.readouterr().out

@@ -25,18 +25,39 @@ FILES = {
 }
 
 
-def cache_dir():
-    """$KERAS_HOME/datasets, else ~/.keras/datasets (/tmp/.keras when ~ is read-only), as Keras."""
+def _keras_home():
+    """$KERAS_HOME, else ~/.keras (/tmp/.keras when ~ cannot be written), as Keras."""
     home = os.environ.get("KERAS_HOME")
     if home:
-        return Path(home).expanduser() / "datasets"
+        return Path(home).expanduser()
     base = Path.home()
-    return (base if os.access(base, os.W_OK) else _fallback_base()) / ".keras" / "datasets"
+    return (base if os.access(base, os.W_OK) else _fallback_base()) / ".keras"
 
 
 def _fallback_base():
     # Keras' own choice when the cache cannot be written: /tmp, else the system's temp dir.
     return Path("/tmp") if os.path.isdir("/tmp") else Path(tempfile.gettempdir())
+
+
+def _can_write(path):
+    """Whether `path` can be written, or created (its nearest existing folder written)."""
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return os.access(path, os.W_OK)
+
+
+def cache_dir():
+    """Where Keras keeps (and downloads) data sets: <Keras home>/datasets, or
+    /tmp/.keras/datasets when the home cannot be written, as Keras' get_file."""
+    home = _keras_home()
+    return (home if _can_write(home) else _fallback_base() / ".keras") / "datasets"
+
+
+def _cache_dirs():
+    """Where a cached file is looked for: the Keras home's datasets first (a
+    read-only, pre-filled cache is read), then where downloads would go."""
+    home, writable = _keras_home() / "datasets", cache_dir()
+    return [home] if home == writable else [home, writable]
 
 
 def _offline():
@@ -54,10 +75,10 @@ def find(filename, dataset):
     path = Path(filename).expanduser()
     if path.is_absolute() and path.is_file():
         return path
-    candidate = cache_dir() / filename
-    if candidate.is_file():
-        return candidate
-    raise FileNotFoundError(f"{dataset}: {candidate} not found; "
+    for folder in _cache_dirs():
+        if (folder / filename).is_file():
+            return folder / filename
+    raise FileNotFoundError(f"{dataset}: {cache_dir() / filename} not found; "
                             + _where_to_put_it(ORIGIN + Path(filename).name))
 
 
