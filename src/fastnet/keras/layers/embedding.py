@@ -23,6 +23,8 @@ from .base import Layer
 class Embedding(Layer):
     """A table of input_dim vectors of output_dim numbers, looked up by integer id."""
 
+    passes_gradient = False  # ids have no gradient: the layers before it do not train
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  mask_zero=False, **kwargs):
         if kwargs.pop("input_length", None) is not None:
