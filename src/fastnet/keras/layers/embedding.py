@@ -106,4 +106,4 @@ class Embedding(Layer):
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim,
-                "embeddings_initializer": initializers.name_of(self.embeddings_initializer)}
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer)}
