@@ -8,8 +8,9 @@ checks, a value lost on re-build, a bare KeyError, a loosely matched name).
 
 import numpy as np
 import pytest
+from _keras_cases import small_data, small_model
 
-from fastnet.keras import Input, Model, Sequential, initializers, layers, models, utils
+from fastnet.keras import Input, Model, Sequential, callbacks, initializers, layers, models, utils
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +111,30 @@ def test_an_initializer_with_its_defaults_is_still_saved_by_name():
 def test_an_initializer_config_goes_through_the_registry_and_the_constructor(config, match):
     with pytest.raises((TypeError, ValueError), match=match):
         layers.from_config("Dense", {"units": 2, "kernel_initializer": config})
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda tmp: callbacks.EarlyStopping(monitor="val_accuracy", patience=0),
+     "Early stopping conditioned on metric `val_accuracy` which is not available"),
+    (lambda tmp: callbacks.ReduceLROnPlateau(monitor="val_accuracy", patience=0),
+     "Learning rate reduction is conditioned on metric `val_accuracy`"),
+    (lambda tmp: callbacks.ModelCheckpoint(str(tmp / "m-{epoch}.keras"),
+                                           monitor="val_accuracy", save_best_only=True),
+     "Can save best model only with val_accuracy available"),
+], ids=["EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"])
+def test_a_callback_monitoring_a_missing_metric_warns_and_training_goes_on(tmp_path, make,
+                                                                           words):
+    # Keras 3 warns, listing what the logs hold, and skips; fastnet raised a bare KeyError.
+    model = small_model()
+    with pytest.warns(UserWarning, match=f"{words}.*Available metrics are: loss,accuracy"):
+        history = model.fit(*small_data(), epochs=3, verbose=0, callbacks=[make(tmp_path)])
+    assert len(history.history["loss"]) == 3
+    assert model.optimizer.learning_rate == pytest.approx(0.1)
+
+
+def test_a_checkpoint_without_its_metric_saves_every_epoch_as_keras_does(tmp_path):
+    check = callbacks.ModelCheckpoint(str(tmp_path / "m-{epoch}.keras"), monitor="val_loss",
+                                      save_best_only=True)
+    with pytest.warns(UserWarning, match="val_loss"):
+        small_model().fit(*small_data(), epochs=2, verbose=0, callbacks=[check])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1.keras", "m-2.keras"]
