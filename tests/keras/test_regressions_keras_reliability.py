@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from _keras_cases import small_data, small_model
 
-from fastnet.keras import Input, Model, Sequential, callbacks, initializers, layers, models, utils
+from fastnet.keras import activations, callbacks, initializers, layers, models, utils
 
 
 @pytest.fixture(autouse=True)
@@ -26,10 +26,10 @@ def _ids_and_targets():
 def _ids_through(dense, embedding):
     """Input -> dense -> embedding -> Flatten -> Dense(1), as Sequential and as Model."""
     tail = [layers.Flatten(), layers.Dense(1)]
-    yield Sequential([Input(shape=(3,)), dense(), embedding(), *tail])
-    x = Input(shape=(3,))
+    yield models.Sequential([layers.Input(shape=(3,)), dense(), embedding(), *tail])
+    x = layers.Input(shape=(3,))
     y = embedding()(dense()(x))
-    yield Model(x, tail[1](tail[0](y)))
+    yield models.Model(x, tail[1](tail[0](y)))
 
 
 def _zeros_dense(**kwargs):
@@ -59,10 +59,10 @@ def test_a_frozen_layer_before_an_embedding_trains_without_a_warning(which):
 
 
 def test_a_layer_feeding_an_embedding_and_another_path_still_trains():
-    x = Input(shape=(3,))
+    x = layers.Input(shape=(3,))
     h = _zeros_dense()()(x)
     both = layers.Concatenate()([layers.Flatten()(layers.Embedding(5, 2)(h)), h])
-    model = Model(x, layers.Dense(1)(both))
+    model = models.Model(x, layers.Dense(1)(both))
     model.compile("sgd", "mse")
     before = model.get_weights()
     model.fit(*_ids_and_targets(), epochs=1, verbose=0)
@@ -77,7 +77,7 @@ def test_a_layer_feeding_an_embedding_and_another_path_still_trains():
 def test_an_initializer_with_arguments_keeps_them_in_a_model_file(tmp_path, make, first):
     # The config held the name only: a model saved before it was built came
     # back with Constant(0.0), RandomNormal(0, 0.05), ... and trained from there.
-    model = Sequential([layers.Dense(2, kernel_initializer=make())])
+    model = models.Sequential([layers.Dense(2, kernel_initializer=make())])
     model.compile("sgd", "mse")
     model.save(tmp_path / "m.keras")
     loaded = models.load_model(tmp_path / "m.keras")
@@ -138,3 +138,17 @@ def test_a_checkpoint_without_its_metric_saves_every_epoch_as_keras_does(tmp_pat
     with pytest.warns(UserWarning, match="val_loss"):
         small_model().fit(*small_data(), epochs=2, verbose=0, callbacks=[check])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1.keras", "m-2.keras"]
+
+
+@pytest.mark.parametrize("name", ["ReLU", "RELU", "Sigmoid", "relu ", "Linear"])
+def test_an_activation_name_is_matched_exactly_as_in_keras(name):
+    # Keras 3: "Could not interpret activation function identifier: ReLU";
+    # fastnet lower-cased any name it was given.
+    with pytest.raises(ValueError, match=rf"did you mean '{name.strip().lower()}'.*supports"):
+        layers.Dense(2, activation=name)
+
+
+@pytest.mark.parametrize("name", ["linear", "relu", "sigmoid", "tanh", "softmax", None])
+def test_keras_activation_names_still_work(name):
+    assert layers.Dense(2, activation=name).activation == (name or "linear")
+    assert activations.get(name) == (name or "linear")
