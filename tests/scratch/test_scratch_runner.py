@@ -109,6 +109,30 @@ def test_run_script_wins_over_the_books_folders_and_isolates(book, capsys, monke
     assert "helper" not in sys.modules
 
 
+def test_run_script_puts_the_book_names_back_as_they_were(tmp_path, capsys):
+    # The aliases stayed installed after the script, so a later `import
+    # common` in the same process got fastnet's module instead of the user's.
+    script = write(tmp_path / "ch01" / "s.py", """
+        from common.layers import Affine
+        from dataset.mnist import load_mnist
+        print(Affine.__module__)
+    """)
+    before = {name: sys.modules.get(name) for name in fastnet.scratch.BOOK_MODULES}
+    sentinel = sys.modules["common"] = type(sys)("common")
+    try:
+        run_script(script)
+        assert sys.modules["common"] is sentinel
+        assert {name: sys.modules.get(name) for name in fastnet.scratch.BOOK_MODULES
+                if name != "common"} == {k: v for k, v in before.items() if k != "common"}
+        del sys.modules["common"]
+        fastnet.scratch.install()  # a notebook's own install() outlives the script
+        run_script(script)
+        assert fastnet.scratch.installed()
+    finally:
+        sys.modules.pop("common", None)
+    assert capsys.readouterr().out.split() == ["fastnet.scratch.common.layers"] * 2
+
+
 def test_run_script_sets_a_headless_matplotlib_backend(tmp_path, capsys, monkeypatch):
     script = write(tmp_path / "s.py", "import os\nprint(os.environ['MPLBACKEND'])\n")
     monkeypatch.delenv("MPLBACKEND", raising=False)
