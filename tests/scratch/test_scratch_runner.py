@@ -10,27 +10,13 @@ import pickle
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
+from _scratch_scripts import SCRIPTS, bundled_ok, offline  # noqa: F401  (the fixture)
 
 import fastnet.scratch
 from fastnet.scratch import run_script
-
-SCRIPTS = Path(__file__).parent / "scripts"
-# The book's scripts load MNIST; offline, fastnet falls back to its bundled
-# digits with a BundledDataWarning (checked once below, ignored elsewhere).
-bundled_ok = pytest.mark.filterwarnings("ignore::fastnet.datasets.BundledDataWarning")
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch, tmp_path):
-    monkeypatch.setenv("FASTNET_OFFLINE", "1")
-    monkeypatch.setenv("FASTNET_DATA", str(tmp_path / "empty-cache"))
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    yield
-    fastnet.scratch.uninstall()
 
 
 def write(path, text):
