@@ -4,8 +4,8 @@
     PYTHONPATH=tests python -m fuzz --cases 2000 --seed 7
     PYTHONPATH=tests python -m fuzz --replay im2col 123456
 
-The cases run in worker processes, one per SIMD variant of the elementwise
-kernels (read once per process from FASTNET_ELEMENTWISE_SIMD) and one with
+The cases run in worker processes, one per SIMD variant of the compiled
+loops (read once per process from FASTNET_SIMD) and one with
 the direct convolution off, so a crash (a segfault, an abort from a corrupted
 heap, a sanitizer report) is reported with the case that was running, and
 the worker restarts after it. Exit status 1 on any mismatch or crash.
@@ -23,20 +23,22 @@ import sys
 import tempfile
 import time
 
+from fastnet.backend.vocabulary import SIMD_ENV
+
 from . import runner
 from .known_defects import KNOWN_DEFECTS, SANITIZER_STOPS, known_defect
 
 
 def variants():
-    """The environments the workers run under: every elementwise SIMD level this
-    CPU has, and the single-channel convolution through patches instead of its
-    direct kernels."""
+    """The environments the workers run under: every SIMD level this CPU has,
+    and the single-channel convolution through patches instead of its direct
+    kernels. (FASTNET_SIMD caps GEMM's default too; each case sets its own.)"""
     from fastnet.backend.cython.gemm import available_kernels
 
     levels = [{}]
     if "avx512" in available_kernels():
-        levels.append({"FASTNET_ELEMENTWISE_SIMD": "avx2"})
-    levels.append({"FASTNET_ELEMENTWISE_SIMD": "portable"})
+        levels.append({SIMD_ENV: "avx2"})
+    levels.append({SIMD_ENV: "portable"})
     levels.append({"FASTNET_CONV_DIRECT": "off"})
     return levels
 

@@ -5,7 +5,7 @@ backend under test ("cython" or the GPU glue on a fake device), the
 settings it runs under (threads, GEMM kernel and path, the convolution's
 GEMM), the shapes, layouts, dtypes, values and geometry, and whether one
 argument is made bad. So `python -m fuzz --replay KERNEL SEED` rebuilds a
-failing case exactly (with the same FASTNET_*_SIMD environment).
+failing case exactly (with the same FASTNET_SIMD / FASTNET_CONV_DIRECT).
 """
 
 import os
@@ -28,6 +28,7 @@ from fastnet.backend.cython.gemm import (
     set_kernel,
     set_path,
 )
+from fastnet.backend.vocabulary import SIMD_ENV
 
 from .case import Draw
 from .cases_conv import BUILDERS as CONV_BUILDERS
@@ -42,7 +43,7 @@ KERNELS = tuple(sorted(BUILDERS))
 # Python over the same reference math, so one in five suffices for it.
 BACKEND_DRAW = ("cython", "cython", "cython", "cython", FAKE_GPU_NAME)
 # The environment a failing case needs again to reproduce (read once, in C).
-SIMD_ENV = ("FASTNET_ELEMENTWISE_SIMD", "FASTNET_GEMM_SIMD", "FASTNET_CONV_DIRECT")
+REPRODUCE_ENV = (SIMD_ENV, "FASTNET_CONV_DIRECT")
 
 
 @dataclass
@@ -117,7 +118,7 @@ def call(backend, case, np_seed):
 
 
 def reproducer(kernel, seed, backend=None, include_known=False):
-    env = " ".join(f"{k}={os.environ[k]}" for k in SIMD_ENV if os.environ.get(k))
+    env = " ".join(f"{k}={os.environ[k]}" for k in REPRODUCE_ENV if os.environ.get(k))
     return ((env + " " if env else "") + f"PYTHONPATH=tests python -m fuzz --replay {kernel} "
             f"{seed}" + (f" --backend {backend}" if backend else "")
             + (" --include-known" if include_known else ""))

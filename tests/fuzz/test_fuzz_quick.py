@@ -100,7 +100,19 @@ def test_long_profile_runs_every_simd_variant():
     result = _long_profile("--cases", str(3 * len(runner.KERNELS)), "--seed", "7")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"fuzz: {3 * len(runner.KERNELS)} cases" in result.stdout
-    assert "FASTNET_ELEMENTWISE_SIMD" in result.stdout
+    assert "{'FASTNET_SIMD': 'portable'}" in result.stdout
+
+
+def test_simd_variants_and_reproducers_name_the_variable_read_first(monkeypatch):
+    # The workers set FASTNET_ELEMENTWISE_SIMD, an old name that FASTNET_SIMD
+    # overrides: with FASTNET_SIMD in the user's environment, every variant
+    # ran that one level, and the reproducer left FASTNET_SIMD out.
+    from .__main__ import variants
+
+    assert {name for env in variants() for name in env} == {"FASTNET_SIMD",
+                                                            "FASTNET_CONV_DIRECT"}
+    monkeypatch.setenv("FASTNET_SIMD", "portable")
+    assert runner.reproducer("gemm", 3).startswith("FASTNET_SIMD=portable PYTHONPATH=tests")
 
 
 def test_long_profile_reports_a_crash_and_goes_on():

@@ -1,7 +1,9 @@
 """A keras model's weight gradients against central differences of its loss
-(test_keras_model_gradients.py, test_keras_conv*.py, test_functional.py)."""
+(test_keras_model_gradients.py, test_keras_conv*.py, test_functional.py), and
+one layer's input gradient (test_keras_reshaping.py, test_keras_new_layers.py)."""
 
 import numpy as np
+import pytest
 from _gradcheck import central_difference, check_close
 
 
@@ -48,3 +50,17 @@ def check_gradients(backend, make_layers, image_shape):
         numerical_check(model, rng.standard_normal((4, *image_shape)), rng.integers(0, 3, 4))
     finally:
         config.set_floatx("float32")
+
+
+def vjp_check(layer, x, training=False):
+    """backward(dout) is the gradient of Σ forward(x)·dout (central differences)."""
+    dout = np.random.default_rng(1).random(layer.forward(x, training).shape)
+    dx = np.asarray(layer.backward(dout))
+    eps = 1e-3
+    for k in [(0,) * x.ndim, tuple(s - 1 for s in x.shape)]:
+        up, down = x.copy(), x.copy()
+        up[k] += eps
+        down[k] -= eps
+        numeric = ((layer.forward(up, training) - layer.forward(down, training)) * dout).sum() / (
+            2 * eps)
+        assert dx[k] == pytest.approx(numeric, rel=1e-4), (type(layer).__name__, k)

@@ -7,7 +7,7 @@ program, recorded with
 
     KERAS_BACKEND=torch /work/venvs/peer-keras/bin/python tests/keras/test_keras_conv_strides.py
 
-(the programs and the way they are run and logged are test_keras_layers_more's).
+(the way the programs are run and logged is _keras_peer_runs.py's).
 """
 
 import json
@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 import pytest
-from test_keras_layers_more import RTOL, run
+from _keras_peer_runs import RTOL, run
 
 # On 6x6 images with a 3x3 kernel, 'same' pads 1 row at the bottom only for
 # stride 2 and 1 column at the right only for stride 3: uneven and per axis.

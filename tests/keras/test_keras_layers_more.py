@@ -18,18 +18,7 @@ import sys
 
 import numpy as np
 import pytest
-
-RTOL = 1e-5
-
-
-def _data():
-    rng = np.random.default_rng(0)
-    return {
-        "x": rng.standard_normal((48, 5)).astype("float32"),
-        "images": rng.standard_normal((48, 6, 6, 2)).astype("float32"),
-        "ids": rng.integers(0, 30, (48, 7)),
-        "labels": rng.integers(0, 3, 48),
-    }
+from _keras_peer_runs import RTOL, run
 
 
 def _programs(layers):
@@ -61,36 +50,6 @@ def _programs(layers):
     }
 
 
-def run(layers, models, name, programs=_programs):
-    """What one program logs: predictions before and after training, losses, evaluate."""
-    data = _data()
-    stack, key, loss, optimizer = programs(layers)[name]
-    model = models.Sequential(stack)
-    draw = np.random.default_rng(5)
-    weights = [(draw.standard_normal(w.shape) * 0.3).astype("float32")
-               for w in model.get_weights()]
-    # Variances must stay positive: BatchNormalization's 4th weight of each layer.
-    model.set_weights([abs(w) + 0.5 if "variance" in path else w
-                       for w, path in zip(weights, _weight_kinds(model))])
-    x, y = data[key], data["labels"]
-    before = model.predict(x[:4], verbose=0)
-    model.compile(optimizer=optimizer, loss=loss)
-    history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
-    return {"before": before.tolist(), "loss": [float(v) for v in history.history["loss"]],
-            "after": model.predict(x[:4], verbose=0).tolist(),
-            "evaluate": float(model.evaluate(x, y, verbose=0))}
-
-
-def _weight_kinds(model):
-    """'variance' for each moving variance, '' for other weights (both implementations)."""
-    kinds = []
-    for layer in model.layers:
-        n = len(layer.get_weights())
-        is_bn = type(layer).__name__ == "BatchNormalization"
-        kinds += ["variance" if is_bn and i == n - 1 else "" for i in range(n)]
-    return kinds
-
-
 KERAS = json.loads(pathlib.Path(__file__).with_name("keras3_layers_more.json").read_text())
 
 
@@ -102,7 +61,7 @@ NAMES = ["dense_batchnorm", "batchnorm_options", "conv_batchnorm_avgpool", "avgp
 def test_matches_keras_3(name):
     from fastnet.keras import layers, models, utils
     utils.set_random_seed(0)
-    ours, theirs = run(layers, models, name), KERAS[name]
+    ours, theirs = run(layers, models, name, _programs), KERAS[name]
     for key in theirs:
         np.testing.assert_allclose(ours[key], theirs[key], rtol=RTOL, atol=1e-7,
                                    err_msg=f"{name}: {key}")
@@ -112,4 +71,5 @@ if __name__ == "__main__":
     import keras
 
     print(f"# Keras {keras.__version__}", file=sys.stderr)
-    print(json.dumps({name: run(keras.layers, keras.models, name) for name in NAMES}))
+    print(json.dumps({name: run(keras.layers, keras.models, name, _programs)
+                      for name in NAMES}))

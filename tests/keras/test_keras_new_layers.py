@@ -7,7 +7,7 @@ refusals, and the model file round trip.
 
 import numpy as np
 import pytest
-from test_keras_reshaping import _vjp_check
+from _keras_gradcheck import vjp_check
 
 from fastnet.keras import layers, models, utils
 
@@ -49,8 +49,8 @@ def test_batchnorm_training_uses_the_batch_and_updates_the_moving_statistics():
     inference = bn.forward(x, training=False)
     np.testing.assert_allclose(inference, (x - bn.moving_mean) / np.sqrt(bn.moving_variance
                                                                          + 1e-3))
-    _vjp_check(bn, x, training=True)
-    _vjp_check(bn, x, training=False)
+    vjp_check(bn, x, training=True)
+    vjp_check(bn, x, training=False)
 
 
 def test_a_frozen_batchnorm_runs_in_inference_mode_as_in_keras_3():
@@ -67,7 +67,7 @@ def test_batchnorm_on_images_normalizes_each_channel():
     flat = x.reshape(-1, 5)
     np.testing.assert_allclose(bn.forward(x, training=True).reshape(-1, 5),
                                (flat - flat.mean(0)) / np.sqrt(flat.var(0) + 1e-3))
-    _vjp_check(bn, x, training=True)
+    vjp_check(bn, x, training=True)
 
 
 def test_batchnorm_refusals():
@@ -113,7 +113,7 @@ def test_global_average_pooling_1d_is_the_mean_over_steps():
     x = np.random.default_rng(0).standard_normal((2, 5, 3))
     layer = _built(layers.GlobalAveragePooling1D(), (5, 3))
     np.testing.assert_allclose(layer.forward(x), x.mean(axis=1))
-    _vjp_check(layer, x)
+    vjp_check(layer, x)
     assert _built(layers.GlobalAveragePooling1D(keepdims=True), (5, 3)).output_shape == (1, 3)
 
 
@@ -129,7 +129,7 @@ def test_average_pooling_same_matches_keras_and_skips_the_padding(pool, strides)
     x = np.arange(25.0).reshape(1, 5, 5, 1)
     layer = _built(layers.AveragePooling2D(pool, strides, padding="same"), (5, 5, 1))
     np.testing.assert_allclose(layer.forward(x)[0, :, :, 0], KERAS_5X5[pool, strides])
-    _vjp_check(layer, np.random.default_rng(3).standard_normal((2, 5, 5, 1)))
+    vjp_check(layer, np.random.default_rng(3).standard_normal((2, 5, 5, 1)))
 
 
 def test_average_pooling_where_keras_torch_backend_differs():
@@ -147,7 +147,7 @@ def test_average_pooling_valid_with_overlapping_windows():
     layer = _built(layers.AveragePooling2D((3, 2), strides=(2, 1)), (6, 7, 3))
     assert layer.output_shape == (2, 6, 3)
     np.testing.assert_allclose(layer.forward(x)[:, 1, 2], x[:, 2:5, 2:4].mean(axis=(1, 2)))
-    _vjp_check(layer, x)
+    vjp_check(layer, x)
     with pytest.raises(ValueError, match="larger than"):
         _built(layers.AveragePooling2D((7, 7)), (6, 7, 3))
 

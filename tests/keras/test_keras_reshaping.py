@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _keras_gradcheck import vjp_check
 
 from fastnet.keras import layers, models, utils
 
@@ -16,26 +17,12 @@ def _built(layer, shape):
     return layer
 
 
-def _vjp_check(layer, x, training=False):
-    """backward(dout) is the gradient of Σ forward(x)·dout (central differences)."""
-    dout = np.random.default_rng(1).random(layer.forward(x, training).shape)
-    dx = np.asarray(layer.backward(dout))
-    eps = 1e-3
-    for k in [(0,) * x.ndim, tuple(s - 1 for s in x.shape)]:
-        up, down = x.copy(), x.copy()
-        up[k] += eps
-        down[k] -= eps
-        numeric = ((layer.forward(up, training) - layer.forward(down, training)) * dout).sum() / (
-            2 * eps)
-        assert dx[k] == pytest.approx(numeric, rel=1e-4), (type(layer).__name__, k)
-
-
 def test_reshape_infers_minus_one_and_refuses_what_does_not_fit():
     x = np.arange(2 * 12, dtype=np.float64).reshape(2, 12)
     layer = _built(layers.Reshape((3, -1)), (12,))
     assert layer.output_shape == (3, 4)
     np.testing.assert_array_equal(layer.forward(x), x.reshape(2, 3, 4))
-    _vjp_check(layer, x)
+    vjp_check(layer, x)
     with pytest.raises(ValueError, match="cannot become"):
         _built(layers.Reshape((5, -1)), (12,))
     with pytest.raises(ValueError, match="cannot become"):
@@ -48,7 +35,7 @@ def test_rescaling_is_scale_then_offset():
     x = np.array([[0.0, 255.0]])
     layer = _built(layers.Rescaling(1 / 127.5, offset=-1), (2,))
     np.testing.assert_allclose(layer.forward(x), [[-1.0, 1.0]])
-    _vjp_check(layer, x)
+    vjp_check(layer, x)
     with pytest.raises(TypeError, match="scale"):
         layers.Rescaling("1/255")
 
@@ -60,7 +47,7 @@ def test_global_average_pooling_is_the_channel_mean(keepdims):
     expected = x.mean(axis=(1, 2), keepdims=keepdims)
     assert layer.output_shape == expected.shape[1:]
     np.testing.assert_allclose(layer.forward(x), expected)
-    _vjp_check(layer, x)
+    vjp_check(layer, x)
 
 
 def test_a_model_with_the_new_layers_trains_saves_and_loads(tmp_path):

@@ -139,7 +139,7 @@ print("ok")
 
 
 def test_im2col_col2im_pool_portable():
-    """FASTNET_ELEMENTWISE_SIMD=portable: im2col's copies without AVX2 (the
+    """FASTNET_SIMD=portable: im2col's copies without AVX2 (the
     16-byte overlapping runs), col2im's scalar gather instead of its 5x5
     vectors and max pooling's loops without AVX2 give the reference's values
     (new process: the choice is made once per process)."""
@@ -147,7 +147,7 @@ def test_im2col_col2im_pool_portable():
     import subprocess
     import sys
 
-    env = dict(os.environ, FASTNET_ELEMENTWISE_SIMD="portable")
+    env = dict(os.environ, FASTNET_SIMD="portable")
     proc = subprocess.run([sys.executable, "-c", _PORTABLE_IM2COL_CHECK], env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

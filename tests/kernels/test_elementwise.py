@@ -234,7 +234,7 @@ import numpy as np
 from fastnet import _elementwise
 from fastnet.backend import load
 import os
-assert _elementwise.simd() == os.environ["FASTNET_ELEMENTWISE_SIMD"], _elementwise.simd()
+assert _elementwise.simd() == os.environ["FASTNET_SIMD"], _elementwise.simd()
 cy, ref = load("cython"), load("numpy")
 rng = np.random.default_rng(0)
 for dtype, rtol in ((np.float32, 1e-5), (np.float64, 1e-12)):
@@ -253,7 +253,7 @@ print("ok")
 
 @pytest.mark.parametrize("cap", ["portable", "avx2"])
 def test_narrower_path_when_capped(cap):
-    """FASTNET_ELEMENTWISE_SIMD=portable / =avx2 runs those builds of the loops
+    """FASTNET_SIMD=portable / =avx2 runs those builds of the loops
     (new process: the choice is made once per process)."""
     import os
     import subprocess
@@ -263,7 +263,7 @@ def test_narrower_path_when_capped(cap):
     widths = ("portable", "avx2", "avx512")
     if widths.index(cap) > widths.index(elementwise.simd()):
         pytest.skip(f"this CPU has no {cap}")
-    env = dict(os.environ, FASTNET_ELEMENTWISE_SIMD=cap)
+    env = dict(os.environ, FASTNET_SIMD=cap)
     proc = subprocess.run([sys.executable, "-c", _CAPPED_CHECK], env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -8,7 +8,7 @@ and updated in place. float64 stays the default.
 
 import numpy as np
 import pytest
-from test_scratch_runner import SCRIPTS, bundled_ok, offline  # noqa: F401  (the fixture)
+from _scratch_scripts import SCRIPTS, bundled_ok, offline  # noqa: F401  (the fixture)
 
 import fastnet.scratch
 from fastnet.scratch import precision, run_script

@@ -10,27 +10,13 @@ import pickle
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
+from _scratch_scripts import SCRIPTS, bundled_ok, offline  # noqa: F401  (the fixture)
 
 import fastnet.scratch
 from fastnet.scratch import run_script
-
-SCRIPTS = Path(__file__).parent / "scripts"
-# The book's scripts load MNIST; offline, fastnet falls back to its bundled
-# digits with a BundledDataWarning (checked once below, ignored elsewhere).
-bundled_ok = pytest.mark.filterwarnings("ignore::fastnet.datasets.BundledDataWarning")
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch, tmp_path):
-    monkeypatch.setenv("FASTNET_OFFLINE", "1")
-    monkeypatch.setenv("FASTNET_DATA", str(tmp_path / "empty-cache"))
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    yield
-    fastnet.scratch.uninstall()
 
 
 def write(path, text):
@@ -107,6 +93,30 @@ def test_run_script_wins_over_the_books_folders_and_isolates(book, capsys, monke
     ]
     assert (os.getcwd(), sys.argv, sys.path) == (cwd, argv, path)
     assert "helper" not in sys.modules
+
+
+def test_run_script_puts_the_book_names_back_as_they_were(tmp_path, capsys):
+    # The aliases stayed installed after the script, so a later `import
+    # common` in the same process got fastnet's module instead of the user's.
+    script = write(tmp_path / "ch01" / "s.py", """
+        from common.layers import Affine
+        from dataset.mnist import load_mnist
+        print(Affine.__module__)
+    """)
+    before = {name: sys.modules.get(name) for name in fastnet.scratch.BOOK_MODULES}
+    sentinel = sys.modules["common"] = type(sys)("common")
+    try:
+        run_script(script)
+        assert sys.modules["common"] is sentinel
+        assert {name: sys.modules.get(name) for name in fastnet.scratch.BOOK_MODULES
+                if name != "common"} == {k: v for k, v in before.items() if k != "common"}
+        del sys.modules["common"]
+        fastnet.scratch.install()  # a notebook's own install() outlives the script
+        run_script(script)
+        assert fastnet.scratch.installed()
+    finally:
+        sys.modules.pop("common", None)
+    assert capsys.readouterr().out.split() == ["fastnet.scratch.common.layers"] * 2
 
 
 def test_run_script_sets_a_headless_matplotlib_backend(tmp_path, capsys, monkeypatch):

@@ -49,10 +49,14 @@ def get(identifier):
         return "linear"
     if callable(identifier) and getattr(identifier, "__name__", None) in _KERNEL_NAMES:
         return identifier.__name__
-    if isinstance(identifier, str) and identifier.lower() in _KERNEL_NAMES:
-        return identifier.lower()
+    # Names are matched exactly, as Keras 3 does: 'ReLU' is a layer's name, not an activation's.
+    if isinstance(identifier, str) and identifier in _KERNEL_NAMES:
+        return identifier
+    near = identifier.strip().lower() if isinstance(identifier, str) else None
+    hint = f" (did you mean {near!r}?)" if near in _KERNEL_NAMES else ""
     raise ValueError(
-        f"unknown activation {identifier!r}; fastnet.keras supports {sorted(_KERNEL_NAMES)}"
+        f"unknown activation {identifier!r}{hint}; fastnet.keras supports "
+        f"{sorted(_KERNEL_NAMES)}"
     )
 
 

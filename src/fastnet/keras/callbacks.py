@@ -9,6 +9,7 @@ setting `model.stop_training = True`.
 
 import math
 import os
+import warnings
 
 from . import arguments
 
@@ -67,6 +68,10 @@ def _improvement(monitor, mode):
 
 
 class _Monitor(Callback):
+    # Each callback's Keras warning when the logs lack the monitored value; it
+    # then skips the epoch (ModelCheckpoint saves, as if save_best_only were off).
+    _missing = "{monitor} is not available."
+
     def __init__(self, monitor, mode, min_delta=0.0):
         super().__init__()
         kind = type(self).__name__
@@ -83,17 +88,20 @@ class _Monitor(Callback):
         return value > best + self.min_delta
 
     def _value(self, logs):
+        """The monitored value, or None (with Keras' warning) when the logs lack it."""
         value = (logs or {}).get(self.monitor)
         if value is None:
-            raise KeyError(
-                f"{type(self).__name__}: monitor={self.monitor!r} is not among the logged "
-                f"values {sorted(logs or {})} (val_ values need validation data)"
-            )
+            warnings.warn(
+                f"{self._missing.format(monitor=self.monitor)} "
+                f"Available metrics are: {','.join(logs or {})} (val_ values need "
+                "validation data)", UserWarning, stacklevel=3)
         return value
 
 
 class EarlyStopping(_Monitor):
     """Stop when `monitor` has not improved for `patience` epochs."""
+
+    _missing = "Early stopping conditioned on metric `{monitor}` which is not available."
 
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
@@ -117,7 +125,7 @@ class EarlyStopping(_Monitor):
 
     def on_epoch_end(self, epoch, logs=None):
         value = self._value(logs)
-        if epoch < self.start_from_epoch:
+        if value is None or epoch < self.start_from_epoch:
             return
         if self._better(value, self.best):
             self.best = value
@@ -143,6 +151,8 @@ class ModelCheckpoint(_Monitor):
     filepath may contain Keras' placeholders, e.g. "model-{epoch:02d}-{val_loss:.2f}.keras".
     """
 
+    _missing = "Can save best model only with {monitor} available."
+
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch"):
         super().__init__(monitor, mode)
@@ -157,8 +167,8 @@ class ModelCheckpoint(_Monitor):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        if self.save_best_only:
-            value = self._value(logs)
+        value = self._value(logs) if self.save_best_only else None
+        if value is not None:
             if not self._better(value, self.best):
                 return
             self.best = value
@@ -178,6 +188,9 @@ class ReduceLROnPlateau(_Monitor):
     counted again; the rate never goes below `min_lr`.
     """
 
+    _missing = ("Learning rate reduction is conditioned on metric `{monitor}` which is not "
+                "available.")
+
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0):
         super().__init__(monitor, mode, min_delta)
@@ -195,6 +208,8 @@ class ReduceLROnPlateau(_Monitor):
 
     def on_epoch_end(self, epoch, logs=None):
         value = self._value(logs)
+        if value is None:
+            return
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0

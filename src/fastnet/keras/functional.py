@@ -73,10 +73,15 @@ class Model(LayeredModel):
                 needs[layer] = False
                 continue
             upstream = any(needs[t.layer] for t in layer.inbound)
-            layer.need_input_grad = upstream
+            layer.need_input_grad = upstream and layer.passes_gradient
             needs[layer] = upstream or bool(layer.weights)
             self._steps.append(layer)
         self._needs_grad = needs
+        reached = {t.layer for t in self.outputs}
+        for layer in reversed(self._steps):
+            if layer in reached and layer.need_input_grad:
+                reached.update(t.layer for t in layer.inbound)
+        self._reached = [layer for layer in self._steps if layer in reached]
         readers = {}
         for layer in self._steps:
             for t in layer.inbound:
@@ -144,6 +149,9 @@ class Model(LayeredModel):
 
     def _build_for(self, x_shape):
         """Nothing to build; data_adapters checked each input's shape."""
+
+    def _gradient_layers(self):
+        return self._reached
 
     def _output_layers(self):
         return [t.layer for t in self.outputs]

@@ -6,6 +6,7 @@ generator (`fastnet.keras.utils.set_random_seed` makes runs repeatable) and
 moved to the current backend's array module once, at build time.
 """
 
+import inspect
 import math
 
 import numpy as np
@@ -15,7 +16,7 @@ from . import arguments, utils
 
 __all__ = [
     "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Initializer",
-    "Ones", "RandomNormal", "RandomUniform", "VarianceScaling", "Zeros", "get",
+    "Ones", "RandomNormal", "RandomUniform", "VarianceScaling", "Zeros", "get", "serialize",
 ]
 
 # The standard deviation of a unit normal truncated to [-2, 2]; dividing by it
@@ -42,7 +43,8 @@ class Initializer:
         raise NotImplementedError
 
     def get_config(self):
-        return dict(vars(self))
+        """The constructor's arguments, as Keras gives them: Constant(0.3) -> {'value': 0.3}."""
+        return {name: getattr(self, name) for name in inspect.signature(type(self)).parameters}
 
 
 def _seed(seed, kind):
@@ -163,22 +165,34 @@ _BY_NAME = {
     # Keras' short names (Embedding's default is "uniform").
     "uniform": RandomUniform, "normal": RandomNormal,
 }
+_BY_CLASS = {cls.__name__: cls for cls in (*_BY_NAME.values(), VarianceScaling)}
+# Keras' serialized form: {"class_name": "Constant", "config": {"value": 0.3}}.
+_SERIALIZED_KEYS = {"class_name", "config"}
+_KERAS_EXTRA_KEYS = {"module", "registered_name"}
 
 
 def get(identifier):
-    """An Initializer from a Keras name ('glorot_uniform', 'he_normal', ...) or instance."""
+    """An Initializer from a Keras name ('glorot_uniform', ...), an instance or its
+    serialized form (`serialize`); a class is looked up in this module's registry only."""
     if isinstance(identifier, Initializer):
         return identifier
     if isinstance(identifier, str):
         key = identifier.lower()
         if key in _BY_NAME:
             return _BY_NAME[key]()
-    raise ValueError(f"unknown initializer {identifier!r}; choose one of {sorted(_BY_NAME)}")
+    if (isinstance(identifier, dict) and _SERIALIZED_KEYS <= set(identifier)
+            <= _SERIALIZED_KEYS | _KERAS_EXTRA_KEYS
+            and identifier["class_name"] in _BY_CLASS and isinstance(identifier["config"], dict)):
+        return _BY_CLASS[identifier["class_name"]](**identifier["config"])
+    raise ValueError(f"unknown initializer {identifier!r:.200}; choose one of {sorted(_BY_NAME)}"
+                     f" or {{'class_name': one of {sorted(_BY_CLASS)}, 'config': {{...}}}}")
 
 
-def name_of(initializer):
-    """The Keras name of an initializer made by `get` (for saving a model's config)."""
+def serialize(initializer):
+    """How a layer's config records an initializer: its Keras name when it has that
+    name's defaults, else its class and arguments, so Constant(0.3) comes back as 0.3."""
+    config = initializer.get_config()
     for name, cls in _BY_NAME.items():
-        if type(initializer) is cls:
+        if type(initializer) is cls and cls().get_config() == config:
             return name
-    return type(initializer).__name__
+    return {"class_name": type(initializer).__name__, "config": config}

@@ -71,7 +71,11 @@ class Sequential(LayeredModel):
                     f"now receives {shape}"
                 )
             shape = layer.output_shape if layer.built else layer.build(shape, self.dtype)
-        weighted = [i for i, layer in enumerate(self.layers) if layer.weights]
+        # No gradient reaches the layers before one whose input has none (an
+        # Embedding's integer ids): as in Keras, their weights do not train.
+        blocked = [i for i, layer in enumerate(self.layers) if not layer.passes_gradient]
+        weighted = [i for i, layer in enumerate(self.layers)
+                    if layer.weights and i >= (blocked[-1] if blocked else 0)]
         # Backward stops at the first layer with weights: the gradient with
         # respect to the data (and through Flatten / Dropout before it) is unused.
         self._first_weighted = weighted[0] if weighted else len(self.layers)
@@ -120,6 +124,9 @@ class Sequential(LayeredModel):
         dout = douts[0]
         for layer in reversed(self.layers[self._first_weighted:]):
             dout = layer.backward(dout)
+
+    def _gradient_layers(self):
+        return self.layers[self._first_weighted:]
 
     def _output_layers(self):
         return [self.layers[-1]]

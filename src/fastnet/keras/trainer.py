@@ -122,12 +122,23 @@ class Trainer:
             # weights it was computed with (before this step's update).
             loss += self._regularization()
         self._backward_list(douts)
-        trainable = [layer for layer in self.layers if layer.trainable_weights]
+        trainable = [layer for layer in self._gradient_layers() if layer.trainable_weights]
         self.optimizer.apply(
             [g for layer in trainable for g in layer.grads],
             [w for layer in trainable for w in layer.trainable_weights],
         )
         return [loss, *values], outs
+
+    def _warn_of_untrained_layers(self):
+        reached = set(self._gradient_layers())
+        missed = [layer.name for layer in self.layers
+                  if layer.trainable_weights and layer not in reached]
+        if missed:
+            # Keras 3 trains the rest and warns the same way.
+            warnings.warn(f"Gradients do not exist for the weights of layers {missed} when "
+                          "minimizing the loss: they only feed a layer whose input has none "
+                          "(an Embedding's integer ids), so they keep their values",
+                          UserWarning, stacklevel=3)
 
     # ------------------------------------------------------------ fit
 
@@ -165,6 +176,7 @@ class Trainer:
             steps_per_epoch, validation_split)
         val = self._validation(validation_data, held_back, validation_batch_size,
                                validation_steps)
+        self._warn_of_untrained_layers()
 
         history = History()
         callbacks = [history, *callbacks]

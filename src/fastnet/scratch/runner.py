@@ -13,7 +13,7 @@ import runpy
 import sys
 import warnings
 
-from .aliases import install
+from .aliases import install, installed, uninstall
 from .precision import get_dtype, set_dtype
 
 __all__ = ["BOOK_OPTIONAL_PACKAGES", "DESCRIPTION", "HELP", "add_arguments", "main", "run",
@@ -78,16 +78,18 @@ def run_script(path, args=(), dtype="float64"):
     folder the working directory and sys.path[0] (so chapter-local modules
     import), and selects matplotlib's non-interactive "Agg" backend unless
     MPLBACKEND is set (so plotting scripts run headless). Afterwards the
-    working directory, sys.argv and sys.path are restored, and modules the
-    script imported from its folder or the folder above are forgotten, so
-    the next script's `two_layer_net` is its own. Returns the script's
-    globals. A `sys.exit()` in the script propagates as SystemExit.
+    working directory, sys.argv and sys.path are restored, the book's names
+    in sys.modules are what they were (still aliased only if install() was
+    called before), and modules the script imported from its folder or the
+    folder above are forgotten, so the next script's `two_layer_net` is its
+    own. Returns the script's globals. A `sys.exit()` in the script
+    propagates as SystemExit.
     """
     path = os.path.abspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such script: {path}")
     folder = os.path.dirname(path)
-    previous_dtype = get_dtype()
+    previous_dtype, aliased_before = get_dtype(), installed()
     install(dtype)
     os.environ.setdefault("MPLBACKEND", "Agg")
     saved_argv, saved_path, saved_cwd = sys.argv, list(sys.path), os.getcwd()
@@ -101,6 +103,8 @@ def run_script(path, args=(), dtype="float64"):
             warnings.filterwarnings("ignore", message=".*non-interactive.*cannot be shown")
             return runpy.run_path(path, run_name="__main__")
     finally:
+        if not aliased_before:
+            uninstall()
         set_dtype(previous_dtype)
         os.chdir(saved_cwd)
         sys.argv = saved_argv

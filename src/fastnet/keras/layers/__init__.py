@@ -9,7 +9,9 @@ The fast paths:
 - Dense(units, activation="relu" | "sigmoid" | "tanh") is ONE GEMM call whose
   epilogue adds the bias and applies the activation (fastnet.layers.Affine).
 - The model sets `need_input_grad = False` on the first layer with weights:
-  nobody needs the gradient with respect to the data.
+  nobody needs the gradient with respect to the data. A layer whose input
+  has no gradient (`passes_gradient = False`: Embedding's integer ids) gets
+  it too; as in Keras, the layers before it get no gradient and fit warns.
 - When the last layer's softmax / sigmoid meets a cross-entropy loss, the
   model asks that layer for its logits (`forward(x, logits=True)`) and the
   loss kernel applies the activation and its gradient in one pass.

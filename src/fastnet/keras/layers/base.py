@@ -26,6 +26,7 @@ class Layer:
     """Base class: a name, an optional input shape, weights and their grads."""
 
     takes_several_inputs = False  # merge layers (Add, Concatenate) take a list
+    passes_gradient = True  # False where the input has no gradient (integer ids)
 
     def __init__(self, name=None, input_shape=None, input_dim=None, trainable=True, **kwargs):
         kwargs.pop("dtype", None)  # the model's dtype (float32) is used

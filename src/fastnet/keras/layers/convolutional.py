@@ -133,8 +133,8 @@ class Conv2D(Layer):
             filters=self.filters, kernel_size=list(self.kernel_size),
             strides=list(self.strides), padding=self.padding, activation=self.activation,
             use_bias=self.use_bias,
-            kernel_initializer=initializers.name_of(self.kernel_initializer),
-            bias_initializer=initializers.name_of(self.bias_initializer),
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
             kernel_regularizer=_regularizer_config(self.kernel_regularizer),
             bias_regularizer=_regularizer_config(self.bias_regularizer),
         )

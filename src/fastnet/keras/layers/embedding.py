@@ -23,6 +23,8 @@ from .base import Layer
 class Embedding(Layer):
     """A table of input_dim vectors of output_dim numbers, looked up by integer id."""
 
+    passes_gradient = False  # ids have no gradient: the layers before it do not train
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  mask_zero=False, **kwargs):
         if kwargs.pop("input_length", None) is not None:
@@ -104,4 +106,4 @@ class Embedding(Layer):
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim,
-                "embeddings_initializer": initializers.name_of(self.embeddings_initializer)}
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer)}

@@ -139,7 +139,7 @@ class BatchNormalization(Layer):
         config.update(
             axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
             scale=self.scale,
-            **{f"{name}_initializer": initializers.name_of(init)
+            **{f"{name}_initializer": initializers.serialize(init)
                for name, init in self.initializers.items()},
         )
         return config
