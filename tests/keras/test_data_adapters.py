@@ -1,13 +1,14 @@
 """Every form of data fit / evaluate / predict accept or refuse (data_adapters).
 
-KERAS records what Keras 3 does with each form, as facts from its
-documentation and its data adapters' rules (not checked against a running
-Keras 3 here): "accepts", or the kind of error it raises. fastnet must do
-the same, except where the table says it differs and why.
+_data_forms.py holds the table: each array form, what fastnet does with it,
+and what a real Keras 3 did with it (KERAS_RECORDED, recorded by running
+that file in the peer venv). fastnet must do what Keras 3 does, except for
+the forms in DIFFERENCES, each with its reason.
 """
 
 import numpy as np
 import pytest
+from _data_forms import ARRAY_FORMS, DIFFERENCES, KERAS_RECORDED, X2, Y1, N
 
 from fastnet.keras import layers, models, utils
 
@@ -24,59 +25,39 @@ def _dense(input_shape=(1,), units=1, activation=None, loss="mse"):
     return model
 
 
-N = 12
-X2 = np.arange(N * 3, dtype=np.float64).reshape(N, 3) / 10
-Y1 = np.arange(N, dtype=np.float64) / N
-
-# (name, model input shape, x, y, what Keras 3 does, what fastnet does)
-ARRAY_FORMS = [
-    ("float64 array", (3,), X2, Y1, "accepts", "accepts"),
-    ("float16 array", (3,), X2.astype(np.float16), Y1, "accepts", "accepts"),
-    ("int8 array", (3,), X2.astype(np.int8), Y1, "accepts", "accepts"),
-    ("uint16 array", (3,), X2.astype(np.uint16), Y1, "accepts", "accepts"),
-    ("bool array", (3,), X2 > 1, Y1, "accepts", "accepts"),
-    ("integer targets", (3,), X2, np.arange(N) % 2, "accepts", "accepts"),
-    # The regression tutorial: x of shape (200,) into input_shape=(1,).
-    ("rank-1 x, input (1,)", (1,), Y1, Y1, "accepts", "accepts"),
-    ("rank-1 x as (N,) list", (1,), Y1.tolist(), Y1.tolist(), "TypeError-ish", "accepts"),
-    ("x (N, 3, 1), input (3,)", (3,), X2[..., None], Y1, "accepts", "accepts"),
-    ("y (N, 1, 1)", (3,), X2, Y1[:, None, None], "accepts", "accepts"),
-    ("y (N, 1)", (3,), X2, Y1[:, None], "accepts", "accepts"),
-    ("nested list x", (3,), X2.tolist(), Y1, "ValueError", "accepts"),
-    ("[x] (one array per input)", (3,), [X2], Y1, "accepts", "accepts"),
-    ("rank-1 x, input (3,)", (3,), Y1, Y1, "ValueError", "ValueError"),
-    ("x (N, 2), input (3,)", (3,), X2[:, :2], Y1, "ValueError", "ValueError"),
-    ("x (N, 3, 2), input (3,)", (3,), np.stack([X2, X2], -1), Y1, "ValueError", "ValueError"),
-    ("[x, x] (two inputs)", (3,), [X2, X2], Y1, "ValueError", "ValueError"),
-    ("dict x, no named inputs", (3,), {"a": X2}, Y1, "ValueError", "TypeError"),
-    ("string array", (3,), X2.astype(str), Y1, "ValueError", "TypeError"),
-    ("object array", (3,), X2.astype(object), Y1, "ValueError", "TypeError"),
-    ("complex array", (3,), X2.astype(complex), Y1, "TypeError", "TypeError"),
-    ("scalar x", (3,), 1.0, Y1, "ValueError", "ValueError"),
-    ("fewer targets", (3,), X2, Y1[:-1], "ValueError", "ValueError"),
-    ("y (N, 2) for 1 output", (3,), X2, np.stack([Y1, Y1], 1), "ValueError", "ValueError"),
-    ("no y", (3,), X2, None, "ValueError", "ValueError"),
-]
-# Where fastnet differs: Keras 3 refuses Python lists of numbers ("Unrecognized
-# data type"); fastnet converts them as np.asarray would (the Keras 2 rule).
-
-
 def _outcome(call):
     try:
         call()
-    except (TypeError, ValueError) as err:
-        return type(err).__name__
+    except ValueError:  # DataFormError is a TypeError too: Keras' type wins
+        return "ValueError"
+    except TypeError:
+        return "TypeError"
     return "accepts"
 
 
-@pytest.mark.parametrize("name, shape, x, y, keras, fastnet", ARRAY_FORMS,
+@pytest.mark.parametrize("name, shape, x, y, fastnet", ARRAY_FORMS,
                          ids=[f[0] for f in ARRAY_FORMS])
-def test_array_forms(name, shape, x, y, keras, fastnet):
+def test_array_forms(name, shape, x, y, fastnet):
     model = _dense(shape)
     assert _outcome(lambda: model.fit(x, y, epochs=1, batch_size=5, verbose=0)) == fastnet
     if fastnet == "accepts":
         assert model.predict(x, verbose=0).shape == (N, 1)
         assert np.isfinite(model.evaluate(x, y, verbose=0))
+
+
+def test_fastnet_does_what_keras_3_did_except_where_a_reason_is_given():
+    assert set(KERAS_RECORDED) == {form[0] for form in ARRAY_FORMS}
+    differing = {name for name, *_, fastnet in ARRAY_FORMS if fastnet != KERAS_RECORDED[name]}
+    assert differing == set(DIFFERENCES)
+
+
+def test_data_that_is_not_numbers_raises_what_keras_and_numpy_users_catch():
+    model = _dense((3,))
+    for bad in ({"a": X2}, X2.astype(str), X2.astype(object)):
+        with pytest.raises(ValueError, match="numbers|dict"):  # Keras 3's type
+            model.fit(bad, Y1, verbose=0)
+        with pytest.raises(TypeError):  # what fastnet raised before, still caught
+            model.fit(bad, Y1, verbose=0)
 
 
 def test_rank_one_inputs_give_the_same_model_as_a_feature_column():
@@ -221,3 +202,4 @@ def test_a_sequence_in_order_without_shuffle_and_with_steps():
 def test_a_sequence_refuses_y_beside_it():
     with pytest.raises(ValueError, match="y must not be passed"):
         _dense((3,)).fit(Sequence(), Y1, verbose=0)
+

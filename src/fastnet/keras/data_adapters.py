@@ -56,6 +56,12 @@ def _is_sequence(value):
             and not _is_pandas(value) and not hasattr(value, "__array__"))
 
 
+class DataFormError(TypeError, ValueError):
+    """Data that cannot be read as numbers (a dict for an unnamed input,
+    strings, objects). A TypeError, and also the ValueError Keras 3 raises for
+    the same data, so code written against Keras catches it unchanged."""
+
+
 def as_array(value, what, numbers=True):
     """One array from an ndarray, a backend array, pandas or nested lists of numbers.
 
@@ -65,12 +71,12 @@ def as_array(value, what, numbers=True):
     if isinstance(value, (np.ndarray, xp.ndarray)):
         array = value
     elif isinstance(value, dict):
-        raise TypeError(
+        raise DataFormError(
             f"{what} is a dict, which names the inputs of a model with named inputs; a "
             f"Sequential model has one unnamed input: pass an array"
         )
     elif isinstance(value, (str, bytes)):
-        raise TypeError(f"{what} must be numbers, got a {type(value).__name__}")
+        raise DataFormError(f"{what} must be numbers, got a {type(value).__name__}")
     elif _is_pandas(value):
         array = value.to_numpy()
     else:
@@ -86,9 +92,9 @@ def as_array(value, what, numbers=True):
         try:
             array = np.asarray(value)
         except (TypeError, ValueError) as err:
-            raise TypeError(f"{what} cannot be read as an array of numbers: {err}") from None
+            raise DataFormError(f"{what} cannot be read as an array of numbers: {err}") from None
     if numbers and array.dtype.kind not in "biuf":
-        raise TypeError(f"{what} must be numbers, got an array of dtype {array.dtype}")
+        raise DataFormError(f"{what} must be numbers, got an array of dtype {array.dtype}")
     if array.ndim == 0:
         raise ValueError(f"{what} must have a batch axis, got a scalar")
     return array
