@@ -107,6 +107,9 @@ class DeviceArray:
     def min(self, axis=None, **kw):
         return self._call("min", axis=axis, **kw)
 
+    def all(self, axis=None):
+        return self._call("all", axis=axis)
+
     def argmax(self, axis=None):
         return self._call("argmax", axis=axis)
 
@@ -191,7 +194,7 @@ class FakeCupy:
     _FUNCTIONS = ("ascontiguousarray", "empty_like", "zeros_like", "ones_like", "matmul",
                   "exp", "log", "log1p", "sqrt", "tanh", "abs", "maximum", "minimum", "where",
                   "isfinite", "isnan", "sum", "mean", "vdot", "argmax", "dot", "copy",
-                  "result_type", "take")
+                  "result_type", "take", "argsort", "searchsorted", "broadcast_to")
     # Allocations from a shape: no array argument to check.
     _ALLOCATORS = ("empty", "zeros", "ones", "arange", "eye", "full")
 

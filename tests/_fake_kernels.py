@@ -158,6 +158,23 @@ _CONV_SIGNATURES = {
                           _max_pool_backward),
 }
 
+def _embedding_backward(dout, order, first, grad, total, d, steps):
+    # The GPU glue hands the kernel the look-ups sorted by table row; the
+    # kernel sums each row's in the order given, so that order must be the
+    # look-up order (a stable sort): then the reference's sums are the kernel's.
+    rows = np.repeat(np.arange(len(first) - 1), np.diff(first))
+    if (len(rows) != len(order) or not np.array_equal(np.sort(order), np.arange(len(order)))
+            or not (np.diff(order)[np.diff(rows) == 0] > 0).all()):
+        raise ValueError("order is not each table row's look-ups in look-up order")
+    ids = np.empty(len(order), np.int64)
+    ids[order] = rows
+    grad[...] = reference.embedding_backward(dout, ids.reshape(len(dout), int(steps)), len(grad))
+    _check_total(total, grad)
+
+
+_EMBEDDING_SIGNATURE = (("real*", "long long*", "long long*", "real*", "long long", "long long",
+                         "long long"), _embedding_backward)
+
 _ROW_SIGNATURES = {
     "softmax_rows": (("real*", "real*", "long long", "long long"), _softmax_rows),
     "softmax_xent_labels": (("real*", "long long*", "real*", "real*", "long long",
@@ -259,6 +276,8 @@ def fake_kernels(xp):
         },
         **{name: raw(name, _ROW_SIGNATURES) for name in gpu.losses.ROW_KERNEL_NAMES},
         **{name: raw(name, _CONV_SIGNATURES) for name in gpu.conv.CONV_KERNEL_NAMES},
+        embedding_backward=raw("embedding_backward",
+                               {"embedding_backward": _EMBEDDING_SIGNATURE}),
     )
 
 

@@ -8,7 +8,8 @@ backend with one warning instead of a traceback into Cython internals.
 import importlib
 import warnings
 
-COMPILED_MODULES = ("_openmp", "_gemm", "_elementwise", "_losses", "_optimizers", "_conv")
+COMPILED_MODULES = ("_openmp", "_gemm", "_elementwise", "_losses", "_optimizers", "_conv",
+                    "_norm", "_embedding")
 
 _BUILD_HINT = (
     "build it with `pip install .` (or, for development, "

@@ -1,4 +1,5 @@
-"""Case builders of the dense kernels: GEMM, broadcasting, activations, losses, optimizers.
+"""Case builders of the dense kernels: GEMM, broadcasting, activations, losses, the
+embedding gradient, optimizers.
 
 Each builder takes a `Draw` and returns a `Case` with valid arguments (bad
 ones are made later, by spoil.py). Sizes come from `Draw.size` (0, 1,
@@ -145,6 +146,21 @@ def mean_squared_error(d):
                  length=size)
 
 
+# -------------------------------------------------------------- embedding
+
+
+def embedding_backward(d):
+    """dout (N, D) rows, each added at the S table rows of ids (N, S)."""
+    n, width = d.matrix_shape()  # big: D past 64, where the columns go to threads
+    steps, input_dim = d.size(), d.size(allow_zero=False)
+    ids = d.rng.integers(0, input_dim, size=(n, steps))
+    if d.coin(0.2):  # many look-ups of one row, as padding's id 0
+        ids[:, : steps // 2] = 0
+    return _case(d, "embedding_backward",
+                 [d.array("dout", (n, width)), d.lay("ids", ids.astype(d.pick(LABEL_DTYPES))),
+                  input_dim], length=n * steps)
+
+
 # ------------------------------------------------------------- optimizers
 
 
@@ -193,5 +209,5 @@ def rms_update(d):
 BUILDERS = {f.__name__: f for f in (
     gemm, add, bias_add, column_sum, activation_forward, activation_backward, softmax,
     cross_entropy, softmax_cross_entropy, sigmoid_binary_cross_entropy, mean_squared_error,
-    sgd_update, momentum_update, nesterov_update, adagrad_update, rmsprop_update,
-    adam_update, rms_update)}
+    embedding_backward, sgd_update, momentum_update, nesterov_update, adagrad_update,
+    rmsprop_update, adam_update, rms_update)}

@@ -108,7 +108,8 @@ def test_elementwise_kernel_compiles(name, spec, real):
 
 
 @pytest.mark.parametrize("real", ["float", "double"])
-@pytest.mark.parametrize("family, name", [("losses", "ROW_KERNELS"), ("conv", "CONV_KERNELS")])
+@pytest.mark.parametrize("family, name", [("losses", "ROW_KERNELS"), ("conv", "CONV_KERNELS"),
+                                          ("embedding", "EMBEDDING_KERNELS")])
 def test_raw_kernels_compile(family, name, real):
     source = getattr(getattr(gpu, family), name)
     ok, log = compile_cuda(gpu.launch.raw_source(source, real))

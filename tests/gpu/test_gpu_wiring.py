@@ -183,6 +183,12 @@ def keras_model(kind, optimizer):
     elif kind == "regression":
         stack = [layers.Dense(8, activation="relu", input_shape=(16,)), layers.Dense(1)]
         loss, t = "mse", x[:, :1] * 0.5
+    elif kind == "embedding":  # the IMDB tutorial's model: word ids, padding 0 at the front
+        x = np.random.default_rng(0).integers(0, 20, (96, 7)).astype(np.float32)
+        x[::3, :3] = 0
+        stack = [layers.Embedding(20, 4, input_shape=(7,)), layers.GlobalAveragePooling1D(),
+                 layers.Dense(1, activation="sigmoid")]
+        loss, t = "binary_crossentropy", (t == 0).astype(np.float32)
     else:  # "conv": channels-last images, Keras' layout
         x = x.reshape(-1, 4, 4, 1)
         stack = [layers.Conv2D(4, (3, 3), activation="relu", padding="same",
@@ -197,7 +203,7 @@ def keras_model(kind, optimizer):
 
 @pytest.mark.parametrize("kind, optimizer", [
     ("dense-sparse", "rmsprop"), ("dense-sparse", "sgd"), ("dense-onehot-dropout", "adam"),
-    ("binary", "rmsprop"), ("regression", "adam"), ("conv", "adam"),
+    ("binary", "rmsprop"), ("regression", "adam"), ("conv", "adam"), ("embedding", "rmsprop"),
 ])
 def test_keras_models_train_on_the_device(device, kind, optimizer):
     """fastnet.keras under the same switch: fit copies its data once per call, not per step."""

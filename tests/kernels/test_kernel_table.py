@@ -46,7 +46,8 @@ def _classes_of(module):
 def test_every_kernel_has_one_family():
     assert len(KERNELS) == len(set(KERNELS)), "a kernel is listed twice"
     assert COMPOSABLE <= set(KERNELS)
-    assert set(FAMILIES) == {"gemm", "elementwise", "losses", "optimizers", "conv", "norm"}
+    assert set(FAMILIES) == {"gemm", "elementwise", "losses", "optimizers", "conv", "norm",
+                             "embedding"}
 
 
 @pytest.mark.parametrize("name", ["numpy", "cython", "cupy", FAKE_GPU_NAME])

@@ -27,6 +27,7 @@ FAMILIES = {
         "conv_pool_backward", "max_pool_forward", "max_pool_backward",
     ),
     "norm": ("batchnorm_forward_train", "batchnorm_forward_infer", "batchnorm_backward"),
+    "embedding": ("embedding_backward",),
 }
 
 # Every kernel name, family by family.

@@ -8,8 +8,8 @@ All backends therefore reject bad input with the same message, and a
 compiled kernel never sees an array it could crash on.
 
 The checks of each kernel family are in the module of its name (gemm.py,
-elementwise.py, losses.py, optimizers.py, conv.py, norm.py, the families of
-kernels.py); the helpers they share are in arrays.py.
+elementwise.py, losses.py, optimizers.py, conv.py, norm.py, embedding.py,
+the families of kernels.py); the helpers they share are in arrays.py.
 """
 
 import numpy as np
@@ -17,6 +17,7 @@ import numpy as np
 from .arrays import ArrayChecks, finite_number
 from .conv import ConvChecks
 from .elementwise import ElementwiseChecks
+from .embedding import EmbeddingChecks
 from .gemm import GemmChecks
 from .losses import LossChecks
 from .norm import NormChecks
@@ -26,7 +27,7 @@ __all__ = ["Backend", "finite_number"]
 
 
 class Backend(GemmChecks, ElementwiseChecks, LossChecks, OptimizerChecks, ConvChecks, NormChecks,
-              ArrayChecks):
+              EmbeddingChecks, ArrayChecks):
     """One backend: a name, an array module `xp` and a kernel module `impl`.
 
     `impl` holds the raw kernels, named and shaped like

@@ -5,9 +5,9 @@
     ...                               # nets and optimizers created now live on the GPU
 
 One module per kernel family, named as in fastnet.backend.numpy (gemm,
-elementwise, losses, optimizers, conv, norm): each holds its family's CUDA
-code (each kernel's math in one line), the `build(cupy)` that makes CuPy
-kernel objects of it, and the glue that launches them under the
+elementwise, losses, optimizers, conv, norm, embedding): each holds its
+family's CUDA code (each kernel's math in one line), the `build(cupy)` that
+makes CuPy kernel objects of it, and the glue that launches them under the
 reference's names. Nothing here is NumPy's math: each kernel's one-line
 statement matches the function of the same name in fastnet.backend.numpy,
 the specification. Read launch.py first (what the families share: the
@@ -20,14 +20,14 @@ importing fastnet never imports CuPy.
 
 import types
 
-from . import conv, elementwise, gemm, losses, norm, optimizers
+from . import conv, elementwise, embedding, gemm, losses, norm, optimizers
 from .checks import GpuBackend
 
 _INSTALL_HINT = (
     'pip install "fastnet[gpu]" (CuPy for CUDA 12), or pip install cupy-cuda13x for CUDA 13'
 )
 
-_FAMILY_MODULES = (gemm, elementwise, losses, optimizers, conv, norm)
+_FAMILY_MODULES = (gemm, elementwise, losses, optimizers, conv, norm, embedding)
 
 
 def build(cupy):
@@ -48,6 +48,7 @@ class DeviceKernels(
     optimizers.OptimizerKernels,
     conv.ConvKernels,
     norm.NormKernels,
+    embedding.EmbeddingKernels,
 ):
     """Every kernel of the reference on `xp` arrays, computed by the kernels in `k`.
 

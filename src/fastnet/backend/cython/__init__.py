@@ -1,7 +1,8 @@
 """The "cython" backend: the reference kernels' names, compiled.
 
 One module per kernel family, named as in fastnet.backend.numpy (gemm,
-elementwise, losses, optimizers, conv with conv_pool and conv_blas, norm):
+elementwise, losses, optimizers, conv with conv_pool and conv_blas, norm,
+embedding):
 the functions there allocate outputs with NumPy and hand validated arrays to
 a Cython module (src/fastnet/_*.pyx) that releases the GIL and calls the C
 kernels in csrc/. Names and signatures match the reference exactly.
@@ -33,6 +34,7 @@ from .elementwise import (  # noqa: E402,F401
     dropout_infer,
     dropout_mask,
 )
+from .embedding import embedding_backward  # noqa: E402,F401
 from .gemm import gemm  # noqa: E402,F401
 from .losses import (  # noqa: E402,F401
     cross_entropy,

@@ -3,14 +3,15 @@
 This package is the executable specification of fastnet. The compiled
 ("cython") and GPU ("cupy") backends implement the same names with the same
 signatures, family by family in modules of the same names (gemm,
-elementwise, losses, optimizers, conv, norm: backend/kernels.py), and the
-tests check them against the functions here.
+elementwise, losses, optimizers, conv, norm, embedding: backend/kernels.py),
+and the tests check them against the functions here.
 
 Kernels trust their input: `fastnet.backend.Backend` has validated shapes,
-dtypes and labels before any of these functions runs. Every array is
-float32 or float64; mixed inputs were already cast to their common dtype,
-except gemm's float32 a with float64 b (the book's float32 images times its
-float64 weights), which gemm promotes itself as NumPy does.
+dtypes and labels before any of these functions runs. Every array of
+numbers is float32 or float64 (labels and embedding ids are integers);
+mixed inputs were already cast to their common dtype, except gemm's float32
+a with float64 b (the book's float32 images times its float64 weights),
+which gemm promotes itself as NumPy does.
 """
 
 import numpy as np
@@ -39,6 +40,7 @@ from .elementwise import (  # noqa: F401  (re-exported: __all__)
     dropout_infer,
     dropout_mask,
 )
+from .embedding import embedding_backward  # noqa: F401
 from .gemm import gemm  # noqa: F401
 from .losses import (  # noqa: F401  (re-exported: __all__)
     CROSS_ENTROPY_EPS,

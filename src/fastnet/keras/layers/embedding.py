@@ -78,30 +78,21 @@ class Embedding(Layer):
         return current().xp.take(self.embeddings, self._ids, axis=0)
 
     def backward(self, dout):
-        xp = current().xp
-        ids = self._ids.ravel()
-        # Sum each row's gradients over its look-ups: one weighted count per
-        # column (an id seen twice adds both). bincount beats the unbuffered
-        # add.at on the IMDB tutorial's sizes several times over.
-        sums = xp.empty((self.output_dim, self.input_dim), dtype=xp.float64)
-        for j, weights in enumerate(self._columns(dout)):
-            sums[j] = xp.bincount(ids, weights=weights, minlength=self.input_dim)
-        self.grads = [xp.ascontiguousarray(sums.T, dtype=self.embeddings.dtype)]
+        rows, ids = self._gradient_rows(dout)
+        grad = current().embedding_backward(rows, ids, self.input_dim)
+        self.grads = [grad if grad.dtype == self.embeddings.dtype
+                      else grad.astype(self.embeddings.dtype)]
         return None  # ids have no gradient
 
-    def _columns(self, dout):
-        """Each output column's gradient, one value per look-up, in the order of the ids."""
-        xp = current().xp
+    def _gradient_rows(self, dout):
+        """(rows, ids) for the kernel: row n of `rows` goes to the table at every id of ids[n]."""
         if dout.ndim > 2 and not any(dout.strides[1:-1]):
-            # A broadcast from GlobalAveragePooling1D: one row per sample,
-            # shared by all its positions. Repeating that row's column costs a
-            # fraction of gathering a strided column of the full gradient,
-            # and gives bincount the same numbers in the same order.
-            per_sample = dout[(slice(None),) + (0,) * (dout.ndim - 2)].astype(xp.float64)
-            positions = math.prod(dout.shape[1:-1])
-            return (xp.repeat(column, positions) for column in per_sample.T)
-        flat = dout.reshape(-1, self.output_dim)
-        return (flat[:, j] for j in range(self.output_dim))
+            # A broadcast from GlobalAveragePooling1D: one row per sample, shared
+            # by all its positions. The kernel reads that row once per sample
+            # instead of once per position of a full gradient.
+            per_sample = dout[(slice(None),) + (0,) * (dout.ndim - 2)]
+            return per_sample, self._ids.reshape(dout.shape[0], math.prod(dout.shape[1:-1]))
+        return dout.reshape(-1, self.output_dim), self._ids.reshape(-1, 1)
 
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,

@@ -1,0 +1,3 @@
+import numpy as np
+
+def embedding_backward(dout: np.ndarray, ids: np.ndarray, grad: np.ndarray) -> None: ...
