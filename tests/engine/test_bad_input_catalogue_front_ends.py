@@ -19,6 +19,7 @@ from fastnet.keras import callbacks, config, initializers, losses, regularizers,
 from fastnet.keras import layers as KL
 from fastnet.keras import models as KM
 from fastnet.keras import optimizers as KO
+from fastnet.keras.data_adapters import DataFormError
 from fastnet.keras.datasets import boston_housing
 from fastnet.scratch.common import functions as SF
 from fastnet.scratch.common import layers as SL
@@ -231,7 +232,7 @@ CASES = [
     ("fit/x features", lambda: fit(x=np.ones((6, 5))), ValueError,
      r"expects inputs of shape \(None, 4\), got data of shape \(6, 5\)"),
     ("fit/x and y rows", lambda: fit(y=KY[:4]), ValueError, r"6 input samples but 4 targets"),
-    ("fit/x complex", lambda: fit(x=KX.astype(complex)), TypeError,
+    ("fit/x complex", lambda: fit(x=KX.astype(complex)), DataFormError,
      r"inputs must be numbers, got an array of dtype complex128"),
     ("fit/x object", lambda: fit(x=np.full((6, 4), None)), TypeError, r"got an array of dtype "
      r"object"),
