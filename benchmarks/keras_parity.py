@@ -5,7 +5,8 @@
 Small models, one per optimizer / loss family (RMSprop + categorical
 cross-entropy, Adam + sparse categorical, SGD with Nesterov momentum +
 binary cross-entropy, Adagrad + mse with an mae metric, an l2 penalty, a
-Conv2D / MaxPooling2D / Flatten convnet on channels-last images, batch norm,
+Conv2D / MaxPooling2D / Flatten convnet on channels-last images (one
+with pooling strides that differ per axis), batch norm,
 average pooling, the IMDB Embedding model with an AUC metric), start from
 the same weights in fastnet.keras and in Keras 3 (PyTorch backend, its own
 venv), train 3 epochs with shuffle=False and validation_split=0.25, then
@@ -33,6 +34,13 @@ def _dense(layers, regularizers, units, activation, penalty=None):
 def _convnet(layers, regularizers):
     return [layers.Conv2D(4, (3, 3), activation="relu", input_shape=(7, 7, 2)),
             layers.MaxPooling2D((2, 2)), layers.Flatten(),
+            layers.Dense(3, activation="softmax")]
+
+
+def _convnet_pool_strides(layers, regularizers):
+    # Pooling strides that differ per axis: strided views, not the engine's kernel.
+    return [layers.Conv2D(4, (3, 3), activation="relu", input_shape=(7, 7, 2)),
+            layers.MaxPooling2D((2, 3), strides=(1, 2), padding="same"), layers.Flatten(),
             layers.Dense(3, activation="softmax")]
 
 
@@ -69,6 +77,8 @@ CASES = {
                    "categorical_crossentropy", "onehot", ["accuracy"]),
     "conv_adam": (_convnet, ("Adam", {}), "sparse_categorical_crossentropy", "labels",
                   ["accuracy"]),
+    "conv_pool_strides": (_convnet_pool_strides, ("RMSprop", {}), "categorical_crossentropy",
+                          "onehot", ["accuracy"]),
     "batchnorm_adam": (_batchnorm, ("Adam", {}), "sparse_categorical_crossentropy", "labels",
                        ["accuracy"]),
     "conv_bn_avgpool": (_convnet_batchnorm, ("RMSprop", {}), "categorical_crossentropy",
