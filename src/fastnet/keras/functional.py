@@ -5,18 +5,21 @@
     outputs = Dense(10, activation="softmax")(hidden)
     model = Model(inputs, outputs)
 
-The layers run in Keras' order (functional_graph.py): each after the layers
+The calls run in Keras' order (functional_graph.py): each after the calls
 it takes inputs from. Backward runs the same list in reverse; a tensor that
-feeds several layers receives the sum of their gradients. As in
-Sequential, a layer computes the gradient with respect to its input only
-when some layer before it has weights. compile / fit / evaluate / predict
-are the Trainer's; several inputs or outputs take lists or dicts of arrays
+feeds several layers receives the sum of their gradients. A layer called
+more than once (a shared layer, as in a siamese network) is listed once in
+`layers`; its later calls run on twins that hold the same weights, and its
+weights' gradient is the sum over its calls. As in Sequential, a layer
+computes the gradient with respect to its input only when some layer
+before it has weights. compile / fit / evaluate / predict are the
+Trainer's; several inputs or outputs take lists or dicts of arrays
 (data_adapters.py).
 """
 
 from . import config as config_module
 from .base_model import LayeredModel, shape_text
-from .functional_graph import ordered_layers
+from .functional_graph import ordered_graph
 from .layers import InputLayer, KerasTensor
 
 __all__ = ["Model"]
@@ -32,6 +35,22 @@ def _flatten(value, what):
         return list(value), "list"
     raise TypeError(f"Model: {what} must be a tensor (from keras.Input or a layer call), a "
                     f"list of them or a dict by name; got {value!r:.200}")
+
+
+def _calls_by_layer(nodes):
+    """{layer: its calls in this model}, for the layers not called here just once, as themselves."""
+    calls = {}
+    for node in nodes:
+        calls.setdefault(node.origin, []).append(node)
+    shared = {layer: each for layer, each in calls.items() if each != [layer]}
+    for layer, each in shared.items():
+        if layer not in each and any(getattr(layer, key, None) is not None
+                                     for key in ("kernel_regularizer", "bias_regularizer")):
+            # Its twins add no penalty (Keras counts it once, on the layer).
+            raise NotImplementedError(
+                f"Model: layer {layer.name!r} has a regularizer and is shared, but its first "
+                f"call is not part of this model; make the model from its first call")
+    return shared
 
 
 class Model(LayeredModel):
@@ -52,7 +71,8 @@ class Model(LayeredModel):
                 t.layer.name for t in self.inputs]:
             raise ValueError(f"Model: a dict of inputs must use the Inputs' names as keys: "
                              f"{[t.layer.name for t in self.inputs]}")
-        self.layers = ordered_layers(self.inputs, self.outputs)
+        self._nodes, self.layers = ordered_graph(self.inputs, self.outputs)
+        self._calls = _calls_by_layer(self._nodes)
         self.name = name or "functional"
         dtypes = {layer.dtype for layer in self.layers}
         self.dtype = dtypes.pop() if len(dtypes) == 1 else config_module.floatx()
@@ -68,7 +88,7 @@ class Model(LayeredModel):
         """Which layers run backward, and which need their input's gradient."""
         needs = {}  # layer -> does backward reach its output?
         self._steps = []
-        for layer in self.layers:
+        for layer in self._nodes:
             if isinstance(layer, InputLayer):
                 needs[layer] = False
                 continue
@@ -141,6 +161,10 @@ class Model(LayeredModel):
             for t, g in zip(layer.inbound, parts):
                 if self._needs_grad[t.layer]:
                     receive(t.layer, g)
+        for layer, calls in self._calls.items():
+            # A shared layer's weights get the sum of their gradients from every call.
+            if layer.weights:
+                layer.grads = [sum(each[1:], each[0]) for each in zip(*(c.grads for c in calls))]
 
     def _build_for(self, x_shape):
         """Nothing to build; data_adapters checked each input's shape."""
@@ -169,28 +193,44 @@ class Model(LayeredModel):
         rows = []
         for layer in self.layers:
             shape = shape_text((None, *layer.output_shape))
-            connected = [f"{t.layer.name}[0][0]" for t in layer.inbound or []] or ["-"]
+            inbound = [t for call in self._calls.get(layer, [layer]) for t in call.inbound or []]
+            connected = [f"{t.layer.name}[{t.node_index}][0]" for t in inbound] or ["-"]
             connected = [c + "," for c in connected[:-1]] + connected[-1:]
             rows.append((f"{layer.name} ({type(layer).__name__})", shape,
                          f"{layer.count_params():,}", connected))
         return ("Layer (type)", "Output Shape", "Param #", "Connected to"), rows
 
-    def get_config(self):
-        """The graph as JSON: each layer with the names of the layers it was called on."""
-        def names(tensors, structure):
-            if structure == "one":
-                return tensors[0].layer.name
-            if structure == "list":
-                return [t.layer.name for t in tensors]
-            return {key: t.layer.name for key, t in zip(structure, tensors)}
+    def _calls_of(self, layer):
+        return self._calls.get(layer, [layer])
 
-        return {
-            "class_name": "Functional",
-            "name": self.name,
-            "dtype": self.dtype,
-            "layers": [{"class_name": type(layer).__name__, "config": layer.get_config(),
-                        "inbound": [t.layer.name for t in layer.inbound or []]}
-                       for layer in self.layers],
-            "inputs": names(self.inputs, self._input_structure),
-            "outputs": names(self.outputs, self._output_structure),
-        }
+    def _ref(self, tensor):
+        """A tensor in the config: its layer's name, or [name, k] for the layer's call k >= 1."""
+        node = tensor.layer
+        k = self._calls_of(node.origin).index(node)
+        return node.name if k == 0 else [node.name, k]
+
+    def get_config(self):
+        """The graph as JSON: each layer with what it was called on ("inbound").
+
+        A shared layer lists its later calls' inputs under "shared_calls"; a
+        tensor is named by its layer ("dense"), or [name, k] for the output of
+        the layer's call k (1, 2, ... in this model).
+        """
+        def refs(tensors, structure):
+            if structure == "one":
+                return self._ref(tensors[0])
+            if structure == "list":
+                return [self._ref(t) for t in tensors]
+            return {key: self._ref(t) for key, t in zip(structure, tensors)}
+
+        items = []
+        for layer in self.layers:
+            first, *later = self._calls_of(layer)
+            item = {"class_name": type(layer).__name__, "config": layer.get_config(),
+                    "inbound": [self._ref(t) for t in first.inbound or []]}
+            if later:
+                item["shared_calls"] = [[self._ref(t) for t in call.inbound] for call in later]
+            items.append(item)
+        return {"class_name": "Functional", "name": self.name, "dtype": self.dtype,
+                "layers": items, "inputs": refs(self.inputs, self._input_structure),
+                "outputs": refs(self.outputs, self._output_structure)}
