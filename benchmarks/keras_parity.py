@@ -8,7 +8,7 @@ binary cross-entropy, Adagrad + mse with an mae metric, an l2 penalty, a
 Conv2D / MaxPooling2D / Flatten convnet on channels-last images (one
 with pooling strides that differ per axis), batch norm,
 average pooling, the IMDB Embedding model with an AUC metric, a functional siamese model
-whose encoder is one shared layer), start from
+whose encoder is one shared layer, a two-output model with loss_weights), start from
 the same weights in fastnet.keras and in Keras 3 (PyTorch backend, its own
 venv), train 3 epochs with shuffle=False and validation_split=0.25, then
 evaluate. Every History value and evaluate() result is compared; the script
@@ -71,6 +71,14 @@ def _siamese(layers, regularizers, models):
     return models.Model([left, right], layers.Dense(1, activation="sigmoid")(joined))
 
 
+def _two_outputs(layers, regularizers, models):
+    # Two heads weighed by compile(loss_weights=...): loss = 0.3·classes + 2·value.
+    inputs = layers.Input(shape=(5,))
+    trunk = layers.Dense(8, activation="relu")(inputs)
+    classes = layers.Dense(3, activation="softmax", name="classes")(trunk)
+    return models.Model(inputs, [classes, layers.Dense(1, name="value")(trunk)])
+
+
 CASES = {
     # name: (build the layers, (optimizer, its arguments), loss, targets, metrics)
     "rmsprop_cce": (lambda L, R, M: _dense(L, R, 3, "softmax"), ("RMSprop", {}),
@@ -96,6 +104,9 @@ CASES = {
                      ["accuracy", "auc"]),
     "siamese_shared": (_siamese, ("Adam", {}), "binary_crossentropy", "pairs_binary",
                        ["accuracy"]),
+    "loss_weights": (_two_outputs, ("RMSprop", {}),
+                     ["sparse_categorical_crossentropy", "mse"], ["labels", "real"],
+                     [["accuracy"], ["mae"]], {"loss_weights": {"classes": 0.3, "value": 2.0}}),
 }
 
 
@@ -129,16 +140,17 @@ def child(impl):
                "pairs_binary": (abs(x[:, 0] - x[::-1, 0]) < 0.7).astype("float32"),
                "real": (x @ rng.standard_normal(5)).astype("float32")}
     out = {}
-    for name, (build, (opt, kwargs), loss, target, metrics) in CASES.items():
+    for name, (build, (opt, kwargs), loss, target, metrics, *extras) in CASES.items():
         model = build(layers, regularizers, models)
         model = models.Sequential(model) if isinstance(model, list) else model
         # Small enough that no probability saturates: there Keras clips at 1e-7
         # and fastnet does not (see fastnet/keras/losses.py), a documented difference.
         model.set_weights(_start_weights(model))
-        model.compile(optimizer=getattr(optimizers, opt)(**kwargs), loss=loss, metrics=metrics)
+        model.compile(optimizer=getattr(optimizers, opt)(**kwargs), loss=loss, metrics=metrics,
+                      **(extras[0] if extras else {}))
         data = (images if name.startswith("conv") else ids if name.startswith("imdb") else
                 [x, x[::-1].copy()] if name.startswith("siamese") else x)
-        y = targets[target]
+        y = [targets[t] for t in target] if isinstance(target, list) else targets[target]
         h = model.fit(data, y, batch_size=16, epochs=3, shuffle=False, verbose=0,
                       validation_split=0.25)
         out[name] = {k: [float(v) for v in vals] for k, vals in h.history.items()}

@@ -78,7 +78,8 @@ PROGRAMS = {
 
 def run(keras, name, programs=PROGRAMS, data=None):
     """What one program logs: predictions, the History, evaluate."""
-    build, inputs, targets, (opt, kwargs), loss, metrics = programs[name]
+    build, inputs, targets, (opt, kwargs), loss, metrics, *more = programs[name]
+    compile_extras = more[0] if more else {}  # e.g. loss_weights
     data = _data() if data is None else data
     model = build(keras, keras.layers)
     draw = np.random.default_rng(5)
@@ -87,7 +88,7 @@ def run(keras, name, programs=PROGRAMS, data=None):
     x = [data[k] for k in inputs] if len(inputs) > 1 else data[inputs[0]]
     y = [data[k] for k in targets] if len(targets) > 1 else data[targets[0]]
     model.compile(optimizer=getattr(keras.optimizers, opt)(**kwargs), loss=loss,
-                  metrics=metrics)
+                  metrics=metrics, **compile_extras)
     history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0,
                         validation_split=0.25)
     after = model.predict(x, verbose=0)

@@ -51,6 +51,8 @@ def write_model(model, filepath):
             "metrics": metrics if len(metrics) > 1 else metrics[0],
             "optimizer_state": spec,
         }
+        if model.loss_weights is not None:
+            config["compile"]["loss_weights"] = model.loss_weights
     model_file.write(filepath, config, model.get_weights() if model.built else [], state)
 
 
@@ -230,7 +232,13 @@ def _compile_args(path, c):
         for group, each in zip(groups, loss if isinstance(loss, list) else [loss] * len(groups)):
             for name in group:
                 metrics_module.get(name, each, 2)  # unknown names fail here, with the allowed
-    return {"optimizer": optimizer, "loss": loss, "metrics": names}
+    args = {"optimizer": optimizer, "loss": loss, "metrics": names}
+    if "loss_weights" in c:
+        with _field(path, "compile.loss_weights"):
+            weights = c["loss_weights"]
+            _expect(isinstance(weights, list), "a list of numbers, one per output", weights)
+            args["loss_weights"] = weights  # compile checks each number and the count
+    return args
 
 
 @contextlib.contextmanager
