@@ -5,10 +5,11 @@
 Small models, one per optimizer / loss family (RMSprop + categorical
 cross-entropy, Adam + sparse categorical, SGD with Nesterov momentum +
 binary cross-entropy, Adagrad + mse with an mae metric, an l2 penalty, a
-Conv2D / MaxPooling2D / Flatten convnet on channels-last images (one
-with pooling strides that differ per axis), batch norm,
-average pooling, the IMDB Embedding model with an AUC metric, a functional siamese model
-whose encoder is one shared layer, a two-output model with loss_weights), start from
+Conv2D / MaxPooling2D / Flatten convnet on channels-last images (one with
+pooling strides that differ per axis), batch norm, average pooling, the
+IMDB Embedding model with an AUC metric, a functional siamese model whose
+encoder is one shared layer, a two-output model with loss_weights, a
+subclassed Model), start from
 the same weights in fastnet.keras and in Keras 3 (PyTorch backend, its own
 venv), train 3 epochs with shuffle=False and validation_split=0.25, then
 evaluate. Every History value and evaluate() result is compared; the script
@@ -79,6 +80,25 @@ def _two_outputs(layers, regularizers, models):
     return models.Model(inputs, [classes, layers.Dense(1, name="value")(trunk)])
 
 
+def _subclassed(layers, regularizers, models):
+    # A subclassed Model as Keras' guides write one: layers in __init__, a call()
+    # with a training branch; the output layer is set first (weights in that order).
+    class Classifier(models.Model):
+        def __init__(self):
+            super().__init__()
+            self.out = layers.Dense(3, activation="softmax")
+            self.hidden = layers.Dense(8, activation="relu")
+            self.extra = layers.Activation("tanh")
+
+        def call(self, inputs, training=False):
+            x = self.hidden(inputs)
+            return self.out(self.extra(x) if training else x)
+
+    model = Classifier()
+    model(np.zeros((1, 5), dtype="float32"))  # builds the layers, in Keras as in fastnet
+    return model
+
+
 CASES = {
     # name: (build the layers, (optimizer, its arguments), loss, targets, metrics)
     "rmsprop_cce": (lambda L, R, M: _dense(L, R, 3, "softmax"), ("RMSprop", {}),
@@ -104,6 +124,8 @@ CASES = {
                      ["accuracy", "auc"]),
     "siamese_shared": (_siamese, ("Adam", {}), "binary_crossentropy", "pairs_binary",
                        ["accuracy"]),
+    "subclassed": (_subclassed, ("Adam", {}), "sparse_categorical_crossentropy", "labels",
+                   ["accuracy"]),
     "loss_weights": (_two_outputs, ("RMSprop", {}),
                      ["sparse_categorical_crossentropy", "mse"], ["labels", "real"],
                      [["accuracy"], ["mae"]], {"loss_weights": {"classes": 0.3, "value": 2.0}}),

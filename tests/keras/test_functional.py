@@ -151,7 +151,7 @@ def test_two_outputs_log_each_loss_and_metric_as_keras_names_them():
     (lambda: keras.Model(keras.Input((3,)), layers.Add()([keras.Input((3,)),
                                                           keras.Input((3,))])),
      ValueError, "disconnected"),
-    (lambda: keras.Model(), NotImplementedError, "subclassing"),
+    (lambda: keras.Model(), TypeError, "give inputs and outputs .* or subclass Model"),
     (lambda: keras.Model(np.zeros(3), np.zeros(3)), TypeError, "must be a tensor"),
 ])
 def test_bad_graphs_are_refused_with_a_clear_error(call, error, message):

@@ -67,8 +67,12 @@ class Layer:
         self.twin_of = None  # a twin's layer
         self.dtype = config_module.floatx()
 
-    def __call__(self, inputs):
-        """The functional API: `Dense(10)(x)` for a KerasTensor x gives the output tensor."""
+    def __call__(self, inputs, training=None):
+        """The functional API: `Dense(10)(x)` for a KerasTensor x gives the output tensor.
+
+        training= is accepted as Keras layers take it (a subclassed model's
+        call passes it on); the model gives each layer `training` when it runs.
+        """
         return call_on_tensors(self, inputs, config_module.floatx())
 
     # -- subclasses override these
