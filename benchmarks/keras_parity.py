@@ -5,8 +5,11 @@
 Small models, one per optimizer / loss family (RMSprop + categorical
 cross-entropy, Adam + sparse categorical, SGD with Nesterov momentum +
 binary cross-entropy, Adagrad + mse with an mae metric, an l2 penalty, a
-Conv2D / MaxPooling2D / Flatten convnet on channels-last images, batch norm,
-average pooling, the IMDB Embedding model with an AUC metric), start from
+Conv2D / MaxPooling2D / Flatten convnet on channels-last images (one with
+pooling strides that differ per axis), batch norm, average pooling, the
+IMDB Embedding model with an AUC metric, a functional siamese model whose
+encoder is one shared layer, a two-output model with loss_weights, a
+subclassed Model), start from
 the same weights in fastnet.keras and in Keras 3 (PyTorch backend, its own
 venv), train 3 epochs with shuffle=False and validation_split=0.25, then
 evaluate. Every History value and evaluate() result is compared; the script
@@ -30,51 +33,102 @@ def _dense(layers, regularizers, units, activation, penalty=None):
             layers.Dense(units, activation=activation)]
 
 
-def _convnet(layers, regularizers):
+def _convnet(layers, regularizers, models):
     return [layers.Conv2D(4, (3, 3), activation="relu", input_shape=(7, 7, 2)),
             layers.MaxPooling2D((2, 2)), layers.Flatten(),
             layers.Dense(3, activation="softmax")]
 
 
-def _batchnorm(layers, regularizers):
+def _convnet_pool_strides(layers, regularizers, models):
+    # Pooling strides that differ per axis: strided views, not the engine's kernel.
+    return [layers.Conv2D(4, (3, 3), activation="relu", input_shape=(7, 7, 2)),
+            layers.MaxPooling2D((2, 3), strides=(1, 2), padding="same"), layers.Flatten(),
+            layers.Dense(3, activation="softmax")]
+
+
+def _batchnorm(layers, regularizers, models):
     return [layers.Dense(8, activation="relu", input_shape=(5,)), layers.BatchNormalization(),
             layers.Dense(3, activation="softmax")]
 
 
-def _convnet_batchnorm(layers, regularizers):
+def _convnet_batchnorm(layers, regularizers, models):
     # 'same' with an even split: where Keras' torch backend averages like its others.
     return [layers.Conv2D(4, (3, 3), activation="relu", input_shape=(7, 7, 2)),
             layers.BatchNormalization(), layers.AveragePooling2D((3, 3), (1, 1), "same"),
             layers.Flatten(), layers.Dense(3, activation="softmax")]
 
 
-def _imdb(layers, regularizers):
+def _imdb(layers, regularizers, models):
     # The IMDB tutorial's Embedding -> GlobalAveragePooling1D -> Dense -> Dense, small.
     return [layers.Embedding(40, 4, input_shape=(9,)), layers.GlobalAveragePooling1D(),
             layers.Dense(8, activation="relu"), layers.Dense(1, activation="sigmoid")]
 
 
+def _siamese(layers, regularizers, models):
+    # A shared layer (the functional API): one encoder called on both inputs.
+    left, right = layers.Input(shape=(5,)), layers.Input(shape=(5,))
+    encoder = layers.Dense(8, activation="relu", kernel_regularizer=regularizers.l2(0.01))
+    joined = layers.Concatenate()([encoder(left), encoder(right)])
+    return models.Model([left, right], layers.Dense(1, activation="sigmoid")(joined))
+
+
+def _two_outputs(layers, regularizers, models):
+    # Two heads weighed by compile(loss_weights=...): loss = 0.3·classes + 2·value.
+    inputs = layers.Input(shape=(5,))
+    trunk = layers.Dense(8, activation="relu")(inputs)
+    classes = layers.Dense(3, activation="softmax", name="classes")(trunk)
+    return models.Model(inputs, [classes, layers.Dense(1, name="value")(trunk)])
+
+
+def _subclassed(layers, regularizers, models):
+    # A subclassed Model as Keras' guides write one: layers in __init__, a call()
+    # with a training branch; the output layer is set first (weights in that order).
+    class Classifier(models.Model):
+        def __init__(self):
+            super().__init__()
+            self.out = layers.Dense(3, activation="softmax")
+            self.hidden = layers.Dense(8, activation="relu")
+            self.extra = layers.Activation("tanh")
+
+        def call(self, inputs, training=False):
+            x = self.hidden(inputs)
+            return self.out(self.extra(x) if training else x)
+
+    model = Classifier()
+    model(np.zeros((1, 5), dtype="float32"))  # builds the layers, in Keras as in fastnet
+    return model
+
+
 CASES = {
     # name: (build the layers, (optimizer, its arguments), loss, targets, metrics)
-    "rmsprop_cce": (lambda L, R: _dense(L, R, 3, "softmax"), ("RMSprop", {}),
+    "rmsprop_cce": (lambda L, R, M: _dense(L, R, 3, "softmax"), ("RMSprop", {}),
                     "categorical_crossentropy", "onehot", ["accuracy"]),
-    "adam_scce": (lambda L, R: _dense(L, R, 3, "softmax"), ("Adam", {}),
+    "adam_scce": (lambda L, R, M: _dense(L, R, 3, "softmax"), ("Adam", {}),
                   "sparse_categorical_crossentropy", "labels", ["acc"]),
-    "nesterov_bce": (lambda L, R: _dense(L, R, 1, "sigmoid"),
+    "nesterov_bce": (lambda L, R, M: _dense(L, R, 1, "sigmoid"),
                      ("SGD", {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True}),
                      "binary_crossentropy", "binary", ["accuracy"]),
-    "adagrad_mse": (lambda L, R: _dense(L, R, 1, None), ("Adagrad", {"learning_rate": 0.05}),
+    "adagrad_mse": (lambda L, R, M: _dense(L, R, 1, None), ("Adagrad", {"learning_rate": 0.05}),
                     "mse", "real", ["mae"]),
-    "l2_rmsprop": (lambda L, R: _dense(L, R, 3, "softmax", penalty=0.01), ("RMSprop", {}),
+    "l2_rmsprop": (lambda L, R, M: _dense(L, R, 3, "softmax", penalty=0.01), ("RMSprop", {}),
                    "categorical_crossentropy", "onehot", ["accuracy"]),
     "conv_adam": (_convnet, ("Adam", {}), "sparse_categorical_crossentropy", "labels",
                   ["accuracy"]),
+    "conv_pool_strides": (_convnet_pool_strides, ("RMSprop", {}), "categorical_crossentropy",
+                          "onehot", ["accuracy"]),
     "batchnorm_adam": (_batchnorm, ("Adam", {}), "sparse_categorical_crossentropy", "labels",
                        ["accuracy"]),
     "conv_bn_avgpool": (_convnet_batchnorm, ("RMSprop", {}), "categorical_crossentropy",
                         "onehot", ["accuracy", "auc"]),
     "imdb_rmsprop": (_imdb, ("RMSprop", {}), "binary_crossentropy", "ids_binary",
                      ["accuracy", "auc"]),
+    "siamese_shared": (_siamese, ("Adam", {}), "binary_crossentropy", "pairs_binary",
+                       ["accuracy"]),
+    "subclassed": (_subclassed, ("Adam", {}), "sparse_categorical_crossentropy", "labels",
+                   ["accuracy"]),
+    "loss_weights": (_two_outputs, ("RMSprop", {}),
+                     ["sparse_categorical_crossentropy", "mse"], ["labels", "real"],
+                     [["accuracy"], ["mae"]], {"loss_weights": {"classes": 0.3, "value": 2.0}}),
 }
 
 
@@ -105,16 +159,20 @@ def child(impl):
     targets = {"labels": labels, "onehot": np.eye(3, dtype="float32")[labels],
                "ids_binary": (ids[:, 0] < 20).astype("float32"),
                "binary": (x[:, 0] > 0).astype("float32"),
+               "pairs_binary": (abs(x[:, 0] - x[::-1, 0]) < 0.7).astype("float32"),
                "real": (x @ rng.standard_normal(5)).astype("float32")}
     out = {}
-    for name, (build, (opt, kwargs), loss, target, metrics) in CASES.items():
-        model = models.Sequential(build(layers, regularizers))
+    for name, (build, (opt, kwargs), loss, target, metrics, *extras) in CASES.items():
+        model = build(layers, regularizers, models)
+        model = models.Sequential(model) if isinstance(model, list) else model
         # Small enough that no probability saturates: there Keras clips at 1e-7
         # and fastnet does not (see fastnet/keras/losses.py), a documented difference.
         model.set_weights(_start_weights(model))
-        model.compile(optimizer=getattr(optimizers, opt)(**kwargs), loss=loss, metrics=metrics)
-        data = images if name.startswith("conv") else ids if name.startswith("imdb") else x
-        y = targets[target]
+        model.compile(optimizer=getattr(optimizers, opt)(**kwargs), loss=loss, metrics=metrics,
+                      **(extras[0] if extras else {}))
+        data = (images if name.startswith("conv") else ids if name.startswith("imdb") else
+                [x, x[::-1].copy()] if name.startswith("siamese") else x)
+        y = [targets[t] for t in target] if isinstance(target, list) else targets[target]
         h = model.fit(data, y, batch_size=16, epochs=3, shuffle=False, verbose=0,
                       validation_split=0.25)
         out[name] = {k: [float(v) for v in vals] for k, vals in h.history.items()}

@@ -1,5 +1,5 @@
 """Run one small Keras program on fastnet or on Keras 3, and log what it does
-(test_keras_layers_more.py, test_keras_conv_strides.py).
+(test_keras_layers_more.py, test_keras_conv_strides.py, test_keras_maxpool_strides.py).
 
 `run(layers, models, name, programs)` takes the `layers` and `models` modules
 of either library, so the same code records Keras 3's numbers (each test
@@ -49,3 +49,13 @@ def _weight_kinds(model):
         is_bn = type(layer).__name__ == "BatchNormalization"
         kinds += ["variance" if is_bn and i == n - 1 else "" for i in range(n)]
     return kinds
+
+
+def check_against_keras(name, recorded, programs):
+    """Run program `name` on fastnet and compare everything it logs with Keras' record."""
+    from fastnet.keras import layers, models, utils
+    utils.set_random_seed(0)
+    ours = run(layers, models, name, programs)
+    for key in recorded:
+        np.testing.assert_allclose(ours[key], recorded[key], rtol=RTOL, atol=1e-7,
+                                   err_msg=f"{name}: {key}")

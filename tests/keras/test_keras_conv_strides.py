@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 import pytest
-from _keras_peer_runs import RTOL, run
+from _keras_peer_runs import check_against_keras, run
 
 # On 6x6 images with a 3x3 kernel, 'same' pads 1 row at the bottom only for
 # stride 2 and 1 column at the right only for stride 3: uneven and per axis.
@@ -57,12 +57,7 @@ KERAS = json.loads(pathlib.Path(__file__).with_name("keras3_conv_strides.json").
 
 @pytest.mark.parametrize("name", NAMES)
 def test_matches_keras_3(name):
-    from fastnet.keras import layers, models, utils
-    utils.set_random_seed(0)
-    ours, theirs = run(layers, models, name, _programs), KERAS[name]
-    for key in theirs:
-        np.testing.assert_allclose(ours[key], theirs[key], rtol=RTOL, atol=1e-7,
-                                   err_msg=f"{name}: {key}")
+    check_against_keras(name, KERAS[name], _programs)
 
 
 def test_gradients_match_central_differences(backend):

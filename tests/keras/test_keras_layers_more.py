@@ -16,9 +16,8 @@ import json
 import pathlib
 import sys
 
-import numpy as np
 import pytest
-from _keras_peer_runs import RTOL, run
+from _keras_peer_runs import check_against_keras, run
 
 
 def _programs(layers):
@@ -59,12 +58,7 @@ NAMES = ["dense_batchnorm", "batchnorm_options", "conv_batchnorm_avgpool", "avgp
 
 @pytest.mark.parametrize("name", NAMES)
 def test_matches_keras_3(name):
-    from fastnet.keras import layers, models, utils
-    utils.set_random_seed(0)
-    ours, theirs = run(layers, models, name, _programs), KERAS[name]
-    for key in theirs:
-        np.testing.assert_allclose(ours[key], theirs[key], rtol=RTOL, atol=1e-7,
-                                   err_msg=f"{name}: {key}")
+    check_against_keras(name, KERAS[name], _programs)
 
 
 if __name__ == "__main__":

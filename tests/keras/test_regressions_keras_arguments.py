@@ -114,7 +114,7 @@ def test_other_keras_arguments_are_checked(make, error, match):
 
 def test_compile_refuses_what_it_would_silently_ignore():
     model = small_model()
-    with pytest.raises(NotImplementedError, match="loss_weights"):
-        model.compile("sgd", "mse", loss_weights=[0.5])
+    with pytest.raises(NotImplementedError, match="weighted_metrics"):
+        model.compile("sgd", "mse", weighted_metrics=["mae"])
     with pytest.raises(TypeError, match="metrics must be a list"):
         model.compile("sgd", "mse", metrics=3)

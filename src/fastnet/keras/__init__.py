@@ -18,7 +18,9 @@ kernel, each optimizer step is one kernel per weight.
 
 Read in this order: layers/ (forward/backward of each layer), losses.py
 (the loss "heads" and how fastnet fuses the last activation into the loss),
-models.py (Sequential), functional.py (Model(inputs, outputs)), heads.py
+models.py (Sequential), functional.py (Model(inputs, outputs)) with graph.py
+(its layer calls, forward and backward) and subclassing.py (Model subclasses
+with call()), heads.py
 (a loss and metrics per output) and trainer.py (compile / fit / evaluate / predict),
 optimizers.py (Keras' update rules on fastnet's kernels), arguments.py (the
 checks every argument goes through), saving.py and model_file.py (model

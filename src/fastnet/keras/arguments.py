@@ -95,3 +95,16 @@ def verbose(value):
     if isinstance(value, (bool, numbers.Integral)) and value in (0, 1, 2):
         return int(value)
     raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {value!r}")
+
+
+def registered(registry, class_name, config, what):
+    """registry[class_name](**config): a saved model's class name and config, made again.
+
+    Only the registry's classes can be named (never a getattr, never an
+    unpickle); the constructor checks each argument as it checks a user's.
+    """
+    if not isinstance(class_name, str) or class_name not in registry:
+        raise ValueError(f"unknown {what} class {class_name!r}; allowed: {sorted(registry)}")
+    if not isinstance(config, dict):
+        raise ValueError(f"a {what} config is an object, got {config!r:.200}")
+    return registry[class_name](**config)

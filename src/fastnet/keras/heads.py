@@ -3,15 +3,19 @@
 compile() takes Keras' forms: for one output a loss and a list of metrics;
 for several, one loss for every output or one per output (a list in output
 order, or a dict by output name), and metrics as a list of lists or a dict
-(Keras 3 refuses a flat list there, and so does fastnet). The logs name
-things as Keras does: "loss" (the sum over outputs), then for several
-outputs "<output>_loss" and "<output>_<metric>".
+(Keras 3 refuses a flat list there, and so does fastnet). loss_weights
+scale each output's loss in the total, Keras' rule: loss = Σ weight · loss
+of the output (+ the penalties). The logs name things as Keras does:
+"loss" (that total), then for several outputs "<output>_loss" (each
+output's loss, unweighted, as Keras logs it) and "<output>_<metric>".
 """
 
+from . import arguments
 from . import losses as losses_module
 from . import metrics as metrics_module
 
-__all__ = ["Head", "log_names", "losses_per_output", "metrics_per_output"]
+__all__ = ["Head", "log_names", "loss_weights_per_output", "losses_per_output",
+           "metrics_per_output"]
 
 
 def _per_output(value, names, what):
@@ -38,6 +42,27 @@ def losses_per_output(loss, names):
         return [losses_module.get(item) for item in items]
     one = losses_module.get(loss)
     return [one] * len(names)
+
+
+def loss_weights_per_output(loss_weights, names):
+    """One float per output: a number (one output), a list in output order or a dict by name.
+
+    None (or a None entry, as Keras takes it) weighs 1.
+    """
+    if loss_weights is None:
+        return [1.0] * len(names)
+    if not isinstance(loss_weights, (list, tuple, dict)):
+        if len(names) != 1:
+            raise ValueError(f"compile: loss_weights for a model with outputs {names} is a list "
+                             f"(one per output) or a dict by output name, got {loss_weights!r}")
+        loss_weights = [loss_weights]
+    items = _per_output(loss_weights, names, "loss_weights")
+    if isinstance(loss_weights, dict):
+        missing = [n for n in names if n not in loss_weights]
+        if missing:  # Keras fails on them too (KeyError)
+            raise ValueError(f"compile: loss_weights has no weight for output(s) {missing}")
+    return [1.0 if w is None else arguments.real(w, f"compile: loss_weights[{n!r}]")
+            for n, w in zip(names, items)]
 
 
 def metrics_per_output(metrics, names):

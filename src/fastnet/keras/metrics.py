@@ -12,6 +12,7 @@ them on demand.
 """
 
 from ..backend import current
+from . import arguments
 from . import losses as losses_module
 from .metrics_base import Metric, probabilities
 from .metrics_scores import (
@@ -25,13 +26,15 @@ __all__ = [
     "AUC", "BinaryAccuracy", "CategoricalAccuracy", "F1Score", "MeanAbsoluteError",
     "MeanSquaredError", "Metric", "Precision", "Recall", "SparseCategoricalAccuracy",
     "SparseTopKCategoricalAccuracy", "TopKCategoricalAccuracy", "binary_accuracy",
-    "categorical_accuracy", "get", "mae", "mean_absolute_error", "mean_squared_error", "mse",
-    "sparse_categorical_accuracy",
+    "categorical_accuracy", "from_config", "get", "mae", "mean_absolute_error",
+    "mean_squared_error", "mse", "sparse_categorical_accuracy",
 ]
 
 
 class BinaryAccuracy(Metric):
     """Share of outputs where (p > 0.5) equals the 0/1 target."""
+
+    default_name = "binary_accuracy"
 
     def batch_sum(self, out, t, kind=None):
         threshold = 0.0 if kind == "sigmoid" else 0.5  # σ(z) > 0.5  ⇔  z > 0
@@ -42,6 +45,8 @@ class BinaryAccuracy(Metric):
 class CategoricalAccuracy(Metric):
     """Share of rows where argmax p equals argmax of the one-hot target."""
 
+    default_name = "categorical_accuracy"
+
     def batch_sum(self, out, t, kind=None):
         xp = current().xp
         return float((xp.argmax(out, axis=1) == xp.argmax(t, axis=1)).sum()), out.shape[0]
@@ -50,17 +55,23 @@ class CategoricalAccuracy(Metric):
 class SparseCategoricalAccuracy(Metric):
     """Share of rows where argmax p equals the integer label."""
 
+    default_name = "sparse_categorical_accuracy"
+
     def batch_sum(self, out, t, kind=None):
         return float((current().xp.argmax(out, axis=1) == t).sum()), out.shape[0]
 
 
 class MeanAbsoluteError(Metric):
+    default_name = "mean_absolute_error"
+
     def batch_sum(self, out, t, kind=None):
         p = probabilities(out, kind)
         return float(current().xp.abs(p - t).sum()) / p.shape[1], p.shape[0]
 
 
 class MeanSquaredError(Metric):
+    default_name = "mean_squared_error"
+
     def batch_sum(self, out, t, kind=None):
         diff = probabilities(out, kind) - t
         return float((diff * diff).sum()) / diff.shape[1], diff.shape[0]
@@ -82,7 +93,10 @@ class _Confusion(Metric):
             raise ValueError(f"{type(self).__name__}: thresholds must be one number in [0, 1], "
                              f"got {thresholds!r}")
         self.threshold = float(threshold)
-        super().__init__(name or self.default_name)
+        super().__init__(name)
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.threshold}
 
     def reset(self):
         self._hits, self._total_counted = 0.0, 0.0
@@ -190,3 +204,14 @@ def get(identifier, loss, n_out):
         f"unknown metric {identifier!r}; fastnet.keras supports 'accuracy', 'acc' and "
         f"{sorted(_BY_NAME)}"
     )
+
+
+_CLASSES = {cls.__name__: cls for cls in (
+    BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError,
+    MeanSquaredError, Precision, Recall, AUC, F1Score, TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy)}
+
+
+def from_config(class_name, config):
+    """A metric object from its class name and get_config() (load_model; never unpickles)."""
+    return arguments.registered(_CLASSES, class_name, config, "metric")

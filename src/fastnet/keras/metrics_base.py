@@ -20,9 +20,17 @@ class Metric:
     batch and result() for the value so far (Keras' metric protocol).
     """
 
-    def __init__(self, name):
-        self.name = name
+    default_name = None  # Keras' name for metrics of the class
+
+    def __init__(self, name=None):
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: name must be a string, got {name!r}")
+        self.name = name or self.default_name
         self.reset()
+
+    def get_config(self):
+        """The constructor's arguments: model files store them, metrics.from_config reads them."""
+        return {"name": self.name}
 
     def batch_sum(self, out, t, kind=None):
         """(Σ over this batch's samples, number of samples)."""

@@ -48,6 +48,9 @@ class F1Score(Metric):
         self.average, self.threshold = average, threshold
         super().__init__(name)
 
+    def get_config(self):
+        return {**super().get_config(), "average": self.average, "threshold": self.threshold}
+
     def reset(self):
         self._counts = None  # true positives, false positives, false negatives, true totals
 
@@ -140,6 +143,10 @@ class AUC(Metric):
         self.num_thresholds, self.summation_method = num_thresholds, summation_method
         self.from_logits = bool(from_logits)
         super().__init__(name)
+
+    def get_config(self):
+        return {**super().get_config(), "num_thresholds": self.num_thresholds,
+                "summation_method": self.summation_method, "from_logits": self.from_logits}
 
     def reset(self):
         # Per threshold (and per label when multi_label): the positives and
@@ -272,7 +279,10 @@ class _TopK(Metric):
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise ValueError(f"{type(self).__name__}: k must be an integer >= 1, got {k!r}")
         self.k = k
-        super().__init__(name or self.default_name)
+        super().__init__(name)
+
+    def get_config(self):
+        return {**super().get_config(), "k": self.k}
 
     def batch_sum(self, out, t, kind=None):
         xp = current().xp

@@ -184,6 +184,9 @@ def load_model(filepath, compile=True):
     else:
         model.input_shape_ = parts.input_shape
     if compile and parts.compile_args is not None:
-        model.compile(**parts.compile_args)
+        try:
+            model.compile(**parts.compile_args)
+        except (TypeError, ValueError) as err:  # e.g. loss_weights that fit no output
+            raise ValueError(f"{filepath}: compile: {err}") from err
         parts.restore_optimizer(model)
     return model

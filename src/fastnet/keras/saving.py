@@ -29,8 +29,11 @@ FORMAT_VERSION = 1
 _FLOAT_TYPES = ("float32", "float64")
 
 
-def _metric_name(m):
-    return m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", None))
+def _metric_spec(m):
+    """A compiled metric in the file: its name, or a metric object's class and settings."""
+    if isinstance(m, metrics_module.Metric):
+        return {"class_name": type(m).__name__, "config": m.get_config()}
+    return m if isinstance(m, str) else m.__name__  # metrics.binary_accuracy and the like
 
 
 def write_model(model, filepath):
@@ -40,7 +43,7 @@ def write_model(model, filepath):
         several = isinstance(model.loss, list)  # one loss per output
         losses = model.loss if several else [model.loss]
         spec, state = optimizer_state.saved(model.optimizer)
-        metrics = [[_metric_name(m) for m in ids] for ids in model._metric_ids]
+        metrics = [[_metric_spec(m) for m in ids] for ids in model._metric_ids]
         config["compile"] = {
             "optimizer": {"class_name": type(model.optimizer).__name__.lower(),
                           "config": model.optimizer.get_config()},
@@ -51,6 +54,8 @@ def write_model(model, filepath):
             "metrics": metrics if len(metrics) > 1 else metrics[0],
             "optimizer_state": spec,
         }
+        if model.loss_weights is not None:
+            config["compile"]["loss_weights"] = model.loss_weights
     model_file.write(filepath, config, model.get_weights() if model.built else [], state)
 
 
@@ -225,12 +230,30 @@ def _compile_args(path, c):
         nested = bool(names) and all(isinstance(m, list) for m in names)
         groups = names if nested else [names]
         _expect(isinstance(names, list) and all(
-            isinstance(g, list) and all(isinstance(m, str) for m in g) for g in groups),
-                "a list of metric names (or of lists, one per output)", names)
+            isinstance(g, list) and all(isinstance(m, (str, dict)) for m in g) for g in groups),
+                "a list of metrics (or of lists, one per output), each a name or an object "
+                "with keys 'class_name' and 'config'", names)
+        groups = [[_metric(m) for m in group] for group in groups]
         for group, each in zip(groups, loss if isinstance(loss, list) else [loss] * len(groups)):
-            for name in group:
-                metrics_module.get(name, each, 2)  # unknown names fail here, with the allowed
-    return {"optimizer": optimizer, "loss": loss, "metrics": names}
+            for metric in group:
+                metrics_module.get(metric, each, 2)  # unknown names fail here, with the allowed
+    args = {"optimizer": optimizer, "loss": loss,
+            "metrics": groups if nested else groups[0]}
+    if "loss_weights" in c:
+        with _field(path, "compile.loss_weights"):
+            weights = c["loss_weights"]
+            _expect(isinstance(weights, list), "a list of numbers, one per output", weights)
+            args["loss_weights"] = weights  # compile checks each number and the count
+    return args
+
+
+def _metric(spec):
+    """A metric's name as saved, or the metric object its class and settings describe."""
+    if isinstance(spec, str):
+        return spec
+    _expect(set(spec) == {"class_name", "config"}, "an object with keys 'class_name' and "
+            "'config'", spec)
+    return metrics_module.from_config(spec["class_name"], spec["config"])
 
 
 @contextlib.contextmanager

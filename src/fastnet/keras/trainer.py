@@ -38,9 +38,10 @@ class Trainer:
         """Choose the optimizer, the loss and the metrics reported by fit / evaluate."""
         for key in ("run_eagerly", "jit_compile", "steps_per_execution", "auto_scale_loss"):
             kwargs.pop(key, None)  # accepted for compatibility; nothing to do here
-        for key in ("loss_weights", "weighted_metrics"):
-            if kwargs.pop(key, None) is not None:  # ignoring them would change the loss
-                raise NotImplementedError(f"compile: {key}= is not supported by fastnet.keras")
+        if kwargs.pop("weighted_metrics", None) is not None:  # ignoring it changes the logs
+            raise NotImplementedError(
+                "compile: weighted_metrics= is not supported by fastnet.keras")
+        loss_weights = kwargs.pop("loss_weights", None)
         if kwargs:
             raise TypeError(f"compile: unexpected keyword argument(s) {sorted(kwargs)}")
         if loss is None:
@@ -48,6 +49,9 @@ class Trainer:
         names = self._output_names()
         self.optimizer = optimizers_module.get(optimizer)
         self._losses = heads_module.losses_per_output(loss, names)
+        self._loss_weights = heads_module.loss_weights_per_output(loss_weights, names)
+        # As given, for the model file (None: every weight 1).
+        self.loss_weights = None if loss_weights is None else list(self._loss_weights)
         several = isinstance(loss, (list, tuple, dict))
         self.loss = self._losses if several else self._losses[0]
         if isinstance(metrics, (str, metrics_module.Metric)) or callable(metrics):
@@ -104,19 +108,23 @@ class Trainer:
                    for layer in self.layers)
 
     def _losses_of(self, outs, tb, wb):
-        """(the loss of each output, their gradients) for one batch."""
+        """(the total loss, the loss of each output, their gradients) for one batch.
+
+        The total is Σ loss_weight · loss (Keras' rule); each output's
+        gradient is its loss's times its weight, and its loss is logged unweighted.
+        """
         targets = tb if isinstance(tb, tuple) else (tb,)
-        values, douts = [], []
-        for head, out, t in zip(self._heads, outs, targets):
+        total, values, douts = 0.0, [], []
+        for head, out, t, weight in zip(self._heads, outs, targets, self._loss_weights):
             value, dout = head.loss.weighted_loss_and_grad(out, t, head.logits, wb)
             values.append(value)
-            douts.append(dout)
-        return values, douts
+            total += weight * value
+            douts.append(dout if weight == 1.0 else dout * weight)
+        return total, values, douts
 
     def _train_step(self, xb, tb, wb):
         outs = self._forward_list(xb, True, self._fused)
-        values, douts = self._losses_of(outs, tb, wb)
-        loss = sum(values)
+        loss, values, douts = self._losses_of(outs, tb, wb)
         if self._regularized:
             # As in Keras, the batch's loss includes the penalty of the
             # weights it was computed with (before this step's update).
@@ -250,8 +258,8 @@ class Trainer:
         tally = _Tally(self._heads)
         for step, (xb, tb, wb) in enumerate(data.epoch(), 1):
             outs = self._forward_list(xb, False, self._fused)
-            values = self._losses_of(outs, tb, wb)[0]
-            tally.add([sum(values), *values], outs, tb, data_adapters.rows(xb))
+            total, values, _ = self._losses_of(outs, tb, wb)
+            tally.add([total, *values], outs, tb, data_adapters.rows(xb))
             if bar is not None:
                 bar.update(step)
         if not tally.seen:

@@ -17,6 +17,7 @@ The fast paths:
   loss kernel applies the activation and its gradient in one pass.
 """
 
+from .. import arguments
 from .base import Input, InputLayer, Layer
 from .convolutional import Conv2D, MaxPooling2D
 from .core import Activation, Dense, Dropout, Flatten, Softmax
@@ -43,11 +44,7 @@ _BY_NAME = {cls.__name__: cls for cls in (
 def from_config(class_name, config):
     """Rebuild a layer from `get_config()` (used by load_model; never unpickles).
 
-    Only the classes above can be named; each constructor checks its arguments.
+    Only the classes above can be named; each constructor checks its arguments
+    (regularizer configs, dicts, go through regularizers.get there).
     """
-    if not isinstance(class_name, str) or class_name not in _BY_NAME:
-        raise ValueError(f"unknown layer class {class_name!r}; allowed: {sorted(_BY_NAME)}")
-    if not isinstance(config, dict):
-        raise ValueError(f"a layer config is an object, got {config!r}")
-    # Regularizer configs (dicts) go through regularizers.get in the constructor.
-    return _BY_NAME[class_name](**config)
+    return arguments.registered(_BY_NAME, class_name, config, "layer")

@@ -1,5 +1,7 @@
 """The Keras layer protocol on the book's contract: Layer, InputLayer, Input."""
 
+import copy
+
 from ...backend import current
 from ...device import to_numpy
 from .. import arguments
@@ -61,10 +63,17 @@ class Layer:
         self.grads = []
         self.need_input_grad = True
         self.inbound = None  # the KerasTensors this layer was called on (functional API)
+        # A layer called on tensors again runs the later calls on twins (see twin()).
+        self.calls = []  # this layer, then its twins, in the order of the calls
+        self.twin_of = None  # a twin's layer
         self.dtype = config_module.floatx()
 
-    def __call__(self, inputs):
-        """The functional API: `Dense(10)(x)` for a KerasTensor x gives the output tensor."""
+    def __call__(self, inputs, training=None):
+        """The functional API: `Dense(10)(x)` for a KerasTensor x gives the output tensor.
+
+        training= is accepted as Keras layers take it (a subclassed model's
+        call passes it on); the model gives each layer `training` when it runs.
+        """
         return call_on_tensors(self, inputs, config_module.floatx())
 
     # -- subclasses override these
@@ -113,7 +122,32 @@ class Layer:
         """The weights the optimizer updates, in the order of `grads` after backward."""
         return self.weights if self.trainable else []
 
-    # -- shared
+    # -- shared layers
+    def twin(self):
+        """A copy of this layer for another call on tensors: the same weights, its own caches.
+
+        The engine's layers keep what backward needs from the last forward, so
+        each call of a shared layer runs on its own object. The copy holds the
+        same weight arrays (they are in deepcopy's memo, so they are not
+        copied): the optimizer's in-place updates and set_weights reach every
+        call. Its regularizers are dropped, because Keras counts a layer's
+        penalty once however often it is called; the model adds the twins'
+        gradients to the layer's.
+        """
+        memo = {id(w): w for w in self.weights}
+        memo.update({id(self.inbound): None, id(self.calls): []})  # links of its own
+        twin = copy.deepcopy(self, memo)
+        twin.twin_of = self
+        for key in ("kernel_regularizer", "bias_regularizer"):
+            if getattr(twin, key, None) is not None:
+                setattr(twin, key, None)
+        return twin
+
+    @property
+    def origin(self):
+        """The layer a call ran on: this layer, or the layer this one is a twin of."""
+        return self.twin_of or self
+
     def count_params(self):
         return sum(int(w.size) for w in self.weights)
 
@@ -155,6 +189,7 @@ class InputLayer(Layer):
             raise ValueError("Input needs shape=, e.g. Input(shape=(784,))")
         self.build(self.declared_input_shape, self.dtype)
         self.output = KerasTensor(self.declared_input_shape, self)
+        self.calls = [self]
 
     def __call__(self, inputs):
         raise TypeError(f"InputLayer {self.name!r} is not called; use its tensor: "

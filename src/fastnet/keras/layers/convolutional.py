@@ -9,6 +9,7 @@ from . import windows
 from .base import Layer
 from .core import Dense, _regularizer_config
 from .patch_convolution import PatchConvolution
+from .window_max import WindowMax
 
 
 def _engine_conv_layers():
@@ -156,6 +157,9 @@ def pooled_shape(layer, input_shape):
 class MaxPooling2D(Layer):
     """The maximum of each pool_size window, channels-last (engine: Pooling, NCHW).
 
+    Strides that differ per axis run on WindowMax (strided views) instead,
+    since the engine's pooling kernels take one stride for both axes.
+
     padding="same" is Keras': the output has ceil(size / stride) rows and
     columns; the padding is split between top and bottom (left and right), the
     odd one at the bottom (right), with values that never win a maximum. The engine
@@ -174,9 +178,6 @@ class MaxPooling2D(Layer):
         self.pool_size = arguments.pair(pool_size, "MaxPooling2D: pool_size")
         self.strides = (self.pool_size if strides is None
                         else arguments.pair(strides, "MaxPooling2D: strides"))
-        if self.strides[0] != self.strides[1]:
-            # The engine's pooling kernels take one stride for both axes.
-            raise NotImplementedError("MaxPooling2D: one stride for both axes only")
         self._pads = ((0, 0), (0, 0))
 
     def compute_output_shape(self, input_shape):
@@ -184,7 +185,11 @@ class MaxPooling2D(Layer):
 
     def build(self, input_shape, dtype):
         _, pooling = _engine_conv_layers()
-        self._pool = pooling(self.pool_size[0], self.pool_size[1], stride=self.strides[0])
+        self._on_engine = self.strides[0] == self.strides[1]
+        if self._on_engine:
+            self._pool = pooling(self.pool_size[0], self.pool_size[1], stride=self.strides[0])
+        else:
+            self._pool = WindowMax(self.pool_size, self.strides)
         if self.padding == "same":
             self._pads = windows.same_pads(input_shape[:2], self.pool_size, self.strides)
         return super().build(input_shape, dtype)
@@ -192,10 +197,14 @@ class MaxPooling2D(Layer):
     def forward(self, x, training=False):
         # NumPy's finfo: a device array's dtype is a NumPy dtype on every backend
         x = windows.padded(x, self._pads, value=np.finfo(x.dtype).min)
+        if not self._on_engine:
+            return self._pool.forward(x)
         return _to_keras(self._pool.forward(_to_book(x)))
 
     def backward(self, dout):
         # Gradients never reach the padding (it never wins); drop its rows.
+        if not self._on_engine:
+            return windows.cropped(self._pool.backward(dout), self._pads)
         return windows.cropped(_to_keras(self._pool.backward(_to_book(dout))), self._pads)
 
     def get_config(self):

@@ -173,10 +173,11 @@ class Dropout(Layer):
             self._mask = None
             return x
         xp = current().xp
-        if self._generator is None:
+        owner = self.origin  # the calls of a shared Dropout draw from one stream
+        if owner._generator is None:
             seed = self.seed if self.seed is not None else int(utils.rng().integers(2**63))
-            self._generator = xp.random.default_rng(seed)
-        keep = self._generator.random(x.shape, dtype=x.dtype) >= self.rate
+            owner._generator = xp.random.default_rng(seed)
+        keep = owner._generator.random(x.shape, dtype=x.dtype) >= self.rate
         self._mask = keep.astype(x.dtype)
         self._mask *= 1.0 / (1.0 - self.rate)
         return x * self._mask

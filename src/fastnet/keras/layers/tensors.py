@@ -16,7 +16,14 @@ class KerasTensor:
 
     def __init__(self, shape, layer):
         self.shape = (None, *shape)
-        self.layer = layer  # the layer whose output this is (an InputLayer for inputs)
+        # The layer whose output this is (an InputLayer for inputs); for the
+        # second and later calls of a shared layer, that layer's twin.
+        self.layer = layer
+
+    @property
+    def node_index(self):
+        """Which call of its layer made this tensor: 0 for the first (Keras' node index)."""
+        return self.layer.origin.calls.index(self.layer)
 
     @property
     def dtype(self):
@@ -50,24 +57,24 @@ def _tensors(layer, inputs):
 
 
 def call_on_tensors(layer, inputs, dtype):
-    """Build `layer` for the shapes of `inputs`, link it to them, return its output tensor."""
+    """Build `layer` for the shapes of `inputs`, link it to them, return its output tensor.
+
+    A layer already called on tensors (a shared layer) runs this call on a
+    twin (Layer.twin): its weights, its own forward caches and links.
+    """
     tensors = _tensors(layer, inputs)
-    if layer.inbound is not None:
-        # A shared layer would need one forward cache per call and its
-        # gradients summed over the calls; the engine's layers keep one.
-        raise NotImplementedError(
-            f"layer {layer.name!r} is already used in a graph; calling one layer on several "
-            f"tensors (shared layers) is not supported by fastnet.keras: make a second layer"
-        )
     shapes = [t.shape[1:] for t in tensors]
     shape = shapes if getattr(layer, "takes_several_inputs", False) else shapes[0]
     if layer.built:
         if layer.input_shape != shape:
-            raise ValueError(f"layer {layer.name!r} was built for inputs {layer.input_shape}, "
-                             f"now called on {shape}")
+            what = "a shared layer takes inputs" if layer.calls else "it was built for inputs"
+            raise ValueError(f"layer {layer.name!r} is called on inputs {shape}; {what} "
+                             f"{layer.input_shape}")
         out = layer.output_shape
     else:
         out = layer.build(shape, dtype)
-    layer.inbound = tensors
-    layer.dtype = dtype
-    return KerasTensor(out, layer)
+    node = layer.twin() if layer.calls else layer
+    layer.calls.append(node)
+    node.inbound = tensors
+    node.dtype = dtype
+    return KerasTensor(out, node)
