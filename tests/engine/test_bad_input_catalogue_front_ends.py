@@ -234,7 +234,7 @@ CASES = [
     ("fit/x and y rows", lambda: fit(y=KY[:4]), ValueError, r"6 input samples but 4 targets"),
     ("fit/x complex", lambda: fit(x=KX.astype(complex)), DataFormError,
      r"inputs must be numbers, got an array of dtype complex128"),
-    ("fit/x object", lambda: fit(x=np.full((6, 4), None)), TypeError, r"got an array of dtype "
+    ("fit/x object", lambda: fit(x=np.full((6, 4), None)), DataFormError, r"got an array of dtype "
      r"object"),
     ("fit/x scalar", lambda: fit(x=1.0), ValueError, r"inputs must have a batch axis"),
     ("fit/x NaN", lambda: fit(x=KX * np.nan), ValueError, r"the input contains NaN or inf"),

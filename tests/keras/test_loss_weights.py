@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 import pytest
-from test_functional_parity import _two_outputs, check_against_keras, run
+from _functional_programs import _two_outputs, check_against_keras, run
 
 _LOSSES = ["sparse_categorical_crossentropy", "mse"]
 PROGRAMS = {

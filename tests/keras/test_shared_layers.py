@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 import pytest
-from test_functional_parity import _data, check_against_keras, run
+from _functional_programs import _data, check_against_keras, run
 
 
 def _shared_data():

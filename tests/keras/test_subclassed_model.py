@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 import pytest
-from test_functional_parity import check_against_keras, run
+from _functional_programs import check_against_keras, run
 
 
 def _classes(keras):
