@@ -39,9 +39,10 @@ _KERNEL_AVAILABLE = {"portable": lambda: True, "avx2": _gemm.have_avx2,
 #   AUTO_SMALL_FLOPS) stay with fastnet whatever the waste: there the call
 #   overhead dominates, and fastnet's path has less of it than matmul +
 #   epilogue. On AVX-512 CPUs OpenBLAS's sgemm is a little ahead on big
-#   products (2mnk >= AUTO_NUMPY_MIN_FLOPS_F32["avx512"]), which go to NumPy;
-#   on AVX2 CPUs its single-thread sgemm falls far behind on deep products
-#   (k in the hundreds) and ties elsewhere, so nothing big goes to NumPy.
+#   products (2mnk >= AUTO_NUMPY_MIN_FLOPS_F32["avx512"]), which go to NumPy.
+#   On AVX2 CPUs it is a little ahead in a loop of one product but not inside
+#   training steps, where fastnet's path made whole steps faster, so nothing
+#   big goes to NumPy there.
 AUTO_NUMPY_MIN_FLOPS_F32 = {"avx2": None, "avx512": 2 * 384**3}
 AUTO_SMALL_FLOPS = 10**6
 AUTO_MAX_TILE_WASTE = {"avx2": 0.15, "avx512": 0.15}
