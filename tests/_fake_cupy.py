@@ -19,8 +19,6 @@ import types
 
 import numpy as np
 
-_SCALARS = (bool, int, float, np.generic)
-
 
 def _refuse_host(value, where):
     if isinstance(value, np.ndarray):
