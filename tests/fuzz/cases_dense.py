@@ -133,10 +133,16 @@ def sigmoid_binary_cross_entropy(d):
         t = np.round(t)
     size = int(np.prod(shape))
     x = d.array("x", shape)
-    # The loss sums softplus(x) - t·x, terms as large as |x| that cancel to 0.
-    terms = np.abs(x[np.isfinite(x)]).max(initial=0.0)
+    # The loss sums softplus(x) - t·x, terms as large as |x| that cancel to 0;
+    # the gradient (sigmoid(x) - t) / size subtracts two numbers up to 1 that
+    # may cancel too (sigmoid(-1) - 0.2681...: each rounding is an ulp of 0.27).
+    finite = x[np.isfinite(x)].astype(np.float64)
+    terms = np.abs(finite).max(initial=0.0)
+    with np.errstate(over="ignore"):
+        sigmoids = (1.0 / (1.0 + np.exp(-finite))).max(initial=0.0)
+    difference = max(float(sigmoids), float(np.abs(t).max(initial=0.0))) / max(size, 1)
     return _case(d, "sigmoid_binary_cross_entropy", [x, d.lay("t", t)], length=size,
-                 floor=(float(terms), 0.0))
+                 floor=(float(terms), difference))
 
 
 def mean_squared_error(d):
