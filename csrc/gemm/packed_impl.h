@@ -94,6 +94,13 @@ static ptrdiff_t FN(k_block)(ptrdiff_t k) {
     return (k + k_blocks - 1) / k_blocks;
 }
 
+#ifndef LONE_ROWS_MAX
+/* Up to this many rows of C take the lone-row path (row_serial) one by one:
+ * each row streams all of B, so past a few rows packing B once is cheaper
+ * (the crossover: benchmarks/README.md, "Lab notes"). */
+#define LONE_ROWS_MAX 4
+#endif
+
 /* A lone row of C (m = 1, B's rows contiguous): each k-block by the row
  * kernel, B read where it is, then the epilogue on the same NR-wide pieces
  * as the tiles get it. Packing B would copy every value of it for a single
@@ -134,8 +141,16 @@ static int FN(packed_serial)(FN(code) code, ptrdiff_t m, ptrdiff_t n, ptrdiff_t 
                              const real *a, const float *a32, ptrdiff_t rs_a, ptrdiff_t cs_a,
                              const real *b, ptrdiff_t rs_b, ptrdiff_t cs_b,
                              real *c, ptrdiff_t ldc, const real *bias, int activation) {
-    if (m == 1 && cs_b == 1) {
-        return FN(row_serial)(code, n, k, a, a32, cs_a, b, rs_b, c, bias, activation);
+    if (m <= LONE_ROWS_MAX && cs_b == 1) {
+        /* A few rows: each by the lone-row kernel, B read in place m times
+         * rather than packed once for a tile that would be mostly padding. */
+        for (ptrdiff_t i = 0; i < m; i++) {
+            if (FN(row_serial)(code, n, k, FN(a_at)(a, i * rs_a), FN(a32_at)(a32, i * rs_a),
+                               cs_a, b, rs_b, c + i * ldc, bias, activation)) {
+                return -1;
+            }
+        }
+        return 0;
     }
     /* Packing A costs a pass over it; the product reuses each element of A
      * 2n times, so for narrow C (the book's n = 50) the pass is a large share
