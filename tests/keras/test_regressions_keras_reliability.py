@@ -152,3 +152,17 @@ def test_an_activation_name_is_matched_exactly_as_in_keras(name):
 def test_keras_activation_names_still_work(name):
     assert layers.Dense(2, activation=name).activation == (name or "linear")
     assert activations.get(name) == (name or "linear")
+
+
+def test_a_function_of_the_users_own_is_refused_not_replaced_by_name():
+    # A function named like a Keras activation but computing something else was
+    # taken by its name, so the layer silently computed fastnet's relu instead.
+    def relu(x):
+        return 2 * x
+
+    with pytest.raises(ValueError, match="cannot call a function of yours"):
+        layers.Dense(2, activation=relu)
+    with pytest.raises(ValueError, match="cannot call a function of yours"):
+        layers.Dense(2, activation=np.tanh)
+    for name in ("linear", "relu", "sigmoid", "tanh", "softmax"):
+        assert layers.Dense(2, activation=getattr(activations, name)).activation == name

@@ -47,8 +47,17 @@ def get(identifier):
     """The Keras name ('linear', 'relu', 'sigmoid', 'tanh', 'softmax') of an activation."""
     if identifier is None:
         return "linear"
-    if callable(identifier) and getattr(identifier, "__name__", None) in _KERNEL_NAMES:
-        return identifier.__name__
+    if callable(identifier) and not isinstance(identifier, str):
+        name = getattr(identifier, "__name__", None)
+        if _FUNCTIONS.get(name) is identifier:
+            return name
+        # Layers run fastnet's own activation kernels, not the function given:
+        # taking another function by its name would silently compute ours.
+        raise ValueError(
+            f"activation {identifier!r}: fastnet.keras runs its own activation kernels and "
+            f"cannot call a function of yours; pass a name from {sorted(_KERNEL_NAMES)} "
+            f"(or fastnet.keras.activations.<name>) if that is what it computes"
+        )
     # Names are matched exactly, as Keras 3 does: 'ReLU' is a layer's name, not an activation's.
     if isinstance(identifier, str) and identifier in _KERNEL_NAMES:
         return identifier
@@ -63,3 +72,8 @@ def get(identifier):
 def kernel_name(name):
     """The fastnet kernel name of a Keras activation name ('linear' -> 'identity')."""
     return _KERNEL_NAMES[name]
+
+
+# The functions above by name: the only callables get() accepts.
+_FUNCTIONS = {"linear": linear, "relu": relu, "sigmoid": sigmoid, "tanh": tanh,
+              "softmax": softmax}
