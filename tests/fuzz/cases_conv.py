@@ -46,6 +46,20 @@ def _conv_args(d, g, fn):
     return d.array("x", g.image), d.array("W", (fn, g.c, g.fh, g.fw))
 
 
+def _largest(array):
+    """The largest finite |value| of an array: the size of the terms its sums add."""
+    values = np.asarray(array, dtype=np.float64)
+    return float(np.abs(values[np.isfinite(values)]).max(initial=0.0))
+
+
+def _backward_floors(dout, x, W):
+    """Noise floors of (dx, dW, db): their sums add terms up to |dout|·|W|,
+    |dout|·|x| and |dout| (the activations' derivatives are at most 1), which
+    may cancel to a result far smaller than the terms."""
+    top = _largest(dout)
+    return (top * _largest(W), top * _largest(x), top)
+
+
 def _conv_length(g, fn):
     """The longest sum of a convolution's forward or backward pass."""
     return max(g.c * g.fh * g.fw + 1, g.n * g.oh * g.ow, fn * g.overlap())
@@ -76,7 +90,7 @@ def conv_backward(d):
     activation = d.activation()
     y = _forward_output(d, "y", out_shape, activation) if activation != "identity" else None
     return _case(d, "conv_backward", [dout, x, W, g.stride, g.pad, d.coin(0.7), y, activation],
-                 g, length=_conv_length(g, fn))
+                 g, length=_conv_length(g, fn), floor=_backward_floors(dout, x, W))
 
 
 def _conv_pool(d):
@@ -108,7 +122,8 @@ def conv_pool_backward(d):
             _forward_output(d, "out", pooled, activation), x, W, g.stride, g.pad,
             activation, pool, d.coin(0.7)]
     return _case(d, "conv_pool_backward", args, geometry,
-                 length=_conv_length(g, fn) * pool_g.overlap(), windows=(g, pool_g))
+                 length=_conv_length(g, fn) * pool_g.overlap(), windows=(g, pool_g),
+                 floor=_backward_floors(args[0], x, W))
 
 
 def _pool_window(d):

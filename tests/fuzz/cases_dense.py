@@ -65,7 +65,11 @@ def bias_add(d):
 
 def column_sum(d):
     n, m = d.matrix_shape()
-    return _case(d, "column_sum", [d.array("x", (n, m))], length=n)
+    x = d.array("x", (n, m))
+    # A column's sum may cancel far below its terms: the floor is their size.
+    finite = np.asarray(x, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    return _case(d, "column_sum", [x], length=n, floor=float(np.abs(finite).max(initial=0.0)))
 
 
 def activation_forward(d):
