@@ -178,6 +178,12 @@ def batchnorm_forward_train(d):
     n, dim = _batch(d)
     x = d.array("x", (n, dim))
     gamma, beta = d.array("gamma", (dim,)), d.array("beta", (dim,))
+    if not np.isfinite(np.asarray(gamma, np.float64)).all():
+        # An infinite γ times xn of a constant column is inf·0 = NaN or, after
+        # the mean's last rounding, inf·(±tiny) = ±inf: either answer is right,
+        # so γ stays finite here (x and β still carry the special values).
+        values = np.asarray(gamma)
+        gamma = d.lay("gamma", np.where(np.isfinite(values), values, 1.0).astype(values.dtype))
     dtype = np.result_type(x, gamma, beta)
     mean, var = _running(d, dim, dtype)
     # out = γ·xn + β: xn's rounding noise comes out scaled by γ
