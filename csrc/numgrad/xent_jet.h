@@ -11,8 +11,18 @@
  *   out    (n, u, d)     coefficients 1..d of ℓ(δ) - ℓ(0), written
  *
  * 1 <= p <= d <= FN_JET_MAX_DEGREE. The NumPy reference is
- * fastnet.numgrad_reference.xent_jet; this version does the same recurrences
- * per (row, unit) in registers, skipping classes whose logit does not move.
+ * fastnet.numgrad.reference.xent_jet; this version does the same recurrences
+ * per (row, unit) in registers.
+ *
+ * affine_jet is the same for a perturbation of the last hidden layer's
+ * pre-activation: unit j of row n moves by δ, its activation by
+ * z(δ) = act(pre + δ) - act(pre), and the logits by Δa_k = z(δ)·w[j, k]:
+ *
+ *   pre (n, u)  the pre-activations, read;  w (u, c)  the weights to the logits, read
+ *   activation  an fn_activation (common/vocabulary.h); relu's series is its
+ *               slope, valid while pre + δ keeps pre's sign (the caller bounds δ)
+ *
+ * so da is never written out (fastnet.numgrad.reference.affine_jet builds it).
  */
 #ifndef FASTNET_NUMGRAD_XENT_JET_H
 #define FASTNET_NUMGRAD_XENT_JET_H
@@ -27,5 +37,9 @@
 
 void fn_xent_jet_f64(size_t n, size_t units, size_t classes, size_t given, size_t degree,
                      const double *y, const int64_t *labels, const double *da, double *out);
+
+void fn_affine_jet_f64(size_t n, size_t units, size_t classes, size_t degree, int activation,
+                       const double *y, const int64_t *labels, const double *pre,
+                       const double *w, double *out);
 
 #endif

@@ -15,6 +15,7 @@ import numpy as np
 
 from fastnet.backend.checks import Backend
 from fastnet.backend.vocabulary import ACTIVATIONS
+from fastnet.numgrad import kernels as numgrad_kernels
 
 from .arrays import (
     DEVICE_STRUCTURES,
@@ -32,6 +33,8 @@ FLOATS = (np.float32, np.float64)
 @functools.cache
 def parameter_names(kernel):
     """The names of a kernel's arguments, from its checked entry point."""
+    if not hasattr(Backend, kernel):  # a numgrad kernel: a plain function
+        return list(inspect.signature(getattr(numgrad_kernels, kernel)).parameters)
     return list(inspect.signature(getattr(Backend, kernel)).parameters)[1:]
 
 

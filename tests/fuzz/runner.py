@@ -33,11 +33,13 @@ from fastnet.backend.vocabulary import SIMD_ENV
 from .case import Draw
 from .cases_conv import BUILDERS as CONV_BUILDERS
 from .cases_dense import BUILDERS as DENSE_BUILDERS
+from .cases_numgrad import BUILDERS as NUMGRAD_BUILDERS
+from .cases_numgrad import NumgradOn
 from .compare import compare_calls
 from .known_defects import known_defect
 from .spoil import spoil
 
-BUILDERS = {**DENSE_BUILDERS, **CONV_BUILDERS}
+BUILDERS = {**DENSE_BUILDERS, **CONV_BUILDERS, **NUMGRAD_BUILDERS}
 KERNELS = tuple(sorted(BUILDERS))
 # Four cases in five test the compiled backend; the GPU glue is mostly
 # Python over the same reference math, so one in five suffices for it.
@@ -81,7 +83,7 @@ class Settings:
 def build(kernel, seed, backend=None):
     """(backend name, settings, case) of case (kernel, seed); `backend` forces one."""
     d = Draw(seed)
-    drawn = d.pick(BACKEND_DRAW)
+    drawn = d.pick(BACKEND_DRAW) if kernel not in NUMGRAD_BUILDERS else "cython"
     d.device = (backend or drawn) != "cython"
     settings = Settings.draw(d)
     with np.errstate(all="ignore"):  # values like exp(1000) are drawn on purpose
@@ -94,8 +96,11 @@ def build(kernel, seed, backend=None):
 _backends = {}
 
 
-def backend_named(name):
-    """The backend under test: "cython", or a GPU backend seen through a HostBridge."""
+def backend_named(name, kernel=None):
+    """The backend under test: "cython", or a GPU backend seen through a HostBridge
+    (for a numgrad kernel, fastnet.numgrad.kernels with that backend current)."""
+    if kernel in NUMGRAD_BUILDERS:
+        return NumgradOn(name)
     if name not in _backends:
         if name == FAKE_GPU_NAME:
             _backends[name] = HostBridge(make_fake_gpu_backend())
@@ -141,10 +146,11 @@ def run_case(kernel, seed, backend=None, include_known=False):
         return Outcome(defect, skipped=True)
     expected_case = build(kernel, seed, backend)[2]
     np_seed = seed % 2**32
-    expected = call(load("numpy"), expected_case, np_seed)
+    reference = NumgradOn("numpy") if kernel in NUMGRAD_BUILDERS else load("numpy")
+    expected = call(reference, expected_case, np_seed)
     if name == "cython":
         settings.apply()
-    actual = call(backend_named(name), case, np_seed)
+    actual = call(backend_named(name, kernel), case, np_seed)
     with np.errstate(all="ignore"):  # inf - inf while comparing is not news
         problems = compare_calls(case, expected, actual, expected_case.args, case.args)
     if not problems:

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from fastnet.backend.checks import Backend
+from fastnet.numgrad import kernels as numgrad_kernels
 
 from . import runner
 from .known_defects import KNOWN_DEFECTS
@@ -32,7 +33,8 @@ def seeds(kernel, count=CASES_PER_KERNEL):
 def test_every_kernel_is_fuzzed():
     public = {name for name in dir(Backend) if not name.startswith("_")
               and callable(getattr(Backend, name))} - {"asarray", "to_device"}
-    assert public == set(runner.BUILDERS)
+    # and the numerical-gradient kernels, which are functions, not backend methods
+    assert public | set(numgrad_kernels.__all__) == set(runner.BUILDERS)
 
 
 @pytest.mark.parametrize("kernel", runner.KERNELS)
@@ -89,6 +91,28 @@ def test_fuzz_sees_a_planted_defect(monkeypatch, kernel, plant, expected):
     assert report.failures, "the fuzz missed a planted defect"
     failure = report.failures[0]
     assert expected in failure and "reproduce: " in failure and "seed" in failure
+
+
+class _SkipsLastRow:
+    """fastnet._numgrad with a planted defect: series_sum leaves out the batch's last row."""
+
+    def __init__(self, compiled):
+        self._compiled = compiled
+
+    def __getattr__(self, name):
+        return getattr(self._compiled, name)
+
+    def series_sum(self, X, *args):
+        X = X.copy()
+        X[-1:] = 0.0
+        return self._compiled.series_sum(X, *args)
+
+
+def test_fuzz_sees_a_planted_defect_in_a_numgrad_kernel(monkeypatch):
+    monkeypatch.setattr(numgrad_kernels, "_compiled", _SkipsLastRow(numgrad_kernels._compiled))
+    report = runner.run(("series_sum", seed) for seed in seeds("series_sum", 100))
+    assert report.failures, "the fuzz missed a planted defect"
+    assert "values differ" in report.failures[0]
 
 
 def _long_profile(*options):

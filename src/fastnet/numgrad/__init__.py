@@ -7,12 +7,13 @@ The result is the book's: for every parameter p, (L(p + h) - L(p - h)) / 2h
 with h = 1e-4 and each loss at the perturbed parameters (weight decay
 included), equal to the book's loop within its own rounding (~1e-12).
 How it gets there without 2 forward passes per parameter: fast.py (series
-of the loss per perturbed unit, summed by GEMMs), direct.py (single
-perturbations through the rest of the net), chain.py (which parameters
-this covers: the Affine chain at the end of a net; the rest, and nets with
-Dropout or BatchNormalization, go through the book's loop, fastnet.gradient).
-series.py is the power-series arithmetic, reference.py the NumPy
-specification of the compiled kernel (csrc/numgrad/).
+of the loss per perturbed unit, summed into each parameter's difference),
+direct.py (single perturbations through the rest of the net), chain.py
+(which parameters this covers: the Affine chain at the end of a net; the
+rest, and nets with Dropout or BatchNormalization, go through the book's
+loop, fastnet.gradient). series.py is the power-series arithmetic,
+kernels.py the checked entry points of the compiled kernels (csrc/numgrad/:
+xent_jet, affine_jet, series_sum), reference.py their NumPy specification.
 """
 
 import numpy as np
@@ -69,8 +70,9 @@ def _fast(net, plan, x, t):
         dW, db = stage_gradients(stages, inputs, pre, y, labels, s)
         if lam:
             # 0.5·λ·((w + δ+)² - (w + δ-)²) / 2h, exactly: λ·w when δ± = ±h
-            up, down = steps(stage.W)
-            dW += lam * 0.5 * (up - down) * (2 * stage.W.astype(np.float64) + up + down) / (2 * H)
+            st = steps(stage.W)
+            dW += lam * 0.5 * (st.up - st.down) * (2 * stage.W.astype(np.float64) + st.up
+                                                   + st.down) / (2 * H)
         grads[stage.w_key] = dW.astype(stage.W.dtype)
         grads[stage.b_key] = db.astype(stage.b.dtype)
     return grads
