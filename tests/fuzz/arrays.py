@@ -125,3 +125,9 @@ def describe_array(a):
                                     ("C", flags.c_contiguous)) if on]
     return (f"shape={a.shape} dtype={a.dtype.str} strides={a.strides}"
             + (f" [{', '.join(extras)}]" if extras else ""))
+
+
+def largest(array):
+    """The largest finite |value| of an array: the size of the terms its sums add."""
+    values = np.asarray(array, dtype=np.float64)
+    return float(np.abs(values[np.isfinite(values)]).max(initial=0.0))

@@ -8,6 +8,7 @@ start a second thread.
 
 import numpy as np
 
+from .arrays import largest as _largest
 from .case import Case
 from .geometry import Window, draw_pool, draw_window
 
@@ -46,18 +47,18 @@ def _conv_args(d, g, fn):
     return d.array("x", g.image), d.array("W", (fn, g.c, g.fh, g.fw))
 
 
-def _largest(array):
-    """The largest finite |value| of an array: the size of the terms its sums add."""
-    values = np.asarray(array, dtype=np.float64)
-    return float(np.abs(values[np.isfinite(values)]).max(initial=0.0))
-
-
 def _backward_floors(dout, x, W):
     """Noise floors of (dx, dW, db): their sums add terms up to |dout|·|W|,
     |dout|·|x| and |dout| (the activations' derivatives are at most 1), which
     may cancel to a result far smaller than the terms."""
     top = _largest(dout)
     return (top * _largest(W), top * _largest(x), top)
+
+
+def _term_size(x, W, b):
+    """The size of a forward sum's terms: a sum (one output channel, identity) may
+    cancel far below them, and rounds as they do."""
+    return max(_largest(x) * _largest(W), _largest(b))
 
 
 def _conv_length(g, fn):
@@ -68,8 +69,11 @@ def _conv_length(g, fn):
 def conv_forward(d):
     g, fn = _window(d), _filters(d)
     x, W = _conv_args(d, g, fn)
-    return _case(d, "conv_forward", [x, W, d.array("b", (fn,)), g.stride, g.pad,
-                                     d.activation()], g, length=_conv_length(g, fn))
+    # A sum may cancel far below its terms (one output channel, identity): the floor
+    # is a term's size.
+    b = d.array("b", (fn,))
+    return _case(d, "conv_forward", [x, W, b, g.stride, g.pad, d.activation()], g,
+                 length=_conv_length(g, fn), floor=_term_size(x, W, b))
 
 
 def _forward_output(d, name, shape, activation):
@@ -103,9 +107,10 @@ def _conv_pool(d):
 def conv_pool_forward(d):
     g, fn, pool, pool_g, geometry = _conv_pool(d)
     x, W = _conv_args(d, g, fn)
-    return _case(d, "conv_pool_forward", [x, W, d.array("b", (fn,)), g.stride, g.pad,
-                                          d.activation(), pool], geometry,
-                 length=_conv_length(g, fn), windows=(g, pool_g))
+    b = d.array("b", (fn,))
+    return _case(d, "conv_pool_forward", [x, W, b, g.stride, g.pad, d.activation(), pool],
+                 geometry, length=_conv_length(g, fn), windows=(g, pool_g),
+                 floor=(_term_size(x, W, b), 0.0))
 
 
 def _arg_max(d, shape, ph, pw):

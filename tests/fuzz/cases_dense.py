@@ -10,6 +10,7 @@ import numpy as np
 
 from fastnet.backend.vocabulary import ACTIVATIONS
 
+from .arrays import largest
 from .case import Case
 
 LABEL_DTYPES = (np.int64, np.int64, np.int32, np.intp, np.int16, np.uint8)
@@ -42,8 +43,10 @@ def gemm(d):
     a = d.array("a", (k, m) if trans_a else (m, k), a_dtype)
     b = d.array("b", (n, k) if trans_b else (k, n), b_dtype)
     bias = d.array("bias", (n,), b_dtype) if d.coin() else None
+    # A 1x1 output (or any one sum) may cancel far below its terms: the floor is a
+    # term's size, as the rounding of a sum is.
     return _case(d, "gemm", [a, b, bias, d.activation(), trans_a, trans_b],
-                 length=k + 1)
+                 length=k + 1, floor=max(largest(a) * largest(b), largest(bias)))
 
 
 # ----------------------------------------------------------- broadcasting
