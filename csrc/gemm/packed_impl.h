@@ -105,15 +105,12 @@ static ptrdiff_t FN(k_block)(ptrdiff_t k) {
  * kernel, B read where it is, then the epilogue on the same NR-wide pieces
  * as the tiles get it. Packing B would copy every value of it for a single
  * use; this sums exactly as the packed path does, so the row equals the
- * same row computed in a batch. A float32 A is widened into a buffer first.
- * Returns 0, or -1 when that buffer cannot be had. */
-static int FN(row_serial)(FN(code) code, ptrdiff_t n, ptrdiff_t k, const real *a,
-                          const float *a32, ptrdiff_t cs_a, const real *b, ptrdiff_t rs_b,
-                          real *c, const real *bias, int activation) {
-    real *widened = NULL;
+ * same row computed in a batch. A float32 A is widened first, into `widened`
+ * (k values, the caller's: one buffer serves all the rows). */
+static void FN(row_serial)(FN(code) code, ptrdiff_t n, ptrdiff_t k, const real *a,
+                           const float *a32, ptrdiff_t cs_a, const real *b, ptrdiff_t rs_b,
+                           real *c, const real *bias, int activation, real *widened) {
     if (a32) {
-        widened = FN(aligned_buffer)((size_t)k);
-        if (!widened) return -1;
         for (ptrdiff_t p = 0; p < k; p++) widened[p] = (real)a32[p * cs_a];
         a = widened;
         cs_a = 1;
@@ -129,8 +126,6 @@ static int FN(row_serial)(FN(code) code, ptrdiff_t n, ptrdiff_t k, const real *a
                           activation);
         }
     }
-    free(widened);
-    return 0;
 }
 
 /* One thread's GEMM (the whole algorithm above, serially) on C's (m, n)
@@ -144,12 +139,12 @@ static int FN(packed_serial)(FN(code) code, ptrdiff_t m, ptrdiff_t n, ptrdiff_t 
     if (m <= LONE_ROWS_MAX && cs_b == 1) {
         /* A few rows: each by the lone-row kernel, B read in place m times
          * rather than packed once for a tile that would be mostly padding. */
-        for (ptrdiff_t i = 0; i < m; i++) {
-            if (FN(row_serial)(code, n, k, FN(a_at)(a, i * rs_a), FN(a32_at)(a32, i * rs_a),
-                               cs_a, b, rs_b, c + i * ldc, bias, activation)) {
-                return -1;
-            }
-        }
+        real *widened = NULL;
+        if (a32 && !(widened = FN(aligned_buffer)((size_t)k))) return -1;
+        for (ptrdiff_t i = 0; i < m; i++)
+            FN(row_serial)(code, n, k, FN(a_at)(a, i * rs_a), FN(a32_at)(a32, i * rs_a), cs_a,
+                           b, rs_b, c + i * ldc, bias, activation, widened);
+        free(widened);
         return 0;
     }
     /* Packing A costs a pass over it; the product reuses each element of A
