@@ -285,13 +285,10 @@ def _compare_with_the_book(args, lr, data, seconds, out):
         print(f"the book's MultiLayerNet has no {args.activation} activation: "
               "no comparison with its code", file=out)
         return
-    optimizer = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
-                 "adagrad": "AdaGrad", "rmsprop": "RMSprop", "adam": "Adam"}[args.optimizer]
-
     def make():
         net = BookMultiLayerNet(784, args.hidden, 10, activation=args.activation,
                                 weight_init_std=args.activation)
-        return net, getattr(book_optimizer, optimizer)(lr=lr)
+        return net, book_optimizer.BY_NAME[args.optimizer](lr=lr)
 
     with using_backend("numpy"):  # plain NumPy arrays; the book's code calls no kernel
         book_seconds, _ = _fit(args, data, out, make, "the book's layers")

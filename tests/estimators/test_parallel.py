@@ -17,6 +17,21 @@ from fastnet.sklearn.threads import in_parallel_worker, threads_for_fit
 QUICK = {"hidden_layer_sizes": (8,), "epochs": 3, "learning_rate": 0.01, "random_state": 0}
 
 
+def _quick_search():
+    """A 3-trial random search of learning rate and weight decay, 2 jobs."""
+    return RandomizedSearchCV(
+        FastnetClassifier(**QUICK),
+        {"learning_rate": [0.003, 0.01, 0.03], "weight_decay": [0.0, 1e-4]},
+        n_iter=3, cv=2, n_jobs=2, random_state=0)
+
+
+def _check_search_and_workers(search, threads, x, t):
+    assert threads == [1, 1]
+    assert len(search.cv_results_["params"]) == 3
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_estimator_.score(x, t) > 0.5
+
+
 def _fitted_in_workers(x, t, n_jobs=2, **params):
     result = cross_validate(FastnetClassifier(**{**QUICK, **params}), x, t, cv=2,
                             n_jobs=n_jobs, return_estimator=True)
@@ -49,10 +64,7 @@ def test_a_sequential_search_keeps_the_users_thread_count(blobs):
 def test_a_search_on_a_dask_cluster_through_joblib(blobs):
     distributed = pytest.importorskip("distributed")
     x, t = blobs
-    search = RandomizedSearchCV(
-        FastnetClassifier(**QUICK),
-        {"learning_rate": [0.003, 0.01, 0.03], "weight_decay": [0.0, 1e-4]},
-        n_iter=3, cv=2, n_jobs=2, random_state=0)
+    search = _quick_search()
     # processes=False: the workers are threads of this process, started in
     # well under a second; a real cluster's address works the same way.
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
@@ -64,10 +76,7 @@ def test_a_search_on_a_dask_cluster_through_joblib(blobs):
             search.fit(x, t)
             threads = _fitted_in_workers(x, t)
     assert in_worker == (True, 1)
-    assert threads == [1, 1]
-    assert len(search.cv_results_["params"]) == 3
-    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
-    assert search.best_estimator_.score(x, t) > 0.5
+    _check_search_and_workers(search, threads, x, t)
 
 
 def test_a_search_on_ray_through_joblib(blobs):
@@ -77,10 +86,7 @@ def test_a_search_on_ray_through_joblib(blobs):
     from ray.util.joblib import register_ray
 
     x, t = blobs
-    search = RandomizedSearchCV(
-        FastnetClassifier(**QUICK),
-        {"learning_rate": [0.003, 0.01, 0.03], "weight_decay": [0.0, 1e-4]},
-        n_iter=3, cv=2, n_jobs=2, random_state=0)
+    search = _quick_search()
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
              configure_logging=False)
     try:
@@ -90,7 +96,5 @@ def test_a_search_on_ray_through_joblib(blobs):
             threads = _fitted_in_workers(x, t)
     finally:
         ray.shutdown()
-    assert threads == [1, 1]  # Ray's workers: OMP_NUM_THREADS=1, which the kernels follow
-    assert len(search.cv_results_["params"]) == 3
-    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
-    assert search.best_estimator_.score(x, t) > 0.5
+    # Ray's workers: OMP_NUM_THREADS=1, which the kernels follow
+    _check_search_and_workers(search, threads, x, t)

@@ -90,3 +90,9 @@ class Adam:
             self.m[key] += (1 - self.beta1) * (g - self.m[key])
             self.v[key] += (1 - self.beta2) * (g**2 - self.v[key])
             params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
+
+
+# The names fastnet uses for these rules (fastnet.optimizers.BY_NAME), for the
+# callers that pick the book's class from one (fastnet train's comparison).
+BY_NAME = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad,
+           "rmsprop": RMSprop, "adam": Adam}
