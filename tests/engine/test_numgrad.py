@@ -110,6 +110,23 @@ def test_empty_batch_and_non_contiguous_input():
     assert_like_loop(net, x[:, ::2], np.eye(3)[t])  # a strided view, one-hot labels
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_same_bits_on_one_and_two_threads(activation):
+    # The chapter 4 size: both compiled kernels split their work across threads here.
+    net = TwoLayerNet(784, 50, 10, activation=activation)
+    x, t = batch(100, 784, 10, 8)
+    before = fastnet.get_num_threads()
+    try:
+        fastnet.set_num_threads(1)
+        one = numerical_gradient(net, x, t)
+        fastnet.set_num_threads(2)
+        two = numerical_gradient(net, x, t)
+    finally:
+        fastnet.set_num_threads(before)
+    for key in net.params:
+        np.testing.assert_array_equal(one[key], two[key], err_msg=key)
+
+
 def test_book_layer_list_and_prime_sizes():
     net = randomize(BookMultiLayerNet(7, [3, 5], 2, activation="sigmoid"), 7)
     assert chain.fast_chain(net) is not None
