@@ -90,6 +90,7 @@ def test_checked_wrapper_takes_strided_float32_input_and_lists():
 
 @pytest.mark.parametrize("bad, error, message", [
     (dict(degree=9), ValueError, "degree"), (dict(activation="softplus"), ValueError, "one of"),
+    (dict(degree=True), ValueError, "degree"),  # the fuzz's find: True ran as degree 1
     (dict(activation=None), ValueError, "one of"),
     (dict(labels=np.array([0, 1, 2, 9, 0])), ValueError, "labels"),
     (dict(labels=np.zeros(5)), TypeError, "integers"),

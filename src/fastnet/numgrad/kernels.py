@@ -24,7 +24,8 @@ def _impl():
 
 
 def _check_degree(name, degree):
-    if not (isinstance(degree, int) and 1 <= degree <= reference.MAX_DEGREE):
+    if isinstance(degree, bool) or not (isinstance(degree, int)
+                                        and 1 <= degree <= reference.MAX_DEGREE):
         raise ValueError(f"{name}: degree must be an int in [1, {reference.MAX_DEGREE}], "
                          f"got {degree!r}")
 
