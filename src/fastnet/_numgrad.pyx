@@ -2,7 +2,9 @@
 
 Called by fastnet.numgrad.kernels with arrays it has validated (float64,
 C-contiguous, labels int64 inside [0, C), 1 <= given <= degree <= 8, valid
-as uint8, powers int64 inside [1, degree]). The NumPy references with the
+as uint8, powers int64 inside [1, degree]). Every input is read through
+Buffers.read_flat, which copies an array that is contiguous but not aligned
+to its element size (np.ascontiguousarray leaves such an array as it is). The NumPy references with the
 same names and signatures are in fastnet.numgrad.reference.
 """
 
@@ -25,9 +27,9 @@ def xent_jet(y, labels, da, int degree):
     if n == 0 or units == 0 or classes == 0:
         return out
     cdef Buffers b = Buffers()
-    cdef Py_buffer *vy = b.read(y)
-    cdef Py_buffer *vl = b.read(labels)
-    cdef Py_buffer *vd = b.read(da)
+    cdef Py_buffer *vy = b.read_flat(y)
+    cdef Py_buffer *vl = b.read_flat(labels)
+    cdef Py_buffer *vd = b.read_flat(da)
     cdef Py_buffer *vo = b.write(out)
     with nogil:
         fn_xent_jet_f64(n, units, classes, given, degree, <const double *>vy.buf,
@@ -43,10 +45,10 @@ def affine_jet(y, labels, pre, activation, w, int degree):
     if n == 0 or units == 0 or classes == 0:
         return out
     cdef Buffers b = Buffers()
-    cdef Py_buffer *vy = b.read(y)
-    cdef Py_buffer *vl = b.read(labels)
-    cdef Py_buffer *vp = b.read(pre)
-    cdef Py_buffer *vw = b.read(w)
+    cdef Py_buffer *vy = b.read_flat(y)
+    cdef Py_buffer *vl = b.read_flat(labels)
+    cdef Py_buffer *vp = b.read_flat(pre)
+    cdef Py_buffer *vw = b.read_flat(w)
     cdef Py_buffer *vo = b.write(out)
     with nogil:
         fn_affine_jet_f64(n, units, classes, degree, code, <const double *>vy.buf,
@@ -61,12 +63,12 @@ def series_sum(X, g, valid, up, down, powers, double h):
     cdef size_t count = powers.shape[0]
     out = np.empty((inputs, units), dtype=np.float64)
     cdef Buffers b = Buffers()
-    cdef Py_buffer *vx = b.read(X)
-    cdef Py_buffer *vg = b.read(g)
-    cdef Py_buffer *vv = b.read(valid)
-    cdef Py_buffer *vu = b.read(up)
-    cdef Py_buffer *vd = b.read(down)
-    cdef Py_buffer *vp = b.read(powers)
+    cdef Py_buffer *vx = b.read_flat(X)
+    cdef Py_buffer *vg = b.read_flat(g)
+    cdef Py_buffer *vv = b.read_flat(valid)
+    cdef Py_buffer *vu = b.read_flat(up)
+    cdef Py_buffer *vd = b.read_flat(down)
+    cdef Py_buffer *vp = b.read_flat(powers)
     cdef Py_buffer *vo = b.write(out)
     cdef int status
     with nogil:

@@ -101,3 +101,24 @@ def test_bad_input_is_a_clear_error(bad, error, message):
     args = dict(y=y, labels=labels, pre=pre, activation="sigmoid", w=w, degree=7) | bad
     with pytest.raises(error, match=message):
         kernels.affine_jet(**args)
+
+
+@pytest.mark.parametrize("kind", ["misaligned", "big-endian"])
+def test_odd_layouts_are_read_as_their_values(kind):
+    # np.ascontiguousarray leaves a misaligned array as it is: the kernels must
+    # not load its doubles unaligned (UBSan's find in the sanitized fuzz).
+    from _odd_layouts import odd_layout
+
+    y, labels, pre, w = case(5, 9, 6, 7)
+    want = reference.affine_jet(y, labels, pre, "sigmoid", w, 7)
+    odd_y, odd_pre, odd_w = (odd_layout(a, kind) for a in (y, pre, w))
+    got = kernels.affine_jet(odd_y, labels, odd_pre, "sigmoid", odd_w, 7)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    da = np.random.default_rng(8).standard_normal((5, 9, 3, 6))
+    want = reference.xent_jet(y, labels, da, 7)
+    got = kernels.xent_jet(odd_y, labels, odd_layout(da, kind), 7)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    if kind == "misaligned":  # the compiled module itself, past the Python checks
+        got = _numgrad.affine_jet(odd_y, labels, odd_pre, "sigmoid", odd_w, 7)
+        np.testing.assert_allclose(got, reference.affine_jet(y, labels, pre, "sigmoid", w, 7),
+                                   rtol=1e-12, atol=1e-14)

@@ -85,3 +85,20 @@ def test_bad_input_is_a_clear_error(bad, error, message):
     args = dict(X=X, g=g, valid=valid, up=up, down=down, powers=[1, 3], h=H) | bad
     with pytest.raises(error, match=message):
         kernels.series_sum(**args)
+
+
+@pytest.mark.parametrize("kind", ["misaligned", "big-endian"])
+def test_odd_layouts_are_read_as_their_values(kind):
+    # np.ascontiguousarray leaves a misaligned array as it is: the kernel must
+    # not load its doubles unaligned (UBSan's find in the sanitized fuzz).
+    from _odd_layouts import odd_layout
+
+    X, g, valid, up, down = case(9, 13, 11, 7, 6)
+    want = reference.series_sum(X, g, valid, up, down, [1, 3], H)
+    odd = [odd_layout(a, kind) for a in (X, g, up, down)]
+    got = kernels.series_sum(odd[0], odd[1], valid, odd[2], odd[3], [1, 3], H)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14 * np.abs(want).max())
+    if kind == "misaligned":  # the compiled module itself, past the Python checks
+        got = _numgrad.series_sum(odd[0], odd[1], valid.astype(np.uint8), odd[2], odd[3],
+                                  np.array([1, 3], np.int64), H)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14 * np.abs(want).max())
