@@ -39,14 +39,14 @@ static size_t activation_series(int activation, const double a[FN_JET_LANES], si
             v[0][l] = tanh(a[l]);
         }
     }
-    const double first = activation == FN_SIGMOID ? 0.0 : 1.0; /* tanh's w_0 starts at 1 */
     for (size_t m = 1; m <= degree; m++) {
         double square[FN_JET_LANES] = {0};
         for (size_t i = 0; i < m; i++)
             for (size_t l = 0; l < FN_JET_LANES; l++) square[l] += v[i][l] * v[m - 1 - i][l];
         for (size_t l = 0; l < FN_JET_LANES; l++) {
+            /* v(1 - v) = v - v², 1 - v² = 1 - v²: coefficient m-1 of each */
             const double w = activation == FN_SIGMOID ? v[m - 1][l] - square[l]
-                                                      : (m == 1 ? first : 0.0) - square[l];
+                                                      : (m == 1 ? 1.0 : 0.0) - square[l];
             v[m][l] = w / (double)m;
             z[m][l] = v[m][l];
         }
