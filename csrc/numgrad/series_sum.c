@@ -26,7 +26,7 @@ static void one_input(size_t n, size_t inputs, size_t units, size_t padded, size
     }
     double *row = out + i * units;
     for (size_t j = 0; j < units; j++) row[j] = 0.0;
-    if (!used) return; /* (x + step)·w adds nothing to any loss: the central difference is 0 */
+    if (!used) return; /* x is 0 in every row: moving w[i, :] moves no loss */
     for (size_t q = 0; q < count; q++) {
         const int64_t m = powers[q];
         const double *slab = slabs + q * n * padded;
@@ -50,24 +50,21 @@ static void one_input(size_t n, size_t inputs, size_t units, size_t padded, size
                 for (size_t b = 0; b < FN_SUM_CHUNK; b++) acc[b] += xm[t] * g0[b];
             }
             for (size_t b = 0; b < FN_SUM_CHUNK; b++) acc[b] += odd[b];
+            /* the steps' powers, lane by lane over the chunk's units */
+            const size_t top = units - j0 < FN_SUM_CHUNK ? units - j0 : FN_SUM_CHUNK;
             const double *u = up + i * units + j0, *d = down + i * units + j0;
-            if (units - j0 >= FN_SUM_CHUNK) { /* a whole chunk: the powers lane by lane */
-                double pu[FN_SUM_CHUNK], pd[FN_SUM_CHUNK];
-                for (size_t b = 0; b < FN_SUM_CHUNK; b++) {
-                    pu[b] = u[b];
-                    pd[b] = d[b];
-                }
-                for (int64_t k = 1; k < m; k++)
-                    for (size_t b = 0; b < FN_SUM_CHUNK; b++) {
-                        pu[b] *= u[b];
-                        pd[b] *= d[b];
-                    }
-                for (size_t b = 0; b < FN_SUM_CHUNK; b++)
-                    row[j0 + b] += (pu[b] - pd[b]) / (2.0 * h) * acc[b];
-            } else {
-                for (size_t b = 0; b < units - j0; b++)
-                    row[j0 + b] += (power_of(u[b], m) - power_of(d[b], m)) / (2.0 * h) * acc[b];
+            double pu[FN_SUM_CHUNK], pd[FN_SUM_CHUNK];
+            for (size_t b = 0; b < top; b++) {
+                pu[b] = u[b];
+                pd[b] = d[b];
             }
+            for (int64_t k = 1; k < m; k++) /* x·x·…·x left to right, as the reference */
+                for (size_t b = 0; b < top; b++) {
+                    pu[b] *= u[b];
+                    pd[b] *= d[b];
+                }
+            for (size_t b = 0; b < top; b++)
+                row[j0 + b] += (pu[b] - pd[b]) / (2.0 * h) * acc[b];
         }
     }
 }

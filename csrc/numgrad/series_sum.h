@@ -13,8 +13,8 @@
  *   out    (inputs, units)      written
  *
  * A row whose x is 0 adds an exact 0 and is skipped (MNIST's inputs are
- * mostly 0). Each out[i, j] is summed over n in order by one thread, so the
- * result does not depend on the number of threads. The NumPy reference is
+ * mostly 0). Each out[i, j] is summed over n in a fixed order by one thread,
+ * so the result does not depend on the number of threads. The NumPy reference is
  * fastnet.numgrad.reference.series_sum.
  */
 #ifndef FASTNET_NUMGRAD_SERIES_SUM_H

@@ -4,8 +4,9 @@ Called by fastnet.numgrad.kernels with arrays it has validated (float64,
 C-contiguous, labels int64 inside [0, C), 1 <= given <= degree <= 8, valid
 as uint8, powers int64 inside [1, degree]). Every input is read through
 Buffers.read_flat, which copies an array that is contiguous but not aligned
-to its element size (np.ascontiguousarray leaves such an array as it is). The NumPy references with the
-same names and signatures are in fastnet.numgrad.reference.
+to its element size (np.ascontiguousarray leaves such an array as it is).
+The NumPy references with the same names and signatures are in
+fastnet.numgrad.reference.
 """
 
 from cpython.buffer cimport Py_buffer

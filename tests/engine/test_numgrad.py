@@ -115,14 +115,10 @@ def test_same_bits_on_one_and_two_threads(activation):
     # The chapter 4 size: both compiled kernels split their work across threads here.
     net = TwoLayerNet(784, 50, 10, activation=activation)
     x, t = batch(100, 784, 10, 8)
-    before = fastnet.get_num_threads()
-    try:
-        fastnet.set_num_threads(1)
-        one = numerical_gradient(net, x, t)
-        fastnet.set_num_threads(2)
-        two = numerical_gradient(net, x, t)
-    finally:
-        fastnet.set_num_threads(before)
+    fastnet.set_num_threads(1)  # conftest restores the count after the test
+    one = numerical_gradient(net, x, t)
+    fastnet.set_num_threads(2)
+    two = numerical_gradient(net, x, t)
     for key in net.params:
         np.testing.assert_array_equal(one[key], two[key], err_msg=key)
 

@@ -146,8 +146,7 @@ def run_case(kernel, seed, backend=None, include_known=False):
         return Outcome(defect, skipped=True)
     expected_case = build(kernel, seed, backend)[2]
     np_seed = seed % 2**32
-    reference = NumgradOn("numpy") if kernel in NUMGRAD_BUILDERS else load("numpy")
-    expected = call(reference, expected_case, np_seed)
+    expected = call(backend_named("numpy", kernel), expected_case, np_seed)
     if name == "cython":
         settings.apply()
     actual = call(backend_named(name, kernel), case, np_seed)

@@ -31,7 +31,7 @@ from .chain import matmul
 from .direct import loss_changes
 from .kernels import affine_jet, series_sum, xent_jet
 
-__all__ = ["DEGREE", "Steps", "stage_gradients", "steps"]
+__all__ = ["DEGREE", "stage_gradients"]
 
 DEGREE = 7  # series terms kept: with steps of 1e-4, the 7th is ~1e-28 of the 1st
 TAIL_TOL = 1e-16  # the last kept terms may add at most this to a row's difference quotient
@@ -82,11 +82,10 @@ def loss_series(stages, pre, y, labels, s, rows):
     if s == len(stages) - 1:  # a_s are the scores: ε moves score j alone
         return affine_jet(y[rows], labels[rows], A, "identity", np.eye(J), DEGREE), None
     act = stages[s].activation
-    rho = np.abs(A) / 2 if act == "relu" else np.full((n, J), np.inf)
+    rho = np.abs(A) / 2 if act == "relu" else None
     W = stages[s + 1].W.astype(np.float64, copy=False)
     if s + 1 == len(stages) - 1:  # straight to the scores: one kernel, no series held
-        return affine_jet(y[rows], labels[rows], A, act, W, DEGREE), (
-            rho if act == "relu" else None)
+        return affine_jet(y[rows], labels[rows], A, act, W, DEGREE), rho
     given = 1 if act in ("relu", "identity") else DEGREE
     z = series.activation(act, A, [None, np.ones_like(A)], given)[1:]
     u = [zm[:, :, None] * W[None, :, :] for zm in z]
@@ -94,7 +93,8 @@ def loss_series(stages, pre, y, labels, s, rows):
         Ar = pre[r][rows][:, None, :]
         act = stages[r].activation
         if act == "relu":
-            rho = np.minimum(rho, _relu_radius(Ar, u).min(axis=2))
+            bound = _relu_radius(Ar, u).min(axis=2)
+            rho = bound if rho is None else np.minimum(rho, bound)
             z = [np.where(Ar > 0, um, 0.0) for um in u]
         else:
             z = series.activation(act, Ar, [None, *u], DEGREE)[1:]
@@ -126,13 +126,27 @@ def _row_blocks(n, stages, s):
     return [np.arange(lo, min(lo + size, n)) for lo in range(0, n, size)]
 
 
-def stage_gradients(stages, inputs, pre, y, labels, s):
-    """(dW, db) of stage s by central differences, float64, without weight decay."""
+def stage_gradients(stages, inputs, pre, y, labels, s, weight_decay=0.0):
+    """(dW, db) of stage s by central differences, float64, with the weight decay
+    λ·||W||²/2 that the net's loss adds."""
+    stage = stages[s]
+    sW, sb = steps(stage.W), steps(stage.b)
+    if inputs[s].shape[0] == 0:  # the loss of an empty batch is 0 whatever the parameters
+        dW, db = np.zeros(stage.W.shape), np.zeros(stage.b.shape)
+    else:
+        dW, db = _loss_differences(stages, inputs, pre, y, labels, s, sW, sb)
+    if weight_decay:
+        # 0.5·λ·((w + δ+)² - (w + δ-)²) / 2h, exactly: λ·w when δ± = ±h
+        w = stage.W.astype(np.float64, copy=False)
+        dW += weight_decay * 0.5 * (sW.up - sW.down) * (2 * w + sW.up + sW.down) / (2 * H)
+    return dW, db
+
+
+def _loss_differences(stages, inputs, pre, y, labels, s, sW, sb):
+    """(dW, db) of the loss alone, for a batch of at least one row (sW, sb: the Steps)."""
     stage = stages[s]
     X = inputs[s]
     n = X.shape[0]
-    if n == 0:  # the loss of an empty batch is 0 whatever the parameters
-        return np.zeros(stage.W.shape), np.zeros(stage.b.shape)
     g = np.empty((n, stage.W.shape[1], DEGREE))
     rho = None
     for rows in _row_blocks(n, stages, s):
@@ -140,7 +154,6 @@ def stage_gradients(stages, inputs, pre, y, labels, s):
         if rho_rows is not None:
             rho = np.full((n, stage.W.shape[1]), np.inf) if rho is None else rho
             rho[rows] = rho_rows
-    sW, sb = steps(stage.W), steps(stage.b)
     x_reach = np.abs(X).max(axis=1, initial=0)
     valid_W = _trusted(g, rho, sW.reach * x_reach)
     valid_b = _trusted(g, rho, sb.reach)

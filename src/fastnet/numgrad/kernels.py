@@ -38,19 +38,20 @@ def _check_targets(name, y, labels, n, classes):
         raise ValueError(f"{name}: labels must lie in [0, {classes})")
 
 
-def _real(name, arg, a):
-    """`a` as an array of real numbers (a list is fine), else a TypeError naming it."""
+def _of_kind(name, arg, a, kinds, what):
+    """`a` as an array (a list is fine) of one of the dtype `kinds`, else a TypeError naming it."""
     a = np.asarray(a)
-    if a.dtype.kind not in "fiu":
-        raise TypeError(f"{name}: {arg} must hold real numbers, got dtype {a.dtype}")
+    if a.dtype.kind not in kinds:
+        raise TypeError(f"{name}: {arg} must hold {what}, got dtype {a.dtype}")
     return a
 
 
+def _real(name, arg, a):
+    return _of_kind(name, arg, a, "fiu", "real numbers")
+
+
 def _labels(name, labels):
-    labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(f"{name}: labels must be integers, got dtype {labels.dtype}")
-    return labels
+    return _of_kind(name, "labels", labels, "iu", "integers")
 
 
 def _f64(a):
@@ -92,10 +93,7 @@ def series_sum(X, g, valid, up, down, powers, h):
     """Σ over the powers of the steps' powers times (X^m)ᵀ·g_m (see reference.series_sum)."""
     X, g, up, down = (_real("series_sum", arg, a)
                       for arg, a in (("X", X), ("g", g), ("up", up), ("down", down)))
-    valid = np.asarray(valid)
-    if valid.dtype.kind not in "biu":
-        raise TypeError(f"series_sum: valid must be a mask (bool or integers), got dtype "
-                        f"{valid.dtype}")
+    valid = _of_kind("series_sum", "valid", valid, "biu", "a mask (bool or integers)")
     if X.ndim != 2 or g.ndim != 3:
         raise ValueError(f"series_sum: needs X (N, I) and g (N, J, degree), got {X.shape} "
                          f"and {g.shape}")
@@ -108,8 +106,8 @@ def series_sum(X, g, valid, up, down, powers, h):
         raise ValueError(f"series_sum: up {up.shape} and down {down.shape} must be "
                          f"{(inputs, units)}")
     powers = np.asarray(powers)
-    if powers.dtype.kind not in "iu" and powers.size:
-        raise TypeError(f"series_sum: powers must be integers, got dtype {powers.dtype}")
+    if powers.size:  # an empty list is float64 to NumPy, and names no power
+        powers = _of_kind("series_sum", "powers", powers, "iu", "integers")
     powers = powers.astype(np.int64).reshape(-1)
     if powers.size and (powers.min() < 1 or powers.max() > degree):
         raise ValueError(f"series_sum: powers must lie in [1, {degree}], got {powers}")
