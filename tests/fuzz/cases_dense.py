@@ -85,8 +85,12 @@ def activation_backward(d):
     y = d.raw(shape)
     if activation == "sigmoid" and d.coin(0.7):
         y = (1 / (1 + np.exp(-y.astype(np.float64)))).astype(y.dtype)  # an output of sigmoid
-    return _case(d, "activation_backward",
-                 [d.array("dout", shape), d.lay("y", y), activation])
+    dout = d.array("dout", shape)
+    # tanh's 1 - y² and sigmoid's y·(1 - y) cancel as y nears ±1 (the reference
+    # in float32 keeps few digits of them): the floor is the size of the terms.
+    floor = largest(dout) * max(1.0, largest(y)) ** 2 if activation in ("tanh",
+                                                                         "sigmoid") else 0.0
+    return _case(d, "activation_backward", [dout, d.lay("y", y), activation], floor=floor)
 
 
 # ----------------------------------------------------------------- losses
