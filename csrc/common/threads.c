@@ -18,3 +18,5 @@ void fn_set_num_threads(int n) {
 }
 
 int fn_get_num_threads(void) { return fn_max_threads(); }
+
+int fn_get_thread_cap(void) { return fn_thread_cap(); }

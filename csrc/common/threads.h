@@ -20,9 +20,37 @@
  * (BUILD_NOTES.md). */
 #define FASTNET_PARALLEL_MIN_WORK ((size_t)1 << 17)
 
+/* At most this many threads per processor: fastnet.threads.max_threads(). */
+#define FN_THREADS_PER_CPU 4
+
+/* The most threads a kernel starts: FN_THREADS_PER_CPU per processor OpenMP
+ * may use. GNU OpenMP crashes (a segfault, not an error) on a team of
+ * 100000. fastnet.threads bounds OMP_NUM_THREADS before OpenMP reads it and
+ * bounds the importing thread's count; but OpenMP's count is kept per
+ * calling thread, and when another library loaded OpenMP first, any other
+ * thread of the caller still starts from the absurd value OpenMP read. */
+static inline int fn_thread_cap(void) {
+#ifdef FASTNET_HAVE_OPENMP
+    /* Counted once per module: GNU OpenMP asks the kernel for the affinity
+     * mask on every omp_get_num_procs(). Threads racing here store the same
+     * value. */
+    static int cap = 0;
+    int known = __atomic_load_n(&cap, __ATOMIC_RELAXED);
+    if (!known) {
+        known = FN_THREADS_PER_CPU * omp_get_num_procs();
+        __atomic_store_n(&cap, known, __ATOMIC_RELAXED);
+    }
+    return known;
+#else
+    return 1;
+#endif
+}
+
+/* OpenMP's thread count for the calling thread, bounded by fn_thread_cap. */
 static inline int fn_max_threads(void) {
 #ifdef FASTNET_HAVE_OPENMP
-    return omp_get_max_threads();
+    const int wanted = omp_get_max_threads(), cap = fn_thread_cap();
+    return wanted < cap ? wanted : cap;
 #else
     return 1;
 #endif
@@ -64,5 +92,6 @@ static inline int fn_thread_num(void) {
 int fn_have_openmp(void);
 void fn_set_num_threads(int n);
 int fn_get_num_threads(void);
+int fn_get_thread_cap(void);
 
 #endif

@@ -18,7 +18,10 @@ Two limits keep threads from crashing the process:
   per-thread bookkeeping for a whole team on the caller's stack and gives
   every thread its own stack, so a count like 100000 overflows the stack or
   the address space: a segfault, not an error. `set_num_threads` refuses
-  more; an `OMP_NUM_THREADS` above it is lowered to it, with one warning.
+  more; an `OMP_NUM_THREADS` above it is lowered to it, with one warning;
+  and the kernels themselves never start more, in any thread (OpenMP keeps
+  a count per thread, and one that OpenMP read before fastnet was imported
+  would otherwise reach threads fastnet never configured).
 - A process started by `fork` (multiprocessing's "fork" start method)
   runs the kernels of its forking thread (a worker's main thread) on one
   thread. GNU OpenMP is not fork-safe: in a forked child that thread's pool
@@ -43,13 +46,24 @@ _forked = False  # True in a process forked from one that had loaded OpenMP
 _fork_warned = False
 
 
+def _cpus():
+    """The CPUs this process may run on, as OpenMP counts them (omp_get_num_procs):
+    read without loading OpenMP, which must not see OMP_NUM_THREADS before
+    _bound_omp_num_threads has bounded it."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity masks (macOS, Windows)
+        return os.cpu_count() or 1
+
+
 def max_threads():
-    """The most threads `set_num_threads` accepts: THREADS_PER_CPU per CPU."""
-    return THREADS_PER_CPU * (os.cpu_count() or 1)
+    """The most threads `set_num_threads` accepts: THREADS_PER_CPU per CPU (the
+    compiled kernels enforce the same bound in every thread: csrc/common/threads.h)."""
+    return THREADS_PER_CPU * _cpus()
 
 
 def _limit_text():
-    return f"{THREADS_PER_CPU} per CPU, {os.cpu_count() or 1} CPU(s)"
+    return f"{THREADS_PER_CPU} per CPU, {_cpus()} CPU(s)"
 
 
 def _openmp():

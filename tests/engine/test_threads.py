@@ -74,11 +74,21 @@ def test_users_wait_policy_wins():
     assert _wait_policy_after_import(dict(os.environ, OMP_WAIT_POLICY="ACTIVE")) == "ACTIVE"
 
 
+def _usable_cpus():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def test_the_bound_is_threads_per_cpu():
-    assert fastnet.threads.max_threads() == fastnet.threads.THREADS_PER_CPU * os.cpu_count()
+    assert fastnet.threads.max_threads() == fastnet.threads.THREADS_PER_CPU * _usable_cpus()
     fastnet.set_num_threads(fastnet.threads.max_threads())  # the bound itself is allowed
     if _openmp.have_openmp():
         assert fastnet.get_num_threads() == fastnet.threads.max_threads()
+
+
+@pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: no threads")
+def test_the_kernels_enforce_the_same_bound():
+    assert _openmp.THREADS_PER_CPU == fastnet.threads.THREADS_PER_CPU
+    assert _openmp.thread_cap() == fastnet.threads.max_threads()
 
 
 def test_absurd_omp_num_threads_keeps_its_nested_levels():
@@ -114,3 +124,22 @@ def test_absurd_omp_num_threads_read_before_fastnet_is_bounded_too():
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["1000000.0", str(fastnet.threads.max_threads())]
+
+
+@pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: no threads")
+@pytest.mark.skipif(_system_libgomp() is None, reason="no libgomp found to preload")
+def test_absurd_omp_num_threads_read_before_fastnet_is_bounded_in_other_threads():
+    """OpenMP keeps its count per thread: a Python thread fastnet never
+    configured starts from the absurd value OpenMP read, and a threaded kernel
+    called there started a team of 100000 threads (a segfault) before the
+    kernels bounded their teams themselves."""
+    code = ("import threading, numpy as np, fastnet; a = np.ones((300, 300)); out = []; "
+            "work = lambda: out.append((fastnet.get_num_threads(), "
+            "float(fastnet.backend.load('cython').gemm(a, a).sum()))); "
+            "t = threading.Thread(target=work); t.start(); t.join(); print(*out[0])")
+    preload = " ".join(filter(None, [os.environ.get("LD_PRELOAD"), _system_libgomp()]))
+    env = dict(os.environ, OMP_NUM_THREADS="100000", LD_PRELOAD=preload)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(fastnet.threads.max_threads()), "27000000.0"]
