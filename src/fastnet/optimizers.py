@@ -51,6 +51,15 @@ def _keys(params, grads, where):
     return params.keys()
 
 
+def _rate(lr, where):
+    """lr as a float: finite and not negative (a negative rate climbs the loss: the
+    network diverges without an error)."""
+    lr = finite_number(lr, "lr", where)
+    if lr < 0:
+        raise ValueError(f"{where}: lr must be >= 0, got {lr!r}")
+    return lr
+
+
 class SGD:
     """Stochastic gradient descent: p -= lr·g."""
 
@@ -60,8 +69,9 @@ class SGD:
     def update(self, params, grads):
         B = current()
         keys = _keys(params, grads, "SGD.update")
+        lr = _rate(self.lr, "SGD.update")
         for key in keys:
-            B.sgd_update(params[key], grads[key], self.lr)
+            B.sgd_update(params[key], grads[key], lr)
 
 
 class _OneState:
@@ -72,7 +82,7 @@ class _OneState:
     kernel = None  # the backend kernel that applies the rule in place
 
     def _hyperparameters(self, where):
-        return (self.lr,)
+        return (_rate(self.lr, where),)
 
     def update(self, params, grads):
         B = current()
@@ -97,7 +107,10 @@ class Momentum(_OneState):
         self.v = None
 
     def _hyperparameters(self, where):
-        return self.lr, self.momentum
+        momentum = finite_number(self.momentum, "momentum", where)
+        if not 0.0 <= momentum <= 1.0:  # outside, velocities grow or flip sign every step
+            raise ValueError(f"{where}: momentum must lie in [0, 1], got {self.momentum!r}")
+        return _rate(self.lr, where), momentum
 
 
 class Nesterov(_OneState):
@@ -136,7 +149,7 @@ class RMSprop(_OneState):
         decay = finite_number(self.decay_rate, "decay_rate", where)
         if not 0.0 <= decay <= 1.0:
             raise ValueError(f"{where}: decay_rate must lie in [0, 1], got {self.decay_rate!r}")
-        return self.lr, self.decay_rate
+        return _rate(self.lr, where), decay
 
 
 class Adam:
@@ -159,7 +172,7 @@ class Adam:
     def update(self, params, grads):
         B = current()
         keys = _keys(params, grads, "Adam.update")
-        lr = finite_number(self.lr, "lr", "Adam.update")
+        lr = _rate(self.lr, "Adam.update")
         beta1, beta2 = (finite_number(b, name, "Adam.update")
                         for name, b in (("beta1", self.beta1), ("beta2", self.beta2)))
         if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):

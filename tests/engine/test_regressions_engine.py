@@ -121,9 +121,18 @@ def test_optimizers_take_dicts_of_arrays(backend, optimizer, params, grads, erro
 
 
 @pytest.mark.parametrize("make, error, message", [
-    (lambda: O.SGD(lr=None), TypeError, r"sgd_update: lr must be a number, got None"),
-    (lambda: O.SGD(lr="0.1"), TypeError, r"sgd_update: lr must be a number, got '0.1'"),
-    (lambda: O.Momentum(lr=float("nan")), ValueError, r"momentum_update: lr must be finite"),
+    (lambda: O.SGD(lr=None), TypeError, r"SGD\.update: lr must be a number, got None"),
+    (lambda: O.SGD(lr="0.1"), TypeError, r"SGD\.update: lr must be a number, got '0.1'"),
+    (lambda: O.Momentum(lr=float("nan")), ValueError, r"Momentum\.update: lr must be finite"),
+    # A negative rate or a momentum outside [0, 1] trained without an error, away from
+    # the minimum or with velocities that grow every step.
+    (lambda: O.SGD(lr=-0.1), ValueError, r"SGD\.update: lr must be >= 0, got -0\.1"),
+    (lambda: O.AdaGrad(lr=-1), ValueError, r"AdaGrad\.update: lr must be >= 0"),
+    (lambda: O.Adam(lr=-1e-3), ValueError, r"Adam\.update: lr must be >= 0"),
+    (lambda: O.Momentum(momentum=-3), ValueError,
+     r"Momentum\.update: momentum must lie in \[0, 1\], got -3"),
+    (lambda: O.Nesterov(momentum=1.5), ValueError, r"Nesterov\.update: momentum must lie in"),
+    (lambda: O.RMSprop(lr=-1), ValueError, r"RMSprop\.update: lr must be >= 0"),
     (lambda: O.RMSprop(decay_rate=float("inf")), ValueError, r"decay_rate must be finite"),
     (lambda: O.Adam(lr=None), TypeError, r"Adam\.update: lr must be a number"),
     (lambda: O.Adam(beta1=1.0), ValueError, r"Adam\.update: beta1 and beta2 must lie in"),
