@@ -62,6 +62,17 @@ static inline int fn_threads_for(size_t work) {
     return fn_max_threads();
 }
 
+/* True inside a parallel region (a kernel called by a threaded kernel, such as
+ * a convolution's GEMM per chunk of images): its own loops then stay on the
+ * calling thread instead of asking for a nested team. */
+static inline int fn_in_parallel(void) {
+#ifdef FASTNET_HAVE_OPENMP
+    return omp_in_parallel();
+#else
+    return 0;
+#endif
+}
+
 /* The first element of thread t's slice when n elements are split into nt
  * contiguous slices. */
 static inline size_t fn_slice_start(size_t n, int t, int nt) {

@@ -189,11 +189,20 @@ static int FN(packed_serial)(FN(code) code, ptrdiff_t m, ptrdiff_t n, ptrdiff_t 
     return 0;
 }
 
-#ifndef FN_GEMM_PARALLEL_MIN_FLOPS
 /* Below this many flops a second thread does not pay for waking it under
- * OMP_WAIT_POLICY=PASSIVE (fastnet's default): the book's layer products gain
- * little or nothing from it, 256³ gains a lot. */
-#define FN_GEMM_PARALLEL_MIN_FLOPS ((size_t)1 << 24)
+ * OMP_WAIT_POLICY=PASSIVE (fastnet's default). What decides is the product's
+ * time on one core, and a flop takes longer the narrower the vectors: with
+ * the AVX-512 build (kernel_avx512.c) the book's 7.8 MFLOP layer products
+ * gain little or nothing from a second thread, 256³ a lot; with the AVX2 and
+ * portable builds those layer products take several times longer and gain,
+ * from about 0.2 ms on one core: 6 MFLOP in float32, half that in float64
+ * (whose flops take twice as long). */
+#if defined(FN_ONE_KERNEL)
+#define PARALLEL_MIN_FLOPS ((size_t)1 << 24)
+#elif defined(FN_DTYPE_F32)
+#define PARALLEL_MIN_FLOPS ((size_t)6 << 20)
+#else
+#define PARALLEL_MIN_FLOPS ((size_t)3 << 20)
 #endif
 
 /* Thread t's share [*start, *end) of `size` rows (or columns) in units of
@@ -231,7 +240,7 @@ static int FN(packed)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
     }
     const FN(code) code = FN(pick_code)(kernel_choice);
     const size_t flops = 2 * (size_t)m * (size_t)n * (size_t)k;
-    const int nt = flops < FN_GEMM_PARALLEL_MIN_FLOPS ? 1 : fn_threads_for(flops);
+    const int nt = flops < PARALLEL_MIN_FLOPS || fn_in_parallel() ? 1 : fn_threads_for(flops);
     if (nt == 1) { /* no parallel region: even a 1-thread one costs a share of a small product */
         return FN(packed_serial)(code, m, n, k, a, a32, rs_a, cs_a, b, rs_b, cs_b, c, ldc,
                                  bias, activation);
@@ -290,3 +299,5 @@ int FN(fn_gemm_packed_a32)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
     return FN(packed)(m, n, k, NULL, a, rs_a, cs_a, b, rs_b, cs_b, c, ldc, bias, activation,
                       kernel_choice);
 }
+
+#undef PARALLEL_MIN_FLOPS

@@ -47,7 +47,8 @@ class Draw:
         self.dtype = FLOATS[int(self.rng.integers(2))]
         self.values = str(self.rng.choice(VALUE_KINDS))
         # A few cases are large enough for the kernels to start a second thread
-        # (csrc/common/threads.h: 2**17 elements, 2**24 flops for GEMM).
+        # (csrc/common/threads.h: 2**17 elements; GEMM: csrc/gemm/packed_impl.h's
+        # PARALLEL_MIN_FLOPS, at most 2**24 flops).
         self.big = self.rng.random() < 0.03
         # Tight cases leave a kernel no slack to read or write past an array
         # unnoticed (by AddressSanitizer): every array in place, C order, sizes

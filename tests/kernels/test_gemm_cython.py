@@ -189,7 +189,7 @@ def test_auto_rule_keeps_products_off_openblas_when_threaded():
 
 @pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: always 1 thread")
 @pytest.mark.parametrize("trans", TRANSPOSES, ids=TRANS_IDS)
-# 2mnk >= 2^24 (FN_GEMM_PARALLEL_MIN_FLOPS), so 2 threads really run: the
+# 2mnk >= 2^24 (PARALLEL_MIN_FLOPS of every build), so 2 threads really run: the
 # first splits C's rows between them, the second its columns.
 @pytest.mark.parametrize("shape", [(101, 150, 600), (64, 300, 500)], ids=str)
 def test_one_and_two_threads_agree(cython, reference, shape, trans, dtype):
@@ -202,6 +202,23 @@ def test_one_and_two_threads_agree(cython, reference, shape, trans, dtype):
     two = cython.gemm(a, b, bias, "relu", *trans)
     assert_close(two, one, k, dtype)
     assert_close(two, reference.gemm(a, b, bias, "relu", *trans), k, dtype)
+
+
+@pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: always 1 thread")
+@pytest.mark.parametrize("shape, trans", [((100, 50, 784), (False, False)),
+                                          ((784, 50, 100), (True, False)),
+                                          ((100, 784, 50), (False, True))], ids=str)
+def test_the_book_products_are_the_same_bits_on_one_and_two_threads(cython, shape, trans,
+                                                                     dtype):
+    """The book's layer products (forward, dW = X.T·dY, dX = dY·W.T) are split
+    between threads on AVX2 builds: each element is still summed in one order."""
+    G.set_gemm_path("fastnet")
+    m, n, k = shape
+    a, b, bias = operands(m, n, k, dtype, *trans, bias=True, seed=5)
+    fastnet.set_num_threads(1)
+    one = cython.gemm(a, b, bias, "sigmoid", *trans)
+    fastnet.set_num_threads(2)
+    np.testing.assert_array_equal(cython.gemm(a, b, bias, "sigmoid", *trans), one)
 
 
 def test_concurrent_calls_from_python_threads(cython, reference, dtype):
