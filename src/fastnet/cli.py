@@ -32,7 +32,7 @@ import numpy as np
 
 import fastnet
 
-from . import datasets, nets, optimizers
+from . import datasets, nets, optimizers, threads
 from .backend import current, load, using_backend
 from .book_numpy.common import optimizer as book_optimizer
 from .book_numpy.common.multi_layer_net import ACTIVATIONS as BOOK_ACTIVATIONS
@@ -67,6 +67,14 @@ def _positive_int(text):
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _thread_count(text):
+    value = _positive_int(text)
+    if value > threads.max_threads():
+        raise argparse.ArgumentTypeError(f"must be at most {threads.max_threads()} "
+                                         f"({threads.THREADS_PER_CPU} per CPU), got {value}")
     return value
 
 
@@ -111,9 +119,8 @@ def build_parser():
                        help="default: float32")
     train.add_argument("--backend", choices=["numpy", "cython", "cupy"], default=None,
                        help="default: fastnet's default (cython when built)")
-    train.add_argument("--threads", type=_positive_int, default=1,
-                       help="threads for fastnet's kernels and NumPy's BLAS (default: 1; "
-                            "a batch-100 MLP step is too small for a second thread to pay)")
+    train.add_argument("--threads", type=_thread_count, default=1,
+                       help="threads for fastnet's kernels and NumPy's BLAS (default: 1)")
     train.add_argument("--seed", type=int, default=0, help="default: 0")
     train.add_argument("--data", choices=["bundled", "full", "auto"], default="bundled",
                        help="MNIST source: bundled 5,000 digits (default), full 70,000 "

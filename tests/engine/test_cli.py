@@ -147,6 +147,8 @@ def test_full_data_offline_is_a_clean_error(capsys):
         (["train", "--dtype", "float16"], "--dtype: invalid choice"),
         (["train", "--backend", "tpu"], "--backend: invalid choice"),
         (["train", "--threads", "0"], "--threads: must be at least 1"),
+        # was a traceback from set_num_threads after the parser had accepted it
+        (["train", "--threads", "100000"], "--threads: must be at most"),
         (["train", "--data", "web"], "--data: invalid choice"),
         (["train", "--bogus"], "unrecognized arguments: --bogus"),
     ],
