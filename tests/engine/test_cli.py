@@ -160,6 +160,14 @@ def test_argument_errors(capsys, argv, message):
     assert message in capsys.readouterr().err
 
 
+def test_run_without_a_script_asks_for_the_script_alone(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["run"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "the following arguments are required: SCRIPT.py\n" in err  # not "..., ARGS"
+
+
 def test_unavailable_backend_is_an_argument_error(capsys, monkeypatch):
     def refuse(name):
         raise ImportError(f"{name} is not installed")

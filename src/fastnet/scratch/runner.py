@@ -37,8 +37,11 @@ def add_arguments(parser):
                         "faster, but with float32's rounding instead of float64's (the "
                         "default is the book's own float64 arithmetic)")
     parser.add_argument("script", metavar="SCRIPT.py", help="the book script to run")
-    parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
-                        help="arguments passed on to the script (its sys.argv[1:])")
+    rest = parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
+                               help="arguments passed on to the script (its sys.argv[1:])")
+    # argparse counts a REMAINDER positional as required, so a missing SCRIPT.py
+    # was reported as "required: SCRIPT.py, ARGS"; the script's arguments are optional.
+    rest.required = False
 
 
 def main(argv=None):
