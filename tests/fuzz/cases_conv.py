@@ -206,13 +206,26 @@ def batchnorm_forward_infer(d):
     return _case(d, "batchnorm_forward_infer", [x, gamma, beta, mean, var])
 
 
+def _backward_norm_floors(dout, xn, std, gamma):
+    """Noise floors of batch norm's (dx, dγ, dβ). dβ = Σ dout and dγ = Σ dout·x̂ may
+    cancel far below their terms (wide values in float32: terms of 5e5 summing to
+    -45), so their floors are the terms' size; dx = γ/std·(dout - dβ/N - x̂·dγ/N)
+    carries x̂ times dγ's rounding, averaged over the batch."""
+    n = max(dout.shape[0], 1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        terms = _largest(np.asarray(dout, np.float64) * np.asarray(xn, np.float64))
+        gain = _largest(np.asarray(gamma, np.float64) / np.asarray(std, np.float64))
+    centring = _noise_floor(dout) / float(std.min(initial=1.0))
+    dx = gain * (_largest(dout) + _largest(xn) * terms / n)
+    return max(centring, dx), max(centring, terms), max(centring, _largest(dout))
+
+
 def batchnorm_backward(d):
     n, dim = _batch(d, allow_empty=True)
     std = np.abs(d.raw((dim,))) + 1e-3  # never below √eps, like forward's
     args = [d.array("dout", (n, dim)), d.array("xn", (n, dim)), d.lay("std", std),
             d.array("gamma", (dim,))]
-    return _case(d, "batchnorm_backward", args, length=n,
-                 floor=_noise_floor(args[0]) / float(std.min(initial=1.0)))
+    return _case(d, "batchnorm_backward", args, length=n, floor=_backward_norm_floors(*args))
 
 
 # ----------------------------------------------------------------- dropout

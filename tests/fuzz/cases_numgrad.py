@@ -30,6 +30,20 @@ MAX_DEGREE = 8
 JET_FLOOR = 1.0
 
 
+def _jet_floor(reach, degree, y):
+    """The size of the terms a jet's coefficients sum: up to reach^m / m! for the
+    m-th, reach being how far one logit moves at ε = 1, times the probabilities'
+    row sum (1 for a softmax; more where a layout broadcasts one value over a row).
+    A coefficient may cancel to exactly 0 far below them: logits that all move
+    alike leave the loss where it is."""
+    mass = max(1.0, float(np.asarray(y, np.float64).sum(axis=1).max(initial=0.0)))
+    terms, size = 1.0, JET_FLOOR
+    for m in range(1, degree + 1):
+        terms *= reach / m
+        size = max(size, terms)
+    return size * mass
+
+
 class NumgradOn:
     """The numgrad kernels, each called with backend `name` current."""
 
@@ -75,8 +89,9 @@ def xent_jet(d):
     given = 1 if d.coin(0.3) else int(d.rng.integers(1, degree + 1))
     y, labels = _targets(d, n, classes)
     da = d.lay("da", _moderate(d, (n, units, given, classes), d.uniform(0.05, 2.0)))
+    reach = float(np.abs(np.asarray(da)).sum(axis=2).max(initial=0.0))  # Σ_p |da_p| at ε = 1
     return _case(d, "xent_jet", [y, labels, da, degree], length=classes * degree * degree,
-                 floor=JET_FLOOR)
+                 floor=_jet_floor(reach, degree, y))
 
 
 def affine_jet(d):
@@ -86,8 +101,12 @@ def affine_jet(d):
     pre = d.lay("pre", _moderate(d, (n, units), d.uniform(0.1, 4.0)))
     w = d.lay("w", _moderate(d, (units, classes), d.uniform(0.05, 2.0)))
     activation = d.pick(("identity", "relu", "sigmoid", "tanh"))
+    # A unit moved by ε moves logit c by w[j, c] times its activation's change, whose
+    # Taylor coefficients add up to at most 1 at ε = 1 (identity, relu, sigmoid) or
+    # tan(1) ≈ 1.56 (tanh at 0): 2 bounds them.
+    reach = 2.0 * float(np.abs(np.asarray(w)).max(initial=0.0))
     return _case(d, "affine_jet", [y, labels, pre, activation, w, degree],
-                 length=classes * degree * degree, floor=JET_FLOOR)
+                 length=classes * degree * degree, floor=_jet_floor(reach, degree, y))
 
 
 def series_sum(d):
