@@ -14,7 +14,7 @@ zeros on the first update, as in the book.
 import math
 
 from .backend import current
-from .backend.checks import finite_number
+from .backend.checks import finite_number, fraction
 
 __all__ = ["BY_NAME", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 
@@ -107,10 +107,8 @@ class Momentum(_OneState):
         self.v = None
 
     def _hyperparameters(self, where):
-        momentum = finite_number(self.momentum, "momentum", where)
-        if not 0.0 <= momentum <= 1.0:  # outside, velocities grow or flip sign every step
-            raise ValueError(f"{where}: momentum must lie in [0, 1], got {self.momentum!r}")
-        return _rate(self.lr, where), momentum
+        # outside [0, 1] the velocities grow or flip sign every step
+        return _rate(self.lr, where), fraction(self.momentum, "momentum", where)
 
 
 class Nesterov(_OneState):
@@ -146,10 +144,7 @@ class RMSprop(_OneState):
         self.h = None
 
     def _hyperparameters(self, where):
-        decay = finite_number(self.decay_rate, "decay_rate", where)
-        if not 0.0 <= decay <= 1.0:
-            raise ValueError(f"{where}: decay_rate must lie in [0, 1], got {self.decay_rate!r}")
-        return _rate(self.lr, where), decay
+        return _rate(self.lr, where), fraction(self.decay_rate, "decay_rate", where)
 
 
 class Adam:

@@ -14,7 +14,7 @@ the families of kernels.py); the helpers they share are in arrays.py.
 
 import numpy as np
 
-from .arrays import ArrayChecks, finite_number
+from .arrays import ArrayChecks, finite_number, fraction
 from .conv import ConvChecks
 from .elementwise import ElementwiseChecks
 from .embedding import EmbeddingChecks
@@ -23,7 +23,7 @@ from .losses import LossChecks
 from .norm import NormChecks
 from .optimizers import OptimizerChecks
 
-__all__ = ["Backend", "finite_number"]
+__all__ = ["Backend", "finite_number", "fraction"]
 
 
 class Backend(GemmChecks, ElementwiseChecks, LossChecks, OptimizerChecks, ConvChecks, NormChecks,

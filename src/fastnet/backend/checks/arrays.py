@@ -41,6 +41,14 @@ def finite_number(value, name, where):
     return number
 
 
+def fraction(value, name, where):
+    """A finite number in [0, 1] (a decay or momentum of a running average)."""
+    number = finite_number(value, name, where)
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{where}: {name} must lie in [0, 1], got {value!r}")
+    return number
+
+
 class ArrayChecks:
     """Input checks and conversions, shared by every family's checks."""
 
@@ -123,14 +131,7 @@ class ArrayChecks:
         return x
 
     _number = staticmethod(finite_number)
-
-    @staticmethod
-    def _fraction(value, name, kernel):
-        """A finite number in [0, 1] (a decay or momentum of a running average)."""
-        number = finite_number(value, name, kernel)
-        if not 0.0 <= number <= 1.0:
-            raise ValueError(f"{kernel}: {name} must lie in [0, 1], got {value!r}")
-        return number
+    _fraction = staticmethod(fraction)
 
     @staticmethod
     def _flag(value, name, kernel):
