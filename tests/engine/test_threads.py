@@ -109,6 +109,18 @@ def _system_libgomp():
     return out if os.path.isabs(out) and os.path.exists(out) else None
 
 
+def _run_with_openmp_loaded_first(code):
+    """stdout of `code` in a Python with OMP_NUM_THREADS=100000 and libgomp preloaded,
+    so OpenMP reads the absurd value before fastnet can bound it."""
+    # A sanitizer run preloads its runtime, which must stay first in the list.
+    preload = " ".join(filter(None, [os.environ.get("LD_PRELOAD"), _system_libgomp()]))
+    env = dict(os.environ, OMP_NUM_THREADS="100000", LD_PRELOAD=preload)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
 @pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: no threads")
 @pytest.mark.skipif(_system_libgomp() is None, reason="no libgomp found to preload")
 def test_absurd_omp_num_threads_read_before_fastnet_is_bounded_too():
@@ -117,13 +129,8 @@ def test_absurd_omp_num_threads_read_before_fastnet_is_bounded_too():
     code = ("import numpy as np, fastnet; from fastnet.layers import Relu; "
             "print(float(Relu().forward(np.ones((1000, 1000))).sum()), "
             "fastnet.get_num_threads())")
-    # A sanitizer run preloads its runtime, which must stay first in the list.
-    preload = " ".join(filter(None, [os.environ.get("LD_PRELOAD"), _system_libgomp()]))
-    env = dict(os.environ, OMP_NUM_THREADS="100000", LD_PRELOAD=preload)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["1000000.0", str(fastnet.threads.max_threads())]
+    out = _run_with_openmp_loaded_first(code)
+    assert out.split() == ["1000000.0", str(fastnet.threads.max_threads())]
 
 
 @pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: no threads")
@@ -137,9 +144,5 @@ def test_absurd_omp_num_threads_read_before_fastnet_is_bounded_in_other_threads(
             "work = lambda: out.append((fastnet.get_num_threads(), "
             "float(fastnet.backend.load('cython').gemm(a, a).sum()))); "
             "t = threading.Thread(target=work); t.start(); t.join(); print(*out[0])")
-    preload = " ".join(filter(None, [os.environ.get("LD_PRELOAD"), _system_libgomp()]))
-    env = dict(os.environ, OMP_NUM_THREADS="100000", LD_PRELOAD=preload)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == [str(fastnet.threads.max_threads()), "27000000.0"]
+    out = _run_with_openmp_loaded_first(code)
+    assert out.split() == [str(fastnet.threads.max_threads()), "27000000.0"]

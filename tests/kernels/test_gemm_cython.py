@@ -187,19 +187,25 @@ def test_auto_rule_keeps_products_off_openblas_when_threaded():
     assert G.gemm_path_for(1024, 1024, 1024, np.float32) == "numpy"
 
 
+def _on_one_then_two_threads(cython, a, b, bias, activation, trans):
+    """fastnet's own GEMM of the operands on 1 thread, then on 2."""
+    G.set_gemm_path("fastnet")
+    results = []
+    for threads in (1, 2):
+        fastnet.set_num_threads(threads)
+        results.append(cython.gemm(a, b, bias, activation, *trans))
+    return results
+
+
 @pytest.mark.skipif(not _openmp.have_openmp(), reason="serial build: always 1 thread")
 @pytest.mark.parametrize("trans", TRANSPOSES, ids=TRANS_IDS)
 # 2mnk >= 2^24 (PARALLEL_MIN_FLOPS of every build), so 2 threads really run: the
 # first splits C's rows between them, the second its columns.
 @pytest.mark.parametrize("shape", [(101, 150, 600), (64, 300, 500)], ids=str)
 def test_one_and_two_threads_agree(cython, reference, shape, trans, dtype):
-    G.set_gemm_path("fastnet")
     m, n, k = shape
     a, b, bias = operands(m, n, k, dtype, *trans, bias=True, seed=4)
-    fastnet.set_num_threads(1)
-    one = cython.gemm(a, b, bias, "relu", *trans)
-    fastnet.set_num_threads(2)
-    two = cython.gemm(a, b, bias, "relu", *trans)
+    one, two = _on_one_then_two_threads(cython, a, b, bias, "relu", trans)
     assert_close(two, one, k, dtype)
     assert_close(two, reference.gemm(a, b, bias, "relu", *trans), k, dtype)
 
@@ -212,13 +218,10 @@ def test_the_book_products_are_the_same_bits_on_one_and_two_threads(cython, shap
                                                                      dtype):
     """The book's layer products (forward, dW = X.T·dY, dX = dY·W.T) are split
     between threads on AVX2 builds: each element is still summed in one order."""
-    G.set_gemm_path("fastnet")
     m, n, k = shape
     a, b, bias = operands(m, n, k, dtype, *trans, bias=True, seed=5)
-    fastnet.set_num_threads(1)
-    one = cython.gemm(a, b, bias, "sigmoid", *trans)
-    fastnet.set_num_threads(2)
-    np.testing.assert_array_equal(cython.gemm(a, b, bias, "sigmoid", *trans), one)
+    one, two = _on_one_then_two_threads(cython, a, b, bias, "sigmoid", trans)
+    np.testing.assert_array_equal(two, one)
 
 
 def test_concurrent_calls_from_python_threads(cython, reference, dtype):
