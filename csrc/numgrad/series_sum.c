@@ -7,6 +7,8 @@
 
 /* Units are summed FN_SUM_CHUNK at a time, in registers. */
 #define FN_SUM_CHUNK 8
+/* Inputs a thread takes at a time as it comes free (see fn_series_sum_f64). */
+#define FN_SUM_INPUTS_PER_GRAB 16
 
 static double power_of(double x, int64_t m) {
     double p = x; /* x·x·…·x left to right, as the reference's repeated products */
@@ -93,20 +95,22 @@ int fn_series_sum_f64(size_t n, size_t inputs, size_t units, size_t degree, cons
         }
     int failed = 0;
     const int nt = fn_threads_for(inputs * n * units * count);
-    /* One contiguous slice of the inputs per thread: each out[i, j] is one
-     * thread's sum in row order, whatever the number of threads. */
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static) reduction(| : failed)
-    for (int t = 0; t < nt; t++) {
+    /* Each out[i, :] is one thread's sum in row order, whatever the number of
+     * threads. Inputs are handed out FN_SUM_INPUTS_PER_GRAB at a time as
+     * threads come free, not in equal slices: an input costs in proportion
+     * to its rows that are not 0 (MNIST's ink is not spread evenly over the
+     * pixels), and a second core that is shared runs slower than the first. */
+#pragma omp parallel num_threads(nt) if (nt > 1) reduction(| : failed)
+    {
         size_t *rows = malloc(n * sizeof(size_t));
         double *xm = malloc(n * sizeof(double));
-        if (!rows || !xm) {
-            failed = 1;
-        } else {
-            const size_t i_end = fn_slice_start(inputs, t + 1, nt);
-            for (size_t i = fn_slice_start(inputs, t, nt); i < i_end; i++)
-                one_input(n, inputs, units, padded, i, X, slabs, up, down, count, powers, h,
-                          rows, xm, out);
-        }
+        const int ready = rows && xm;
+        if (!ready) failed = 1;
+#pragma omp for schedule(dynamic, FN_SUM_INPUTS_PER_GRAB)
+        for (ptrdiff_t i = 0; i < (ptrdiff_t)inputs; i++)
+            if (ready)
+                one_input(n, inputs, units, padded, (size_t)i, X, slabs, up, down, count,
+                          powers, h, rows, xm, out);
         free(rows);
         free(xm);
     }
