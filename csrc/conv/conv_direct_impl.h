@@ -196,12 +196,20 @@ int FN(fn_conv_direct_forward)(const fn_window *g, const real *x, const ptrdiff_
                                real *out) {
     const ptrdiff_t taps = g->fh * g->fw, nvec = (filters + VLEN - 1) / VLEN, fpad = nvec * VLEN;
     const ptrdiff_t gnv = FN(group_vectors)(nvec);
+    /* A block computes q outputs of a row even past its end, stepping `step`
+     * pixels for each. With one output per row the step is never used for a
+     * stored one, and the stride may be anything up to 2^63 (a window larger
+     * than the image is legal): step 1 then, so the unused outputs read
+     * neighbours instead of pixels a stride away. Otherwise ow outputs a
+     * stride apart fit in the padded width, and a block overshoots its row's
+     * end by less than q strides. */
+    const ptrdiff_t step = g->ow > 1 ? g->stride : 1;
     /* each image padded once, wide enough for its last block's unused pixels */
     const ptrdiff_t hp = g->h + 2 * g->pad;
     ptrdiff_t wp = g->w + 2 * g->pad;
     for (ptrdiff_t v0 = 0; v0 < nvec; v0 += gnv) {
         const ptrdiff_t nv = nvec - v0 < gnv ? nvec - v0 : gnv, q = FN(block_size)(nv, g->ow);
-        const ptrdiff_t blocks = (g->ow + q - 1) / q, need = (blocks * q - 1) * g->stride + g->fw;
+        const ptrdiff_t blocks = (g->ow + q - 1) / q, need = (blocks * q - 1) * step + g->fw;
         if (need > wp) wp = need;
     }
     /* Wᵀ (taps x fpad) and the bias, zero past `filters`: whole aligned vectors */
@@ -229,7 +237,7 @@ int FN(fn_conv_direct_forward)(const fn_window *g, const real *x, const ptrdiff_
                 const ptrdiff_t nv = nvec - v0 < gnv ? nvec - v0 : gnv;
                 const ptrdiff_t q = FN(block_size)(nv, g->ow), f0 = v0 * VLEN;
                 for (ptrdiff_t p0 = 0; p0 < g->ow; p0 += q)
-                    FN(forward_any)((int)nv, (int)q, xrow + p0 * g->stride, wp, g->stride, g->fh,
+                    FN(forward_any)((int)nv, (int)q, xrow + p0 * step, wp, step, g->fh,
                                     g->fw, wt + f0, fpad, bias_pad + f0, relu,
                                     orow + p0 * filters + f0, filters, g->ow - p0, filters - f0);
             }

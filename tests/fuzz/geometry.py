@@ -94,7 +94,11 @@ def draw_window(rng, big=False, tight=False, channels=None):
         stride = int(rng.integers(1, 5))
         if kind == "stride_past_image":  # one position per axis, the next far outside
             last = max(h + 2 * pad - fh, w + 2 * pad - fw, 0)
-            stride = last + 1 + int(rng.choice([0, 1, 7, 5000]))
+            # up to strides no image comes near: 2^61 once made a kernel's
+            # buffer size overflow (csrc/conv/conv_direct_impl.h)
+            stride = last + 1 + int(rng.choice([0, 1, 7, 5000, 2**31, 2**61]))
+            if rng.random() < 0.1:
+                stride = 2**63 - 1  # the largest stride a kernel takes
     fh, fw = min(fh, h + 2 * pad), min(fw, w + 2 * pad)
     return Window(n, channels, h, w, fh, fw, stride, pad)
 

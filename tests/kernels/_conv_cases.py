@@ -80,4 +80,9 @@ SINGLE_CHANNEL = [
     (1, 8, 9, 30, 5, 3, 2, 0),
     (3, 5, 6, 33, 1, 3, 2, 2),
     (2, 28, 28, 16, 3, 3, 1, 1),
+    # A stride past the image, up to the largest an int64 holds: one output
+    # position, which the direct kernel computed in blocks a stride apart.
+    (2, 6, 7, 3, 3, 2, 2**61, 1),
+    (3, 6, 7, 9, 3, 2, 2**63 - 1, 0),
+    (2, 5, 9, 17, 2, 3, 100_000, 2),
 ]

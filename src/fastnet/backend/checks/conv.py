@@ -24,7 +24,14 @@ class ConvChecks:
 
     @staticmethod
     def _window(kernel, shape, filter_h, filter_w, stride, pad, what="filter"):
-        """(OH, OW) for a filter_h x filter_w window over (N, C, H, W), or a clear error."""
+        """(OH, OW, the stride for the kernels) for a filter_h x filter_w window over
+        (N, C, H, W), or a clear error.
+
+        A stride past the padded image is legal (one window position per axis,
+        at 0) and may be as large as an int64 holds; kernels get the smallest
+        stride with that same one position instead, so that their index
+        arithmetic stays within the image's own sizes (2**63 - 1 overflowed it).
+        """
         for name, value, low in (("filter_h", filter_h, 1), ("filter_w", filter_w, 1),
                                  ("stride", stride, 1), ("pad", pad, 0)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
@@ -46,7 +53,15 @@ class ConvChecks:
                 f"{kernel}: {what} {filter_h}x{filter_w} is bigger than the input {shape} "
                 f"padded by {pad} ({h}x{w})"
             )
-        return (h - filter_h) // stride + 1, (w - filter_w) // stride + 1
+        return ((h - filter_h) // stride + 1, (w - filter_w) // stride + 1,
+                ConvChecks._kernel_stride(shape, filter_h, filter_w, stride, pad))
+
+    @staticmethod
+    def _kernel_stride(shape, filter_h, filter_w, stride, pad):
+        """`stride`, or past the padded image the smallest one with the same one position."""
+        h, w = int(shape[2]) + 2 * int(pad), int(shape[3]) + 2 * int(pad)
+        last_start = max(h - int(filter_h), w - int(filter_w))  # where a window can start
+        return min(int(stride), last_start + 1)
 
     def _image(self, x, name, kernel):
         x = self._array(x, name, kernel)
@@ -70,14 +85,14 @@ class ConvChecks:
     def im2col(self, x, filter_h, filter_w, stride=1, pad=0):
         """(N, C, H, W) -> (N·OH·OW, C·FH·FW) patches. See reference.im2col."""
         x = self._image(x, "x", "im2col")
-        self._window("im2col", x.shape, filter_h, filter_w, stride, pad)
-        return self.impl.im2col(x, int(filter_h), int(filter_w), int(stride), int(pad))
+        _, _, stride = self._window("im2col", x.shape, filter_h, filter_w, stride, pad)
+        return self.impl.im2col(x, int(filter_h), int(filter_w), stride, int(pad))
 
     def col2im(self, col, input_shape, filter_h, filter_w, stride=1, pad=0):
         """The adjoint of im2col, -> (N, C, H, W). See reference.col2im."""
         col = self._array(col, "col", "col2im", ndim=2)
         shape = self._input_shape(input_shape, "col2im")
-        oh, ow = self._window("col2im", shape, filter_h, filter_w, stride, pad)
+        oh, ow, kernel_stride = self._window("col2im", shape, filter_h, filter_w, stride, pad)
         n, c = shape[:2]
         expected = (n * oh * ow, c * filter_h * filter_w)
         if col.shape != expected:
@@ -85,7 +100,7 @@ class ConvChecks:
                 f"col2im: col must have shape {expected} for input_shape {shape}, "
                 f"filter {filter_h}x{filter_w}, stride {stride}, pad {pad}; got {col.shape}"
             )
-        return self.impl.col2im(col, shape, int(filter_h), int(filter_w), int(stride), int(pad))
+        return self.impl.col2im(col, shape, int(filter_h), int(filter_w), kernel_stride, int(pad))
 
     def _conv_args(self, x, W, kernel, stride, pad):
         x = self._image(x, "x", kernel)
@@ -100,8 +115,12 @@ class ConvChecks:
                 f"{kernel}: x {x.shape} has {x.shape[1]} channels but W {W.shape} "
                 f"expects {W.shape[1]}"
             )
-        oh, ow = self._window(kernel, x.shape, W.shape[2], W.shape[3], stride, pad)
+        oh, ow, _ = self._window(kernel, x.shape, W.shape[2], W.shape[3], stride, pad)
         return x, W, (x.shape[0], W.shape[0], oh, ow)
+
+    def _conv_stride(self, x, W, stride, pad):
+        """The stride for the kernels of a convolution checked by _conv_args (see _window)."""
+        return self._kernel_stride(x.shape, W.shape[2], W.shape[3], stride, pad)
 
     def _forward_args(self, x, W, b, activation, kernel, stride, pad):
         """A forward convolution's (x, W, b) checked and cast, and its output's shape."""
@@ -117,7 +136,7 @@ class ConvChecks:
         """act(x ⊛ W + b) -> (N, FN, OH, OW). See reference.conv_forward."""
         x, W, b, _ = self._forward_args(x, W, b, activation, "conv_forward", stride, pad)
         kernel = getattr(self.impl, "conv_forward", None) or self._composed_conv_forward
-        return kernel(x, W, b, int(stride), int(pad), activation)
+        return kernel(x, W, b, self._conv_stride(x, W, stride, pad), int(pad), activation)
 
     def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
                       activation="identity"):
@@ -138,7 +157,8 @@ class ConvChecks:
             if y.dtype != dout.dtype:
                 y = y.astype(dout.dtype)
         kernel = getattr(self.impl, "conv_backward", None) or self._composed_conv_backward
-        return kernel(dout, x, W, int(stride), int(pad), bool(need_input_grad), y, activation)
+        return kernel(dout, x, W, self._conv_stride(x, W, stride, pad), int(pad),
+                      bool(need_input_grad), y, activation)
 
     # A backend without its own conv_forward / conv_backward gets the
     # reference's composition of its own im2col, gemm and col2im kernels.
@@ -156,8 +176,9 @@ class ConvChecks:
         except (TypeError, ValueError):
             raise ValueError(f"{kernel}: pool must be (pool_h, pool_w, stride, pad), "
                              f"got {pool!r}") from None
-        oh, ow = self._window(kernel, conv_shape, pool_h, pool_w, stride, pad, what="pool")
-        return (int(pool_h), int(pool_w), int(stride), int(pad)), (*conv_shape[:2], oh, ow)
+        oh, ow, stride = self._window(kernel, conv_shape, pool_h, pool_w, stride, pad,
+                                      what="pool")
+        return (int(pool_h), int(pool_w), stride, int(pad)), (*conv_shape[:2], oh, ow)
 
     def conv_pool_forward(self, x, W, b, stride, pad, activation, pool):
         """(out, arg_max) of maxpool(act(x ⊛ W + b)). See reference.conv_pool_forward."""
@@ -165,7 +186,7 @@ class ConvChecks:
         x, W, b, conv_shape = self._forward_args(x, W, b, activation, kernel, stride, pad)
         pool, _ = self._pool_args(pool, conv_shape, kernel)
         kernel = getattr(self.impl, kernel, None) or self._composed_conv_pool_forward
-        return kernel(x, W, b, int(stride), int(pad), activation, pool)
+        return kernel(x, W, b, self._conv_stride(x, W, stride, pad), int(pad), activation, pool)
 
     def conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad, activation, pool,
                            need_input_grad=True):
@@ -185,8 +206,8 @@ class ConvChecks:
         if out.dtype != dout.dtype:
             out = out.astype(dout.dtype)
         kernel = getattr(self.impl, kernel, None) or self._composed_conv_pool_backward
-        return kernel(dout, arg_max, out, x, W, int(stride), int(pad), activation, pool,
-                      bool(need_input_grad))
+        return kernel(dout, arg_max, out, x, W, self._conv_stride(x, W, stride, pad), int(pad),
+                      activation, pool, bool(need_input_grad))
 
     def _composed_conv_pool_forward(self, *args):
         return composed.conv_pool_forward(self.impl, *args)
@@ -210,15 +231,17 @@ class ConvChecks:
     def max_pool_forward(self, x, pool_h, pool_w, stride, pad):
         """(out, arg_max) of max pooling. See reference.max_pool_forward."""
         x = self._image(x, "x", "max_pool_forward")
-        self._window("max_pool_forward", x.shape, pool_h, pool_w, stride, pad, what="pool")
-        return self.impl.max_pool_forward(x, int(pool_h), int(pool_w), int(stride), int(pad))
+        _, _, stride = self._window("max_pool_forward", x.shape, pool_h, pool_w, stride, pad,
+                                    what="pool")
+        return self.impl.max_pool_forward(x, int(pool_h), int(pool_w), stride, int(pad))
 
     def max_pool_backward(self, dout, arg_max, input_shape, pool_h, pool_w, stride, pad):
         """dx routing dout to each window's arg_max. See reference.max_pool_backward."""
         kernel = "max_pool_backward"
         dout = self._image(dout, "dout", kernel)
         shape = self._input_shape(input_shape, kernel)
-        oh, ow = self._window(kernel, shape, pool_h, pool_w, stride, pad, what="pool")
+        oh, ow, kernel_stride = self._window(kernel, shape, pool_h, pool_w, stride, pad,
+                                             what="pool")
         expected = (shape[0], shape[1], oh, ow)
         if dout.shape != expected:
             raise ValueError(
@@ -227,4 +250,4 @@ class ConvChecks:
             )
         self._pool_winners(arg_max, expected, (pool_h, pool_w), kernel, "max_pool_forward")
         return self.impl.max_pool_backward(dout, arg_max, shape, int(pool_h), int(pool_w),
-                                           int(stride), int(pad))
+                                           kernel_stride, int(pad))
