@@ -24,6 +24,7 @@ confusion matrix as a plot (needs the "sklearn" extra and matplotlib).
 import argparse
 import importlib.util
 import math
+import os
 import sys
 import time
 from contextlib import nullcontext
@@ -88,6 +89,51 @@ def _positive_float(text):
     return value
 
 
+def _whole_number_in(low, high):
+    """An argparse type: a whole number from low to high."""
+    def whole_number(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be in {low}..{high}, got {value}")
+        return value
+    return whole_number
+
+
+# NumPy's global generator, which the net's initial weights come from, takes
+# seeds in 0..2**32 - 1; a TCP port is 16 bits (0: any free port).
+_seed = _whole_number_in(0, 2**32 - 1)
+_port = _whole_number_in(0, 65535)
+
+
+def _milliseconds(text):
+    # inf would make every request wait forever, NaN would compare false everywhere.
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return value
+
+
+def _unwritable(path):
+    """Why a file cannot be written at `path`, or None. Asked before training, so
+    that a typo in the path does not cost the whole run."""
+    if not path:
+        return "an empty path"
+    if os.path.isdir(path):
+        return f"{path} is a directory; give a file name"
+    if os.path.exists(path):
+        return None if os.access(path, os.W_OK) else f"{path} is not writable"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"no directory {folder} to write {os.path.basename(path)} in"
+    return None if os.access(folder, os.W_OK) else f"directory {folder} is not writable"
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="fastnet",
@@ -121,7 +167,7 @@ def build_parser():
                        help="default: fastnet's default (cython when built)")
     train.add_argument("--threads", type=_thread_count, default=1,
                        help="threads for fastnet's kernels and NumPy's BLAS (default: 1)")
-    train.add_argument("--seed", type=int, default=0, help="default: 0")
+    train.add_argument("--seed", type=_seed, default=0, help="0 to 2**32 - 1 (default: 0)")
     train.add_argument("--data", choices=["bundled", "full", "auto"], default="bundled",
                        help="MNIST source: bundled 5,000 digits (default), full 70,000 "
                        "(downloaded once), or auto (full if possible)")
@@ -149,7 +195,8 @@ def _add_serve_parser(commands):
     serve.add_argument("model", metavar="MODEL", help="the model file")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument("--port", type=_port, default=8000,
+                       help="0 to 65535; 0: any free port (default: 8000)")
     serve.add_argument("--workers", type=_positive_int, default=1,
                        help="server processes, each with the model (default: 1)")
     serve.add_argument("--max-rows", type=_positive_int, default=1024,
@@ -158,7 +205,7 @@ def _add_serve_parser(commands):
                        help="largest request body (default: 2 MiB)")
     serve.add_argument("--max-batch", type=_positive_int, default=256,
                        help="most rows in one forward pass (default: 256; 1: no batching)")
-    serve.add_argument("--batch-window-ms", type=float, default=0.0,
+    serve.add_argument("--batch-window-ms", type=_milliseconds, default=0.0,
                        help="how long a batch waits for more requests to join it (default: "
                        "0: a batch is what arrived while the last one ran)")
 
@@ -176,6 +223,10 @@ def main(argv=None):
             load(args.backend)
         except (ImportError, RuntimeError) as exc:
             parser.error(f"backend {args.backend!r} is not available here: {exc}")
+    for option, path in (("--save", args.save), ("--report", args.report)):
+        problem = None if path is None else _unwritable(path)
+        if problem:
+            parser.error(f"argument {option}: {problem}")
     return _train_command(args)
 
 

@@ -150,6 +150,21 @@ def test_full_data_offline_is_a_clean_error(capsys):
         # was a traceback from set_num_threads after the parser had accepted it
         (["train", "--threads", "100000"], "--threads: must be at most"),
         (["train", "--data", "web"], "--data: invalid choice"),
+        # were NumPy's "Seed must be between 0 and 2**32 - 1" traceback
+        (["train", "--seed", "-1"], "--seed: must be in 0..4294967295, got -1"),
+        (["train", "--seed", "99999999999"], "--seed: must be in 0..4294967295"),
+        (["train", "--seed", "1.5"], "--seed: expected a whole number"),
+        # 99999 listened on 99999 mod 65536, 65536 on a random port, -5 was a socket error
+        (["serve", "m.fnet", "--port", "99999"], "--port: must be in 0..65535, got 99999"),
+        (["serve", "m.fnet", "--port", "65536"], "--port: must be in 0..65535"),
+        (["serve", "m.fnet", "--port", "-5"], "--port: must be in 0..65535"),
+        # inf made every /predict wait forever; NaN and negatives were taken silently
+        (["serve", "m.fnet", "--batch-window-ms", "inf"],
+         "--batch-window-ms: must be a finite number >= 0, got inf"),
+        (["serve", "m.fnet", "--batch-window-ms", "nan"], "--batch-window-ms: must be a finite"),
+        (["serve", "m.fnet", "--batch-window-ms", "-1"], "--batch-window-ms: must be a finite"),
+        (["serve", "m.fnet", "--batch-window-ms", "soon"],
+         "--batch-window-ms: expected a number"),
         (["train", "--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
@@ -158,6 +173,34 @@ def test_argument_errors(capsys, argv, message):
         cli.main(argv)
     assert exc.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--save", "--report"])
+@pytest.mark.parametrize("where, message", [
+    ("missing/dir/out.file", "no directory .*missing.dir to write out.file in"),
+    (".", "is a directory; give a file name"),
+    ("", "an empty path"),
+])
+def test_unwritable_output_paths_are_refused_before_training(
+        capsys, tmp_path, option, where, message):
+    # Were tracebacks from save or savefig after the whole training had run.
+    path = str(tmp_path / where) if where else where
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["train", "--epochs", "1", "--no-compare", option, path])
+    assert exc.value.code == 2
+    out, err = capsys.readouterr()
+    assert re.search(f"argument {option}: .*{message}", err), err
+    assert "epoch" not in out  # nothing trained
+
+
+def test_a_read_only_output_directory_is_refused_before_training(capsys, tmp_path, monkeypatch):
+    # Permissions do not bind root (the test may run as root): os.access says "no" here.
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--epochs", "1", "--save", str(tmp_path / "net.fnet")])
+    out, err = capsys.readouterr()
+    assert f"argument --save: directory {tmp_path} is not writable" in err
+    assert "epoch" not in out
 
 
 def test_run_without_a_script_asks_for_the_script_alone(capsys):
