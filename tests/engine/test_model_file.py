@@ -133,7 +133,11 @@ def test_foreign_archives(tmp_path):
 
 @pytest.mark.parametrize("change, message", [
     (lambda c: c.update(network="os.system"), "unknown network 'os.system'"),
+    # A list or object was TypeError: unhashable type, without the file's name.
+    (lambda c: c.update(network=["MultiLayerNet"]), r"unknown network \['MultiLayerNet'\]"),
+    (lambda c: c.update(network={"a": 1}), r"unknown network \{'a': 1\}"),
     (lambda c: c.update(version=99), "version 99"),
+    (lambda c: c.update(version=True), "version True"),  # was read as version 1
     (lambda c: c.update(dtype="object"), "dtype 'object'"),
     (lambda c: c.update(classes=[1, 2]), "classes are not a list of names"),
     (lambda c: c.update(classes=["only one"]), "1 class names for 2 outputs"),

@@ -174,11 +174,14 @@ def _config(npz):
         raise npz.fail("a fastnet.keras model: load it with fastnet.keras.models.load_model")
     if kind != FORMAT:
         raise npz.fail(f"not a fastnet model file (format {kind!r})")
-    if config.get("version") != FORMAT_VERSION:
-        raise npz.fail(f"model file version {config.get('version')!r}; this fastnet reads "
+    version, network = config.get("version"), config.get("network")
+    # Types first: JSON's true equals 1, and a list or object cannot be looked up in
+    # _REGISTRY (TypeError: unhashable, without the file's name).
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise npz.fail(f"model file version {version!r}; this fastnet reads "
                        f"version {FORMAT_VERSION}")
-    if config.get("network") not in _REGISTRY:
-        raise npz.fail(f"unknown network {config.get('network')!r} (model files hold "
+    if not isinstance(network, str) or network not in _REGISTRY:
+        raise npz.fail(f"unknown network {network!r} (model files hold "
                        f"{sorted(_REGISTRY)})")
     if not isinstance(config.get("arguments"), dict):
         raise npz.fail("its arguments are not a JSON object")
