@@ -78,6 +78,20 @@ def test_wrong_magic(tmp_path, header, labels):
         idx.read_idx(path)
 
 
+@pytest.mark.parametrize("n_dims", [33, 100, 255])
+def test_more_dimensions_than_numpy_holds(tmp_path, n_dims):
+    # 100 dimensions of size 1 was NumPy's "maximum supported dimension" error, file unnamed.
+    header = bytes([0, 0, 0x08, n_dims]) + (1).to_bytes(4, "big") * n_dims
+    path = write(tmp_path, "many-dims", header + b"\x01")
+    with pytest.raises(ValueError, match=f"{named(path)}: header declares {n_dims} dimensions"):
+        idx.read_idx(path)
+
+
+def test_32_dimensions_still_read(tmp_path):
+    cube = np.full((1,) * 32, 7, np.uint8)  # the most NumPy 1.x holds
+    np.testing.assert_array_equal(idx.read_idx(write(tmp_path, "c", idx_bytes(cube))), cube)
+
+
 def test_wrong_number_of_dimensions(tmp_path, images, labels):
     lbl_path = write(tmp_path, "labels", idx_bytes(labels))
     img_path = write(tmp_path, "images", idx_bytes(images))

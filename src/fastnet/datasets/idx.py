@@ -7,10 +7,11 @@ dimensions: 0x00000801 for a label vector, 0x00000803 for a stack of images.
 
 The reader accepts the file raw or gzip-compressed (recognised by its first
 two bytes, not by its name) and refuses anything that does not add up: a
-wrong magic number, a short header, a payload shorter or longer than the
-dimensions say, more data than the file could hold or than max_bytes
-allows, labels out of range. Every problem is a ValueError that names the
-file, because a corrupt download should say which file to delete.
+wrong magic number, more dimensions than NumPy holds, a short header, a
+payload shorter or longer than the dimensions say, more data than the file
+could hold or than max_bytes allows, labels out of range. Every problem is
+a ValueError that names the file, because a corrupt download should say
+which file to delete.
 """
 
 import gzip
@@ -34,6 +35,9 @@ IMAGES_MAGIC = 0x00000803
 MAX_BYTES = 1 << 30
 # How far past the array a gzip stream is read to say how much is extra.
 _TRAILING_PROBE = 1 << 16
+# The magic number allows 255 dimensions; NumPy 1.x arrays hold at most 32
+# (2.x: 64). MNIST uses 1 and 3.
+_MAX_DIMS = 32
 
 
 def read_idx(path, ndim=None, *, max_bytes=None):
@@ -81,6 +85,9 @@ def _read_array(stream, path, ndim, cap, size, most):
             f"IDX file starts with 0x000008NN (labels 0x{LABELS_MAGIC:08x}, images "
             f"0x{IMAGES_MAGIC:08x})"
         )
+    if n_dims > _MAX_DIMS:
+        raise ValueError(f"{path}: header declares {n_dims} dimensions; "
+                         f"at most {_MAX_DIMS} are supported")
     if ndim is not None and n_dims != ndim:
         raise ValueError(f"{path}: has {n_dims} dimension(s), expected {ndim}")
     header_size = 4 + 4 * n_dims
