@@ -134,3 +134,11 @@ def test_sparse_labels_that_are_infinite_are_refused():
     y[0] = np.inf
     with pytest.raises(ValueError, match="whole numbers"):
         small_model("sparse_categorical_crossentropy").fit(x, y, verbose=0)
+
+
+def test_sparse_labels_too_large_for_an_index_are_reported_as_given():
+    # 2**63 as uint64 wrapped to -2**63 before the message was built.
+    x, _ = small_data(n=2)
+    y = np.array([2**63, 1], np.uint64)
+    with pytest.raises(ValueError, match=f"got values from 1 to {2**63}$"):
+        small_model("sparse_categorical_crossentropy").fit(x, y, verbose=0)

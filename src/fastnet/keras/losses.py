@@ -167,13 +167,14 @@ class SparseCategoricalCrossentropy(Loss):
             raise ValueError(
                 "sparse_categorical_crossentropy: labels must be whole numbers below 2**62"
             )
-        t = current().xp.asarray(t).astype(np.intp)
+        # Checked before the cast to an index, which would wrap a uint64 label
+        # such as 2**63 to a negative number and the message would show that.
         if t.size and (int(t.min()) < 0 or int(t.max()) >= n_out):
             raise ValueError(
                 f"sparse_categorical_crossentropy: labels must lie in [0, {n_out}) for a model "
                 f"with {n_out} outputs, got values from {int(t.min())} to {int(t.max())}"
             )
-        return t
+        return current().xp.asarray(t).astype(np.intp)
 
     def loss_and_grad(self, out, t, logits):
         B = current()
