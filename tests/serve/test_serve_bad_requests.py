@@ -2,16 +2,22 @@
 
 import io
 import json
+import logging
 import os
+import socket
+import time
 import zlib
 
 import numpy as np
 import pytest
 from _drawing import png, vertical_stroke
 from _forms import BOUNDARY, CONTENT_TYPE, form, part
+from _models import uniform_net
 from _server import request, start
 from PIL import Image
 
+import fastnet.keras as keras
+from fastnet.nets import MultiLayerNet
 from fastnet.serve import ServedModel
 
 ROW = [0.0] * 784
@@ -63,6 +69,14 @@ BAD = [
     ("/predict", b"[" * 50000 + b"]" * 50000, "application/json", 400, "nested"),
     ("/predict", b" " * 300_000, "application/json", 413, "limit of"),
     ("/predict", {"instances": [[[[0.0] * 28] * 28] * 2]}, "application/json", 422, "shape"),
+    # Finite in float64, inf in the model's float32 (a 500 once, from the softmax kernel)
+    ("/predict", {"instances": [[1e39] + ROW[1:]]}, "application/json", 422, "too large"),
+    ("/predict", {"instances": [[-1e300] + ROW[1:]]}, "application/json", 422, "too large"),
+    # float32 numbers whose products overflow inside the network
+    ("/predict", {"instances": [[3e38] * 784]}, "application/json", 422, "overflow"),
+    # Deeper than NumPy's 64 dimensions: once misread as rows of different shapes
+    ("/predict", b'{"instances": ' + b"[" * 900 + b"0" + b"]" * 900 + b"}",
+     "application/json", 422, "nested too deeply"),
     ("/predict/image", b"", "image/png", 415, "not a PNG or JPEG"),
     ("/predict/image", b"hello, world", "image/png", 415, "not a PNG or JPEG"),
     ("/predict/image", image_bytes("GIF"), "image/gif", 415, "not a PNG or JPEG"),
@@ -165,3 +179,98 @@ def test_a_model_file_that_is_not_one_stops_start_up(tmp_path):
     np.savez(tmp_path / "foreign.npz", W1=np.zeros(3))
     with pytest.raises(ValueError, match="no config"):
         ServedModel.load(tmp_path / "foreign.npz")
+
+
+@pytest.mark.parametrize("dtype, weight, value", [(np.float32, 1.0, 1e38),
+                                                  (np.float64, 1e10, 1e300)])
+def test_inputs_that_overflow_inside_the_network_are_422(tmp_path, dtype, weight, value):
+    # Regression: values the dtype holds, whose products do not, made the softmax
+    # kernel raise a ValueError: an HTTP 500.
+    running = start(uniform_net(tmp_path, dtype, weight))
+    try:
+        status, answer = request(running.url + "/predict", {"instances": [[value] * 4]})
+        after = request(running.url + "/predict", {"instances": [[1.0] * 4]})[0]
+    finally:
+        running.stop()
+    assert status == 422 and "overflow" in answer["error"], answer
+    assert after == 200
+
+
+def keras_model_with_ones(path, activation):
+    np.random.seed(3)
+    model = keras.Sequential([keras.layers.Dense(2, activation=activation, input_shape=(4,))])
+    model.set_weights([np.ones_like(w) for w in model.get_weights()])
+    model.save(path)
+    return ServedModel.load(path)
+
+
+@pytest.mark.parametrize("activation", ["softmax", None])
+def test_a_keras_model_whose_outputs_overflow_answers_422(tmp_path, activation):
+    # Regression: the classifier's softmax raised a ValueError, and the regression
+    # model's inf outputs could not be written as JSON: both an HTTP 500.
+    running = start(keras_model_with_ones(tmp_path / "ones.keras", activation))
+    try:
+        status, answer = request(running.url + "/predict", {"instances": [[1e38] * 4]})
+        after = request(running.url + "/predict", {"instances": [[1.0] * 4]})[0]
+    finally:
+        running.stop()
+    assert status == 422 and "overflow" in answer["error"], answer
+    assert after == 200
+
+
+def test_a_model_with_nan_weights_is_refused_at_start_up(tmp_path):
+    # Regression: it loaded, and the server answered every request with a 500.
+    net = MultiLayerNet(4, [3], 2, dtype=np.float32)
+    net.params["b2"][1] = np.nan
+    net.save(tmp_path / "diverged.fnet")
+    with pytest.raises(ValueError, match=r"diverged\.fnet: the parameter b2 holds 1 NaN"):
+        ServedModel.load(tmp_path / "diverged.fnet")
+    model = keras.Sequential([keras.layers.Dense(3, input_shape=(4,)), keras.layers.Dense(2)])
+    weights = model.get_weights()
+    weights[2][0, 0] = np.inf  # the second layer's kernel
+    model.set_weights(weights)
+    model.save(tmp_path / "diverged.keras")
+    with pytest.raises(ValueError, match=r"diverged\.keras: weight 0 of layer 'dense_\d+' "
+                                         r"holds 1 NaN or infinite"):
+        ServedModel.load(tmp_path / "diverged.keras")
+
+
+class Records(logging.Handler):
+    """The log records a logger hands on, kept for the test to read."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def wait_for(condition, what):
+    for _ in range(3000):  # a bound, so that a broken server fails the test, not hangs it
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_client_gone_mid_body_is_no_server_error(strict_server):
+    # Regression: Starlette's ClientDisconnect escaped the route, and uvicorn logged
+    # "Exception in ASGI application" with its traceback.
+    records = Records()
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(records)
+    tasks = strict_server.server.server_state.tasks  # the requests uvicorn is running
+    try:
+        port = int(strict_server.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+            client.sendall(b"POST /predict HTTP/1.1\r\nHost: test\r\n"
+                           b"Content-Type: application/json\r\nContent-Length: 100\r\n"
+                           b'\r\n{"inst')
+            wait_for(lambda: len(tasks) == 1, "the server to start on the request")
+        wait_for(lambda: not tasks, "the server to finish the request")
+    finally:
+        logger.removeHandler(records)
+    errors = [r.getMessage() for r in records.records if r.levelno >= logging.ERROR]
+    assert errors == []
+    assert request(strict_server.url + "/health") == (200, {"status": "ok"})

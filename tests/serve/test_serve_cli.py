@@ -12,6 +12,7 @@ import numpy as np
 
 import fastnet
 from fastnet import cli
+from fastnet.nets import MultiLayerNet
 
 HIDE_EXTRA = "import sys; sys.modules['uvicorn'] = None; "
 
@@ -46,6 +47,21 @@ def test_a_bad_model_file_stops_the_command(tmp_path, capsys):
     assert cli.main(["serve", str(path)]) == 1
     err = capsys.readouterr().err
     assert f"cannot serve {path}" in err and "not a .npz archive" in err
+
+
+def test_a_model_with_a_nan_weight_stops_the_command(tmp_path, capsys, monkeypatch):
+    # Regression: the server started, then answered every request with a 500.
+    from fastnet.serve import server
+
+    started = []
+    monkeypatch.setattr(server.uvicorn, "run", lambda *a, **k: started.append(a))
+    net = MultiLayerNet(4, [3], 2)
+    net.params["W1"][0, 0] = np.nan
+    path = tmp_path / "diverged.fnet"
+    net.save(path)
+    assert cli.main(["serve", str(path)]) == 1 and started == []
+    err = capsys.readouterr().err
+    assert f"cannot serve {path}" in err and "the parameter W1 holds 1 NaN" in err, err
 
 
 def test_fastnet_serve_answers_until_stopped(model_file):

@@ -19,6 +19,7 @@ from importlib import resources
 import numpy as np
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
@@ -46,12 +47,18 @@ async def _body(request, limit):
         raise RequestError(f"the body is over this server's limit of {limit} bytes "
                            "(--max-body-bytes)", status=413)
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestError(f"the body is over this server's limit of {limit} bytes "
-                               "(--max-body-bytes)", status=413)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestError(f"the body is over this server's limit of {limit} bytes "
+                                   "(--max-body-bytes)", status=413)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # The client hung up before sending its whole body: nobody will read an
+        # answer, and it is no server error (uncaught, it logs a traceback).
+        raise RequestError("the client closed the connection before the end of its body",
+                           status=400) from None
     return b"".join(chunks)
 
 
@@ -77,7 +84,7 @@ def create_app(model, *, max_rows=MAX_ROWS, max_body_bytes=MAX_BODY_BYTES,
 
     async def predict(request):
         body = await _body(request, max_body_bytes)
-        x = parse_instances(body, model.input_shape, max_rows)
+        x = parse_instances(body, model.input_shape, max_rows, model.dtype)
         return JSONResponse({"predictions": _answers(model, await batcher.predict(x))})
 
     async def predict_image(request):

@@ -45,8 +45,40 @@ def _accepted_shapes(input_shape):
     return shapes
 
 
-def parse_instances(body, input_shape, max_rows):
-    """A float64 array (n, *input_shape) from the request body, or a RequestError."""
+def _nesting_depth(rows):
+    """How many lists deep the instances go, following first items: one sample
+    more than a row's dimensions. A ragged tail is np.array's to find."""
+    depth, item = 0, rows
+    while isinstance(item, list) and item:
+        depth, item = depth + 1, item[0]
+    return depth
+
+
+def _check_depth(rows, input_shape):
+    # NumPy refuses arrays of more than 64 dimensions with a ValueError that
+    # reads like a ragged batch; counting first says what is really wrong.
+    most = max(len(shape) for shape in _accepted_shapes(input_shape))
+    depth = _nesting_depth(rows)
+    if depth > most + 1:
+        raise RequestError(f"the instances are nested too deeply ({depth} lists): rows of "
+                           f"{depth - 1} dimensions, more than this model's input has (each "
+                           f"row must be {math.prod(input_shape)} numbers or shaped "
+                           f"{tuple(input_shape)})", status=422)
+
+
+def _check_range(batch, dtype):
+    # Finite in float64 is not enough: the model computes in its own dtype, where
+    # 1e39 is float32's inf, and an inf input makes every output NaN.
+    largest = np.finfo(dtype).max
+    if batch.size and np.abs(batch).max() > largest:
+        raise RequestError(f"instances hold values too large for this model, which computes "
+                           f"in {np.dtype(dtype).name}: its largest number is {largest:.4g}",
+                           status=422)
+
+
+def parse_instances(body, input_shape, max_rows, dtype=np.float64):
+    """A float64 array (n, *input_shape) from the request body, its values within the range
+    of the model's `dtype`, or a RequestError."""
     rows = _decode(body)
     if not isinstance(rows, list):
         raise RequestError(f"instances must be a list of rows, got {type(rows).__name__}")
@@ -55,6 +87,7 @@ def parse_instances(body, input_shape, max_rows):
     if len(rows) > max_rows:
         raise RequestError(f"{len(rows)} rows, more than this server's limit of {max_rows} "
                            "(--max-rows)", status=413)
+    _check_depth(rows, input_shape)
     try:
         batch = np.array(rows)
     except (ValueError, TypeError, OverflowError):
@@ -69,4 +102,5 @@ def parse_instances(body, input_shape, max_rows):
     batch = batch.astype(np.float64)
     if not np.isfinite(batch).all():
         raise RequestError("instances hold NaN or infinite values", status=422)
+    _check_range(batch, dtype)
     return batch.reshape(len(rows), *input_shape)

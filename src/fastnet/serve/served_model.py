@@ -4,7 +4,10 @@
 or `model.save` (fastnet.keras); both formats are .npz + JSON read without
 unpickling, and a file that is neither is one ValueError at start-up.
 `forward(x)` maps a float batch shaped (n, *input_shape) to a host array:
-probabilities for a classifier, values for a regression model.
+probabilities for a classifier, values for a regression model. A model
+whose weights hold NaN or inf is refused at start-up (it could answer
+nothing), and inputs whose numbers overflow inside the model are the
+request's error (a 422), never a NaN answer or a 500.
 """
 
 import math
@@ -18,8 +21,13 @@ from ..backend import current
 from ..device import to_numpy
 from ..functions import softmax
 from ..keras import models as keras_models
+from ..nets.model import _state as batch_norm_statistics
+from .errors import RequestError
 
 __all__ = ["ServedModel"]
+
+OVERFLOW = ("the model's numbers overflow on these instances (NaN or infinite outputs): "
+            "their values are too large for it; scale them as the training data was")
 
 
 class ServedModel:
@@ -47,8 +55,16 @@ class ServedModel:
 
     @classmethod
     def from_net(cls, net, source="<memory>"):
+        arrays = {**net.params, **batch_norm_statistics(net)}  # named as in the file
+        for name, values in arrays.items():
+            _refuse_non_finite(values, f"{source}: the parameter {name}")
+
         def forward(x):
-            return to_numpy(softmax(net.predict(x, train_flg=False)))
+            scores = net.predict(x, train_flg=False)
+            # Checked before the softmax kernel, which would raise a ValueError (a 500).
+            if not _all_finite(scores):
+                raise RequestError(OVERFLOW, status=422)
+            return to_numpy(softmax(scores))
 
         return cls(forward, input_shape=net.input_shape, classes=list(net.classes),
                    dtype=net.params["W1"].dtype,
@@ -60,11 +76,22 @@ class ServedModel:
         input_shape, last = _keras_input_and_last_layer(model, source)
         if not model.built:
             model.build(input_shape)
+        for layer in model.layers:
+            for i, weight in enumerate(layer.weights):
+                _refuse_non_finite(weight, f"{source}: weight {i} of layer {layer.name!r}")
         outputs = math.prod(last.output_shape)
         softmax_out = getattr(last, "activation", None) == "softmax"
 
         def forward(x):
-            return to_numpy(model(x)).reshape(len(x), -1)
+            try:
+                return to_numpy(model(x)).reshape(len(x), -1)
+            except ValueError as exc:
+                # With finite weights and inputs (both checked), the only ValueError of a
+                # forward pass is the softmax kernel's refusal of the NaN or inf an
+                # overflow made: these inputs' fault. Any other is a bug: a 500.
+                if "NaN or inf" not in str(exc):
+                    raise
+                raise RequestError(OVERFLOW, status=422) from None
 
         return cls(forward, input_shape=input_shape,
                    classes=[str(i) for i in range(outputs)] if softmax_out else None,
@@ -72,8 +99,15 @@ class ServedModel:
                    kind=f"keras {model.name}", source=source)
 
     def forward(self, x):
-        """Outputs for a host batch (n, *input_shape), computed on the current backend."""
-        return self._forward(current().xp.asarray(x, dtype=self.dtype))
+        """Outputs for a host batch (n, *input_shape), computed on the current backend;
+        a RequestError (422) when the inputs overflow the model's numbers."""
+        # NumPy's overflow warnings are not errors here (the outputs are checked
+        # below); where warnings are errors (the tests), they would be a 500.
+        with np.errstate(over="ignore", invalid="ignore"):
+            outputs = self._forward(current().xp.asarray(x, dtype=self.dtype))
+        if not np.isfinite(outputs).all():
+            raise RequestError(OVERFLOW, status=422)
+        return outputs
 
     def metadata(self):
         return {"model": self.kind, "file": os.path.basename(self.source),
@@ -81,6 +115,21 @@ class ServedModel:
                 "task": "classification" if self.classes is not None else "regression",
                 "classes": self.classes, "parameters": self.parameters,
                 "backend": fastnet.get_backend()}
+
+
+def _all_finite(values):
+    return bool(current().xp.isfinite(values).all())
+
+
+def _refuse_non_finite(values, what):
+    """A ValueError naming `what` when `values` hold NaN or inf: a network that
+    diverged in training answers every request with NaN, so it is not served."""
+    values = to_numpy(values)
+    bad = int(values.size - np.count_nonzero(np.isfinite(values)))
+    if bad:
+        raise ValueError(f"{what} holds {bad} NaN or infinite value(s) of {values.size}; "
+                         "fastnet serve refuses a model that cannot answer (did its "
+                         "training diverge?)")
 
 
 def _keras_input_and_last_layer(model, source):
