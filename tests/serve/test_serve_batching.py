@@ -4,6 +4,7 @@ import asyncio
 import threading
 
 import numpy as np
+from _models import uniform_net
 from _server import request, start
 
 import fastnet
@@ -56,9 +57,9 @@ def test_batches_stop_at_max_batch_and_the_queue_is_bounded():
 def test_a_failing_forward_reaches_every_request_and_serving_goes_on():
     calls = []
 
-    def flaky(x):
+    def flaky(x):  # out of memory for the batch, and again for each request alone
         calls.append(len(x))
-        if len(calls) == 1:
+        if len(calls) <= 3:
             raise RuntimeError("out of memory")
         return x
 
@@ -72,6 +73,63 @@ def test_a_failing_forward_reaches_every_request_and_serving_goes_on():
     first, second = asyncio.run(twice())
     batcher.close()
     assert all(isinstance(e, RuntimeError) for e in first) and second.tolist() == [[1.0]]
+    assert calls == [2, 1, 1, 1]
+
+
+def refusing_negatives(x):
+    """A forward pass that fails for rows it cannot take, as a model fails on rows that
+    overflow: here, any negative value."""
+    refusing_negatives.calls.append(len(x))
+    if (x < 0).any():
+        raise RequestError("negative rows", status=422)
+    return x * 2
+
+
+def test_one_bad_request_fails_alone_in_its_batch():
+    # Regression: the batch's one exception was handed to every request in it, so one
+    # client's bad rows made other clients' requests fail too.
+    refusing_negatives.calls = []
+    batcher = MicroBatcher(refusing_negatives, window=0)
+
+    async def together():
+        rows = [np.ones((2, 1)), -np.ones((1, 1)), np.full((3, 1), 5.0)]
+        return rows, await asyncio.gather(*(batcher.predict(x) for x in rows),
+                                          return_exceptions=True)
+
+    (good, bad, other), (first, refused, third) = asyncio.run(together())
+    batcher.close()
+    np.testing.assert_array_equal(first, good * 2)
+    np.testing.assert_array_equal(third, other * 2)
+    assert isinstance(refused, RequestError) and refused.status == 422
+    assert refusing_negatives.calls == [6, 2, 1, 3]  # the batch, then each request alone
+
+
+def test_a_request_that_overflows_does_not_fail_its_batch_neighbour(tmp_path):
+    model = uniform_net(tmp_path, np.float32, 1.0)  # 1e38 overflows its float32, 1.0 does not
+    # A long window, so that both requests share a batch however slow the machine.
+    running = start(model, batch_window=0.5)
+    bodies = {"good": {"instances": [[1.0] * 4]}, "bad": {"instances": [[1e38] * 4]}}
+    answers = {}
+    barrier = threading.Barrier(len(bodies))
+
+    def client(name):
+        barrier.wait()
+        answers[name] = request(running.url + "/predict", bodies[name])
+
+    threads = [threading.Thread(target=client, args=(name,)) for name in bodies]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        running.stop()
+    status, answer = answers["good"]
+    assert status == 200, answer
+    expected = model.forward(np.ones((1, 4)))
+    np.testing.assert_allclose([p["probabilities"] for p in answer["predictions"]], expected)
+    status, answer = answers["bad"]
+    assert status == 422 and "overflow" in answer["error"], answer
 
 
 def test_concurrent_http_requests_share_forward_passes(model_file, digits):

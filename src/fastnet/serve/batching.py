@@ -9,9 +9,11 @@ event loop keeps reading requests meanwhile) and hands each request its
 rows of the result. Requests that arrive while a batch runs form the next
 one, so batches grow with the load by themselves; `window` > 0 makes a
 batch also wait that many seconds for others to join it, which trades
-latency for larger batches. The queue is bounded: past `max_queue`
-waiting rows a request is refused at once (503) instead of waiting
-without end.
+latency for larger batches. When a batch fails, its requests run again
+one by one, so that each hears of its own error only: one client's bad
+rows never fail another client's request. The queue is bounded: past
+`max_queue` waiting rows a request is refused at once (503) instead of
+waiting without end.
 """
 
 import asyncio
@@ -67,29 +69,57 @@ class MicroBatcher:
         return taken
 
     async def _run(self):
-        loop = asyncio.get_running_loop()
         while True:
             await self._arrived.wait()
             if self.window > 0 and self._waiting_rows < self.max_batch:
                 await asyncio.sleep(self.window)
             taken = self._take()
-            batch = np.concatenate([x for x, _ in taken])
-            self.forward_calls += 1
             try:
-                out = await loop.run_in_executor(self._thread, self.forward, batch)
-            except Exception as exc:  # noqa: BLE001 - every waiting request must hear of it
-                for _, future in taken:
-                    if not future.done():
-                        future.set_exception(exc)
+                out = await self._forward(np.concatenate([x for x, _ in taken]))
+            except Exception as exc:  # noqa: BLE001 - the requests must hear of it
+                if len(taken) == 1:
+                    _settle(taken[0][1], error=exc)
+                else:
+                    await self._one_by_one(taken)
                 continue
-            self.rows_served += len(batch)
             start = 0
             for x, future in taken:
-                if not future.done():  # a client that went away cancelled its future
-                    future.set_result(out[start:start + len(x)])
+                _settle(future, result=out[start:start + len(x)])
                 start += len(x)
+
+    async def _forward(self, batch):
+        """forward(batch) in the worker thread, counted."""
+        self.forward_calls += 1
+        out = await asyncio.get_running_loop().run_in_executor(self._thread, self.forward,
+                                                               batch)
+        self.rows_served += len(batch)
+        return out
+
+    async def _one_by_one(self, taken):
+        """After a batch failed: each of its requests alone, so that one client's bad rows
+        (say, values that overflow inside the model) fail only that client's request."""
+        for x, future in taken:
+            if future.done():
+                continue
+            try:
+                out = await self._forward(x)
+            except Exception as exc:  # noqa: BLE001 - this request's own error
+                _settle(future, error=exc)
+            else:
+                _settle(future, result=out)
 
     def close(self):
         if self._task is not None:
             self._task.cancel()
         self._thread.shutdown(wait=False)
+
+
+def _settle(future, result=None, error=None):
+    """Hand a request its rows or its error, unless its client went away (which
+    cancelled its future)."""
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
