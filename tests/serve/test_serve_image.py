@@ -1,5 +1,7 @@
 """MNIST's preprocessing of an uploaded image: invert, fit into 20×20, centre by mass."""
 
+import io
+
 import numpy as np
 import pytest
 from _drawing import png, vertical_stroke
@@ -49,3 +51,18 @@ def test_a_thin_line_keeps_one_pixel():
 def test_pixel_limit():
     with pytest.raises(RequestError, match="more than the 100 this server decodes"):
         mnist_digit(png(Image.new("L", (11, 10))), max_pixels=100)
+
+
+def test_a_16_bit_png_is_scaled_not_clipped():
+    # Regression: Pillow's convert("L") clips 16-bit pixels at 255 instead of scaling
+    # them, so this 30 %-gray digit on white was read as blank (an HTTP 422).
+    pixels = np.full((40, 40), 65535, np.uint16)
+    pixels[5:35, 18:22] = 20000
+    eight_bit = mnist_digit(png(Image.fromarray((pixels // 257).astype(np.uint8))))
+    wide = Image.fromarray(pixels)
+    assert wide.mode.startswith("I")  # Pillow's 16-bit grayscale: I;16 (I in old versions)
+    np.testing.assert_allclose(mnist_digit(png(wide)), eight_bit, atol=2 / 255)
+    # The same image with its white marked transparent: paper all the same.
+    buf = io.BytesIO()
+    wide.save(buf, "PNG", transparency=65535)
+    np.testing.assert_allclose(mnist_digit(buf.getvalue()), eight_bit, atol=2 / 255)

@@ -33,6 +33,8 @@ def _decode(data, max_pixels):
         if width * height > max_pixels:
             raise RequestError(f"the image is {width}×{height} pixels, more than the "
                                f"{max_pixels} this server decodes", status=413)
+        if image.mode.startswith("I"):
+            return _wide_gray(image)
         if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
             # A transparent background is paper: put it on white before dropping colour.
             canvas = Image.new("RGBA", image.size, (255, 255, 255, 255))
@@ -47,6 +49,19 @@ def _decode(data, max_pixels):
         raise RequestError("the body is not a PNG or JPEG image", status=415) from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise RequestError(f"the image cannot be decoded ({exc})") from None
+
+
+def _wide_gray(image):
+    """A 16-bit grayscale PNG (Pillow's mode I;16, or I in older Pillows) as floats in
+    [0, 1]. Pillow's convert("L") clips such pixels at 255 instead of scaling them,
+    which turns any ink lighter than 0.4 % into white: a blank image."""
+    pixels = np.asarray(image, dtype=np.float64)
+    # A PNG's samples have at most 16 bits, whatever width Pillow stores them in.
+    gray = np.clip(pixels / 65535.0, 0.0, 1.0)
+    key = image.info.get("transparency")
+    if isinstance(key, int):  # the one gray value a PNG marks transparent: paper
+        gray[pixels == key] = 1.0
+    return gray
 
 
 def _fit(digit):
