@@ -32,7 +32,7 @@ from ..backend import current
 from ..device import to_numpy
 from ..readers import NpzReader
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "load", "save", "saveable"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "load", "running_statistics", "save", "saveable"]
 
 FORMAT = "fastnet.model"
 FORMAT_VERSION = 1
@@ -77,8 +77,9 @@ def _json_value(value, where):
                     "file cannot store")
 
 
-def _state(net):
-    """{name: array} of what a network holds beyond its params: batch norms' statistics."""
+def running_statistics(net):
+    """{name: array} of what a network holds beyond its params: batch norms' statistics,
+    named as in a model file."""
     state = {}
     for i, layer in _batch_norms(net):
         if layer.running_mean is not None:  # None until a forward pass in training mode
@@ -100,7 +101,7 @@ def save(net, path, classes=None):
     if len(classes) != outputs:
         raise ValueError(f"save: {len(classes)} class names for a network with {outputs} "
                          "outputs")
-    arrays = {k: to_numpy(v) for k, v in {**net.params, **_state(net)}.items()}
+    arrays = {k: to_numpy(v) for k, v in {**net.params, **running_statistics(net)}.items()}
     config = {"format": FORMAT, "version": FORMAT_VERSION, "network": name,
               "arguments": arguments, "dtype": net.params["W1"].dtype.name,
               "input_shape": list(_input_shape(arguments)), "classes": classes,

@@ -21,7 +21,7 @@ from ..backend import current
 from ..device import to_numpy
 from ..functions import softmax
 from ..keras import models as keras_models
-from ..nets.model import _state as batch_norm_statistics
+from ..nets.model import running_statistics
 from .errors import RequestError
 
 __all__ = ["ServedModel"]
@@ -55,7 +55,7 @@ class ServedModel:
 
     @classmethod
     def from_net(cls, net, source="<memory>"):
-        arrays = {**net.params, **batch_norm_statistics(net)}  # named as in the file
+        arrays = {**net.params, **running_statistics(net)}  # named as in the file
         for name, values in arrays.items():
             _refuse_non_finite(values, f"{source}: the parameter {name}")
 
