@@ -136,6 +136,26 @@ def test_bad_source_argument():
         load_mnist(source="internet")
 
 
+@pytest.mark.parametrize("flag", ["normalize", "flatten", "one_hot_label"])
+@pytest.mark.parametrize("value", ["False", "no", np.array([1, 0]), None, 2, 1.0, [True]])
+def test_flags_must_be_booleans(flag, value):
+    # "False" is truthy and used to mean True; an array raised NumPy's
+    # "truth value ... is ambiguous" from deep inside the formatting.
+    with pytest.raises(TypeError, match=flag):
+        load_mnist(source="bundled", **{flag: value})
+
+
+def test_flags_accept_what_the_book_passes():
+    x, t = load_mnist(normalize=np.False_, flatten=0, one_hot_label=1, source="bundled")[1]
+    assert x.dtype == np.uint8 and x.shape == (1000, 1, 28, 28) and t.shape == (1000, 10)
+
+
+def test_source_must_be_a_string():
+    for source in (np.array(["bundled", "full"]), b"bundled", ["bundled"]):
+        with pytest.raises(TypeError, match="source"):
+            load_mnist(source=source)
+
+
 def test_corrupt_cached_file_names_it(isolated, monkeypatch, synthetic):
     files, _ = synthetic
     isolated.mkdir()
@@ -226,6 +246,39 @@ def test_full_raises_when_no_mirror_answers(isolated, monkeypatch):
     with pytest.raises(DownloadError, match="train-images-idx3-ubyte.gz"):
         load_mnist(source="full")
     assert not isolated.exists() or not any(isolated.iterdir())
+
+
+@pytest.mark.parametrize("offline", ["", "1"])
+@pytest.mark.parametrize("where", ["a file", "below a file"])
+def test_data_folder_that_cannot_be_used(isolated, monkeypatch, tmp_path, where, offline):
+    # FASTNET_DATA naming a file (a typo) used to raise a bare FileExistsError
+    # from mkdir, even with source="auto", which promises the bundled digits.
+    a_file = tmp_path / "not_a_folder"
+    a_file.write_text("x")
+    folder = a_file if where == "a file" else a_file / "mnist"
+    monkeypatch.setenv("FASTNET_DATA", str(folder))
+    monkeypatch.setenv("FASTNET_OFFLINE", offline)
+    monkeypatch.setattr(mnist, "MIRRORS", [f"http://127.0.0.1:{closed_port()}/"])
+    with pytest.warns(BundledDataWarning, match="FASTNET_DATA") as record:
+        (x_train, _), _ = load_mnist()
+    assert str(folder) in str(record[0].message)
+    if not (offline and where == "below a file"):  # offline, it is never created
+        assert "cannot be used" in str(record[0].message)
+    np.testing.assert_array_equal(x_train, load_mnist(source="bundled")[0][0])
+    with pytest.raises(DownloadError, match="FASTNET_DATA") as info:
+        load_mnist(source="full")
+    assert str(folder) in str(info.value)
+    assert a_file.read_text() == "x"
+
+
+def test_fetch_reports_a_folder_it_cannot_write(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(datasets._download.tempfile, "mkstemp", refuse)
+    with pytest.raises(DownloadError, match="Permission denied") as info:
+        datasets._download.fetch("x.gz", "0" * 64, ["http://127.0.0.1:9/"], tmp_path)
+    assert str(tmp_path) in str(info.value)
 
 
 def test_offline_never_touches_the_network(isolated, monkeypatch, server, synthetic):

@@ -9,7 +9,9 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["data_dir", "offline"]
+from ._download import DownloadError
+
+__all__ = ["data_dir", "data_dir_error", "describe_data_dir", "offline"]
 
 
 def data_dir():
@@ -27,6 +29,18 @@ def data_dir():
     if xdg and os.path.isabs(xdg):
         return Path(xdg) / "fastnet"
     return Path.home() / ".cache" / "fastnet"
+
+
+def describe_data_dir(directory):
+    """The data folder for a message, naming FASTNET_DATA when that chose it,
+    since that is what the user has to change (a typo naming a file, say)."""
+    explicit = os.environ.get("FASTNET_DATA")
+    return f"{directory} (FASTNET_DATA={explicit!r})" if explicit else str(directory)
+
+
+def data_dir_error(directory, exc):
+    """A DownloadError saying the data folder cannot be used, and why."""
+    return DownloadError(f"the data folder {describe_data_dir(directory)} cannot be used: {exc}")
 
 
 def offline():

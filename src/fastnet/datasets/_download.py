@@ -53,11 +53,16 @@ def fetch(name, sha256, mirrors, dest_dir, size=None, timeout=TIMEOUT_S):
     Returns the path written. Raises DownloadError listing every mirror's failure.
     """
     dest_dir = Path(dest_dir)
-    dest_dir.mkdir(parents=True, exist_ok=True)
     failures = []
     for mirror in mirrors:
         url = mirror + name
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=dest_dir)
+        try:
+            dest_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=dest_dir)
+        except OSError as exc:
+            # A file in the way, a parent that cannot be created, no write
+            # permission: no other mirror can fix that, so say so at once.
+            raise DownloadError(f"cannot write {name} into {dest_dir}: {exc}") from exc
         try:
             with os.fdopen(fd, "wb") as tmp:
                 _fetch_one(url, tmp, size, sha256, timeout)

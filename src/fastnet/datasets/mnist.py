@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cache import data_dir, offline
+from ._cache import data_dir, data_dir_error, describe_data_dir, offline
 from ._download import DownloadError, fetch
 from .idx import read_idx_pair
 
@@ -79,6 +79,11 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, *, source="aut
     one_hot_label: labels (N, 10) float64 one-hot (else uint8 digits).
     source: "auto", "full" or "bundled" (see the module docstring).
     """
+    normalize = _flag("normalize", normalize)
+    flatten = _flag("flatten", flatten)
+    one_hot_label = _flag("one_hot_label", one_hot_label)
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str, one of {SOURCES}, got {source!r}")
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     if source == "bundled":
@@ -105,6 +110,19 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, *, source="aut
     )
 
 
+def _flag(name, value):
+    """`value` as a bool; the book's callers pass True/False or 1/0.
+
+    Anything else is refused: the string "False" is truthy and would quietly
+    mean True, and an array has no single truth value.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)) and value in (0, 1):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r}")
+
+
 def _mirrors():
     override = os.environ.get("FASTNET_MNIST_MIRRORS")
     if override:
@@ -115,11 +133,20 @@ def _mirrors():
 
 def _full():
     directory = data_dir()
-    for name in TRAIN_FILES + TEST_FILES:
-        if (directory / name).is_file():
-            continue
+    try:
+        # A file where the folder should be, or a folder that cannot be read or
+        # created, is a DownloadError, so that source="auto" still falls back.
+        if directory.exists() and not directory.is_dir():
+            raise NotADirectoryError("it is a file, not a folder")
+        missing = [name for name in TRAIN_FILES + TEST_FILES if not (directory / name).is_file()]
+        if missing and not offline():
+            directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise data_dir_error(directory, exc) from exc
+    for name in missing:
         if offline():
-            raise DownloadError(f"FASTNET_OFFLINE is set and {directory} has no {name}")
+            raise DownloadError(
+                f"FASTNET_OFFLINE is set and {describe_data_dir(directory)} has no {name}")
         size, sha256 = FILES[name]
         # One file no mirror can serve means none will: stop at the first.
         fetch(name, sha256, _mirrors(), directory, size=size)
