@@ -6,7 +6,7 @@ import pytest
 from _gradcheck import check_close, check_layer
 
 import fastnet
-from fastnet.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss, Tanh
+from fastnet.layers import Affine, BatchNormalization, Relu, Sigmoid, SoftmaxWithLoss, Tanh
 
 ACTIVATIONS = ("identity", "relu", "sigmoid", "tanh")
 # (batch, input shape after the batch axis, output features): batch 1, primes,
@@ -125,6 +125,28 @@ def test_softmax_with_loss(backend, n, c, one_hot):
         check_close(layer.y, y, "SoftmaxWithLoss.y", 1e-12, 1e-14)
     assert layer.loss == pytest.approx(loss, rel=1e-12)
     assert layer.t is t
+
+
+def test_batch_normalization_refuses_inf_and_keeps_its_state(backend):
+    # The auditor's case: an inf used to give a NaN column and running_mean
+    # [inf, ...] for good, so every later inference was NaN in that column.
+    good, bad = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]), np.array([[np.inf, 1, 2], [0, 1, 2]])
+    with fastnet.using_backend(backend.name):
+        first = BatchNormalization(np.ones(3), np.zeros(3))
+        with pytest.raises(ValueError, match="x contains NaN or inf"):
+            first.forward(bad)
+        assert first.running_mean is None and first.input_shape is None  # as before the call
+
+        bn = BatchNormalization(np.ones(3), np.zeros(3))
+        bn.forward(good)
+        state = {k: np.copy(getattr(bn, k)) for k in ("running_mean", "running_var", "xn", "std")}
+        with pytest.raises(ValueError, match="x contains NaN or inf"):
+            bn.forward(bad[:, :, None, None].repeat(2, axis=0))  # (4, 3, 1, 1), also refused
+        for name, value in state.items():
+            np.testing.assert_array_equal(getattr(bn, name), value, err_msg=name)
+        assert bn.input_shape == good.shape and bn.batch_size == 2
+        assert np.isfinite(bn.forward(np.ones((2, 3)), train_flg=False)).all()
+        assert bn.backward(np.ones((2, 3))).shape == (2, 3)  # the last good batch's backward
 
 
 def test_layers_keep_float32(backend):

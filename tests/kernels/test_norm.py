@@ -50,6 +50,23 @@ def test_batchnorm_running_stats_follow_the_book(backend):
     np.testing.assert_allclose(rv, 0.9 + 0.1 * x.var(axis=0), rtol=1e-15)
 
 
+@pytest.mark.parametrize("bad", ["inf", "-inf", "nan", "overflow"])
+def test_batchnorm_forward_train_refuses_nan_and_inf(backend, dtype, bad):
+    # One such batch used to make running_mean inf or NaN for good, so every
+    # later inference gave NaN in that column, without an error anywhere.
+    x = np.array([[0.0, 1.0, 2.0], [1.0, 3.0, 5.0]], dtype)
+    if bad == "overflow":
+        big = np.finfo(dtype).max
+        x[:, 1] = [big, -big]  # finite, but the variance overflows
+    else:
+        x[0, 1] = float(bad)
+    rm, rv = np.full(3, 0.5, dtype), np.full(3, 2.0, dtype)
+    with pytest.raises(ValueError, match=r"x contains NaN or inf.*\(column 1\).*unchanged"):
+        backend.batchnorm_forward_train(x, np.ones(3, dtype), np.zeros(3, dtype), rm, rv, 0.9)
+    np.testing.assert_array_equal(rm, np.full(3, 0.5, dtype))
+    np.testing.assert_array_equal(rv, np.full(3, 2.0, dtype))
+
+
 @pytest.mark.parametrize("shape", BN_SHAPES + [(0, 4)])
 def test_batchnorm_forward_infer(backend, reference, dtype, shape):
     x, gamma, beta = bn_args(shape, dtype, "c")

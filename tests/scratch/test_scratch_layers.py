@@ -93,3 +93,37 @@ def test_softmax_with_loss_lets_a_diverged_network_go_on_like_the_book():
     assert np.isnan(dx[0]).all() and np.isfinite(dx[1]).all() and np.isnan(layer.y[0]).all()
     with pytest.raises(ValueError, match="labels must lie in"):
         layer.forward(x, np.array([0, 5]))  # bad labels are still caught
+
+
+def book_batch_norm_train(x, gamma, beta, running_mean, running_var, momentum):
+    """The book's BatchNormalization.__forward(x, train_flg=True), line for line."""
+    mu = x.mean(axis=0)
+    xc = x - mu
+    var = np.mean(xc**2, axis=0)
+    std = np.sqrt(var + 10e-7)
+    xn = xc / std
+    running_mean = momentum * running_mean + (1 - momentum) * mu
+    running_var = momentum * running_var + (1 - momentum) * var
+    return gamma * xn + beta, running_mean, running_var
+
+
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_batch_normalization_lets_a_diverged_network_go_on_like_the_book(bad):
+    # fastnet's own layer refuses this batch; the book's (and so scratch's)
+    # lets NaN through, which chapter 6's diverging networks rely on.
+    x = np.array([[bad, 1.0, 2.0], [0.0, 1.0, 3.0]])
+    gamma, beta = np.array([1.0, 2.0, 3.0]), np.array([0.5, 0.0, -1.0])
+    layer = layers.BatchNormalization(gamma, beta)
+    with pytest.warns(RuntimeWarning, match="NaN or inf"):
+        out = layer.forward(x)
+    with np.errstate(all="ignore"):
+        want, mean, var = book_batch_norm_train(x, gamma, beta, np.zeros(3), np.zeros(3), 0.9)
+    np.testing.assert_allclose(out, want, rtol=1e-12)  # NaN exactly where the book has NaN
+    np.testing.assert_allclose(layer.running_mean, mean, rtol=1e-12)
+    np.testing.assert_allclose(layer.running_var, var, rtol=1e-12)
+    assert np.isnan(out[:, 0]).all() and np.isfinite(out[:, 1:]).all()
+    dx = layer.backward(np.ones((2, 3)))
+    assert np.isnan(dx[:, 0]).all() and np.isfinite(dx[:, 1:]).all()
+    assert np.isnan(layer.forward(np.ones((2, 3)), train_flg=False)[:, 0]).all()
+    with pytest.raises(ValueError, match="gamma"):
+        layers.BatchNormalization(np.ones(2), np.zeros(2)).forward(x)  # shapes still checked

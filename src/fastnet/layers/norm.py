@@ -7,10 +7,10 @@ reference on every call; no backward writes into the `dout` it receives.
 """
 
 from ..backend import current
-from ..backend.checks import finite_number
+from ..backend.checks import NonFiniteBatchError, finite_number
 from ._args import batch, forward_done
 
-__all__ = ["BatchNormalization", "Dropout"]
+__all__ = ["BatchNormalization", "Dropout", "NonFiniteBatchError"]
 
 
 class BatchNormalization:
@@ -38,23 +38,35 @@ class BatchNormalization:
     def forward(self, x, train_flg=True):
         B = current()
         x = batch(B, x, "x", "BatchNormalization.forward")
-        self.input_shape = x.shape
+        input_shape = x.shape
         if x.ndim != 2:
             x = x.reshape(x.shape[0], -1)
-        if self.running_mean is None:
+        running_mean, running_var = self.running_mean, self.running_var
+        if running_mean is None:
             gamma = B.asarray(self.gamma, "gamma", "BatchNormalization.forward")
             dtype = B.xp.result_type(x.dtype, gamma.dtype)
-            self.running_mean = B.xp.zeros(x.shape[1], dtype=dtype)
-            self.running_var = B.xp.zeros(x.shape[1], dtype=dtype)
+            running_mean = B.xp.zeros(x.shape[1], dtype=dtype)
+            running_var = B.xp.zeros(x.shape[1], dtype=dtype)
         if train_flg:
             self._check_momentum()
-            self.batch_size = x.shape[0]
-            out, self.xn, self.std = B.batchnorm_forward_train(
-                x, self.gamma, self.beta, self.running_mean, self.running_var, self.momentum)
+            out, xn, std = self._forward_train(B, x, running_mean, running_var)
+            self.xn, self.std, self.batch_size = xn, std, x.shape[0]
         else:
-            out = B.batchnorm_forward_infer(x, self.gamma, self.beta, self.running_mean,
-                                            self.running_var)
-        return out.reshape(self.input_shape)
+            out = B.batchnorm_forward_infer(x, self.gamma, self.beta, running_mean, running_var)
+        # Stored only now, so that a refused batch leaves the whole layer as it was.
+        self.input_shape = input_shape
+        self.running_mean, self.running_var = running_mean, running_var
+        return out.reshape(input_shape)
+
+    def _forward_train(self, B, x, running_mean, running_var):
+        """(out, xn, std) of a (N, D) training batch; running statistics updated in place.
+
+        The kernel refuses a batch holding NaN or inf with a ValueError and
+        leaves the running statistics as they were (fastnet.scratch overrides
+        this to let NaN flow on, as the book's NumPy code does).
+        """
+        return B.batchnorm_forward_train(x, self.gamma, self.beta, running_mean, running_var,
+                                         self.momentum)
 
     def _check_momentum(self):
         # The kernels take any finite momentum; outside [0, 1] the running

@@ -20,10 +20,10 @@ from .elementwise import ElementwiseChecks
 from .embedding import EmbeddingChecks
 from .gemm import GemmChecks
 from .losses import LossChecks
-from .norm import NormChecks
+from .norm import NonFiniteBatchError, NormChecks
 from .optimizers import OptimizerChecks
 
-__all__ = ["Backend", "finite_number", "fraction"]
+__all__ = ["Backend", "NonFiniteBatchError", "finite_number", "fraction"]
 
 
 class Backend(GemmChecks, ElementwiseChecks, LossChecks, OptimizerChecks, ConvChecks, NormChecks,

@@ -4,8 +4,20 @@ A part of `fastnet.backend.Backend` (a base class); it uses the shared
 helpers of checks/arrays.py (`_array`, `_in_place`, `_common`, `_number`,
 `_same_shape`) and the backend's kernels `impl`. The running statistics are
 updated in place in training, so there they are checked as they are and
-never converted.
+never converted; a batch holding NaN or inf is refused and leaves them as
+they were.
 """
+
+import numpy as np
+
+
+class NonFiniteBatchError(ValueError):
+    """A training batch whose mean or variance is NaN or inf.
+
+    A ValueError like any bad input. It has its own class so that
+    fastnet.scratch, which keeps the book's NumPy behaviour (NaN flows on
+    through a diverged network), can catch exactly this refusal.
+    """
 
 
 class NormChecks:
@@ -43,8 +55,26 @@ class NormChecks:
         gamma, beta = self._features((gamma, beta), ("gamma", "beta"), x.shape[1], kernel)
         x, gamma, beta = self._common(x, gamma, beta)
         self._running(running_mean, running_var, x, kernel, in_place=True)
-        return self.impl.batchnorm_forward_train(x, gamma, beta, running_mean, running_var,
-                                                 self._fraction(momentum, "momentum", kernel))
+        momentum = self._fraction(momentum, "momentum", kernel)
+        # The kernel folds the batch statistics into copies (two (D,) vectors),
+        # kept only if the batch was finite: one inf in x would otherwise make
+        # running_mean inf and every later inference NaN.
+        new_mean, new_var = running_mean.copy(), running_var.copy()
+        # NumPy's own warnings (inf - inf, an overflow) would only precede the error below.
+        with np.errstate(invalid="ignore", over="ignore"):
+            out, xn, std = self.impl.batchnorm_forward_train(x, gamma, beta, new_mean, new_var,
+                                                             momentum)
+        # std = √(σ² + eps) is NaN or inf exactly when a column of x holds NaN or
+        # inf, or its variance overflows: D values to test instead of all of x.
+        finite = self.xp.isfinite(std)
+        if not bool(finite.all()):
+            column = int((~finite).argmax())  # the first column that is not finite
+            raise NonFiniteBatchError(
+                f"{kernel}: x contains NaN or inf, or values whose mean or variance "
+                f"overflows (column {column}); the running statistics were left unchanged")
+        running_mean[...] = new_mean
+        running_var[...] = new_var
+        return out, xn, std
 
     def batchnorm_forward_infer(self, x, gamma, beta, running_mean, running_var):
         """Batch norm with the running statistics, x (N, D)."""

@@ -1,9 +1,9 @@
 """The book's common/layers.py on fastnet's layers.
 
 Where fastnet's own layer has the book's contract it is re-exported
-(`Pooling` with its `arg_max`, `BatchNormalization`, `Dropout` with masks
-from np.random.rand); where it differs it is wrapped here so that book
-scripts see the book's behaviour:
+(`Pooling` with its `arg_max`, `Dropout` with masks from np.random.rand);
+where it differs it is wrapped here so that book scripts see the book's
+behaviour:
 
 - `Affine(W, b)` and `Convolution(W, b, stride=1, pad=0)`: the book's
   constructors; dx is always returned (fastnet's can skip it and fuse an
@@ -22,6 +22,9 @@ scripts see the book's behaviour:
   inf scores through to a NaN loss (with a RuntimeWarning), as the book does.
   Its backward(dout) scales by dout, where the book's ignores it; every
   book script passes 1, where the two agree.
+- `BatchNormalization`: lets a training batch holding NaN or inf through
+  (with a RuntimeWarning), NaN reaching its output and running statistics,
+  as the book's does; fastnet's refuses such a batch.
 
 Layers keep references to the caller's W, b (and gamma, beta) arrays, so an
 optimizer that updates `params` in place is seen at once. No layer writes
@@ -35,7 +38,8 @@ import numpy as np
 
 from fastnet import layers as _engine
 from fastnet.backend import current, load
-from fastnet.layers import BatchNormalization, Dropout, Pooling
+from fastnet.layers import Dropout, Pooling
+from fastnet.layers.norm import NonFiniteBatchError
 
 from ..precision import InFloat32, float32_mode
 from .functions import cross_entropy_error, softmax
@@ -180,6 +184,33 @@ class SoftmaxWithLoss(_engine.SoftmaxWithLoss):
             self.loss, self._dx = reference.softmax_cross_entropy(x, t)
             self._x, self._y = x, reference.softmax(x)
         return self.loss
+
+
+class BatchNormalization(_engine.BatchNormalization):
+    """fastnet's BatchNormalization (the book's constructor, attributes and
+    in-place running statistics), with the book's way with NaN."""
+
+    def _forward_train(self, B, x, running_mean, running_var):
+        """A batch holding NaN or inf: NaN flows on, as the book's NumPy code gives.
+
+        Chapter 6's batch-norm comparison trains diverging networks on purpose,
+        and the book's go on with NaN outputs and running statistics.
+        fastnet's checked kernel refuses such a batch once x's shapes and
+        dtypes have passed its checks; the "numpy" backend's kernel itself
+        (its `impl`, the reference, unchecked) then computes this step.
+        """
+        try:
+            return super()._forward_train(B, x, running_mean, running_var)
+        except NonFiniteBatchError:
+            pass  # computed below, outside the handler: no chained traceback on a later error
+        warnings.warn(RuntimeWarning(
+            "BatchNormalization: the batch contains NaN or inf (the network diverged); "
+            "the output and running statistics get NaN, as with the book's NumPy code"),
+            stacklevel=3)
+        reference = load("numpy").impl
+        with np.errstate(all="ignore"):
+            return reference.batchnorm_forward_train(x, self.gamma, self.beta, running_mean,
+                                                     running_var, self.momentum)
 
 
 class Convolution(InFloat32, _ScalarBias, _engine.Convolution):
