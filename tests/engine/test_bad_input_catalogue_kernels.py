@@ -248,6 +248,27 @@ FOUND_AND_FIXED = [
      ValueError, r"dropout_mask: shape",
      "dropout_mask((2, -3)) raises NumPy's 'negative dimensions are not allowed', naming no "
      "argument"),
+    ("dropout_infer/ratio None", lambda B: B.dropout_infer(A, None),
+     TypeError, r"dropout_infer: dropout_ratio must be a number, got None",
+     "dropout_infer(x, None) raises float()'s 'argument must be a string or a real number', "
+     "naming no argument"),
+    ("dropout_mask/ratio str", lambda B: B.dropout_mask((2, 3), "0.5"),
+     TypeError, r"dropout_mask: dropout_ratio must be a number, got '0.5'",
+     "dropout_mask(shape, '0.5') is accepted, while Dropout('0.5') is refused"),
+    ("dropout_mask/shape uint64 max", lambda B: B.dropout_mask((np.uint64(2**64 - 1),), 0.5),
+     ValueError, r"dropout_mask: shape \(18446744073709551615,\) has more elements",
+     "NumPy's 'Maximum allowed dimension exceeded', naming no argument"),
+    ("dropout_mask/shape too big", lambda B: B.dropout_mask((0, 2**63 - 1), 0.5),
+     ValueError, r"dropout_mask: shape .* has more elements",
+     "NumPy's 'array is too big', naming no argument"),
+    ("embedding_backward/input_dim uint64 max", lambda B: B.embedding_backward(
+        A, np.zeros((2, 1), np.int64), np.uint64(2**64 - 1)),
+     ValueError, r"embedding_backward: input_dim 18446744073709551615 is too large",
+     "NumPy's 'Maximum allowed dimension exceeded', naming no argument"),
+    ("embedding_backward/input_dim 2**62", lambda B: B.embedding_backward(
+        A, np.zeros((2, 1), np.int64), 2**62),
+     ValueError, r"embedding_backward: input_dim 4611686018427387904 is too large",
+     "NumPy's 'array is too big', naming no argument"),
     ("rmsprop_update/decay_rate 1.5",
      lambda B: B.rmsprop_update(np.ones(3), np.ones(3), np.zeros(3), 0.1, 1.5),
      ValueError, r"decay_rate must lie in \[0, 1\]",

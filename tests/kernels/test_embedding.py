@@ -147,6 +147,9 @@ BAD = [
     ((DOUT, IDS, 5.0), TypeError, r"input_dim must be an integer, got 5.0"),
     ((DOUT, IDS, True), TypeError, r"input_dim must be an integer, got True"),
     ((DOUT, "0 1", 5), TypeError, r"ids|host"),
+    # Tables no array can hold: NumPy's "Maximum allowed dimension exceeded" before.
+    ((DOUT, IDS, np.uint64(2**64 - 1)), ValueError, r"input_dim 18446744073709551615 is too"),
+    ((DOUT, IDS, 2**62), ValueError, r"input_dim 4611686018427387904 is too large"),
 ]
 
 

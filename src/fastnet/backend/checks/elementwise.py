@@ -5,9 +5,13 @@ helpers of checks/arrays.py (`_array`, `_common`, `_activation`,
 `_same_shape`) and the backend's kernels `impl`.
 """
 
+import math
 import operator
 
 import numpy as np
+
+# The most bytes one NumPy array may span (its sizes are C ssize_t).
+MAX_BYTES = np.iinfo(np.intp).max
 
 
 class ElementwiseChecks:
@@ -61,7 +65,8 @@ class ElementwiseChecks:
     # ------------------------------------------------------------ dropout
 
     def _ratio(self, dropout_ratio, kernel):
-        ratio = float(dropout_ratio)
+        # A number, as Dropout() requires: float("0.5") would accept a string.
+        ratio = self._number(dropout_ratio, "dropout_ratio", kernel)
         if not 0.0 <= ratio < 1.0:
             raise ValueError(f"{kernel}: dropout_ratio must lie in [0, 1), got {dropout_ratio!r}")
         return ratio
@@ -88,6 +93,10 @@ class ElementwiseChecks:
             raise TypeError(f"{kernel}: shape must be a tuple of integers, got {shape!r}") from None
         if any(s < 0 for s in sizes):
             raise ValueError(f"{kernel}: shape must hold sizes ≥ 0, got {shape!r}")
+        # The mask is drawn as float64 numbers, 8 bytes each; past this NumPy
+        # fails with "Maximum allowed dimension exceeded" or "array is too big".
+        if math.prod(s for s in sizes if s) > MAX_BYTES // 8:
+            raise ValueError(f"{kernel}: shape {sizes} has more elements than an array can hold")
         return sizes
 
     def dropout_forward(self, x, mask):

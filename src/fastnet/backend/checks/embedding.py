@@ -13,12 +13,18 @@ import numpy as np
 class EmbeddingChecks:
     """embedding_backward, checked."""
 
-    def _table_rows(self, input_dim, kernel):
+    def _table_rows(self, input_dim, dout, kernel):
         if isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer)):
             raise TypeError(f"{kernel}: input_dim must be an integer, got {input_dim!r}")
+        input_dim = int(input_dim)  # a Python int: an np.uint64 would wrap in the product below
         if input_dim < 1:
             raise ValueError(f"{kernel}: input_dim must be >= 1, got {input_dim!r}")
-        return int(input_dim)
+        # The gradient is an (input_dim, D) table; past this size NumPy fails
+        # with "Maximum allowed dimension exceeded" or "array is too big".
+        if input_dim * max(dout.shape[1], 1) * dout.itemsize > np.iinfo(np.intp).max:
+            raise ValueError(f"{kernel}: input_dim {input_dim} is too large: its "
+                             f"({input_dim}, {dout.shape[1]}) table cannot be an array")
+        return input_dim
 
     def _ids(self, ids, dout, input_dim, kernel):
         """ids as a native, aligned int64 (N, S) array in [0, input_dim), or a clear error."""
@@ -49,6 +55,6 @@ class EmbeddingChecks:
         """The (input_dim, D) gradient of a table from dout (N, D) and ids (N, S)."""
         kernel = "embedding_backward"
         dout = self._array(dout, "dout", kernel, ndim=2)
-        input_dim = self._table_rows(input_dim, kernel)
+        input_dim = self._table_rows(input_dim, dout, kernel)
         ids = self._ids(ids, dout, input_dim, kernel)
         return self.impl.embedding_backward(dout, ids, input_dim)
