@@ -26,24 +26,35 @@ __all__ = ["ordered_graph"]
 
 
 def _walk(outputs):
-    """(nodes in post-order, {layer: first-visit index}), refusing cycles."""
-    post, index, done, active = [], {}, set(), set()
+    """(nodes in post-order, {layer: first-visit index}), refusing cycles.
 
-    def visit(node):
+    A depth-first walk with a stack of its own rather than recursion, so a
+    chain of thousands of layers does not reach Python's recursion limit.
+    """
+    post, index, done, active = [], {}, set(), set()
+    path = []  # (node, iterator over the tensors it still has to visit)
+
+    def enter(node):
         if node in done:
             return
         if node in active:
             raise ValueError(f"layer {node.name!r} is part of a cycle")
         index.setdefault(node.origin, len(index))
         active.add(node)
-        for tensor in node.inbound or []:
-            visit(tensor.layer)
-        active.discard(node)
-        done.add(node)
-        post.append(node)
+        path.append((node, iter(node.inbound or [])))
 
     for tensor in outputs:
-        visit(tensor.layer)
+        enter(tensor.layer)
+        while path:
+            node, inbound = path[-1]
+            tensor = next(inbound, None)
+            if tensor is not None:
+                enter(tensor.layer)  # its inputs next, before node's other inputs
+                continue
+            path.pop()  # every input of node is done: node is done
+            active.discard(node)
+            done.add(node)
+            post.append(node)
     return post, index
 
 

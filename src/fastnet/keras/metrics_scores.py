@@ -16,6 +16,10 @@ __all__ = ["AUC", "F1Score", "SparseTopKCategoricalAccuracy", "TopKCategoricalAc
 
 # Keras' backend.epsilon(): keeps the ratios below finite when a class never appears.
 _EPSILON = 1e-7
+# AUC keeps counts per threshold (Keras' default is 200): a million already draws
+# the curve finer than float32 outputs can tell apart, while 10**12 (a user's typo,
+# or a model file's) asked np.bincount for terabytes.
+_MAX_THRESHOLDS = 10**6
 
 
 def _same_shape(name, out, t):
@@ -111,10 +115,10 @@ class AUC(Metric):
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name="auc", thresholds=None, multi_label=False, from_logits=False,
                  num_labels=None, label_weights=None, dtype=None):
-        if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int) or (
-                num_thresholds <= 1):
-            raise ValueError(f"AUC: num_thresholds must be an integer > 1, got "
-                             f"{num_thresholds!r}")
+        if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int) or not (
+                1 < num_thresholds <= _MAX_THRESHOLDS):
+            raise ValueError(f"AUC: num_thresholds must be an integer in [2, {_MAX_THRESHOLDS:,}]"
+                             f", got {num_thresholds!r}")
         if not isinstance(curve, str) or curve.upper() not in ("ROC", "PR"):
             raise ValueError(f"AUC: curve must be 'ROC' or 'PR', got {curve!r}")
         if summation_method not in ("interpolation", "minoring", "majoring"):
@@ -125,6 +129,9 @@ class AUC(Metric):
             values = np.sort(np.asarray(thresholds, dtype=np.float64).ravel())
             if values.size == 0 or not np.all((values >= 0) & (values <= 1)):
                 raise ValueError(f"AUC: thresholds must be numbers in [0, 1], got {thresholds!r}")
+            if values.size + 2 > _MAX_THRESHOLDS:  # with the two Keras adds at the ends
+                raise ValueError(f"AUC: thresholds may hold at most {_MAX_THRESHOLDS - 2:,} "
+                                 f"values, got {values.size:,}")
             self.thresholds = values.tolist()
             self._thresholds = np.concatenate([[-_EPSILON], values, [1 + _EPSILON]])
             num_thresholds = self._thresholds.size

@@ -168,12 +168,25 @@ def load_model(filepath, compile=True):
     raises one ValueError naming the file and the problem.
     """
     parts = saving.read_model(filepath)
+    try:
+        model = _built(parts)
+    except (TypeError, ValueError, NotImplementedError, RecursionError) as err:
+        # read_model checked the file; whatever still fails while building names it too.
+        raise ValueError(f"{filepath}: model: {err}") from err
+    if compile and parts.compile_args is not None:
+        try:
+            model.compile(**parts.compile_args)
+        except (TypeError, ValueError) as err:  # e.g. loss_weights that fit no output
+            raise ValueError(f"{filepath}: compile: {err}") from err
+        parts.restore_optimizer(model)
+    return model
+
+
+def _built(parts):
+    """The model the checked ModelParts describe, its weights set."""
     with saving.floatx(parts.dtype):
         if parts.graph is not None:
-            try:
-                model = parts.graph.build(Model)
-            except (TypeError, ValueError, NotImplementedError) as err:
-                raise ValueError(f"{filepath}: model: {err}") from err
+            model = parts.graph.build(Model)
         else:
             model = Sequential(parts.layers, name=parts.name)
     if parts.graph is not None:
@@ -183,10 +196,4 @@ def load_model(filepath, compile=True):
         model.set_weights(parts.weights)
     else:
         model.input_shape_ = parts.input_shape
-    if compile and parts.compile_args is not None:
-        try:
-            model.compile(**parts.compile_args)
-        except (TypeError, ValueError) as err:  # e.g. loss_weights that fit no output
-            raise ValueError(f"{filepath}: compile: {err}") from err
-        parts.restore_optimizer(model)
     return model

@@ -56,7 +56,9 @@ class Conv2D(Layer):
             raise NotImplementedError("Conv2D: only data_format='channels_last' is supported")
         padding = windows.padding_name(padding, "Conv2D")
         self.filters = arguments.integer(filters, "Conv2D: filters", minimum=1)
-        self.kernel_size = arguments.pair(kernel_size, "Conv2D: kernel_size")
+        self.kernel_size = windows.checked_window(
+            arguments.pair(kernel_size, "Conv2D: kernel_size"),
+            f"Conv2D {self.name!r}: kernel_size")
         self.strides = arguments.pair(strides, "Conv2D: strides")
         self.padding = padding
         self.activation = activations.get(activation)
@@ -83,6 +85,8 @@ class Conv2D(Layer):
                 f"Conv2D {self.name!r}: kernel_size {self.kernel_size} is larger than the "
                 f"input {(None, *input_shape)} (padding={self.padding!r})"
             )
+        windows.check_padded_plane(self, input_shape[:2], self._pads(input_shape),
+                                   f"kernel_size {self.kernel_size}")
         return (h, w, self.filters)
 
     def weight_shapes(self, input_shape):
@@ -151,6 +155,10 @@ def pooled_shape(layer, input_shape):
             f"{type(layer).__name__} {layer.name!r}: pool_size {layer.pool_size} is larger "
             f"than the input {(None, *input_shape)}"
         )
+    if layer.padding == "same":
+        pads = windows.same_pads(input_shape[:2], layer.pool_size, layer.strides)
+        windows.check_padded_plane(layer, input_shape[:2], pads,
+                                   f"pool_size {layer.pool_size}")
     return (h, w, input_shape[2])
 
 
@@ -175,7 +183,9 @@ class MaxPooling2D(Layer):
                 "MaxPooling2D: only data_format='channels_last' is supported"
             )
         self.padding = windows.padding_name(padding, "MaxPooling2D")
-        self.pool_size = arguments.pair(pool_size, "MaxPooling2D: pool_size")
+        self.pool_size = windows.checked_window(
+            arguments.pair(pool_size, "MaxPooling2D: pool_size"),
+            f"MaxPooling2D {self.name!r}: pool_size")
         self.strides = (self.pool_size if strides is None
                         else arguments.pair(strides, "MaxPooling2D: strides"))
         self._pads = ((0, 0), (0, 0))

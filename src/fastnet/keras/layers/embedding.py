@@ -7,13 +7,18 @@ gradients of every position that looked it up; rows nobody used get 0, and
 the optimizer still updates every row, as Keras' (dense) gradient does.
 
 fit / predict hand every layer the model's float type, so the ids arrive as
-floats (exact up to 2**24); each is checked to be a whole number in range
-before it indexes the table. Keras truncates fractional ids and lets the
-backend fail on ids out of range; fastnet refuses both with a ValueError.
+floats (exact up to 2**24 in float32, 2**53 in float64); each is checked to be
+a whole number in range before it indexes the table. Keras truncates
+fractional ids and lets the backend fail on ids out of range; fastnet refuses
+both with a ValueError. A table larger than the float type counts exactly is
+refused when it is built: an id past 2**24 would reach a float32 model
+rounded, to the id of another row, and nothing later could tell.
 """
 
 import math
 import warnings
+
+import numpy as np
 
 from ...backend import current
 from .. import arguments, initializers
@@ -52,6 +57,14 @@ class Embedding(Layer):
         return [(self.input_dim, self.output_dim)]
 
     def build(self, input_shape, dtype):
+        exact = _largest_exact_id(dtype)
+        if self.input_dim > exact:
+            raise ValueError(
+                f"Embedding {self.name!r}: input_dim {self.input_dim:,} is more ids than a "
+                f"{np.dtype(dtype).name} model can pass exactly: its input rounds whole "
+                f"numbers above {exact:,} (2**{exact.bit_length() - 1}), which would look up "
+                f"another row; use input_dim <= {exact:,}, or a float64 model "
+                f"(keras.config.set_floatx('float64') before building it)")
         out = super().build(input_shape, dtype)
         self.embeddings = self.embeddings_initializer(self.weight_shapes(input_shape)[0], dtype)
         self.weights = [self.embeddings]
@@ -67,9 +80,12 @@ class Embedding(Layer):
                              f"{float(x[ids != x].ravel()[0])!r}")
         low, high = int(ids.min()), int(ids.max())
         if low < 0 or high >= self.input_dim:
+            bad = low if low < 0 else high
+            rounded = (x.dtype.kind == "f" and abs(bad) >= _largest_exact_id(x.dtype))
             raise ValueError(
                 f"Embedding {self.name!r}: ids must be in [0, {self.input_dim}) (input_dim), "
-                f"got {low if low < 0 else high}"
+                f"got {bad}" + (f" (as the model's {x.dtype.name} input holds it, which "
+                                f"rounds ids this large)" if rounded else "")
             )
         return ids
 
@@ -98,3 +114,8 @@ class Embedding(Layer):
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim,
                 "embeddings_initializer": initializers.serialize(self.embeddings_initializer)}
+
+
+def _largest_exact_id(dtype):
+    """2**24 for float32, 2**53 for float64: every whole number up to it is exact."""
+    return 2 ** (np.finfo(dtype).nmant + 1)

@@ -28,7 +28,9 @@ class AveragePooling2D(Layer):
             raise NotImplementedError(
                 "AveragePooling2D: only data_format='channels_last' is supported")
         self.padding = windows.padding_name(padding, "AveragePooling2D")
-        self.pool_size = arguments.pair(pool_size, "AveragePooling2D: pool_size")
+        self.pool_size = windows.checked_window(
+            arguments.pair(pool_size, "AveragePooling2D: pool_size"),
+            f"AveragePooling2D {self.name!r}: pool_size")
         self.strides = (self.pool_size if strides is None
                         else arguments.pair(strides, "AveragePooling2D: strides"))
         self._pads = ((0, 0), (0, 0))

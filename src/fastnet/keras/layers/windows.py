@@ -10,6 +10,32 @@ same views, where overlapping windows sum by themselves.
 
 from ...backend import current
 
+# A padded image plane must have fewer pixels than this: the bound the engine's
+# kernels keep (backend/checks/conv.py, _PADDED_PLANE_LIMIT). The layers here pad
+# the input themselves, so they check it first: a pool_size of 2**31 in a small
+# model file asked NumPy for 96 GiB of padding.
+PADDED_PLANE_LIMIT = 2**31
+
+
+def checked_window(window, name):
+    """window (kh, kw), refused when it alone covers 2**31 pixels: no padded plane holds it."""
+    pixels = window[0] * window[1]
+    if pixels >= PADDED_PLANE_LIMIT:
+        raise ValueError(f"{name} {window} covers {pixels} pixels; a window must cover fewer "
+                         f"than 2**31, the most a padded image may have")
+    return window
+
+
+def check_padded_plane(layer, input_hw, pads, argument):
+    """Refuse 'same' padding that makes each image 2**31 pixels or more (`argument`: its cause)."""
+    (top, bottom), (left, right) = pads
+    height, width = input_hw[0] + top + bottom, input_hw[1] + left + right
+    if (top or bottom or left or right) and height * width >= PADDED_PLANE_LIMIT:
+        raise ValueError(
+            f"{type(layer).__name__} {layer.name!r}: {argument} with padding='same' pads each "
+            f"{input_hw[0]}x{input_hw[1]} image to {height}x{width} = {height * width} "
+            f"pixels; a padded image must stay under 2**31 pixels")
+
 
 def padding_name(value, layer):
     """'valid' or 'same', in any case, as Keras accepts them."""
