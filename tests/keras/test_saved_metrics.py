@@ -31,6 +31,11 @@ SETTINGS = [
     (lambda: metrics.F1Score(average="macro", threshold=0.4), "categorical_crossentropy", True),
     (lambda: metrics.AUC(num_thresholds=17, summation_method="minoring"),
      "categorical_crossentropy", True),
+    # a PR curve, given thresholds and per-label weights came back as the defaults
+    (lambda: metrics.AUC(curve="PR", thresholds=[0.2, 0.5, 0.8], name="pr_auc"),
+     "categorical_crossentropy", True),
+    (lambda: metrics.AUC(multi_label=True, num_labels=3, label_weights=[1.0, 2.0, 0.5],
+                         name="weighted_auc"), "categorical_crossentropy", True),
     (lambda: metrics.CategoricalAccuracy(name="acc_by_class"), "categorical_crossentropy", True),
 ]
 

@@ -152,8 +152,14 @@ class AUC(Metric):
         super().__init__(name)
 
     def get_config(self):
+        # Every argument that changes the number: a model file reloads the metric from
+        # this, and a PR curve or given thresholds must not come back as the defaults.
+        weights = None if self.label_weights is None else self.label_weights.tolist()
         return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "summation_method": self.summation_method, "from_logits": self.from_logits}
+                "curve": self.curve, "summation_method": self.summation_method,
+                "thresholds": self.thresholds, "multi_label": self.multi_label,
+                "num_labels": self.num_labels, "label_weights": weights,
+                "from_logits": self.from_logits}
 
     def reset(self):
         # Per threshold (and per label when multi_label): the positives and
