@@ -53,15 +53,9 @@ class ConvChecks:
                 f"{kernel}: {what} {filter_h}x{filter_w} is bigger than the input {shape} "
                 f"padded by {pad} ({h}x{w})"
             )
-        return ((h - filter_h) // stride + 1, (w - filter_w) // stride + 1,
-                ConvChecks._kernel_stride(shape, filter_h, filter_w, stride, pad))
-
-    @staticmethod
-    def _kernel_stride(shape, filter_h, filter_w, stride, pad):
-        """`stride`, or past the padded image the smallest one with the same one position."""
-        h, w = int(shape[2]) + 2 * int(pad), int(shape[3]) + 2 * int(pad)
         last_start = max(h - int(filter_h), w - int(filter_w))  # where a window can start
-        return min(int(stride), last_start + 1)
+        return ((h - filter_h) // stride + 1, (w - filter_w) // stride + 1,
+                min(int(stride), last_start + 1))
 
     def _image(self, x, name, kernel):
         x = self._array(x, name, kernel)
@@ -115,34 +109,33 @@ class ConvChecks:
                 f"{kernel}: x {x.shape} has {x.shape[1]} channels but W {W.shape} "
                 f"expects {W.shape[1]}"
             )
-        oh, ow, _ = self._window(kernel, x.shape, W.shape[2], W.shape[3], stride, pad)
-        return x, W, (x.shape[0], W.shape[0], oh, ow)
-
-    def _conv_stride(self, x, W, stride, pad):
-        """The stride for the kernels of a convolution checked by _conv_args (see _window)."""
-        return self._kernel_stride(x.shape, W.shape[2], W.shape[3], stride, pad)
+        oh, ow, kernel_stride = self._window(kernel, x.shape, W.shape[2], W.shape[3], stride,
+                                             pad)
+        return x, W, (x.shape[0], W.shape[0], oh, ow), kernel_stride
 
     def _forward_args(self, x, W, b, activation, kernel, stride, pad):
-        """A forward convolution's (x, W, b) checked and cast, and its output's shape."""
-        x, W, out_shape = self._conv_args(x, W, kernel, stride, pad)
+        """A forward convolution's (x, W, b) checked and cast, its output's shape and the
+        stride for the kernels (see _window)."""
+        x, W, out_shape, kernel_stride = self._conv_args(x, W, kernel, stride, pad)
         b = self._array(b, "b", kernel, ndim=1)
         if b.shape[0] != W.shape[0]:
             raise ValueError(f"{kernel}: b must have shape ({W.shape[0]},) for W {W.shape}, "
                              f"got {b.shape}")
         self._activation(activation, kernel)
-        return (*self._common(x, W, b), out_shape)
+        return (*self._common(x, W, b), out_shape, kernel_stride)
 
     def conv_forward(self, x, W, b, stride=1, pad=0, activation="identity"):
         """act(x ⊛ W + b) -> (N, FN, OH, OW). See reference.conv_forward."""
-        x, W, b, _ = self._forward_args(x, W, b, activation, "conv_forward", stride, pad)
+        x, W, b, _, stride = self._forward_args(x, W, b, activation, "conv_forward", stride,
+                                                pad)
         kernel = getattr(self.impl, "conv_forward", None) or self._composed_conv_forward
-        return kernel(x, W, b, self._conv_stride(x, W, stride, pad), int(pad), activation)
+        return kernel(x, W, b, stride, int(pad), activation)
 
     def conv_backward(self, dout, x, W, stride=1, pad=0, need_input_grad=True, y=None,
                       activation="identity"):
         """(dx or None, dW, db) of y = act(x ⊛ W + b). See reference.conv_backward."""
         kernel = "conv_backward"
-        x, W, out_shape = self._conv_args(x, W, kernel, stride, pad)
+        x, W, out_shape, kernel_stride = self._conv_args(x, W, kernel, stride, pad)
         dout = self._image(dout, "dout", kernel)
         if dout.shape != out_shape:
             raise ValueError(f"{kernel}: dout must have shape {out_shape} for x {x.shape} "
@@ -157,8 +150,7 @@ class ConvChecks:
             if y.dtype != dout.dtype:
                 y = y.astype(dout.dtype)
         kernel = getattr(self.impl, "conv_backward", None) or self._composed_conv_backward
-        return kernel(dout, x, W, self._conv_stride(x, W, stride, pad), int(pad),
-                      bool(need_input_grad), y, activation)
+        return kernel(dout, x, W, kernel_stride, int(pad), bool(need_input_grad), y, activation)
 
     # A backend without its own conv_forward / conv_backward gets the
     # reference's composition of its own im2col, gemm and col2im kernels.
@@ -183,16 +175,17 @@ class ConvChecks:
     def conv_pool_forward(self, x, W, b, stride, pad, activation, pool):
         """(out, arg_max) of maxpool(act(x ⊛ W + b)). See reference.conv_pool_forward."""
         kernel = "conv_pool_forward"
-        x, W, b, conv_shape = self._forward_args(x, W, b, activation, kernel, stride, pad)
+        x, W, b, conv_shape, stride = self._forward_args(x, W, b, activation, kernel, stride,
+                                                         pad)
         pool, _ = self._pool_args(pool, conv_shape, kernel)
         kernel = getattr(self.impl, kernel, None) or self._composed_conv_pool_forward
-        return kernel(x, W, b, self._conv_stride(x, W, stride, pad), int(pad), activation, pool)
+        return kernel(x, W, b, stride, int(pad), activation, pool)
 
     def conv_pool_backward(self, dout, arg_max, out, x, W, stride, pad, activation, pool,
                            need_input_grad=True):
         """(dx or None, dW, db) of maxpool(act(x ⊛ W + b)). See reference.conv_pool_backward."""
         kernel = "conv_pool_backward"
-        x, W, conv_shape = self._conv_args(x, W, kernel, stride, pad)
+        x, W, conv_shape, kernel_stride = self._conv_args(x, W, kernel, stride, pad)
         pool, pooled = self._pool_args(pool, conv_shape, kernel)
         self._activation(activation, kernel)
         dout = self._image(dout, "dout", kernel)
@@ -206,8 +199,8 @@ class ConvChecks:
         if out.dtype != dout.dtype:
             out = out.astype(dout.dtype)
         kernel = getattr(self.impl, kernel, None) or self._composed_conv_pool_backward
-        return kernel(dout, arg_max, out, x, W, self._conv_stride(x, W, stride, pad), int(pad),
-                      activation, pool, bool(need_input_grad))
+        return kernel(dout, arg_max, out, x, W, kernel_stride, int(pad), activation, pool,
+                      bool(need_input_grad))
 
     def _composed_conv_pool_forward(self, *args):
         return composed.conv_pool_forward(self.impl, *args)
