@@ -41,6 +41,13 @@ def finite_number(value, name, where):
     return number
 
 
+def too_big_for_an_array(sizes, itemsize):
+    """True when no array of these sizes (those of 0 aside) and item size can exist:
+    its bytes would pass what NumPy's C ssize_t sizes hold, and NumPy would fail
+    with "Maximum allowed dimension exceeded" or "array is too big"."""
+    return math.prod(s for s in sizes if s) * itemsize > np.iinfo(np.intp).max
+
+
 def fraction(value, name, where):
     """A finite number in [0, 1] (a decay or momentum of a running average)."""
     number = finite_number(value, name, where)

@@ -5,13 +5,11 @@ helpers of checks/arrays.py (`_array`, `_common`, `_activation`,
 `_same_shape`) and the backend's kernels `impl`.
 """
 
-import math
 import operator
 
 import numpy as np
 
-# The most bytes one NumPy array may span (its sizes are C ssize_t).
-MAX_BYTES = np.iinfo(np.intp).max
+from .arrays import too_big_for_an_array
 
 
 class ElementwiseChecks:
@@ -93,9 +91,7 @@ class ElementwiseChecks:
             raise TypeError(f"{kernel}: shape must be a tuple of integers, got {shape!r}") from None
         if any(s < 0 for s in sizes):
             raise ValueError(f"{kernel}: shape must hold sizes ≥ 0, got {shape!r}")
-        # The mask is drawn as float64 numbers, 8 bytes each; past this NumPy
-        # fails with "Maximum allowed dimension exceeded" or "array is too big".
-        if math.prod(s for s in sizes if s) > MAX_BYTES // 8:
+        if too_big_for_an_array(sizes, 8):  # the mask is drawn as float64 numbers
             raise ValueError(f"{kernel}: shape {sizes} has more elements than an array can hold")
         return sizes
 

@@ -9,6 +9,8 @@ reaches the rows it is added to, as in the reference.
 
 import numpy as np
 
+from .arrays import too_big_for_an_array
+
 
 class EmbeddingChecks:
     """embedding_backward, checked."""
@@ -19,9 +21,7 @@ class EmbeddingChecks:
         input_dim = int(input_dim)  # a Python int: an np.uint64 would wrap in the product below
         if input_dim < 1:
             raise ValueError(f"{kernel}: input_dim must be >= 1, got {input_dim!r}")
-        # The gradient is an (input_dim, D) table; past this size NumPy fails
-        # with "Maximum allowed dimension exceeded" or "array is too big".
-        if input_dim * max(dout.shape[1], 1) * dout.itemsize > np.iinfo(np.intp).max:
+        if too_big_for_an_array((input_dim, dout.shape[1]), dout.itemsize):  # the gradient
             raise ValueError(f"{kernel}: input_dim {input_dim} is too large: its "
                              f"({input_dim}, {dout.shape[1]}) table cannot be an array")
         return input_dim
