@@ -61,11 +61,17 @@ DTYPES = {"float32": np.float32, "float64": np.float64}
 REPORT_PLOT = "confusion_matrix.png"
 
 
-def _positive_int(text):
+def _parsed(text, convert):
+    """text as an int or a float (`convert`), or the argparse error for one that is not."""
     try:
-        value = int(text)
+        return convert(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        what = "a whole number" if convert is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+
+
+def _positive_int(text):
+    value = _parsed(text, int)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -80,10 +86,7 @@ def _thread_count(text):
 
 
 def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    value = _parsed(text, float)
     if not (value > 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
     return value
@@ -92,10 +95,7 @@ def _positive_float(text):
 def _whole_number_in(low, high):
     """An argparse type: a whole number from low to high."""
     def whole_number(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        value = _parsed(text, int)
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be in {low}..{high}, got {value}")
         return value
@@ -110,10 +110,7 @@ _port = _whole_number_in(0, 65535)
 
 def _milliseconds(text):
     # inf would make every request wait forever, NaN would compare false everywhere.
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    value = _parsed(text, float)
     if not (value >= 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
     return value
