@@ -236,7 +236,7 @@ def _serve_command(args):
     try:
         serve.run(args.model, host=args.host, port=args.port, workers=args.workers,
                   max_rows=args.max_rows, max_body_bytes=args.max_body_bytes,
-                  batch_window=max(args.batch_window_ms, 0.0) / 1000,
+                  batch_window=args.batch_window_ms / 1000,
                   max_batch=args.max_batch)
     except (OSError, ValueError) as exc:
         print(f"fastnet: error: cannot serve {args.model}: {exc}", file=sys.stderr)
